@@ -1,0 +1,193 @@
+"""disclaimers: each required disclaimer is present, in its approved wording, where policy puts it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from checks.document import Block, Post
+from checks.model import Finding, Rule, Severity, Span, finding
+from checks.policy import DisclaimerRule, Policy
+
+CHECK = "disclaimers"
+
+_POLICY = """==> policy/disclaimers.yaml <==
+version: example
+disclaimers:
+  - id: not-medical-advice
+    title: Not medical advice
+    text: "This article is not medical advice. Talk to a qualified healthcare provider."
+    applies: {always: true}
+    placement: end
+    signals: ["medical advice"]
+  - id: results-vary
+    title: Individual results vary
+    text: "Individual results vary, and your results may differ."
+    applies: {content_patterns: ["before[- ]and[- ]after"], blockquotes: true}
+"""
+_HEAD = "==> posts/example.md <==\n---\ntitle: Botox basics\nslug: botox-basics\ndate: 2024-05-01\n---\n"
+_ADVICE = "This article is not medical advice. Talk to a qualified healthcare provider.\n"
+
+
+def _rule(id: str, name: str, severity: Severity, rationale: str, failing: str, passing: str) -> Rule:
+    return Rule(id, name, CHECK, severity, rationale, _POLICY + _HEAD + failing, _POLICY + _HEAD + passing)
+
+
+MISSING = _rule("DSC001", "missing-disclaimer", Severity.ERROR,
+                "Policy requires these disclaimers (e.g. 'not medical advice'; 'results vary' next to "
+                "testimonials), and their absence exposes patients and the clinic.",
+                "BOTOX can soften frown lines.\n\n> “I look ten years younger!” said one patient.\n\n" + _ADVICE,
+                "BOTOX can soften frown lines.\n\n> “I look ten years younger!” said one patient.\n\n"
+                "Individual results vary, and your results may differ.\n\n" + _ADVICE)
+ALTERED = _rule("DSC002", "altered-disclaimer", Severity.WARNING,
+                "Compliance approved one wording; a paraphrase may drop the part that matters.",
+                "BOTOX can soften frown lines.\n\nThis is not medical advice, so ask your doctor.\n",
+                "BOTOX can soften frown lines.\n\n" + _ADVICE)
+MISPLACED = _rule("DSC003", "misplaced-disclaimer", Severity.WARNING,
+                  "A disclaimer must stand where policy puts it (e.g. at the end) so readers find it.",
+                  _ADVICE + "\nBOTOX can soften frown lines.\n\nIt lasts three to four months.\n\n"
+                  "Ask us about it.\n\nBook a visit.\n",
+                  "BOTOX can soften frown lines.\n\nIt lasts three to four months.\n\n" + _ADVICE)
+
+RULES = (MISSING, ALTERED, MISPLACED)
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: DisclaimerRule
+    status: str  # present | altered | missing
+    score: float
+    block_index: int | None  # index into the post's prose blocks
+
+
+def _normalize(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+@lru_cache(maxsize=256)
+def _normalized_rule(text: str) -> str:
+    return _normalize(text)
+
+
+def score(rule_text: str, text: str) -> float:
+    """0-100 similarity of ``text`` to the approved wording; extra surrounding text does not lower it."""
+    wanted, got = _normalized_rule(rule_text), _normalize(text)
+    if not got:
+        return 0.0
+    if len(got) <= len(wanted) * 1.15:
+        return fuzz.ratio(wanted, got)
+    return fuzz.partial_ratio(wanted, got)
+
+
+def body_blocks(post: Post) -> list[Block]:
+    return [b for b in post.blocks if not b.is_heading]
+
+
+def find(post: Post, rule: DisclaimerRule) -> Match:
+    """Where ``rule``'s disclaimer stands in ``post``, and how closely it matches."""
+    blocks = body_blocks(post)
+    best, best_index = 0.0, None
+    for index, block in enumerate(blocks):
+        value = score(rule.text, block.text)
+        if index + 1 < len(blocks):  # a disclaimer may be split over two paragraphs
+            value = max(value, score(rule.text, block.text + " " + blocks[index + 1].text))
+        if value > best:
+            best, best_index = value, index
+    if best >= rule.present_score:
+        return Match(rule, "present", best, best_index)
+    signals = [re.compile(s, re.I) for s in rule.signals]
+    for index, block in enumerate(blocks):
+        if any(s.search(block.text) for s in signals):
+            return Match(rule, "altered", max(best, 0.0), index)
+    if best >= rule.altered_score:
+        return Match(rule, "altered", best, best_index)
+    return Match(rule, "missing", best, None)
+
+
+def disclaimer_blocks(post: Post, policy: Policy) -> set[int]:
+    """ids of blocks that hold a disclaimer (readability leaves them out)."""
+    blocks = body_blocks(post)
+    found = set()
+    for rule in policy.disclaimers:
+        if not rule.exclude_from_readability:
+            continue
+        match = find(post, rule)
+        if match.status != "missing" and match.block_index is not None:
+            found.add(id(blocks[match.block_index]))
+    return found
+
+
+def trigger(post: Post, rule: DisclaimerRule) -> tuple[str, Block | None] | None:
+    """Why ``rule`` applies to ``post`` (and the block that triggers it), or None when it does not."""
+    applies = rule.applies
+    if applies.always:
+        return "every post", None
+    categories = {str(c).lower() for c in post.meta.get("categories") or [] if isinstance(c, str)}
+    if categories & {c.lower() for c in applies.categories}:
+        return "the post's category", None
+    tags = {str(t).lower() for t in post.meta.get("tags") or [] if isinstance(t, str)}
+    if tags & {t.lower() for t in applies.tags}:
+        return "the post's tags", None
+    for block in body_blocks(post):
+        if applies.blockquotes and block.in_blockquote:
+            return "a quoted testimonial", block
+        for pattern in applies.content_patterns:
+            if re.search(pattern, block.text, re.I):
+                return f"text matching '{pattern}'", block
+    return None
+
+
+def check_post(post: Post, policy: Policy) -> Iterable[Finding]:
+    if not post.readable:
+        return
+    blocks = body_blocks(post)
+    for rule in policy.disclaimers:
+        why = trigger(post, rule)
+        if why is None:
+            continue
+        reason, cause = why
+        match = find(post, rule)
+        if match.status == "missing":
+            span = _block_span(post, cause) if cause else _end_span(post)
+            yield finding(MISSING, f"required disclaimer '{rule.title}' is missing (required by {reason})",
+                          span, excerpt=cause.text[:160] if cause else "",
+                          suggestion=f"Add the approved wording{_placement_hint(rule)}: {rule.text}")
+            continue
+        block = blocks[match.block_index] if match.block_index is not None else None
+        if match.status == "altered":
+            yield finding(ALTERED, f"disclaimer '{rule.title}' is present but altered "
+                                   f"({match.score:.0f}% like the approved wording)",
+                          _block_span(post, block), excerpt=block.text[:200] if block else "",
+                          suggestion=f"Use the approved wording: {rule.text}")
+        if match.block_index is not None and not _placed(rule, match.block_index, len(blocks)):
+            yield finding(MISPLACED, f"disclaimer '{rule.title}' must stand at the {rule.placement} of the post",
+                          _block_span(post, block), excerpt=block.text[:200] if block else "",
+                          suggestion=f"Move it to the {rule.placement} of the post.")
+
+
+def _placed(rule: DisclaimerRule, index: int, count: int) -> bool:
+    if rule.placement == "end":
+        return index >= count - rule.window
+    if rule.placement == "start":
+        return index < rule.window
+    return True
+
+
+def _placement_hint(rule: DisclaimerRule) -> str:
+    return {"end": " at the end of the post", "start": " at the start of the post"}.get(rule.placement, "")
+
+
+def _block_span(post: Post, block: Block | None) -> Span | None:
+    found = block.source_range() if block else None
+    return post.source.span(*found) if found else None
+
+
+def _end_span(post: Post) -> Span:
+    end = post.body_end
+    line = post.source.position(end)[0]
+    return post.source.line_span(line)

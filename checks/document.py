@@ -1,0 +1,410 @@
+"""Parse a post's bytes into the model every check reads.
+
+Python-Markdown renders the body, BeautifulSoup reads text blocks, links and headings out of the HTML,
+and :func:`_align` ties every character of block text back to its offset in the raw file, so findings
+carry positions in the Markdown source, never in rendered HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import frontmatter
+import markdown
+import yaml
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from checks.anchors import unique_anchors
+from checks.source import SourceMap
+
+DEFAULT_MAX_BYTES = 1_000_000
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+
+BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+                        "figcaption", "caption", "summary"})
+CONTAINER_TAGS = frozenset({"ul", "ol", "blockquote", "div", "table", "thead", "tbody", "tr", "dl",
+                            "section", "figure", "details", "hr", "br"})
+SKIP_TAGS = frozenset({"pre", "code", "script", "style", "img", "kbd", "samp", "svg", "math"})
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty"})
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Something that stopped the file from being read as a post (reported by the frontmatter check)."""
+
+    kind: str  # unreadable | too-large | binary | not-utf8 | empty | no-front-matter | yaml | not-mapping
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, list item, heading or cell of rendered text, with a source offset per character.
+
+    ``offsets[i]`` is the raw-file offset of ``text[i]``, or -1 for white space and generated text.
+    """
+
+    tag: str
+    text: str
+    offsets: tuple[int, ...]
+    in_blockquote: bool = False
+    anchor: str | None = None
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADING_TAGS
+
+    def source_range(self, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+        """Raw-file offsets covering ``text[start:end]``, or None when none of it maps."""
+        end = len(self.text) if end is None else end
+        mapped = [o for o in self.offsets[start:end] if o >= 0]
+        if not mapped:
+            return None
+        return mapped[0], mapped[-1] + 1
+
+    @property
+    def start(self) -> int:
+        found = self.source_range()
+        return found[0] if found else -1
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # "link" or "image"
+    target: str
+    text: str
+    start: int  # raw-file offset of the target (or of the link text when the target is not found)
+    end: int
+
+
+@dataclass(frozen=True)
+class MetaField:
+    key_start: int
+    value_start: int
+    value_end: int
+
+
+@dataclass(eq=False)  # compared and hashed by identity: a post is one file read once
+class Post:
+    """A post as read: raw text, front matter with positions, and the rendered body."""
+
+    rel_path: str  # relative to the content folder, posix: "posts/x.md"
+    display_path: str  # how reports name the file, e.g. "content/posts/x.md"
+    content_hash: str
+    size: int
+    text: str = ""
+    problems: tuple[LoadProblem, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+    meta_fields: dict[str, MetaField] = field(default_factory=dict)
+    duplicate_keys: tuple[tuple[str, int], ...] = ()
+    front_matter_start: int = 0  # offset of the first YAML character
+    body_start: int = 0
+    html: str = ""
+    blocks: tuple[Block, ...] = ()
+    links: tuple[Link, ...] = ()
+    anchors: frozenset[str] = frozenset()
+
+    @cached_property
+    def source(self) -> SourceMap:
+        return SourceMap(self.text)
+
+    @property
+    def readable(self) -> bool:
+        """False when the file could not be decoded or split; only the frontmatter check reports on it."""
+        return not any(p.kind in UNREADABLE for p in self.problems)
+
+    @property
+    def title(self) -> str:
+        value = self.meta.get("title")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def slug(self) -> str:
+        value = self.meta.get("slug")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def headings(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.is_heading)
+
+    @property
+    def body_end(self) -> int:
+        return len(self.text.rstrip())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading
+
+
+def unreadable_post(rel_path: str, reason: str, *, display_path: str | None = None) -> Post:
+    """A post whose file could not be read at all (missing, no permission): reported, never dropped."""
+    return Post(rel_path=rel_path, display_path=display_path or rel_path, content_hash="", size=0,
+                problems=(LoadProblem("unreadable", reason),))
+
+
+def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Post:
+    post = Post(rel_path=rel_path, display_path=display_path or rel_path,
+                content_hash="sha256:" + hashlib.sha256(data).hexdigest(), size=len(data))
+    problem = _decode(post, data, max_bytes)
+    if problem:
+        post.problems = (problem,)
+        return post
+    problems = _read_front_matter(post)
+    _render_body(post)
+    post.problems = tuple(problems)
+    return post
+
+
+def too_large_post(rel_path: str, size: int, content_hash: str, max_bytes: int, *,
+                   display_path: str | None = None) -> Post:
+    """A post over the size limit, known by its size and hash alone (its text is never decoded)."""
+    return Post(rel_path=rel_path, display_path=display_path or rel_path, content_hash=content_hash,
+                size=size, problems=(_too_large(size, max_bytes),))
+
+
+def _too_large(size: int, max_bytes: int) -> LoadProblem:
+    return LoadProblem("too-large", f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+
+
+def _decode(post: Post, data: bytes, max_bytes: int) -> LoadProblem | None:
+    if len(data) > max_bytes:
+        return _too_large(len(data), max_bytes)
+    if b"\x00" in data:
+        at = data.index(b"\x00")
+        line = data.count(b"\n", 0, at) + 1
+        return LoadProblem("binary", f"binary data (a NUL byte at byte {at}); not a Markdown text file", line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        line = data.count(b"\n", 0, err.start) + 1
+        column = len(data[line_start : err.start].decode("utf-8", "replace")) + 1
+        return LoadProblem("not-utf8", f"not UTF-8: byte 0x{data[err.start]:02x} at line {line}, "
+                                       f"column {column} cannot be decoded", line, column)
+    if not text.strip():
+        return LoadProblem("empty", "the file is empty")
+    post.text = text
+    return None
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so an impossible date is a finding, not a crash."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_YAML_HANDLER = frontmatter.YAMLHandler()
+
+
+def _read_front_matter(post: Post) -> list[LoadProblem]:
+    text = post.text
+    boundary = _YAML_HANDLER.FM_BOUNDARY
+    opening = boundary.match(text)
+    closing = boundary.search(text, opening.end()) if opening else None
+    if not opening or not closing:
+        return [LoadProblem("no-front-matter", "no YAML front matter: the file must start with a '---' line "
+                                               "and the front matter must end with another", 1, 1)]
+    fm_start = opening.end() + (1 if text[opening.end() : opening.end() + 1] == "\n" else 0)
+    post.front_matter_start = fm_start
+    post.body_start = closing.end()
+    loader = _FrontMatterLoader(text[fm_start : closing.start()])
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line, column = post.source.position(fm_start + mark.index) if mark else (None, None)
+        problem = getattr(err, "problem", None) or str(err)
+        return [LoadProblem("yaml", f"invalid YAML in front matter: {problem}", line, column)]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        line, column = post.source.position(fm_start)
+        return [LoadProblem("not-mapping", "front matter must be a mapping of keys to values", line, column)]
+    post.meta = {str(k): v for k, v in data.items()}
+    seen: set[str] = set()
+    duplicates = []
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key in seen:
+            duplicates.append((key, fm_start + key_node.start_mark.index))
+        seen.add(key)
+        post.meta_fields[key] = MetaField(fm_start + key_node.start_mark.index,
+                                          fm_start + value_node.start_mark.index,
+                                          fm_start + value_node.end_mark.index)
+    post.duplicate_keys = tuple(duplicates)
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rendering and blocks
+
+_local = threading.local()
+
+
+def render_markdown(body: str) -> str:
+    """Markdown to HTML with the extensions medpress supports (one converter per thread)."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+    converter.reset()
+    return converter.convert(body)
+
+
+def _render_body(post: Post) -> None:
+    body = post.text[post.body_start :]
+    soup = BeautifulSoup(render_markdown(body), "html.parser")
+    headings = soup.find_all(HEADING_TAGS)
+    for heading, anchor in zip(headings, unique_anchors(h.get_text() for h in headings), strict=True):
+        if not heading.get("id"):
+            heading["id"] = anchor
+    post.html = str(soup)
+    post.anchors = frozenset(str(tag["id"]) for tag in soup.find_all(id=True))
+    raw_blocks = _collect_blocks(soup)
+    post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))
+    post.links = tuple(_locate_links(post.text, post.body_start, soup))
+
+
+@dataclass
+class _RawBlock:
+    tag: str
+    in_blockquote: bool
+    anchor: str | None
+    parts: list[str] = field(default_factory=list)
+
+
+def _collect_blocks(soup: BeautifulSoup) -> list[_RawBlock]:
+    blocks: list[_RawBlock] = []
+
+    def walk(node: Tag, current: _RawBlock | None, in_quote: bool) -> _RawBlock | None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                if current is None:
+                    if not child.strip():
+                        continue
+                    current = _RawBlock("p", in_quote, None)
+                    blocks.append(current)
+                current.parts.append(str(child))
+                continue
+            if not isinstance(child, Tag) or child.name in SKIP_TAGS or _is_footnote_marker(child):
+                continue
+            if child.name in BLOCK_TAGS:
+                block = _RawBlock(child.name, in_quote, child.get("id") if child.name in HEADING_TAGS else None)
+                blocks.append(block)
+                walk(child, block, in_quote)
+                current = None
+            elif child.name in CONTAINER_TAGS:
+                walk(child, None, in_quote or child.name == "blockquote")
+                current = None
+            else:
+                current = walk(child, current, in_quote)
+        return current
+
+    walk(soup, None, False)
+    return [b for b in blocks if "".join(b.parts).strip()]
+
+
+def _is_footnote_marker(tag: Tag) -> bool:
+    classes = tag.get("class") or []
+    return "footnote-ref" in classes or "footnote-backref" in classes
+
+
+# Markdown syntax whose characters never appear in rendered text: masked so alignment cannot land there.
+_MASKS = [
+    re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S),  # fenced code
+    re.compile(r"<!--.*?-->", re.S),  # HTML comments
+    re.compile(r"(`+)[^`].*?\1", re.S),  # inline code
+    re.compile(r"!\[[^\]]*\](\([^)]*\)|\[[^\]]*\])"),  # images
+    re.compile(r"\]\((?:[^()\s]|\([^)]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"),  # link destinations
+    re.compile(r"\]\[[^\]]*\]"),  # reference link labels
+    re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:.*$", re.M),  # reference definitions
+    re.compile(r"\[\^[^\]]+\](?!:)"),  # footnote references
+    re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"),  # HTML tags (not autolinks)
+    re.compile(r"^[ \t]*[-=*_|: ]{3,}[ \t]*$", re.M),  # rules, setext underlines, table separators
+]
+_NEAR = 12  # visible source characters allowed between two rendered characters (Markdown syntax)
+_RESYNC = 400  # how far to look for a block's text when confirmed by the characters that follow
+_CONFIRM = 3
+
+
+def _visible_source(text: str, body_start: int) -> tuple[str, list[int]]:
+    """The body's unmasked, non-space characters, and each one's raw offset."""
+    masked = bytearray(len(text))
+    for pattern in _MASKS:
+        for match in pattern.finditer(text, body_start):
+            masked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    for match in re.finditer(r"<(https?://[^>\s]+)>", text[body_start:]):
+        masked[body_start + match.start(1) : body_start + match.end(1)] = b"\x00" * len(match.group(1))
+    positions = [i for i in range(body_start, len(text)) if not masked[i] and not text[i].isspace()]
+    return "".join(text[i] for i in positions), positions
+
+
+def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Block]:
+    """Map each rendered character to its raw offset by walking both in order.
+
+    Rendered text is the source minus Markdown syntax, so each character is searched a few visible
+    characters ahead; a character with no nearby match (an entity, generated text) gets -1 and the
+    cursor stays, and a block whose start is further away is accepted only when the next characters agree.
+    """
+    visible, positions = _visible_source(text, body_start)
+    cursor = 0
+    blocks = []
+    for raw in raw_blocks:
+        block_text = "".join(raw.parts)
+        offsets = [-1] * len(block_text)
+        chars = [(i, ch) for i, ch in enumerate(block_text) if not ch.isspace()]
+        for n, (i, ch) in enumerate(chars):
+            found = visible.find(ch, cursor, cursor + _NEAR)
+            if found < 0:
+                found = _resync(visible, cursor, [c for _, c in chars[n : n + _CONFIRM]])
+            if found >= 0:
+                offsets[i] = positions[found]
+                cursor = found + 1
+        blocks.append(Block(raw.tag, block_text, tuple(offsets), raw.in_blockquote, raw.anchor))
+    return blocks
+
+
+def _resync(visible: str, cursor: int, upcoming: list[str]) -> int:
+    needle = "".join(upcoming)
+    found = visible.find(needle, cursor, cursor + _RESYNC + len(needle))
+    return found
+
+
+def _locate_links(text: str, body_start: int, soup: BeautifulSoup) -> list[Link]:
+    links = []
+    cursor = body_start
+    for tag in soup.find_all(["a", "img"]):
+        if _is_footnote_marker(tag):
+            continue
+        if tag.name == "a":
+            target, label, kind = tag.get("href"), tag.get_text(), "link"
+        else:
+            target, label, kind = tag.get("src"), tag.get("alt") or "", "image"
+        if not target:
+            continue
+        target = str(target)
+        at = text.find(target, cursor)
+        if at < 0:
+            at = text.find(label, cursor) if label else -1
+            end = at + len(label)
+        else:
+            end = at + len(target)
+        if at < 0:
+            at, end = cursor, cursor
+        else:
+            cursor = end
+        links.append(Link(kind, target, str(label), at, end))
+    return links

@@ -1,0 +1,53 @@
+"""Rule examples as files: ``==> name <==`` header lines split one example into several files.
+
+A header may repeat its content (``==> big.md x60000 <==``) to make a large file, or name a file
+that is asked for but absent (``==> gone.md missing <==``, mapped to None). Text is encoded
+with ``surrogateescape``, so ``\\udcff`` in an example is the raw byte 0xFF (for the not-UTF-8 rule).
+"""
+
+from __future__ import annotations
+
+import re
+
+from checks.corpus import Corpus
+from checks.document import parse_post, unreadable_post
+from checks.model import Finding
+from checks.pipeline import review_corpus, review_post
+from checks.policy import policy_from_texts
+
+DEFAULT_NAME = "posts/example.md"
+_HEADER = re.compile(r"^==> (?P<name>\S+)(?: x(?P<times>\d+)| (?P<missing>missing))? <==\n", re.M)
+
+
+def split_example(example: str) -> dict[str, bytes | None]:
+    """Example text -> {path relative to the content folder: bytes, or None for a missing file}."""
+    headers = list(_HEADER.finditer(example))
+    if not headers:
+        return {DEFAULT_NAME: example.encode("utf-8", "surrogateescape")}
+    files: dict[str, bytes | None] = {}
+    for header, following in zip(headers, [*headers[1:], None], strict=True):
+        body = example[header.end() : following.start() if following else len(example)]
+        if header["missing"]:
+            files[header["name"]] = None
+            continue
+        files[header["name"]] = body.encode("utf-8", "surrogateescape") * int(header["times"] or 1)
+    return files
+
+
+def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
+    """Every finding medpress reports on an example (files under ``policy/`` override the policy)."""
+    files = split_example(example)
+    texts = dict(policy_texts)
+    for name, data in files.items():
+        if name.startswith("policy/") and data is not None:
+            texts[name.removeprefix("policy/")] = data.decode("utf-8")
+    policy = policy_from_texts(texts)
+    posts = [
+        parse_post(name, data, max_bytes=policy.frontmatter.max_bytes) if data is not None
+        else unreadable_post(name, "file not found")
+        for name, data in files.items() if name.startswith("posts/")
+    ]
+    found = [f for post in posts for f in review_post(post, policy).findings]
+    for items in review_corpus(Corpus(posts, frozenset(files)), policy).values():
+        found.extend(items)
+    return found

@@ -1,0 +1,220 @@
+"""The policy schema: thresholds, disclaimer rules and vocabulary a compliance reviewer edits.
+
+Pure: :func:`policy_from_texts` validates the files' texts; reading them is the caller's job
+(``flows.policy_files``). Unknown keys are errors, named with their file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from checks.model import Severity
+
+POLICY_FILE = "policy.yaml"
+DISCLAIMERS_FILE = "disclaimers.yaml"
+VOCABULARY_FILE = "vocabulary.txt"
+REQUIRED_FILES = (POLICY_FILE, DISCLAIMERS_FILE, VOCABULARY_FILE)
+
+Formula = Literal["flesch_kincaid_grade", "smog_index", "dale_chall_readability_score",
+                  "gunning_fog", "coleman_liau_index"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadabilityPolicy(_Strict):
+    formula: Formula = "flesch_kincaid_grade"
+    target: float = Field(8.0, description="warning above this grade")
+    limit: float = Field(12.0, description="error above this grade")
+    min_words: int = Field(80, ge=0, description="posts with fewer prose words get scores but no verdict")
+    sentence_max_words: int = Field(35, ge=5)
+    sentence_max_grade: float = Field(16.0)
+    sentence_min_words: int = Field(8, ge=1, description="shorter sentences are never hotspots by grade")
+    hardest: int = Field(3, ge=0, description="how many hardest sentences the report lists")
+    max_hotspots: int = Field(5, ge=0, description="at most this many hard-sentence findings per post, "
+                                                   "hardest first")
+    vocabulary_stand_in: str = Field("pill", description="an easy one-syllable word scored in place of "
+                                                         "each vocabulary term")
+
+
+class FrontMatterPolicy(_Strict):
+    max_bytes: int = Field(1_000_000, gt=0)
+    statuses: tuple[str, ...] = ("draft", "review", "approved")
+    extra_keys: tuple[str, ...] = Field((), description="keys allowed beyond the standard ones")
+
+
+class LinksPolicy(_Strict):
+    blog_prefix: str = "/blog/"
+    images_prefix: str = "/images/"
+    site_url: str | None = Field(None, description="absolute links to this site are checked as internal")
+    site_paths: tuple[str, ...] = Field((), description="other pages of the site that exist (e.g. /contact/)")
+    external_timeout_seconds: float = Field(10.0, gt=0)
+    external_retries: int = Field(2, ge=0)
+    external_cache_hours: float = Field(24.0, ge=0)
+    external_concurrency: int = Field(8, ge=1, le=64)
+    title_mention_score: float = Field(92.0, ge=50, le=100)
+
+
+class RulesPolicy(_Strict):
+    disable: tuple[str, ...] = ()
+    severity: dict[str, Severity] = Field(default_factory=dict)
+
+
+class GeneralPolicy(_Strict):
+    version: str
+    readability: ReadabilityPolicy = ReadabilityPolicy()
+    frontmatter: FrontMatterPolicy = FrontMatterPolicy()
+    links: LinksPolicy = LinksPolicy()
+    rules: RulesPolicy = RulesPolicy()
+
+
+class Applies(_Strict):
+    always: bool = False
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    content_patterns: tuple[str, ...] = Field((), description="case-insensitive regular expressions")
+    blockquotes: bool = Field(False, description="a blockquote (a quoted patient) triggers the rule")
+
+    @field_validator("content_patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"invalid regular expression {pattern!r}: {err}") from err
+        return patterns
+
+
+class DisclaimerRule(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    text: str = Field(min_length=10)
+    applies: Applies
+    placement: Literal["start", "end", "anywhere"] = "anywhere"
+    window: int = Field(3, ge=1, description="blocks from the start or end that count as that placement")
+    signals: tuple[str, ...] = Field((), description="regexes showing an attempt at this disclaimer")
+    present_score: float = Field(96.0, ge=50, le=100)
+    altered_score: float = Field(60.0, ge=0, le=100)
+    exclude_from_readability: bool = True
+
+
+class DisclaimersFile(_Strict):
+    version: str
+    disclaimers: tuple[DisclaimerRule, ...]
+
+
+class Policy(_Strict):
+    """Everything the checks read from policy, validated."""
+
+    general: GeneralPolicy
+    disclaimers: tuple[DisclaimerRule, ...]
+    vocabulary: frozenset[str]
+    hash: str
+
+    @property
+    def readability(self) -> ReadabilityPolicy:
+        return self.general.readability
+
+    @property
+    def frontmatter(self) -> FrontMatterPolicy:
+        return self.general.frontmatter
+
+    @property
+    def links(self) -> LinksPolicy:
+        return self.general.links
+
+    @property
+    def version(self) -> str:
+        return self.general.version
+
+
+class PolicyError(Exception):
+    """An invalid policy file: names the file, the key and (when known) the line."""
+
+    def __init__(self, file: str, key: str, message: str, line: int | None = None) -> None:
+        self.file, self.key, self.detail, self.line = file, key, message, line
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+def policy_from_texts(texts: dict[str, str], known_rules: frozenset[str] = frozenset()) -> Policy:
+    """Validate the policy files' texts (file name -> text) into a :class:`Policy`."""
+    for name in REQUIRED_FILES:
+        if name not in texts:
+            raise PolicyError(name, "", "policy file is missing")
+    general = _validate(GeneralPolicy, POLICY_FILE, texts[POLICY_FILE])
+    disclaimers = _validate(DisclaimersFile, DISCLAIMERS_FILE, texts[DISCLAIMERS_FILE])
+    ids = [d.id for d in disclaimers.disclaimers]
+    for dup in {i for i in ids if ids.count(i) > 1}:
+        raise PolicyError(DISCLAIMERS_FILE, f"disclaimers.{dup}", "duplicate disclaimer id")
+    if known_rules:
+        named = set(general.rules.disable) | set(general.rules.severity)
+        for rule in sorted(named - known_rules):
+            line = _line_of(texts[POLICY_FILE], rule)
+            raise PolicyError(POLICY_FILE, f"rules.{rule}", "unknown rule id (see `medpress rules`)", line)
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+    return Policy(general=general, disclaimers=disclaimers.disclaimers,
+                  vocabulary=parse_vocabulary(texts[VOCABULARY_FILE]), hash="sha256:" + digest.hexdigest())
+
+
+def parse_vocabulary(text: str) -> frozenset[str]:
+    """One term a line; ``#`` starts a comment."""
+    terms = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return frozenset(t for t in terms if t)
+
+
+def _validate(model: type[BaseModel], file: str, text: str):
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise PolicyError(file, "", f"invalid YAML: {getattr(err, 'problem', err)}",
+                          mark.line + 1 if mark else None) from err
+    if not isinstance(data, dict):
+        raise PolicyError(file, "", "must be a mapping of keys to values", 1)
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        path = [str(p) for p in first["loc"]]
+        message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise PolicyError(file, ".".join(path), message, _line_of_path(text, path)) from err
+
+
+def _line_of(text: str, word: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if word in line:
+            return number
+    return None
+
+
+def _line_of_path(text: str, path: list[str]) -> int | None:
+    """1-based line of a key path such as ``readability.target`` (list items by index)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if str(key.value) == part:
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

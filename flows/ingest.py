@@ -1,0 +1,65 @@
+"""Read the content folder: every post's bytes (a failure is recorded, never raised) and the file list."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from checks.document import Post, parse_post, too_large_post, unreadable_post
+
+POSTS_DIR = "posts"
+
+
+def content_files(content_dir: Path) -> frozenset[str]:
+    """Every file under the content folder, as posix paths relative to it."""
+    found = set()
+    for root, dirs, files in os.walk(content_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            found.add((Path(root) / name).relative_to(content_dir).as_posix())
+    return frozenset(found)
+
+
+def post_paths(content_dir: Path, files: frozenset[str]) -> list[str]:
+    return sorted(f for f in files if f.startswith(POSTS_DIR + "/") and f.endswith(".md"))
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working folder when possible, as CI annotations want."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_post(content_dir: Path, rel_path: str, max_bytes: int) -> Post:
+    path = content_dir / rel_path
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:  # hash it in chunks, never hold a huge file in memory
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            return too_large_post(rel_path, size, "sha256:" + digest, max_bytes, display_path=shown)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return unreadable_post(rel_path, "file not found", display_path=shown)
+    except IsADirectoryError:
+        return unreadable_post(rel_path, "is a folder, not a file", display_path=shown)
+    except OSError as err:
+        return unreadable_post(rel_path, f"cannot be read: {err.strerror or err}", display_path=shown)
+    return parse_post(rel_path, data, display_path=shown, max_bytes=max_bytes)
+
+
+def rel_to_content(content_dir: Path, path: Path) -> str:
+    """A command-line PATH as a content-relative path (a file outside the folder keeps its own path)."""
+    try:
+        return path.resolve().relative_to(content_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int) -> list[Post]:
+    return [read_post(content_dir, rel, max_bytes) for rel in selected]

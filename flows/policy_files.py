@@ -1,0 +1,41 @@
+"""Find and read the policy folder; validation itself is checks.policy's (pure) job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checks.policy import REQUIRED_FILES, Policy, PolicyError, policy_from_texts
+from checks.registry import RULE_IDS
+
+# This repository's policy: used when a content folder has none of its own.
+DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "content" / "policy"
+
+
+def policy_dir_for(content_dir: Path, policy_dir: Path | None = None) -> Path:
+    if policy_dir is not None:
+        return policy_dir
+    own = content_dir / "policy"
+    return own if (own / REQUIRED_FILES[0]).is_file() else DEFAULT_POLICY_DIR
+
+
+def read_policy_texts(folder: Path) -> dict[str, str]:
+    texts = {}
+    for name in REQUIRED_FILES:
+        path = folder / name
+        try:
+            texts[name] = path.read_text(encoding="utf-8")
+        except FileNotFoundError as err:
+            raise PolicyError(str(path), "", "policy file is missing") from err
+        except (OSError, UnicodeDecodeError) as err:
+            raise PolicyError(str(path), "", f"cannot be read: {err}") from err
+    return texts
+
+
+def load_policy(folder: Path) -> Policy:
+    """The validated policy in ``folder``; a PolicyError names the file (with its folder) and key."""
+    try:
+        return policy_from_texts(read_policy_texts(folder), RULE_IDS)
+    except PolicyError as err:
+        if err.file in REQUIRED_FILES:
+            raise PolicyError(str(folder / err.file), err.key, err.detail, err.line) from err
+        raise

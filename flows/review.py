@@ -1,0 +1,221 @@
+"""The review: read every post, check them (cached per post), check across posts, write the report.
+
+``review`` is the Prefect flow (CLI, deployments, the UI); ``review_plain`` runs the very same steps
+as plain calls, for benchmarks and comparisons. Only the orchestration differs.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from checks.corpus import Corpus
+from checks.document import Post
+from checks.links import ExternalResult, external_urls
+from checks.model import PostResult
+from checks.pipeline import CHECKS_VERSION, apply_policy, review_corpus, review_post
+from checks.policy import Policy
+from flows import ingest
+from flows.cache import ResultCache, cache_root
+from flows.policy_files import load_policy, policy_dir_for
+from reports.model import PostReport, ReviewReport
+
+BATCH_SIZE = 25
+
+
+@dataclass
+class ReviewOptions:
+    content_dir: Path = Path("content")
+    paths: Sequence[Path] = ()
+    policy_dir: Path | None = None
+    grammar: bool = True
+    external: bool = False
+    use_cache: bool = True
+
+
+@dataclass
+class Plan:
+    options: ReviewOptions
+    policy: Policy
+    policy_dir: Path
+    files: frozenset[str]
+    corpus_paths: list[str]  # every post the cross-post checks see
+    selected: list[str]  # the posts the report covers
+    skipped: list[str] = field(default_factory=list)
+
+
+class UsageError(Exception):
+    """A mistake in how medpress was called (exit status 2)."""
+
+
+def make_plan(options: ReviewOptions) -> Plan:
+    content_dir = options.content_dir
+    if not content_dir.is_dir():
+        raise UsageError(f"content folder '{content_dir}' does not exist")
+    policy_dir = policy_dir_for(content_dir, options.policy_dir)
+    policy = load_policy(policy_dir)
+    files = ingest.content_files(content_dir)
+    corpus_paths = ingest.post_paths(content_dir, files)
+    selected: list[str] = []
+    for path in options.paths:
+        if path.is_dir():
+            inside = ingest.content_files(path)
+            selected.extend(ingest.rel_to_content(content_dir, path / f) for f in sorted(inside) if f.endswith(".md"))
+        else:
+            selected.append(ingest.rel_to_content(content_dir, path))
+    if not options.paths:
+        selected = list(corpus_paths)
+    selected = list(dict.fromkeys(selected))
+    corpus_paths = list(dict.fromkeys([*corpus_paths, *selected]))
+    skipped = []
+    if options.grammar:
+        skipped.append("grammar: the LanguageTool check is not part of this version yet")
+    else:
+        skipped.append("grammar: skipped on request (--no-grammar)")
+    if not options.external:
+        skipped.append("external links: not fetched (use --external)")
+    return Plan(options, policy, policy_dir, files, corpus_paths, selected, skipped)
+
+
+def result_cache(plan: Plan) -> ResultCache:
+    namespace = f"checks={CHECKS_VERSION}\0policy={plan.policy.hash}\0medpress={_version('medpress')}"
+    folder = cache_root() / "results" if plan.options.use_cache else None
+    return ResultCache(folder, namespace)
+
+
+def check_batch(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> list[tuple[Post, PostResult]]:
+    """Read and parse posts; run per-post checks unless the cache has their result."""
+    done = []
+    for rel in rel_paths:
+        post = ingest.read_post(plan.options.content_dir, rel, plan.policy.frontmatter.max_bytes)
+        result = cache.get(post.content_hash)
+        if result is None:
+            result = review_post(post, plan.policy)
+            cache.put(post.content_hash, result)
+        done.append((post, result))
+    return done
+
+
+def fetch_external(plan: Plan, posts: Sequence[Post]) -> dict[str, ExternalResult]:
+    from flows.external_links import check_urls
+
+    urls = external_urls(posts, plan.policy.links)
+    return check_urls(urls, plan.policy.links, cache_root() / "external")
+
+
+def assemble(plan: Plan, checked: Sequence[tuple[Post, PostResult]],
+             external: dict[str, ExternalResult] | None, started: datetime, cache: ResultCache) -> ReviewReport:
+    posts = [post for post, _ in checked]
+    cross = review_corpus(Corpus(posts, plan.files), plan.policy, external)
+    wanted = set(plan.selected)
+    reports = []
+    for post, result in checked:
+        if post.rel_path not in wanted:
+            continue
+        findings = apply_policy([*result.findings, *cross.get(post.rel_path, [])], plan.policy)
+        reports.append(PostReport(post.display_path, post.slug, post.title, post.content_hash, findings,
+                                  result.metrics))
+    reports.sort(key=lambda r: r.path)
+    run = run_metadata(plan, started, cache)
+    return ReviewReport(run, reports)
+
+
+def run_metadata(plan: Plan, started: datetime, cache: ResultCache) -> dict[str, object]:
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "content_dir": ingest.display_path(plan.options.content_dir),
+        "policy_dir": ingest.display_path(plan.policy_dir),
+        "policy_hash": plan.policy.hash,
+        "policy_version": plan.policy.version,
+        "git_commit": _git_commit(plan.options.content_dir),
+        "versions": {"medpress": _version("medpress"), "checks": CHECKS_VERSION, "python": platform.python_version(),
+                     **{name: _version(name) for name in ("prefect", "textstat", "markdown", "beautifulsoup4",
+                                                          "rapidfuzz", "language-tool-python")}},
+        "options": {"grammar": plan.options.grammar, "external": plan.options.external,
+                    "paths": [str(p) for p in plan.options.paths]},
+        "skipped": plan.skipped,
+        "cache": {"hits": cache.hits, "misses": cache.misses},
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _git_commit(folder: Path) -> str | None:
+    try:
+        answer = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return answer.stdout.strip() or None if answer.returncode == 0 else None
+
+
+def batches(items: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def review_plain(options: ReviewOptions) -> ReviewReport:
+    """The review without Prefect: the same steps as :func:`review`, called in order."""
+    started = datetime.now(UTC)
+    plan = make_plan(options)
+    cache = result_cache(plan)
+    checked = [item for batch in batches(plan.corpus_paths) for item in check_batch(plan, batch, cache)]
+    external = fetch_external(plan, [p for p, _ in checked]) if options.external else None
+    return assemble(plan, checked, external, started, cache)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Prefect: thin tasks over the steps above. NO_CACHE: medpress caches per post itself (flows/cache.py);
+# hashing whole posts for Prefect's input cache would cost more than the checks.
+
+check_batch_task = task(check_batch, name="check-posts", cache_policy=NO_CACHE)
+fetch_external_task = task(fetch_external, name="check-external-links", cache_policy=NO_CACHE, retries=1,
+                           retry_delay_seconds=2)
+assemble_task = task(assemble, name="check-across-posts", cache_policy=NO_CACHE)
+
+
+@flow(name="review", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def review(content: str = "content", paths: list[str] | None = None, policy: str | None = None,
+           grammar: bool = True, external: bool = False, output: str | None = "reports/review.json",
+           use_cache: bool = True) -> ReviewReport:
+    """Review the posts of ``content`` (or only ``paths``) and write the JSON report to ``output``."""
+    from prefect.logging import get_run_logger
+
+    started = datetime.now(UTC)
+    options = ReviewOptions(Path(content), [Path(p) for p in paths or []], Path(policy) if policy else None,
+                            grammar, external, use_cache)
+    plan = make_plan(options)
+    cache = result_cache(plan)
+    futures = [check_batch_task.submit(plan, batch, cache) for batch in batches(plan.corpus_paths)]
+    checked = [item for future in futures for item in future.result()]
+    external_results = fetch_external_task(plan, [p for p, _ in checked]) if external else None
+    report = assemble_task(plan, checked, external_results, started, cache)
+    if output:
+        write_json(report, Path(output))
+    summary = report.summary()
+    get_run_logger().info("%s posts: %s passed, %s failed (%s errors, %s warnings); report %s",
+                          summary["posts"], summary["passed"], summary["failed"], summary["errors"],
+                          summary["warnings"], output or "not written")
+    return report
+
+
+def write_json(report: ReviewReport, path: Path) -> None:
+    from reports import json_report
+    from reports.files import write_atomically
+
+    write_atomically(path, json_report.render(report))
+

@@ -1,0 +1,57 @@
+"""The review report: what every writer formats (JSON is the contract, medpress.review/1)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from checks.model import Finding, Severity
+
+SCHEMA = "medpress.review/1"
+
+
+@dataclass
+class PostReport:
+    path: str
+    slug: str
+    title: str
+    content_hash: str
+    findings: list[Finding] = field(default_factory=list)
+    metrics: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "slug": self.slug, "title": self.title, "content_hash": self.content_hash,
+                "status": "fail" if self.failed else "pass", "metrics": self.metrics,
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class ReviewReport:
+    run: dict[str, object]
+    posts: list[PostReport]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for post in self.posts for f in post.findings]
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(f.severity for f in self.findings)
+        failed = sum(post.failed for post in self.posts)
+        return {"posts": len(self.posts), "passed": len(self.posts) - failed, "failed": failed,
+                "errors": counts[Severity.ERROR], "warnings": counts[Severity.WARNING],
+                "infos": counts[Severity.INFO]}
+
+    def reaches(self, fail_on: str) -> bool:
+        """True when a finding is at or above ``fail_on`` (error, warning; never is never)."""
+        if fail_on == "never":
+            return False
+        floor = Severity(fail_on).rank
+        return any(f.severity.rank >= floor for f in self.findings)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"schema": SCHEMA, "run": self.run, "summary": self.summary(),
+                "posts": [post.to_dict() for post in self.posts]}
