@@ -7,10 +7,12 @@ with ``surrogateescape``, so ``\\udcff`` in an example is the raw byte 0xFF (for
 
 from __future__ import annotations
 
+import json
 import re
 
 from checks.corpus import Corpus
 from checks.document import parse_post, unreadable_post
+from checks.links import ExternalResult
 from checks.model import Finding
 from checks.pipeline import review_corpus, review_post
 from checks.policy import policy_from_texts
@@ -35,8 +37,14 @@ def split_example(example: str) -> dict[str, bytes | None]:
 
 
 def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
-    """Every finding medpress reports on an example (files under ``policy/`` override the policy)."""
+    """Every finding medpress reports on an example.
+
+    Files under ``policy/`` override the policy; ``external.json`` (``{"url": status}``) stands for the
+    answers external links gave, since examples never use the network.
+    """
     files = split_example(example)
+    answers = json.loads(files.pop("external.json") or b"{}") if "external.json" in files else {}
+    external = {url: ExternalResult(url, status) for url, status in answers.items()}
     texts = dict(policy_texts)
     for name, data in files.items():
         if name.startswith("policy/") and data is not None:
@@ -48,6 +56,6 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
         for name, data in files.items() if name.startswith("posts/")
     ]
     found = [f for post in posts for f in review_post(post, policy).findings]
-    for items in review_corpus(Corpus(posts, frozenset(files)), policy).values():
+    for items in review_corpus(Corpus(posts, frozenset(files)), policy, external).values():
         found.extend(items)
     return found

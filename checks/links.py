@@ -44,8 +44,10 @@ UNLINKED_TITLE = _rule("LNK004", "unlinked-title", Severity.INFO,
                        _A + "Read our post “[Sweat No More](/blog/sweat-no-more/)” to learn more.\n" + _B)
 BROKEN_EXTERNAL = _rule("LNK005", "broken-external", Severity.ERROR,
                         "An external source that is gone (4xx) cannot back a claim; checked with --external.",
-                        _A + "Source: [FDA](http://127.0.0.1:9/missing).\n",
-                        _A + "Source: [FDA](https://www.fda.gov/).\n")
+                        _A + "Source: [FDA](https://www.fda.gov/old-page).\n"
+                        "==> external.json <==\n{\"https://www.fda.gov/old-page\": 404}\n",
+                        _A + "Source: [FDA](https://www.fda.gov/).\n"
+                        "==> external.json <==\n{\"https://www.fda.gov/\": 200}\n")
 UNSAFE_LINK = _rule("LNK006", "unsafe-link", Severity.ERROR,
                     "javascript:, data: and file: links are unsafe or meaningless for a reader.",
                     _A + "[Click](javascript:alert(1))\n", _A + "[Call us](tel:+15551234567)\n")
@@ -181,9 +183,11 @@ def _check_post_link(post: Post, link: Link, target: Target, corpus: Corpus, spa
     if target.fragment and destination.readable and target.fragment not in destination.anchors:
         near = _near(target.fragment, sorted(destination.anchors))
         where = "this post" if destination is post else destination.display_path
+        headings = [b.anchor for b in destination.headings if b.anchor][:6]
+        fallback = ("Sections there: " + ", ".join(f"#{a}" for a in headings) + ".") if headings else \
+            "That post has no headings to link to."
         yield finding(MISSING_ANCHOR, f"no section '#{target.fragment}' in {where}", span, excerpt=link.target,
-                      suggestion=_did_you_mean(f"#{near}" if near else None,
-                                               "Link to an existing heading (GitHub-style anchor)."))
+                      suggestion=_did_you_mean(f"#{near}" if near else None, fallback))
 
 
 _QUOTED = re.compile(r"[“\"‘'](?P<q>[^“”\"‘’'\n]{8,120}?)[”\"’'‘]")

@@ -72,9 +72,14 @@ def _review(args: argparse.Namespace) -> Exit:
     except prefect_server.ServerError as err:
         print(f"medpress: cannot reach Prefect: {err}", file=sys.stderr)
         return Exit.INTERNAL
-    from flows.review import UsageError, review
+    from flows.review import ReviewOptions, UsageError, make_plan, review
     from reports import json_report, text_report
 
+    try:  # configuration errors are reported before any flow run starts
+        make_plan(ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external))
+    except UsageError as err:
+        print(f"medpress: error: {err}", file=sys.stderr)
+        return Exit.USAGE
     try:
         report = review(content=str(args.content), paths=[str(p) for p in args.paths],
                         policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,

@@ -1,0 +1,66 @@
+"""Every rule documents a failing and a passing example, and each is run here (like pycodestyle's)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from checks.examples import review_example
+from checks.model import Rule
+from checks.registry import ALL_RULES, CHECKS, RULES_BY_ID
+from flows.policy_files import read_policy_texts
+from tests.conftest import POLICY
+
+DEFAULT_POLICY = read_policy_texts(POLICY)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_failing_example_fires_the_rule(rule: Rule) -> None:
+    found = review_example(rule.failing, DEFAULT_POLICY)
+    assert rule.id in {f.rule for f in found}, f"{rule.id} did not fire on its failing example: {found}"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_passing_example_does_not_fire_the_rule(rule: Rule) -> None:
+    found = [f for f in review_example(rule.passing, DEFAULT_POLICY) if f.rule == rule.id]
+    assert not found, f"{rule.id} fired on its passing example: {found}"
+
+
+def test_rule_ids_are_unique_and_well_formed() -> None:
+    ids = [r.id for r in ALL_RULES]
+    assert len(ids) == len(set(ids))
+    names = [r.name for r in ALL_RULES]
+    assert len(names) == len(set(names))
+    for rule in ALL_RULES:
+        assert re.fullmatch(r"(FM|LNK|RD|DSC|GR|CLM)\d{3}", rule.id), rule.id
+        assert rule.check in CHECKS
+        assert rule.rationale.endswith(".") and len(rule.rationale) < 200
+
+
+def test_every_check_module_registers_all_its_rules() -> None:
+    for module_name in ("frontmatter", "links", "readability", "disclaimers"):
+        module = importlib.import_module(f"checks.{module_name}")
+        defined = {v.id for v in vars(module).values() if isinstance(v, Rule)}
+        assert defined == {r.id for r in module.RULES}
+        assert defined <= set(RULES_BY_ID)
+
+
+# Ids are a contract with suppressions, baselines and CI: they never change meaning.
+STABLE = {
+    "FM001": "not-utf8", "FM002": "binary-file", "FM003": "empty-file", "FM004": "file-too-large",
+    "FM005": "no-front-matter", "FM006": "invalid-yaml", "FM007": "missing-field", "FM008": "invalid-field",
+    "FM009": "invalid-date", "FM010": "unknown-status", "FM011": "duplicate-slug", "FM012": "unknown-key",
+    "FM013": "duplicate-key", "FM014": "unreadable-file",
+    "LNK001": "missing-post", "LNK002": "missing-anchor", "LNK003": "missing-file", "LNK004": "unlinked-title",
+    "LNK005": "broken-external", "LNK006": "unsafe-link", "LNK007": "missing-alt-text",
+    "LNK008": "unknown-site-path",
+    "RD001": "above-target-grade", "RD002": "above-grade-limit", "RD003": "hard-sentence",
+    "DSC001": "missing-disclaimer", "DSC002": "altered-disclaimer", "DSC003": "misplaced-disclaimer",
+}
+
+
+def test_rule_codes_keep_their_meaning() -> None:
+    for rule_id, name in STABLE.items():
+        assert RULES_BY_ID[rule_id].name == name
