@@ -77,8 +77,8 @@ UNREADABLE = _rule("FM014", "unreadable-file", Severity.ERROR,
                    "A post that cannot be opened (missing, no permission) cannot be reviewed or published.",
                    "==> posts/gone.md missing <==\n", _OK)
 
-RULES = (UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NO_FRONT_MATTER, INVALID_YAML, MISSING_FIELD, INVALID_FIELD,
-         INVALID_DATE, UNKNOWN_STATUS, DUPLICATE_SLUG, UNKNOWN_KEY, DUPLICATE_KEY)
+RULES = (NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NO_FRONT_MATTER, INVALID_YAML, MISSING_FIELD, INVALID_FIELD,
+         INVALID_DATE, UNKNOWN_STATUS, DUPLICATE_SLUG, UNKNOWN_KEY, DUPLICATE_KEY, UNREADABLE)
 
 _PROBLEM_RULES = {"unreadable": UNREADABLE, "not-utf8": NOT_UTF8, "binary": BINARY, "empty": EMPTY,
                   "too-large": TOO_LARGE, "no-front-matter": NO_FRONT_MATTER, "yaml": INVALID_YAML,

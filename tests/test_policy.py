@@ -54,7 +54,7 @@ def test_invalid_policy_names_file_key_and_line(tmp_path: Path, name: str, old: 
 def test_a_missing_policy_file_is_named(tmp_path: Path) -> None:
     folder = _edited(tmp_path, "policy.yaml", "version", "version")
     (folder / "vocabulary.txt").unlink()
-    with pytest.raises(PolicyError, match="vocabulary.txt: policy file is missing"):
+    with pytest.raises(PolicyError, match=r"vocabulary\.txt: policy file is missing"):
         load_policy(folder)
 
 

@@ -1,0 +1,35 @@
+# medpress: `make review` reviews content/ and writes the report; `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FAIL_ON ?= never
+
+.PHONY: setup review test lint bench server-stop clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The main job: review every post in content/, write reports/review.json, print the summary.
+# FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
+review: setup
+	$(BIN)/medpress review --content content --output reports/review.json --fail-on $(FAIL_ON)
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180 $(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+server-stop: setup
+	$(BIN)/medpress server stop
+
+clean:
+	rm -rf $(VENV) reports/review.json .pytest_cache

@@ -1,0 +1,149 @@
+"""Where the flow's extra time goes: the same flow with Prefect's costs switched off one at a time.
+
+    .venv/bin/python bench/breakdown.py [--posts 500] [--repeat 3]
+
+Variants (grammar off, use_cache=False, fresh cache dir per run), medians of wall seconds:
+
+* ``plain``: review_plain, the work itself;
+* ``flow``: the Prefect flow as shipped;
+* ``flow, no heartbeat join``: Prefect's flow-run heartbeat thread sleeps in 1 s steps and the flow
+  joins it on exit, so a flow run ends on the next whole second of that thread (up to ~1 s lost);
+  patched off here (BaseFlowRunEngine.heartbeat_seconds -> None);
+* ``... + opaque task inputs``: also wraps the tasks' big arguments (``plan``; ``checked``, every
+  parsed post, for the check-across-posts task) in ``prefect.utilities.annotations.opaque``, so Prefect
+  does not walk them object by object (``visit_collection``) to find upstream futures, twice per task.
+
+Only this process is patched, nothing in flows/ is changed. Prints a Markdown table; writes
+bench/results/breakdown.json.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+for _key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
+             "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL"):
+    os.environ.setdefault(_key, "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+
+
+class _OpaqueArgs:
+    """Stands in for a Prefect task object; wraps the arguments in ``opaque`` before Prefect sees them."""
+
+    def __init__(self, task, wrap: tuple[int, ...]) -> None:  # noqa: ANN001
+        self.task, self.wrap = task, wrap
+
+    def _args(self, args: tuple) -> list:
+        from prefect.utilities.annotations import opaque
+
+        return [opaque(a) if i in self.wrap else a for i, a in enumerate(args)]
+
+    def submit(self, *args):  # noqa: ANN002, ANN201
+        return self.task.submit(*self._args(args))
+
+    def __call__(self, *args):  # noqa: ANN002, ANN204
+        return self.task(*self._args(args))
+
+
+@contextlib.contextmanager
+def patched(no_heartbeat: bool, opaque_inputs: bool):
+    import prefect.flow_engine as engine
+
+    import flows.review as review_module
+
+    saved_property = engine.BaseFlowRunEngine.heartbeat_seconds
+    saved_tasks = review_module.check_batch_task, review_module.assemble_task
+    try:
+        if no_heartbeat:
+            engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
+        if opaque_inputs:
+            review_module.check_batch_task = _OpaqueArgs(saved_tasks[0], wrap=(0,))
+            review_module.assemble_task = _OpaqueArgs(saved_tasks[1], wrap=(0, 1))
+        yield
+    finally:
+        engine.BaseFlowRunEngine.heartbeat_seconds = saved_property
+        review_module.check_batch_task, review_module.assemble_task = saved_tasks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Where the flow's extra time goes.")
+    parser.add_argument("--posts", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "breakdown.json")
+    args = parser.parse_args(argv)
+
+    from flows import prefect_server
+
+    os.environ["PREFECT_API_URL"] = prefect_server.ensure_api()  # before MEDPRESS_CACHE moves
+    from flows.review import ReviewOptions, review, review_plain
+
+    scratch = Path(tempfile.mkdtemp(prefix="medpress-breakdown-"))
+    variants = {
+        "plain": (None, False, False),
+        "flow": ("flow", False, False),
+        "flow, no heartbeat join": ("flow", True, False),
+        "flow, no heartbeat join + opaque task inputs": ("flow", True, True),
+    }
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    findings: dict[str, object] = {}
+    try:
+        content = scratch / "content"
+        generate(args.posts, content)
+        for name, (kind, no_hb, opaque_inputs) in variants.items():  # warm-up, and same findings?
+            os.environ["MEDPRESS_CACHE"] = str(scratch / "cache-warmup")
+            with patched(no_hb, opaque_inputs):
+                report = (review(content=str(content), grammar=False, output=None, use_cache=False) if kind
+                          else review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False)))
+            findings[name] = [p.to_dict() for p in report.posts]
+        for i in range(args.repeat):
+            for name, (kind, no_hb, opaque_inputs) in variants.items():
+                cache_dir = Path(tempfile.mkdtemp(dir=scratch))
+                os.environ["MEDPRESS_CACHE"] = str(cache_dir)
+                gc.collect()
+                with patched(no_hb, opaque_inputs):
+                    start = time.perf_counter()
+                    if kind:
+                        review(content=str(content), grammar=False, output=None, use_cache=False)
+                    else:
+                        review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
+                    times[name].append(time.perf_counter() - start)
+                shutil.rmtree(cache_dir, ignore_errors=True)
+                print(f"  {name:<46} repeat {i + 1}: {times[name][-1]:.3f} s", file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    same = all(f == findings["plain"] for f in findings.values())
+    plain = statistics.median(times["plain"])
+    rows = []
+    print(f"| variant ({args.posts} posts, cold) | median s | vs plain |\n|---|---:|---:|")
+    for name in variants:
+        med = statistics.median(times[name])
+        rows.append({"variant": name, "median_s": round(med, 3), "runs_s": [round(t, 3) for t in times[name]],
+                     "ratio_to_plain": round(med / plain, 2)})
+        print(f"| {name} | {med:.3f} | {med / plain:.2f} |")
+    print(f"\nsame findings in every variant: {same}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"posts": args.posts, "repeat": args.repeat, "rows": rows,
+                                       "same_findings": same}, indent=2) + "\n")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""prefect.yaml: editors start reviews from deployments; a real worker runs one end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+def _prefect(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    prefect = Path(sys.executable).with_name("prefect")
+    return subprocess.run([str(prefect), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}, check=False)
+
+
+def test_deployment_parameters_fit_the_flow() -> None:
+    from prefect.flows import load_flow_from_entrypoint
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    names = {d["name"] for d in config["deployments"]}
+    assert {"review-content", "review-nightly"} <= names
+    for deployment in config["deployments"]:
+        flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
+        assert flow.name == "review"
+        flow.validate_parameters(deployment["parameters"])  # raises on an unknown or mistyped parameter
+
+
+def test_a_deployment_run_reviews_the_content(tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    shutil.copytree(ROOT / "content", work / "content")
+    shutil.copytree(ROOT / "flows", work / "flows")
+    shutil.copy(ROOT / "prefect.yaml", work / "prefect.yaml")
+    pool = "medpress-test-pool"
+    _prefect("work-pool", "create", pool, "--type", "process", "--overwrite", cwd=work)
+    config = (work / "prefect.yaml").read_text().replace("name: medpress-local", f"name: {pool}")
+    (work / "prefect.yaml").write_text(config)
+    deployed = _prefect("--no-prompt", "deploy", "--name", "review-content", cwd=work)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    started = _prefect("deployment", "run", "review/review-content", "--param", "grammar=false", cwd=work)
+    assert started.returncode == 0, started.stdout + started.stderr
+    worker = _prefect("worker", "start", "--pool", pool, "--run-once", cwd=work)
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+    assert "Finished in state Completed()" in worker.stdout + worker.stderr
+    report = json.loads((work / "reports" / "review.json").read_text())
+    assert report["summary"]["posts"] == len(list((work / "content" / "posts").iterdir()))
+    assert "Traceback" not in worker.stdout + worker.stderr
