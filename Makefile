@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FAIL_ON ?= never
 
-.PHONY: setup review test lint bench server-stop clean
+.PHONY: setup languagetool review test lint bench server-stop clean
 
 setup: $(VENV)/.installed
 
@@ -14,15 +14,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# A LanguageTool server assembled from Maven Central into ~/.cache/medpress (see tools/languagetool/).
+languagetool:
+	tools/languagetool/install.sh
+
 # The main job: review every post in content/, write reports/review.json, print the summary.
 # FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
-review: setup
+review: setup languagetool
 	$(BIN)/medpress review --content content --output reports/review.json --fail-on $(FAIL_ON)
 
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup lint
+test: setup languagetool lint
 	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180 $(BIN)/pytest
 
 bench: setup

@@ -61,6 +61,43 @@ class LinksPolicy(_Strict):
     title_mention_score: float = Field(92.0, ge=50, le=100)
 
 
+class GrammarPolicy(_Strict):
+    language: str = "en-US"
+    mother_tongue: str | None = None
+    picky: bool = False
+    disabled_rules: tuple[str, ...] = ()
+    enabled_rules: tuple[str, ...] = ()
+    disabled_categories: tuple[str, ...] = ()
+    enabled_categories: tuple[str, ...] = ()
+    severity_by_category: dict[str, Severity] = Field(default_factory=dict, description="wins over issue type")
+    severity_by_issue_type: dict[str, Severity] = Field(default_factory=lambda: {
+        "misspelling": Severity.ERROR, "grammar": Severity.ERROR, "duplication": Severity.ERROR,
+        "style": Severity.WARNING, "typographical": Severity.INFO, "whitespace": Severity.INFO})
+    default_severity: Severity = Severity.WARNING
+    max_parallel_requests: int = Field(4, ge=1, le=32)
+    max_request_chars: int = Field(20_000, ge=500)
+    request_timeout_seconds: float = Field(60.0, gt=0)
+    server_heap: str = Field("768m", pattern=r"^\d+[mMgG]$")
+
+    def severity_for(self, category: str, issue_type: str) -> Severity:
+        return self.severity_by_category.get(category) or self.severity_by_issue_type.get(issue_type) \
+            or self.default_severity
+
+    def server_params(self) -> dict[str, str]:
+        """The LanguageTool /v2/check parameters this configuration sets."""
+        params = {"language": self.language}
+        if self.mother_tongue:
+            params["motherTongue"] = self.mother_tongue
+        if self.picky:
+            params["level"] = "picky"
+        for key, values in (("disabledRules", self.disabled_rules), ("enabledRules", self.enabled_rules),
+                            ("disabledCategories", self.disabled_categories),
+                            ("enabledCategories", self.enabled_categories)):
+            if values:
+                params[key] = ",".join(values)
+        return params
+
+
 class RulesPolicy(_Strict):
     disable: tuple[str, ...] = ()
     severity: dict[str, Severity] = Field(default_factory=dict)
@@ -71,6 +108,7 @@ class GeneralPolicy(_Strict):
     readability: ReadabilityPolicy = ReadabilityPolicy()
     frontmatter: FrontMatterPolicy = FrontMatterPolicy()
     links: LinksPolicy = LinksPolicy()
+    grammar: GrammarPolicy = GrammarPolicy()
     rules: RulesPolicy = RulesPolicy()
 
 
@@ -131,6 +169,10 @@ class Policy(_Strict):
         return self.general.links
 
     @property
+    def grammar(self) -> GrammarPolicy:
+        return self.general.grammar
+
+    @property
     def version(self) -> str:
         return self.general.version
 
@@ -156,7 +198,7 @@ def policy_from_texts(texts: dict[str, str], known_rules: frozenset[str] = froze
         raise PolicyError(DISCLAIMERS_FILE, f"disclaimers.{dup}", "duplicate disclaimer id")
     if known_rules:
         named = set(general.rules.disable) | set(general.rules.severity)
-        for rule in sorted(named - known_rules):
+        for rule in sorted(r for r in named - known_rules if not r.startswith("GR-")):  # GR-<LanguageTool id>
             line = _line_of(texts[POLICY_FILE], rule)
             raise PolicyError(POLICY_FILE, f"rules.{rule}", "unknown rule id (see `medpress rules`)", line)
     digest = hashlib.sha256()

@@ -113,6 +113,8 @@ def _rules(args: argparse.Namespace) -> Exit:
         return Exit.OK
     for rule in ALL_RULES:
         print(f"{rule.id:<7} {rule.check:<12} {rule.severity.value:<8} {rule.name:<22} {rule.rationale}")
+    print(f"{'GR-*':<7} {'grammar':<12} {'policy':<8} {'languagetool-rules':<22} Every LanguageTool rule, as "
+          f"GR-<LanguageTool rule id>; severity from policy grammar.severity_by_*.")
     return Exit.OK
 
 
@@ -122,6 +124,12 @@ def _explain(args: argparse.Namespace) -> Exit:
     wanted = args.rule.strip()
     rule = next((r for r in ALL_RULES if wanted.upper() == r.id or wanted.lower() == r.name), None)
     if rule is None:
+        from checks.grammar import explain_dynamic
+
+        family = explain_dynamic(wanted)
+        if family:
+            print(f"{wanted.upper()} (grammar)\n\n{family}")
+            return Exit.OK
         print(f"medpress: unknown rule '{wanted}' (see `medpress rules`)", file=sys.stderr)
         return Exit.USAGE
     print(f"{rule.id} {rule.name} ({rule.check}, default severity {rule.severity.value})\n")

@@ -18,10 +18,11 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from checks import grammar
 from checks.corpus import Corpus
 from checks.document import Post
 from checks.links import ExternalResult, external_urls
-from checks.model import PostResult
+from checks.model import Finding, PostResult
 from checks.pipeline import CHECKS_VERSION, apply_policy, review_corpus, review_post
 from checks.policy import Policy
 from flows import ingest
@@ -77,9 +78,7 @@ def make_plan(options: ReviewOptions) -> Plan:
     selected = list(dict.fromkeys(selected))
     corpus_paths = list(dict.fromkeys([*corpus_paths, *selected]))
     skipped = []
-    if options.grammar:
-        skipped.append("grammar: the LanguageTool check is not part of this version yet")
-    else:
+    if not options.grammar:
         skipped.append("grammar: skipped on request (--no-grammar)")
     if not options.external:
         skipped.append("external links: not fetched (use --external)")
@@ -112,8 +111,25 @@ def fetch_external(plan: Plan, posts: Sequence[Post]) -> dict[str, ExternalResul
     return check_urls(urls, plan.policy.links, cache_root() / "external")
 
 
-def assemble(plan: Plan, checked: Sequence[tuple[Post, PostResult]],
-             external: dict[str, ExternalResult] | None, started: datetime, cache: ResultCache) -> ReviewReport:
+def check_grammar(plan: Plan, posts: Sequence[Post]) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+    """Grammar findings per post (only the selected posts), and what the stage did."""
+    from flows.grammar import GrammarService
+
+    wanted = set(plan.selected)
+    service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
+    try:
+        results = service.check([p for p in posts if p.rel_path in wanted and p.readable])
+    finally:
+        service.close()
+    by_path = {p.rel_path: p for p in posts}
+    found = {path: grammar.findings_from(by_path[path], paras, result, plan.policy)
+             for path, (paras, result) in results.items()}
+    return found, service.stats.to_dict()
+
+
+def assemble(plan: Plan, checked: Sequence[tuple[Post, PostResult]], grammar_found: dict[str, list[Finding]],
+             external: dict[str, ExternalResult] | None, started: datetime, cache: ResultCache,
+             stages: dict[str, object]) -> ReviewReport:
     posts = [post for post, _ in checked]
     cross = review_corpus(Corpus(posts, plan.files), plan.policy, external)
     wanted = set(plan.selected)
@@ -121,11 +137,13 @@ def assemble(plan: Plan, checked: Sequence[tuple[Post, PostResult]],
     for post, result in checked:
         if post.rel_path not in wanted:
             continue
-        findings = apply_policy([*result.findings, *cross.get(post.rel_path, [])], plan.policy)
+        findings = apply_policy([*result.findings, *cross.get(post.rel_path, []),
+                                 *grammar_found.get(post.rel_path, [])], plan.policy)
         reports.append(PostReport(post.display_path, post.slug, post.title, post.content_hash, findings,
                                   result.metrics))
     reports.sort(key=lambda r: r.path)
     run = run_metadata(plan, started, cache)
+    run.update(stages)
     return ReviewReport(run, reports)
 
 
@@ -174,8 +192,17 @@ def review_plain(options: ReviewOptions) -> ReviewReport:
     plan = make_plan(options)
     cache = result_cache(plan)
     checked = [item for batch in batches(plan.corpus_paths) for item in check_batch(plan, batch, cache)]
-    external = fetch_external(plan, [p for p, _ in checked]) if options.external else None
-    return assemble(plan, checked, external, started, cache)
+    posts = [p for p, _ in checked]
+    grammar_found, stages = _grammar_stage(plan, posts, check_grammar)
+    external = fetch_external(plan, posts) if options.external else None
+    return assemble(plan, checked, grammar_found, external, started, cache, stages)
+
+
+def _grammar_stage(plan: Plan, posts: Sequence[Post], run) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+    if not plan.options.grammar:
+        return {}, {}
+    found, stats = run(plan, posts)
+    return found, {"grammar": stats}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -186,6 +213,7 @@ check_batch_task = task(check_batch, name="check-posts", cache_policy=NO_CACHE)
 fetch_external_task = task(fetch_external, name="check-external-links", cache_policy=NO_CACHE, retries=1,
                            retry_delay_seconds=2)
 assemble_task = task(assemble, name="check-across-posts", cache_policy=NO_CACHE)
+grammar_task = task(check_grammar, name="check-grammar", cache_policy=NO_CACHE)
 
 
 @flow(name="review", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
@@ -202,8 +230,10 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     cache = result_cache(plan)
     futures = [check_batch_task.submit(plan, batch, cache) for batch in batches(plan.corpus_paths)]
     checked = [item for future in futures for item in future.result()]
-    external_results = fetch_external_task(plan, [p for p, _ in checked]) if external else None
-    report = assemble_task(plan, checked, external_results, started, cache)
+    posts = [p for p, _ in checked]
+    grammar_found, stages = _grammar_stage(plan, posts, grammar_task)
+    external_results = fetch_external_task(plan, posts) if external else None
+    report = assemble_task(plan, checked, grammar_found, external_results, started, cache, stages)
     if output:
         write_json(report, Path(output))
     summary = report.summary()

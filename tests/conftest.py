@@ -21,6 +21,9 @@ def medpress_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every test run gets its own result cache and Prefect server state (never the user's)."""
     folder = tmp_path_factory.mktemp("medpress-cache")
     old = os.environ.get("MEDPRESS_CACHE")
+    from flows.grammar import install_dir
+
+    os.environ["MEDPRESS_LT_DIR"] = str(install_dir())  # the LanguageTool `make test` installed
     os.environ["MEDPRESS_CACHE"] = str(folder)
     yield folder
     if old is None:
@@ -64,3 +67,14 @@ def run_medpress(*args: str, cwd: Path, env: dict[str, str] | None = None) -> su
     medpress = Path(sys.executable).with_name("medpress")
     return subprocess.run([str(medpress), *args], cwd=cwd, capture_output=True, text=True, timeout=600,
                           env={**os.environ, **(env or {})}, check=False)
+
+
+@pytest.fixture(scope="session")
+def languagetool(medpress_cache: Path) -> Iterator[str]:
+    """A real LanguageTool server (installed by `make languagetool`), started once for the session."""
+    from flows.grammar import ManagedServer
+
+    server = ManagedServer("768m")
+    url = server.start()
+    yield url
+    server.stop()

@@ -120,7 +120,7 @@ def test_json_to_stdout(content_copy: Path) -> None:
 def test_rules_and_explain(tmp_path: Path) -> None:
     listed = run_medpress("rules", cwd=tmp_path)
     assert listed.returncode == 0
-    assert len(listed.stdout.strip().splitlines()) == len(ALL_RULES)
+    assert len(listed.stdout.strip().splitlines()) == len(ALL_RULES) + 1  # and the GR-* family line
     assert json.loads(run_medpress("rules", "--format", "json", cwd=tmp_path).stdout)[0]["id"] == ALL_RULES[0].id
     explained = run_medpress("explain", "LNK001", cwd=tmp_path)
     assert explained.returncode == 0
@@ -128,3 +128,5 @@ def test_rules_and_explain(tmp_path: Path) -> None:
     assert "/blog/sweat-no-mor/" in explained.stdout
     assert run_medpress("explain", "missing-disclaimer", cwd=tmp_path).returncode == 0
     assert run_medpress("explain", "XX999", cwd=tmp_path).returncode == 2
+    family = run_medpress("explain", "GR-THEIR_IS", cwd=tmp_path)
+    assert family.returncode == 0 and "LanguageTool rule THEIR_IS" in family.stdout

@@ -1,0 +1,346 @@
+"""The grammar stage: LanguageTool servers, the per-paragraph cache, bounded parallel requests.
+
+medpress starts its own LanguageTool server (assembled by tools/languagetool/install.sh) on a free
+loopback port when a review has paragraphs to check, and stops it afterwards, unless MEDPRESS_LT_URL
+names running servers (a comma-separated list is a pool; requests are spread across it). Results are
+cached per paragraph (paragraph text + LanguageTool version + rule configuration), so an unchanged post
+sends nothing. A server that fails gets one restart; after that every affected post gets a GR000 error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import threading
+import time
+import urllib.parse
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import language_tool_python
+from language_tool_python.exceptions import LanguageToolError
+
+from checks.document import Post
+from checks.grammar import GrammarResult, Match, Paragraph, cache_key, paragraphs
+from checks.policy import GrammarPolicy
+from flows.cache import cache_root
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools" / "languagetool"
+SEPARATOR = {"markup": "\n\n", "interpretAs": "\n\n"}
+
+
+class GrammarUnavailable(Exception):
+    """LanguageTool could not be used; the message is what the GR000 finding says."""
+
+
+def pinned_version() -> str:
+    found = re.search(r"<languagetool.version>([^<]+)<", (TOOLS / "pom.xml").read_text())
+    return found.group(1) if found else "unknown"
+
+
+def install_dir() -> Path:
+    return Path(os.environ.get("MEDPRESS_LT_DIR") or cache_root() / f"languagetool-{pinned_version()}")
+
+
+def pool_urls() -> list[str]:
+    given = os.environ.get("MEDPRESS_LT_URL", "")
+    return [u.strip().rstrip("/") for u in given.split(",") if u.strip()]
+
+
+class ManagedServer:
+    """A LanguageTool server medpress started itself, on a free loopback port."""
+
+    def __init__(self, heap: str) -> None:
+        self.heap = heap
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        folder = install_dir()
+        if not (folder / "lib" / f"languagetool-server-{pinned_version()}.jar").is_file():
+            raise GrammarUnavailable(f"LanguageTool {pinned_version()} is not installed in {folder} "
+                                     f"(run tools/languagetool/install.sh, or `make languagetool`)")
+        from flows.prefect_server import _free_port
+
+        port = _free_port()
+        cache_root().mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "MEDPRESS_LT_DIR": str(folder)}
+        with (cache_root() / "languagetool.log").open("ab") as log:
+            self.process = subprocess.Popen([str(TOOLS / "start.sh"), str(port), self.heap], stdout=log,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                            start_new_session=True)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise GrammarUnavailable(f"the LanguageTool server exited with status {self.process.returncode} "
+                                         f"(see {cache_root() / 'languagetool.log'})")
+            if healthy(self.url):
+                return self.url
+            time.sleep(0.2)
+        self.stop()
+        raise GrammarUnavailable("the LanguageTool server did not start within 90 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+def healthy(url: str, timeout: float = 2.0) -> bool:
+    try:
+        return httpx.get(url + "/v2/languages", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+class AnnotatedLanguageTool(language_tool_python.LanguageTool):
+    """language-tool-python 3.4 sends only ``text``; this sends LanguageTool's annotated ``data``.
+
+    Annotated text keeps Markdown syntax, link targets and code out of the check while offsets still
+    count them, which is what maps matches back to the source exactly.
+    """
+
+    def __init__(self, url: str, policy: GrammarPolicy) -> None:
+        super().__init__(policy.language, remote_server=url)
+        self._TIMEOUT = policy.request_timeout_seconds  # type: ignore[misc]
+        self._medpress_params = policy.server_params()
+
+    def check_annotated(self, annotation: Sequence[dict[str, str]]) -> dict[str, Any]:
+        params = {**self._medpress_params, "data": json.dumps({"annotation": list(annotation)})}
+        return self._query_server(urllib.parse.urljoin(self._url, "check"), params, num_tries=1, method="post")
+
+
+class ParagraphCache:
+    """Matches per paragraph key, in one SQLite file (safe for concurrent runs)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS matches (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self._db.commit()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[Match]]:
+        if self._db is None or not keys:
+            return {}
+        found: dict[str, list[Match]] = {}
+        with self._lock:
+            for chunk in range(0, len(keys), 500):
+                part = keys[chunk : chunk + 500]
+                rows = self._db.execute(f"SELECT key, value FROM matches WHERE key IN ({','.join('?' * len(part))})",
+                                        part).fetchall()
+                for key, value in rows:
+                    found[key] = [Match.from_cache(m) for m in json.loads(value)]
+        return found
+
+    def put_many(self, items: dict[str, list[Match]]) -> None:
+        if self._db is None or not items:
+            return
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO matches (key, value) VALUES (?, ?)",
+                                 [(k, json.dumps([m.to_json() for m in v])) for k, v in items.items()])
+            self._db.commit()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+@dataclass
+class _Request:
+    post: str
+    items: list[tuple[int, Paragraph, str]]  # (paragraph index in post, paragraph, cache key)
+
+
+@dataclass
+class GrammarStats:
+    requests: int = 0
+    paragraphs_checked: int = 0
+    paragraphs_cached: int = 0
+    restarts: int = 0
+    servers: list[str] = field(default_factory=list)
+    language_tool_version: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+class GrammarService:
+    """Check the paragraphs of many posts; only uncached ones reach LanguageTool."""
+
+    def __init__(self, policy: GrammarPolicy, *, use_cache: bool = True) -> None:
+        self.policy = policy
+        self.version = pinned_version()
+        self.fingerprint = json.dumps({"lt": self.version, "params": policy.server_params()}, sort_keys=True)
+        self.cache = ParagraphCache(cache_root() / "grammar.sqlite" if use_cache else None)
+        self.stats = GrammarStats(language_tool_version=self.version)
+        self._managed: ManagedServer | None = None
+        self._clients: list[AnnotatedLanguageTool] = []
+        self._round_robin: itertools.cycle[AnnotatedLanguageTool] | None = None
+        self._lock = threading.Lock()
+        self._broken: str | None = None
+
+    def check(self, posts: Sequence[Post]) -> dict[str, tuple[list[Paragraph], GrammarResult]]:
+        results: dict[str, tuple[list[Paragraph], GrammarResult]] = {}
+        requests: list[_Request] = []
+        for post in posts:
+            paras = paragraphs(post)
+            keys = [cache_key(p, self.fingerprint) for p in paras]
+            cached = self.cache.get_many(keys)
+            result = GrammarResult({i: cached[k] for i, k in enumerate(keys) if k in cached})
+            self.stats.paragraphs_cached += len(result.matches)
+            todo = [(i, p, k) for i, (p, k) in enumerate(zip(paras, keys, strict=True)) if k not in cached]
+            requests.extend(_Request(post.rel_path, chunk) for chunk in self._pack(todo))
+            results[post.rel_path] = (paras, result)
+        if requests:
+            try:
+                self._connect()
+            except GrammarUnavailable as err:
+                self._broken = str(err)
+            with ThreadPoolExecutor(max_workers=self.policy.max_parallel_requests) as pool:
+                for request, outcome in zip(requests, pool.map(self._send, requests), strict=True):
+                    result = results[request.post][1]
+                    if isinstance(outcome, str):
+                        result.error = result.error or outcome
+                    else:
+                        result.matches.update(outcome)
+        return results
+
+    def _pack(self, todo: list[tuple[int, Paragraph, str]]) -> list[list[tuple[int, Paragraph, str]]]:
+        chunks: list[list[tuple[int, Paragraph, str]]] = []
+        size = 0
+        for item in todo:
+            if not chunks or size + item[1].length > self.policy.max_request_chars:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(item)
+            size += item[1].length + 2
+        return chunks
+
+    def _connect(self) -> None:
+        urls = pool_urls()
+        if not urls:
+            self._managed = ManagedServer(self.policy.server_heap)
+            urls = [self._managed.start()]
+        alive = [u for u in urls if healthy(u, timeout=5)]
+        if not alive:
+            raise GrammarUnavailable("no LanguageTool server answers at " + ", ".join(urls))
+        try:
+            self._clients = [AnnotatedLanguageTool(u, self.policy) for u in alive]
+        except (LanguageToolError, OSError, ValueError) as err:
+            raise GrammarUnavailable(f"LanguageTool did not answer: {err}") from err
+        self._round_robin = itertools.cycle(self._clients)
+        self.stats.servers = alive
+
+    def _client(self) -> AnnotatedLanguageTool:
+        with self._lock:
+            assert self._round_robin is not None
+            return next(self._round_robin)
+
+    def _send(self, request: _Request) -> dict[int, list[Match]] | str:
+        """Matches per paragraph index, or the reason the request could not be answered."""
+        if self._broken:
+            return self._broken
+        annotation: list[dict[str, str]] = []
+        starts = []
+        at = 0
+        for n, (_, paragraph, _) in enumerate(request.items):
+            if n:
+                annotation.append(SEPARATOR)
+                at += len(SEPARATOR["markup"])
+            starts.append(at)
+            annotation.extend(paragraph.annotation)
+            at += paragraph.length
+        answer = self._answer(annotation)
+        if isinstance(answer, str):
+            return answer
+        software = (answer.get("software") or {}).get("version")
+        if software:
+            self.stats.language_tool_version = str(software)
+        text = "".join(a.get("text", a.get("markup", "")) for a in annotation)
+        to_python = _utf16_to_python(text)
+        found: dict[int, list[Match]] = {index: [] for index, _, _ in request.items}
+        for data in answer.get("matches") or []:
+            offset = to_python(int(data.get("offset", 0)))
+            end = to_python(int(data.get("offset", 0)) + int(data.get("length", 0)))
+            for (index, paragraph, _), start in zip(request.items, starts, strict=True):
+                if start <= offset < start + paragraph.length:
+                    match = Match.from_json({**data, "length": end - offset}, offset - start)
+                    found[index].append(match)
+                    break
+        self.cache.put_many({key: found[index] for index, _, key in request.items})
+        with self._lock:
+            self.stats.requests += 1
+            self.stats.paragraphs_checked += len(request.items)
+        return found
+
+    def _answer(self, annotation: list[dict[str, str]]) -> dict[str, Any] | str:
+        for attempt in range(2):
+            try:
+                return self._client().check_annotated(annotation)
+            except (LanguageToolError, OSError, ValueError) as err:
+                reason = f"LanguageTool request failed: {_short(err)}"
+            if attempt == 0 and not self._recover():
+                break
+        with self._lock:
+            self._broken = self._broken or reason
+        return reason
+
+    def _recover(self) -> bool:
+        """One restart of a server medpress manages (a pool given by URL is asked again once)."""
+        with self._lock:
+            if self._broken:
+                return False
+            if self._managed is None:
+                return True
+            if self.stats.restarts >= 1:
+                return True
+            self.stats.restarts += 1
+            self._managed.stop()
+            try:
+                url = self._managed.start()
+                self._clients = [AnnotatedLanguageTool(url, self.policy)]
+                self._round_robin = itertools.cycle(self._clients)
+            except (GrammarUnavailable, LanguageToolError, OSError) as err:
+                self._broken = f"LanguageTool restart failed: {_short(err)}"
+                return False
+            return True
+
+    def close(self) -> None:
+        if self._managed:
+            self._managed.stop()
+        self.cache.close()
+
+
+def _short(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:200]
+
+
+def _utf16_to_python(text: str):
+    """LanguageTool counts UTF-16 code units; Python counts code points."""
+    if all(ord(c) < 0x10000 for c in text):
+        return lambda offset: offset
+    table = []
+    for index, char in enumerate(text):
+        table.append(index)
+        if ord(char) >= 0x10000:
+            table.append(index)
+    table.append(len(text))
+    return lambda offset: table[min(offset, len(table) - 1)]
