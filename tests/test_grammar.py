@@ -54,7 +54,8 @@ def test_planted_slips_are_found_on_their_lines_with_suggestions(proxy: Counting
     source = CONTENT / "posts" / "first-botox-appointment.md"
     lines = source.read_text().splitlines()
     slips = (("their are", "GR-THEIR_IS"), ("could of", "GR-MODAL_OF"), ("the the", "GR-ENGLISH_WORD_REPEAT_RULE"),
-             ("recieve", "GR-MORFOLOGIK_RULE_EN_US"), ("a injection", "GR-EN_A_VS_AN"), ("This treatments", "GR-THIS_NNS"))
+             ("recieve", "GR-MORFOLOGIK_RULE_EN_US"), ("a injection", "GR-EN_A_VS_AN"),
+             ("This treatments", "GR-THIS_NNS"))
     for slip, rule in slips:
         line = next(n for n, text in enumerate(lines, 1) if re.search(rf"\b{slip}\b", text, re.I))
         hits = [f for f in found if f.rule == rule and f.line == line]
