@@ -1,0 +1,113 @@
+"""The claims knowledge base schema: products, their regulatory status, approved and off-label uses.
+
+Data lives in ``content/policy/claims.yaml`` for compliance reviewers to correct without touching code;
+this module only validates it. Every product carries a ``checked_on`` date, and a source per approval.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+Kind = Literal[
+    "biologic",  # BLA approval (botulinum toxins)
+    "drug",  # NDA approval
+    "pma-device",  # Class III device, PMA approval (dermal fillers)
+    "510k-device",  # Class II device, 510(k) clearance: "cleared", never "approved"
+    "not-approved",  # no FDA approval or clearance for the marketed use (PRP, IV vitamin drips)
+    "compounded",  # compounded drug: not FDA-approved at all
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    """A use or condition, with the plain words patients and posts use for it."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    synonyms: tuple[str, ...] = Field((), description="plain-language names, matched case-insensitively")
+    broader: tuple[str, ...] = Field((), description="ids of conditions this one is a kind of")
+
+
+class ApprovedUse(_Strict):
+    condition: str = Field(description="a condition id")
+    population: str = Field(description="e.g. 'adults', 'adults and children 2 years and older'")
+    min_age: int | None = Field(None, ge=0)
+    limits: str = Field("", description="area, severity or other limits as the label states them")
+    year: int = Field(ge=1938, le=2100)
+    source: HttpUrl
+    unconfirmed: bool = Field(False, description="true until checked against a primary source")
+
+
+class BoxedWarning(_Strict):
+    summary: str
+    keywords: tuple[str, ...] = Field(min_length=1, description="any one of these in a post counts as "
+                                                                "mentioning the risk")
+    source: HttpUrl
+
+
+class Facts(_Strict):
+    """Facts posts state in numbers, compared across posts for consistency."""
+
+    duration_months: tuple[float, float] | None = Field(None, description="how long results last (range)")
+    retreat_weeks: tuple[float, float] | None = Field(None, description="how often to retreat (range)")
+
+
+class Product(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    names: tuple[str, ...] = Field(min_length=1, description="brand, generic and everyday names")
+    brand: str | None = Field(None, description="the trademark as it must be written, e.g. BOTOX")
+    maker: str | None = None
+    kind: Kind
+    prescription: bool = True
+    family: str | None = Field(None, description="e.g. botulinum-toxin: shared boxed warning and terminology")
+    approved_uses: tuple[ApprovedUse, ...] = ()
+    cleared_uses: tuple[ApprovedUse, ...] = Field((), description="510(k) clearances, for devices")
+    off_label: tuple[str, ...] = Field((), description="condition ids of known off-label uses")
+    boxed_warning: BoxedWarning | None = None
+    facts: Facts | None = None
+    note: str = ""
+    checked_on: date
+    unconfirmed: bool = Field(False, description="true while any fact lacks a primary source")
+
+    @model_validator(mode="after")
+    def _uses_fit_the_kind(self) -> Product:
+        if self.kind == "510k-device" and self.approved_uses:
+            raise ValueError("a 510(k) device has cleared_uses, not approved_uses")
+        if self.kind in ("not-approved", "compounded") and (self.approved_uses or self.cleared_uses):
+            raise ValueError(f"a {self.kind} product has no approved or cleared uses")
+        return self
+
+
+class KnowledgeBase(_Strict):
+    version: str
+    conditions: tuple[Condition, ...]
+    products: tuple[Product, ...]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> KnowledgeBase:
+        ids = [c.id for c in self.conditions]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate condition ids: {sorted(duplicates)}")
+        known = set(ids)
+        product_ids = [p.id for p in self.products]
+        if len(set(product_ids)) != len(product_ids):
+            raise ValueError("duplicate product ids")
+        for product in self.products:
+            for use in (*product.approved_uses, *product.cleared_uses):
+                if use.condition not in known:
+                    raise ValueError(f"product {product.id}: unknown condition '{use.condition}'")
+            for condition in product.off_label:
+                if condition not in known:
+                    raise ValueError(f"product {product.id}: unknown off-label condition '{condition}'")
+        for condition in self.conditions:
+            for broader in condition.broader:
+                if broader not in known:
+                    raise ValueError(f"condition {condition.id}: unknown broader condition '{broader}'")
+        return self
