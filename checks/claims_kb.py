@@ -111,3 +111,50 @@ class KnowledgeBase(_Strict):
                 if broader not in known:
                     raise ValueError(f"condition {condition.id}: unknown broader condition '{broader}'")
         return self
+
+
+class Phrase(_Strict):
+    """A risky phrase: where it is found, the contexts that make it fine, and how to reword it."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    pattern: str
+    allowed: tuple[str, ...] = Field((), description="patterns of the same sentence that make it acceptable")
+    suggestion: str
+
+
+class ClaimLanguage(_Strict):
+    """The words the claims check looks for (content/policy/claim-language.yaml)."""
+
+    version: str
+    approval: tuple[str, ...]
+    clearance: tuple[str, ...]
+    negation: tuple[str, ...]
+    off_label_disclosure: tuple[str, ...]
+    benefit: tuple[str, ...]
+    benefit_negation: tuple[str, ...] = Field((), description="a benefit verb in a sentence with one of these "
+                                                             "is a denial, not a claim")
+    subject_reference: tuple[str, ...] = Field((), description="words that carry the post's product over")
+    population_children: tuple[str, ...] = ()
+    risk: tuple[str, ...]
+    authoritative_domains: tuple[str, ...]
+    prohibited: tuple[Phrase, ...]
+    comparative: tuple[Phrase, ...]
+    facts: dict[str, str] = Field(default_factory=dict, description="fact name -> pattern with two numbers "
+                                                                    "and a unit group")
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> ClaimLanguage:
+        import re
+
+        groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
+                  self.benefit_negation,
+                  self.subject_reference, self.population_children, tuple(self.facts.values())]
+        for phrase in (*self.prohibited, *self.comparative):
+            groups.append((phrase.pattern, *phrase.allowed))
+        for group in groups:
+            for pattern in group:
+                try:
+                    re.compile(pattern)
+                except re.error as err:
+                    raise ValueError(f"invalid regular expression {pattern!r}: {err}") from err
+        return self

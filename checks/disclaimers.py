@@ -103,7 +103,7 @@ def find(post: Post, rule: DisclaimerRule) -> Match:
     signals = [re.compile(s, re.I) for s in rule.signals]
     for index, block in enumerate(blocks):
         if any(s.search(block.text) for s in signals):
-            return Match(rule, "altered", max(best, 0.0), index)
+            return Match(rule, "present" if rule.signals_count_as_present else "altered", max(best, 0.0), index)
     if best >= rule.altered_score:
         return Match(rule, "altered", best, best_index)
     return Match(rule, "missing", best, None)
@@ -122,7 +122,7 @@ def disclaimer_blocks(post: Post, policy: Policy) -> set[int]:
     return found
 
 
-def trigger(post: Post, rule: DisclaimerRule) -> tuple[str, Block | None] | None:
+def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Block | None] | None:
     """Why ``rule`` applies to ``post`` (and the block that triggers it), or None when it does not."""
     applies = rule.applies
     if applies.always:
@@ -133,6 +133,12 @@ def trigger(post: Post, rule: DisclaimerRule) -> tuple[str, Block | None] | None
     tags = {str(t).lower() for t in post.meta.get("tags") or [] if isinstance(t, str)}
     if tags & {t.lower() for t in applies.tags}:
         return "the post's tags", None
+    if applies.off_label_claims:
+        from checks.claims import has_off_label_claims  # the claims check drives this requirement
+
+        block = has_off_label_claims(post, policy)
+        if block is not None:
+            return "a claim for an off-label use", block
     for block in body_blocks(post):
         if applies.blockquotes and block.in_blockquote:
             return "a quoted testimonial", block
@@ -147,7 +153,7 @@ def check_post(post: Post, policy: Policy) -> Iterable[Finding]:
         return
     blocks = body_blocks(post)
     for rule in policy.disclaimers:
-        why = trigger(post, rule)
+        why = trigger(post, rule, policy)
         if why is None:
             continue
         reason, cause = why

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from checks import disclaimers, frontmatter, links, readability
+from checks import claims, disclaimers, frontmatter, links, readability
 from checks.corpus import Corpus
 from checks.document import Post
 from checks.links import ExternalResult
@@ -12,7 +12,7 @@ from checks.model import Finding, PostResult
 from checks.policy import Policy
 
 # Bump when a check's behaviour changes, so cached per-post results are not reused.
-CHECKS_VERSION = "1"
+CHECKS_VERSION = "2"
 
 
 def review_post(post: Post, policy: Policy) -> PostResult:
@@ -24,6 +24,10 @@ def review_post(post: Post, policy: Policy) -> PostResult:
     if metrics:
         result.metrics["readability"] = metrics
     result.findings.extend(disclaimers.check_post(post, policy))
+    found, table = claims.check_post(post, policy)
+    result.findings.extend(found)
+    if post.readable:
+        result.metrics["claims"] = table
     return result
 
 
@@ -31,7 +35,9 @@ def review_corpus(corpus: Corpus, policy: Policy,
                   external: Mapping[str, ExternalResult] | None = None) -> dict[str, list[Finding]]:
     """Checks that need every post read first (slugs, links, anchors)."""
     found: dict[str, list[Finding]] = {}
-    for part in (frontmatter.check_corpus(corpus, policy), links.check_corpus(corpus, policy, external)):
+    parts = (frontmatter.check_corpus(corpus, policy), links.check_corpus(corpus, policy, external),
+             claims.check_corpus(corpus, policy))
+    for part in parts:
         for path, items in part.items():
             found.setdefault(path, []).extend(items)
     return found

@@ -13,12 +13,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from checks.claims_kb import ClaimLanguage, KnowledgeBase
 from checks.model import Severity
 
 POLICY_FILE = "policy.yaml"
 DISCLAIMERS_FILE = "disclaimers.yaml"
 VOCABULARY_FILE = "vocabulary.txt"
-REQUIRED_FILES = (POLICY_FILE, DISCLAIMERS_FILE, VOCABULARY_FILE)
+CLAIMS_FILE = "claims.yaml"
+CLAIM_LANGUAGE_FILE = "claim-language.yaml"
+REQUIRED_FILES = (POLICY_FILE, DISCLAIMERS_FILE, VOCABULARY_FILE, CLAIMS_FILE, CLAIM_LANGUAGE_FILE)
 
 Formula = Literal["flesch_kincaid_grade", "smog_index", "dale_chall_readability_score",
                   "gunning_fog", "coleman_liau_index"]
@@ -118,6 +121,7 @@ class Applies(_Strict):
     tags: tuple[str, ...] = ()
     content_patterns: tuple[str, ...] = Field((), description="case-insensitive regular expressions")
     blockquotes: bool = Field(False, description="a blockquote (a quoted patient) triggers the rule")
+    off_label_claims: bool = Field(False, description="a benefit claim for an off-label use triggers the rule")
 
     @field_validator("content_patterns")
     @classmethod
@@ -138,6 +142,8 @@ class DisclaimerRule(_Strict):
     placement: Literal["start", "end", "anywhere"] = "anywhere"
     window: int = Field(3, ge=1, description="blocks from the start or end that count as that placement")
     signals: tuple[str, ...] = Field((), description="regexes showing an attempt at this disclaimer")
+    signals_count_as_present: bool = Field(False, description="a signal means the disclaimer is there "
+                                                              "(e.g. any plain off-label statement)")
     present_score: float = Field(96.0, ge=50, le=100)
     altered_score: float = Field(60.0, ge=0, le=100)
     exclude_from_readability: bool = True
@@ -154,6 +160,8 @@ class Policy(_Strict):
     general: GeneralPolicy
     disclaimers: tuple[DisclaimerRule, ...]
     vocabulary: frozenset[str]
+    kb: KnowledgeBase
+    claim_language: ClaimLanguage
     hash: str
 
     @property
@@ -204,8 +212,11 @@ def policy_from_texts(texts: dict[str, str], known_rules: frozenset[str] = froze
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+    kb = _validate(KnowledgeBase, CLAIMS_FILE, texts[CLAIMS_FILE])
+    claim_language = _validate(ClaimLanguage, CLAIM_LANGUAGE_FILE, texts[CLAIM_LANGUAGE_FILE])
     return Policy(general=general, disclaimers=disclaimers.disclaimers,
-                  vocabulary=parse_vocabulary(texts[VOCABULARY_FILE]), hash="sha256:" + digest.hexdigest())
+                  vocabulary=parse_vocabulary(texts[VOCABULARY_FILE]), kb=kb, claim_language=claim_language,
+                  hash="sha256:" + digest.hexdigest())
 
 
 def parse_vocabulary(text: str) -> frozenset[str]:

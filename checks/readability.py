@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from checks import disclaimers
@@ -18,6 +17,7 @@ from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
 from checks.syllables import textstat_with_cmudict
+from checks.text import Sentence, sentences
 
 CHECK = "readability"
 PROSE_TAGS = frozenset({"p", "li", "dd", "dt"})
@@ -48,41 +48,12 @@ HARD_SENTENCE = _rule("RD003", "hard-sentence", Severity.INFO,
 
 RULES = (ABOVE_TARGET, ABOVE_LIMIT, HARD_SENTENCE)
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    block: Block
-    start: int
-    end: int
-
-    @property
-    def text(self) -> str:
-        return self.block.text[self.start : self.end]
 
 
 def prose_blocks(post: Post, policy: Policy) -> list[Block]:
     skip = disclaimers.disclaimer_blocks(post, policy)
     return [b for b in post.blocks if b.tag in PROSE_TAGS and id(b) not in skip]
-
-
-def sentences(block: Block) -> Iterable[Sentence]:
-    start = 0
-    text = block.text
-    for match in _SENTENCE_END.finditer(text):
-        yield from _trimmed(block, start, match.start())
-        start = match.end()
-    yield from _trimmed(block, start, len(text))
-
-
-def _trimmed(block: Block, start: int, end: int) -> Iterable[Sentence]:
-    piece = block.text[start:end]
-    stripped = piece.strip()
-    if _WORD.search(stripped):
-        offset = start + piece.index(stripped)
-        yield Sentence(block, offset, offset + len(stripped))
 
 
 @lru_cache(maxsize=16)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from checks import disclaimers, frontmatter, grammar, links, readability
+from checks import claims, disclaimers, frontmatter, grammar, links, readability
 from checks.model import Rule
 
 CHECKS = ("frontmatter", "links", "readability", "grammar", "disclaimers", "claims")
 ALL_RULES: tuple[Rule, ...] = (*frontmatter.RULES, *links.RULES, *readability.RULES, *grammar.RULES,
-                               *disclaimers.RULES)
+                               *disclaimers.RULES, *claims.RULES)
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 RULE_IDS: frozenset[str] = frozenset(RULES_BY_ID)

@@ -43,7 +43,7 @@ def test_rule_ids_are_unique_and_well_formed() -> None:
 
 
 def test_every_check_module_registers_all_its_rules() -> None:
-    for module_name in ("frontmatter", "links", "readability", "grammar", "disclaimers"):
+    for module_name in ("frontmatter", "links", "readability", "grammar", "disclaimers", "claims"):
         module = importlib.import_module(f"checks.{module_name}")
         defined = {v.id for v in vars(module).values() if isinstance(v, Rule)}
         assert defined == {r.id for r in module.RULES}
@@ -62,6 +62,10 @@ STABLE = {
     "RD001": "above-target-grade", "RD002": "above-grade-limit", "RD003": "hard-sentence",
     "GR000": "grammar-unavailable",
     "DSC001": "missing-disclaimer", "DSC002": "altered-disclaimer", "DSC003": "misplaced-disclaimer",
+    "CLM001": "false-approval", "CLM002": "cleared-called-approved", "CLM003": "uncited-approval",
+    "CLM004": "off-label-undisclosed", "CLM005": "prohibited-absolute", "CLM006": "uncited-comparison",
+    "CLM007": "missing-risk-information", "CLM008": "missing-boxed-warning", "CLM009": "brand-terminology",
+    "CLM010": "inconsistent-fact",
 }
 
 

@@ -1,0 +1,645 @@
+"""claims: every approval claim true and cited, off-label uses disclosed, no absolutes, fair balance.
+
+Sentence by sentence, a claim is a product (named, or carried over by "it" / "these injections" from
+the paragraph or the title), a use or condition from the knowledge base, and an approval word or a
+benefit verb. Each claim is judged against the knowledge base (``content/policy/claims.yaml``); the
+words are data too (``content/policy/claim-language.yaml``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from checks.claims_kb import ApprovedUse, Condition, Phrase, Product
+from checks.corpus import Corpus
+from checks.document import Block, Post
+from checks.model import Finding, Rule, Severity, Span, finding
+from checks.policy import Policy
+from checks.text import Sentence, sentences
+
+CHECK = "claims"
+
+_REF = "references:\n  - id: 1\n    title: BOTOX label\n    url: https://www.accessdata.fda.gov/drugsatfda_docs/label/2023/103000s5332lbl.pdf\n"
+_HEAD = "---\ntitle: BOTOX for migraine\nslug: botox-migraine\ndate: 2024-05-01\n" + _REF + "---\n"
+_RISK = ("\n\nSide effects include neck pain and headache. The boxed warning: the toxin can spread and cause "
+         "trouble swallowing or breathing.\n")
+
+
+def _rule(id: str, name: str, severity: Severity, rationale: str, failing: str, passing: str,
+          corpus: bool = False) -> Rule:
+    return Rule(id, name, CHECK, severity, rationale, failing, passing, corpus)
+
+
+FALSE_APPROVAL = _rule(
+    "CLM001", "false-approval", Severity.ERROR,
+    "Calling a use, population or area FDA-approved when the label does not list it is misbranding.",
+    _HEAD + "BOTOX is FDA-approved to treat teeth grinding [1]." + _RISK,
+    _HEAD + "BOTOX is FDA-approved to prevent chronic migraine in adults [1]." + _RISK)
+CLEARED_CALLED_APPROVED = _rule(
+    "CLM002", "cleared-called-approved", Severity.ERROR,
+    "A 510(k) device is cleared, never approved (21 CFR 807.97); compounded drugs are not FDA-approved.",
+    _HEAD + "CoolSculpting is FDA-approved for a double chin." + _RISK,
+    _HEAD + "CoolSculpting is FDA-cleared for a double chin." + _RISK)
+UNCITED_APPROVAL = _rule(
+    "CLM003", "uncited-approval", Severity.ERROR,
+    "A true approval claim still needs its source (the label), so a reviewer and a reader can check it.",
+    _HEAD + "BOTOX is FDA-approved to prevent chronic migraine in adults." + _RISK,
+    _HEAD + "BOTOX is FDA-approved to prevent chronic migraine in adults [1]." + _RISK)
+OFF_LABEL_UNDISCLOSED = _rule(
+    "CLM004", "off-label-undisclosed", Severity.ERROR,
+    "An off-label use may be offered, but presenting it as a treatment without saying so misleads.",
+    _HEAD + "BOTOX injections also relieve teeth grinding." + _RISK,
+    _HEAD + "BOTOX injections can relieve teeth grinding. This is an off-label use: the FDA has not "
+            "approved BOTOX for it." + _RISK)
+PROHIBITED_ABSOLUTE = _rule(
+    "CLM005", "prohibited-absolute", Severity.ERROR,
+    "Words like 'cure', 'guaranteed', '100% safe', 'painless' and 'permanent' promise what no treatment can.",
+    _HEAD + "Our laser hair removal is painless and permanent." + _RISK,
+    _HEAD + "Laser treatment gives permanent hair reduction, and the results of BOTOX are not permanent."
+    + _RISK)
+UNCITED_COMPARISON = _rule(
+    "CLM006", "uncited-comparison", Severity.ERROR,
+    "Comparative safety or superiority claims need head-to-head evidence, cited next to the claim.",
+    _HEAD + "BOTOX is a safer alternative to opioids." + _RISK,
+    _HEAD + "BOTOX is a safer alternative to opioids for some patients [1]." + _RISK)
+MISSING_RISK = _rule(
+    "CLM007", "missing-risk-information", Severity.ERROR,
+    "Benefit claims for a prescription product need its risks too (fair balance, 21 CFR 202.1).",
+    "---\ntitle: Kybella\nslug: kybella\ndate: 2024-05-01\n---\nKybella reduces fat under the chin.\n",
+    "---\ntitle: Kybella\nslug: kybella\ndate: 2024-05-01\n---\nKybella reduces fat under the chin. "
+    "Swelling and bruising are common side effects.\n")
+MISSING_BOXED_WARNING = _rule(
+    "CLM008", "missing-boxed-warning", Severity.ERROR,
+    "Every botulinum toxin carries a boxed warning (spread of toxin effect) that patients must be told.",
+    _HEAD + "BOTOX relieves neck spasms from cervical dystonia. Side effects include neck pain.\n",
+    _HEAD + "BOTOX relieves neck spasms from cervical dystonia." + _RISK)
+BRAND_TERMINOLOGY = _rule(
+    "CLM009", "brand-terminology", Severity.WARNING,
+    "A brand is a trademark: written as the maker writes it, never a verb or a name for rivals' products.",
+    _HEAD + "Many patients get botoxed before a wedding." + _RISK,
+    _HEAD + "Many patients have BOTOX Cosmetic before a wedding." + _RISK)
+INCONSISTENT_FACT = _rule(
+    "CLM010", "inconsistent-fact", Severity.WARNING,
+    "Two posts that state the same fact differently (how long results last) confuse patients.",
+    "==> posts/a.md <==\n---\ntitle: A\nslug: a\ndate: 2024-05-01\n---\nBOTOX results last 3 to 4 months.\n"
+    "==> posts/b.md <==\n---\ntitle: B\nslug: b\ndate: 2024-05-01\n---\nBOTOX results last 6 to 8 months.\n",
+    "==> posts/a.md <==\n---\ntitle: A\nslug: a\ndate: 2024-05-01\n---\nBOTOX results last 3 to 4 months.\n"
+    "==> posts/b.md <==\n---\ntitle: B\nslug: b\ndate: 2024-05-01\n---\nBOTOX results last 3 to 4 months.\n",
+    corpus=True)
+
+RULES = (FALSE_APPROVAL, CLEARED_CALLED_APPROVED, UNCITED_APPROVAL, OFF_LABEL_UNDISCLOSED, PROHIBITED_ABSOLUTE,
+         UNCITED_COMPARISON, MISSING_RISK, MISSING_BOXED_WARNING, BRAND_TERMINOLOGY, INCONSISTENT_FACT)
+
+CLAIM_TAGS = frozenset({"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th"})
+APPROVED_KINDS = frozenset({"biologic", "drug", "pma-device"})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Compiled knowledge
+
+
+def _union(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    parts = [f"(?:{p})" for p in patterns]
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
+                      re.IGNORECASE)
+
+
+@dataclass
+class Knowledge:
+    products: dict[str, Product]
+    conditions: dict[str, Condition]
+    product_names: dict[str, str]  # lowercase name -> product id
+    condition_names: dict[str, str]  # lowercase synonym -> condition id
+    product_re: re.Pattern[str] | None
+    condition_re: re.Pattern[str] | None
+    approval: re.Pattern[str] | None
+    clearance: re.Pattern[str] | None
+    negation: re.Pattern[str] | None
+    disclosure: re.Pattern[str] | None
+    benefit: re.Pattern[str] | None
+    benefit_negation: re.Pattern[str] | None
+    subject: re.Pattern[str] | None
+    children: re.Pattern[str] | None
+    risk: re.Pattern[str] | None
+    prohibited: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
+    comparative: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
+    facts: dict[str, re.Pattern[str]]
+    domains: tuple[str, ...]
+    narrower: dict[str, set[str]] = field(default_factory=dict)  # condition -> conditions it is broader than
+
+
+_KNOWLEDGE: dict[str, Knowledge] = {}
+
+
+def knowledge(policy: Policy) -> Knowledge:
+    """The knowledge base and claim language compiled once per policy."""
+    found = _KNOWLEDGE.get(policy.hash)
+    if found is None:
+        found = _KNOWLEDGE[policy.hash] = _compile(policy)
+    return found
+
+
+def _compile(policy: Policy) -> Knowledge:
+    kb, words = policy.kb, policy.claim_language
+    product_names = {n.lower(): p.id for p in kb.products for n in p.names}
+    condition_names: dict[str, str] = {}
+    for condition in kb.conditions:
+        for name in (condition.name, *condition.synonyms):
+            condition_names.setdefault(name.lower(), condition.id)
+    narrower: dict[str, set[str]] = {}
+    for condition in kb.conditions:
+        for broader in condition.broader:
+            narrower.setdefault(broader, set()).add(condition.id)
+    changed = True
+    while changed:  # transitive: headache > migraine > chronic migraine
+        changed = False
+        for children in narrower.values():
+            grandchildren = set().union(*(narrower.get(c, set()) for c in children)) - children
+            if grandchildren:
+                children |= grandchildren
+                changed = True
+
+    def phrases(items: Iterable[Phrase]) -> list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]:
+        return [(p, re.compile(p.pattern, re.IGNORECASE), _union(p.allowed)) for p in items]
+
+    return Knowledge(
+        products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
+        product_names=product_names, condition_names=condition_names,
+        product_re=_names_pattern(product_names), condition_re=_names_pattern(condition_names),
+        approval=_union(words.approval), clearance=_union(words.clearance), negation=_union(words.negation),
+        disclosure=_union(words.off_label_disclosure), benefit=_union(words.benefit),
+        benefit_negation=_union(words.benefit_negation),
+        subject=_union(words.subject_reference), children=_union(words.population_children),
+        risk=_union(words.risk), prohibited=phrases(words.prohibited), comparative=phrases(words.comparative),
+        facts={name: re.compile(p, re.IGNORECASE) for name, p in words.facts.items()},
+        domains=words.authoritative_domains, narrower=narrower)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Analysis
+
+
+@dataclass
+class Claim:
+    sentence: Sentence
+    product: str
+    condition: str | None
+    kind: str  # approval | clearance | benefit
+    verdict: str  # ok | false-approval | cleared-called-approved | uncited-approval | off-label-undisclosed
+    kb_says: str
+    source: str = ""
+    cited: bool = False
+    disclosed: bool = False
+    span: tuple[int, int] | None = None
+
+
+@dataclass
+class Analysis:
+    claims: list[Claim] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _lookup(text: str, names: dict[str, str]) -> str | None:
+    """The id for a matched name, allowing a plural or possessive ending."""
+    key = re.sub(r"['’]s$", "", text.lower())
+    for candidate in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
+        if candidate and candidate in names:
+            return names[candidate]
+    return None
+
+
+def _mentions(pattern: re.Pattern[str] | None, names: dict[str, str], text: str) -> list[tuple[str, int, int]]:
+    if pattern is None:
+        return []
+    found = []
+    for match in pattern.finditer(text):
+        found_id = _lookup(match.group(0), names)
+        if found_id:
+            found.append((found_id, match.start(), match.end()))
+    return found
+
+
+def _search(pattern: re.Pattern[str] | None, text: str) -> re.Match[str] | None:
+    return pattern.search(text) if pattern else None
+
+
+def analyze(post: Post, policy: Policy) -> Analysis:
+    """Every claim in the post, judged; and the findings they give."""
+    result = Analysis()
+    if not post.readable or not post.blocks:
+        return result
+    k = knowledge(policy)
+    blocks = [b for b in post.blocks if b.tag in CLAIM_TAGS]
+    title_product = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
+    notes = _footnotes(post.text)
+    sections = _sections(post)
+    for block in blocks:
+        last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
+        block_disclosed = bool(_search(k.disclosure, block.text))
+        for sentence in sentences(block):
+            text = sentence.text
+            span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
+            raw = post.text[span[0] : span[1]] if span else text
+            products = _mentions(k.product_re, k.product_names, text)
+            conditions = _mentions(k.condition_re, k.condition_names, text)
+            cited = _cited(post, raw, span, k)
+            disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
+            if not block.is_heading or not text.rstrip().endswith("?"):
+                claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
+                for claim in claims:
+                    claim.span = span
+                result.claims.extend(claims)
+            result.findings.extend(_phrases(post, sentence, cited, k))
+            result.findings.extend(_terminology(post, sentence, products, k))
+            if products:
+                last_product = products[-1][0]
+    result.findings.extend(_claim_findings(post, result.claims, k))
+    result.findings.extend(_fair_balance(post, result.claims, k))
+    return result
+
+
+def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
+            conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
+            disclosed: bool) -> list[Claim]:
+    approval = _search(k.approval, text)
+    clearance = _search(k.clearance, text)
+    negated = bool(_search(k.negation, text))
+    benefit = _benefit(text, k)
+    if not (approval or clearance or benefit):
+        return []
+    subject = None
+    if not products and carried and _search(k.subject, text):
+        subject = carried
+    if not products and subject is None:
+        return []
+    mentioned = {c for c, _, _ in conditions}
+    conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
+    claims = []
+    pairs = _pair(products, conditions, subject)
+    if not conditions and (approval or clearance) and not negated:
+        claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k) for p in
+                      {p for p, _, _ in products} | ({subject} if subject else set()))
+    for product_id, condition_id in pairs:
+        product = k.products[product_id]
+        kind = "approval" if approval and not negated else "clearance" if clearance and not negated else "benefit"
+        if negated and not benefit:
+            continue
+        claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
+    return [c for c in claims if c is not None]
+
+
+def _benefit(text: str, k: Knowledge) -> re.Match[str] | None:
+    """The first benefit verb that is not denied ("is not a weight-loss treatment", "does not cure")."""
+    if k.benefit is None:
+        return None
+    denials = list(k.benefit_negation.finditer(text)) if k.benefit_negation else []
+    for match in k.benefit.finditer(text):
+        between = (text[d.end() : match.start()] for d in denials if d.end() <= match.start())
+        if not any(not re.search(r"[,;:]", gap) and len(gap.split()) <= 4 for gap in between):
+            return match
+    return None
+
+
+def _pair(products: list[tuple[str, int, int]], conditions: list[tuple[str, int, int]],
+          subject: str | None) -> list[tuple[str, str]]:
+    """Each condition goes with the nearest product named before it (else after it, else the subject)."""
+    pairs = []
+    for condition_id, start, _ in conditions:
+        before = [p for p in products if p[1] < start]
+        after = [p for p in products if p[1] >= start]
+        product = before[-1][0] if before else after[0][0] if after else subject
+        if product and (product, condition_id) not in pairs:
+            pairs.append((product, condition_id))
+    return pairs
+
+
+def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: Knowledge) -> Claim | None:
+    """ "X is FDA-approved" with no use named: false for compounded, unapproved and (as 'approved') cleared."""
+    product = k.products[product_id]
+    if product.kind == "compounded" or (product.kind == "510k-device" and says_approved):
+        return Claim(sentence, product_id, None, "approval", "cleared-called-approved", _kind_text(product))
+    if product.kind == "not-approved":
+        return Claim(sentence, product_id, None, "approval", "false-approval", _kind_text(product))
+    return None
+
+
+def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, cited: bool, disclosed: bool,
+           text: str, k: Knowledge) -> Claim:
+    uses = {u.condition: u for u in (*product.approved_uses, *product.cleared_uses)}
+    covered = condition_id in uses or bool(k.narrower.get(condition_id, set()) & set(uses))
+    use = uses.get(condition_id) or next((uses[c] for c in k.narrower.get(condition_id, ()) if c in uses), None)
+    kb_says = _use_text(product, use) if use else _not_approved_text(product, condition_id, k)
+    source = str(use.source) if use else ""
+    claim = Claim(sentence, product.id, condition_id, kind, "ok", kb_says, source, cited, disclosed)
+    if kind == "approval":
+        if product.kind == "compounded" or product.kind == "510k-device":
+            claim.verdict = "cleared-called-approved"
+        elif product.kind == "not-approved" or condition_id not in uses:
+            claim.verdict = "false-approval"
+        elif use and use.min_age and use.min_age >= 18 and _search(k.children, text):
+            claim.verdict = "false-approval"
+            claim.kb_says = f"approved for {use.population} only ({use.year}); not for children"
+        elif not cited:
+            claim.verdict = "uncited-approval"
+    elif kind == "clearance":
+        if product.kind != "510k-device" or condition_id not in uses:
+            claim.verdict = "false-approval"
+    elif not covered and not disclosed:
+        claim.verdict = "off-label-undisclosed"
+    return claim
+
+
+def _use_text(product: Product, use: ApprovedUse) -> str:
+    verb = "cleared" if product.kind == "510k-device" else "approved"
+    limits = f"; {use.limits}" if use.limits else ""
+    flag = " (unconfirmed)" if use.unconfirmed else ""
+    return f"FDA-{verb} for {use.population}{limits} ({use.year}){flag}"
+
+
+def _kind_text(product: Product) -> str:
+    return {"510k-device": "a 510(k)-cleared device: 'FDA-cleared', never 'FDA-approved'",
+            "compounded": "a compounded drug: not FDA-approved for any use",
+            "not-approved": "not FDA-approved or cleared for this use"}.get(product.kind, product.kind)
+
+
+def _not_approved_text(product: Product, condition_id: str, k: Knowledge) -> str:
+    if product.kind in ("compounded", "not-approved"):
+        return _kind_text(product)
+    name = k.conditions[condition_id].name
+    listed = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
+    verb = "cleared" if product.kind == "510k-device" else "approved"
+    off = "a known off-label use" if condition_id in product.off_label else f"not an FDA-{verb} use"
+    return f"{name} is {off}; {verb} uses: {listed or 'none'}"
+
+
+_TRAILING_CITATIONS = re.compile(r"(?:[ \t]*\[\^?[^\]\n]{1,20}\])+")
+
+
+def _with_trailing_citations(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """A sentence's raw span, plus citation marks right after its full stop ("... adults. [1]")."""
+    if span is None:
+        return None
+    match = _TRAILING_CITATIONS.match(text, span[1])
+    return (span[0], match.end()) if match else span
+
+
+def _cited(post: Post, raw: str, span: tuple[int, int] | None, k: Knowledge) -> bool:
+    """A numbered reference to front matter, a footnote, or a link to an authoritative source."""
+    ids = {str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict)}
+    if any(n in ids for n in re.findall(r"\[(\d+)\]", raw)) or re.search(r"\[\^[^\]]+\]", raw):
+        return True
+    if span is None:
+        return False
+    for link in post.links:
+        if span[0] <= link.start < span[1] and any(_on_domain(link.target, d) for d in k.domains):
+            return True
+    return False
+
+
+def _on_domain(url: str, domain: str) -> bool:
+    host = re.sub(r"^https?://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+    return host == domain or host.endswith("." + domain)
+
+
+def _footnotes(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in re.finditer(r"^\[\^([^\]]+)\]:\s*(.+)$", text, re.M)}
+
+
+def _sections(post: Post) -> dict[str, str]:
+    """Heading anchor -> the text of its section (for 'see #off-label-uses' notes)."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for block in post.blocks:
+        if block.is_heading:
+            current = block.anchor
+            found[current or ""] = []
+        elif current:
+            found[current].append(block.text)
+    return {anchor: " ".join(texts) for anchor, texts in found.items()}
+
+
+def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str], k: Knowledge) -> bool:
+    for note in re.findall(r"\[\^([^\]]+)\](?!:)", raw):
+        if _search(k.disclosure, notes.get(note, "")):
+            return True
+    return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in re.findall(r"\]\(#([^)\s]+)\)", raw))
+
+
+def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Iterable[Finding]:
+    text = sentence.text
+    for phrase, pattern, allowed in k.prohibited:
+        for match in pattern.finditer(text):
+            if allowed and allowed.search(text):
+                continue
+            yield finding(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on",
+                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                          suggestion=phrase.suggestion)
+    if cited:
+        return
+    for phrase, pattern, allowed in k.comparative:
+        match = pattern.search(text)
+        if match and not (allowed and allowed.search(text)):
+            yield finding(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation",
+                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                          suggestion=phrase.suggestion)
+            return  # one finding per sentence
+
+
+def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
+                 k: Knowledge) -> Iterable[Finding]:
+    text = sentence.text
+    for product_id, start, end in products:
+        product = k.products[product_id]
+        written = re.sub(r"['’]s$", "", text[start:end])
+        if product.brand and written not in product.names and written.rstrip("s") not in product.names:
+            yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
+                          _span(post, sentence, start, start + len(written)), excerpt=text[:240],
+                          suggestion=f"Write {product.brand}.")
+    for product in k.products.values():
+        if not product.brand:
+            continue
+        brand = re.escape(product.brand)
+        for match in re.finditer(rf"\b{brand}(?:ed|ing|es|['’]d)\b", text, re.IGNORECASE):
+            yield finding(BRAND_TERMINOLOGY, f"brand used as a verb: “{match.group(0)}”",
+                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                          suggestion=f"Say what happens: \"had {product.brand} injections\" "
+                                     f"(or \"had a wrinkle-relaxer treatment\").")
+        generic = rf"\b(?:types?|kinds?|brands?|forms?|versions?) of {brand}\b|\b{brand} (?:brands?|types?|products?)\b"
+        others = [p for p in products if p[0] != product.id and k.products[p[0]].family == product.family]
+        for match in re.finditer(generic, text, re.IGNORECASE):
+            if others or product.family:
+                yield finding(BRAND_TERMINOLOGY, f"{product.brand} used as a generic name: “{match.group(0)}”",
+                              _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                              suggestion=f"Use the category (\"botulinum toxin\", \"wrinkle relaxer\"); "
+                                         f"{product.brand} is one maker's brand.")
+
+
+def _span(post: Post, sentence: Sentence, start: int, end: int) -> Span | None:
+    found = sentence.block.source_range(sentence.start + start, sentence.start + end)
+    return post.source.span(*found) if found else None
+
+
+_RULE_FOR_VERDICT = {"false-approval": FALSE_APPROVAL, "cleared-called-approved": CLEARED_CALLED_APPROVED,
+                     "uncited-approval": UNCITED_APPROVAL, "off-label-undisclosed": OFF_LABEL_UNDISCLOSED}
+
+
+def _claim_findings(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
+    seen = set()
+    for claim in claims:
+        rule = _RULE_FOR_VERDICT.get(claim.verdict)
+        if rule is None:
+            continue
+        key = (claim.span, claim.product, claim.condition, rule.id)
+        if key in seen:
+            continue
+        seen.add(key)
+        product = k.products[claim.product]
+        use = k.conditions[claim.condition].name if claim.condition else "any use"
+        message, fix = _explain(rule, product, use, claim)
+        yield finding(rule, message, post.source.span(*claim.span) if claim.span else None,
+                      excerpt=claim.sentence.text[:300], suggestion=fix)
+
+
+def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str, str]:
+    name = product.brand or product.names[0]
+    says = f"Knowledge base: {claim.kb_says}."
+    if rule is UNCITED_APPROVAL:
+        return (f"approval claim for {name} ({use}) has no citation. {says}",
+                f"Cite the label right after the claim: add {claim.source} to references and write [n].")
+    if rule is FALSE_APPROVAL:
+        return (f"“approved” claim for {name} ({use}) is not supported. {says}",
+                f"Say it is off-label (\"the FDA has not approved {name} for {use}\"), or remove the claim.")
+    if rule is CLEARED_CALLED_APPROVED:
+        fix = ("Write \"FDA-cleared\" for a 510(k) device." if product.kind == "510k-device"
+               else "Say plainly that compounded versions are not FDA-approved.")
+        return f"{name} called FDA-approved, but it is {_kind_text(product)}.", fix
+    return (f"benefit claim for {name} ({use}) is an off-label use and is not disclosed. {says}",
+            f"Add in the same sentence or paragraph: \"This is an off-label use: the FDA has not approved {name} "
+            f"for {use}.\"")
+
+
+def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
+    promoted = [c for c in claims if c.kind in ("benefit", "approval") and k.products[c.product].prescription]
+    if not promoted:
+        return
+    text = " ".join(b.text for b in post.blocks)
+    first = promoted[0]
+    span = post.source.span(*first.span) if first.span else None
+    if not _search(k.risk, text):
+        names = sorted({k.products[c.product].brand or k.products[c.product].names[0] for c in promoted})
+        yield finding(MISSING_RISK, f"the post claims benefits of {', '.join(names)} but says nothing of risks",
+                      span, excerpt=first.sentence.text[:240],
+                      suggestion="Add the main risks and side effects with similar prominence to the benefits.")
+    warned = {}
+    for claim in promoted:
+        product = k.products[claim.product]
+        if product.boxed_warning and product.id not in warned:
+            warned[product.id] = product
+    lowered = text.lower()
+    for product in warned.values():
+        warning = product.boxed_warning
+        if not any(keyword.lower() in lowered for keyword in warning.keywords):
+            yield finding(MISSING_BOXED_WARNING, f"{product.brand or product.names[0]} has a boxed warning the "
+                                                 f"post never mentions: {warning.summary}",
+                          span, excerpt=first.sentence.text[:240],
+                          suggestion=f"State the boxed-warning risk in plain words (source: {warning.source}).")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def check_post(post: Post, policy: Policy) -> tuple[list[Finding], list[dict[str, object]]]:
+    """Findings, and the claims table the report shows."""
+    analysis = analyze(post, policy)
+    return analysis.findings, [_row(post, c, knowledge(policy)) for c in analysis.claims]
+
+
+def _row(post: Post, claim: Claim, k: Knowledge) -> dict[str, object]:
+    line, column = post.source.position(claim.span[0]) if claim.span else (None, None)
+    product = k.products[claim.product]
+    return {"line": line, "column": column, "sentence": claim.sentence.text[:400],
+            "product": product.brand or product.names[0], "use": k.conditions[claim.condition].name
+            if claim.condition else None, "kind": claim.kind, "kb": claim.kb_says, "source": claim.source,
+            "cited": claim.cited, "disclosed": claim.disclosed, "verdict": claim.verdict}
+
+
+def has_off_label_claims(post: Post, policy: Policy) -> Block | None:
+    """The block of the first benefit claim for an off-label use (disclosed or not), if any."""
+    for claim in analyze(post, policy).claims:
+        product = knowledge(policy).products[claim.product]
+        if claim.kind == "benefit" and claim.condition and claim.verdict in ("ok", "off-label-undisclosed"):
+            uses = {u.condition for u in (*product.approved_uses, *product.cleared_uses)}
+            narrower = knowledge(policy).narrower.get(claim.condition, set())
+            if claim.condition not in uses and not narrower & uses:
+                return claim.sentence.block
+    return None
+
+
+def check_corpus(corpus: Corpus, policy: Policy) -> dict[str, list[Finding]]:
+    """Facts about one product stated differently in two posts (both places reported)."""
+    k = knowledge(policy)
+    statements: dict[tuple[str, str], list[tuple[Post, Span | None, tuple[float, float], str]]] = {}
+    for post in corpus.posts:
+        if not post.readable:
+            continue
+        for fact, product, span, value, text in _facts(post, k):
+            statements.setdefault((product, fact), []).append((post, span, value, text))
+    found: dict[str, list[Finding]] = {}
+    for (product_id, fact), items in statements.items():
+        values = {value for _, _, value, _ in items}
+        if len(values) < 2:
+            continue
+        name = k.products[product_id].brand or k.products[product_id].names[0]
+        for post, span, value, text in items:
+            others = [f"{p.display_path}:{s.line if s else '?'} ({_range_text(v)})" for p, s, v, _ in items
+                      if v != value]
+            if not others:
+                continue
+            found.setdefault(post.rel_path, []).append(
+                finding(INCONSISTENT_FACT, f"{fact.replace('_', ' ')} for {name} stated as {_range_text(value)} "
+                                           f"here but differently in {'; '.join(others)}",
+                        span, excerpt=text[:240], suggestion="State the same figure everywhere (ideally the "
+                                                             "label's), or explain the difference."))
+    return found
+
+
+def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
+    last = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
+    for block in post.blocks:
+        for sentence in sentences(block):
+            products = _mentions(k.product_re, k.product_names, sentence.text)
+            product = products[0][0] if products else last
+            if products:
+                last = products[-1][0]
+            if product is None:
+                continue
+            for fact, pattern in k.facts.items():
+                for match in pattern.finditer(sentence.text):
+                    low = float(match.group(1))
+                    high = float(match.group(2)) if match.group(2) else low
+                    months = match.group(3).lower().startswith("month")
+                    value = _normalise(fact, low, high, months)
+                    yield fact, product, _span(post, sentence, match.start(), match.end()), value, sentence.text
+
+
+def _normalise(fact: str, low: float, high: float, months: bool) -> tuple[float, float]:
+    if fact.endswith("_weeks") and months:
+        return round(low * 4.345, 1), round(high * 4.345, 1)
+    if fact.endswith("_months") and not months:
+        return round(low / 4.345, 1), round(high / 4.345, 1)
+    return low, high
+
+
+def _range_text(value: tuple[float, float]) -> str:
+    low, high = value
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
