@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -13,6 +13,7 @@ from checks.document import Post
 class Corpus:
     posts: Sequence[Post]
     files: frozenset[str] = field(default_factory=frozenset)  # content-relative posix paths of all files
+    approvals: Mapping[str, str] | None = None  # post path -> the content hash compliance signed off
 
     @cached_property
     def by_slug(self) -> dict[str, list[Post]]:

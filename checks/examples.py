@@ -14,7 +14,7 @@ from checks.corpus import Corpus
 from checks.document import parse_post, unreadable_post
 from checks.links import ExternalResult
 from checks.model import Finding
-from checks.pipeline import review_corpus, review_post
+from checks.pipeline import finalize, review_corpus, review_post
 from checks.policy import policy_from_texts
 
 DEFAULT_NAME = "posts/example.md"
@@ -55,7 +55,16 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
         else unreadable_post(name, "file not found")
         for name, data in files.items() if name.startswith("posts/")
     ]
-    found = [f for post in posts for f in review_post(post, policy).findings]
-    for items in review_corpus(Corpus(posts, frozenset(files)), policy, external).values():
-        found.extend(items)
+    cross = review_corpus(Corpus(posts, frozenset(files), {}), policy, external)
+    found = []
+    for post in posts:
+        final = finalize(post, [*review_post(post, policy).findings, *cross.get(post.rel_path, [])], policy)
+        found.extend(final.findings)
     return found
+
+
+def printable(example: str) -> str:
+    """An example as text to show: raw bytes and control characters appear as ``\\xNN``."""
+    text = example.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 else c
+                   for c in text)

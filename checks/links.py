@@ -252,3 +252,16 @@ def external_urls(posts: Iterable[Post], policy: LinksPolicy) -> list[str]:
     urls = {link.target for post in posts for link in post.links
             if resolve(link.target, post.rel_path, policy).kind == "external"}
     return sorted(urls)
+
+
+def linking_posts(corpus: Corpus, targets: set[str], policy: LinksPolicy) -> set[str]:
+    """Content-relative paths of posts that link to any post in ``targets`` (paths)."""
+    wanted = {corpus.by_path[t].slug: t for t in targets if t in corpus.by_path and corpus.by_path[t].slug}
+    found = set()
+    for post in corpus.posts:
+        for link in post.links:
+            target = resolve(link.target, post.rel_path, policy)
+            if (target.kind == "post-slug" and target.value in wanted) or (
+                    target.kind == "post-path" and target.value in targets):
+                found.add(post.rel_path)
+    return found

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from checks import claims, disclaimers, frontmatter, links, readability
+from checks import approvals, claims, disclaimers, frontmatter, links, readability, suppressions
 from checks.corpus import Corpus
 from checks.document import Post
 from checks.links import ExternalResult
@@ -36,7 +37,7 @@ def review_corpus(corpus: Corpus, policy: Policy,
     """Checks that need every post read first (slugs, links, anchors)."""
     found: dict[str, list[Finding]] = {}
     parts = (frontmatter.check_corpus(corpus, policy), links.check_corpus(corpus, policy, external),
-             claims.check_corpus(corpus, policy))
+             claims.check_corpus(corpus, policy), approvals.check_corpus(corpus, policy))
     for part in parts:
         for path, items in part.items():
             found.setdefault(path, []).extend(items)
@@ -55,3 +56,20 @@ def apply_policy(findings: Iterable[Finding], policy: Policy) -> list[Finding]:
             item = Finding(**{**item.__dict__, "severity": override})
         kept.append(item)
     return sorted(kept, key=Finding.sort_key)
+
+
+@dataclass
+class Final:
+    """A post's findings after policy and inline suppressions, with the audit trail of what was waived."""
+
+    findings: list[Finding]
+    waived: list[dict[str, object]]
+    suppressions: list[dict[str, object]]
+
+
+def finalize(post: Post, findings: Iterable[Finding], policy: Policy) -> Final:
+    from checks.registry import RULE_IDS, RULES_BY_NAME
+
+    parsed = suppressions.parse(post, RULE_IDS, RULES_BY_NAME)
+    kept, waived, problems = suppressions.apply(apply_policy(findings, policy), parsed, post)
+    return Final(apply_policy([*kept, *problems], policy), waived, [s.to_dict() for s in parsed])

@@ -101,6 +101,13 @@ class GrammarPolicy(_Strict):
         return params
 
 
+class PublishingPolicy(_Strict):
+    override_roles: tuple[str, ...] = Field(("medical-director", "compliance-lead"),
+                                            description="roles that may approve despite error findings")
+    wordpress_status: Literal["publish", "pending", "draft"] = "publish"
+    site_dir: str = Field("site", description="default output folder of the static target")
+
+
 class RulesPolicy(_Strict):
     disable: tuple[str, ...] = ()
     severity: dict[str, Severity] = Field(default_factory=dict)
@@ -112,6 +119,7 @@ class GeneralPolicy(_Strict):
     frontmatter: FrontMatterPolicy = FrontMatterPolicy()
     links: LinksPolicy = LinksPolicy()
     grammar: GrammarPolicy = GrammarPolicy()
+    publishing: PublishingPolicy = PublishingPolicy()
     rules: RulesPolicy = RulesPolicy()
 
 

@@ -31,17 +31,60 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     review.add_argument("--policy", type=Path, default=None,
                         help="policy folder (default: <content>/policy, else medpress's own)")
-    review.add_argument("--format", choices=("text", "json"), default="text", help="what to print")
+    review.add_argument("--format", type=_formats, default=["text"], metavar="FORMATS",
+                        help="comma-separated: text or github (printed), json, sarif, junit, html, markdown "
+                             "(files in --output-dir; json alone without --output-dir is printed)")
     review.add_argument("--output", type=Path, default=Path("reports/review.json"),
                         help="where to write the JSON report (default: reports/review.json)")
+    review.add_argument("--output-dir", type=Path, default=None,
+                        help="write review.json, review.sarif, junit.xml, report.html, summary.md here")
+    review.add_argument("--changed-since", metavar="REF", default=None,
+                        help="review only posts changed since this git ref, and the posts linking to them")
+    review.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                        help="findings recorded by `medpress baseline` do not fail the run")
     review.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                         help="exit 1 when a finding is at least this severe (default: error)")
     review.add_argument("--no-grammar", action="store_true", help="skip the grammar check (recorded in the report)")
     review.add_argument("--external", action="store_true", help="also fetch external http(s) links")
     review.add_argument("--no-cache", action="store_true", help="check every post again, ignoring cached results")
 
+    baseline = commands.add_parser("baseline", help="record today's findings so CI fails only on new ones")
+    baseline.add_argument("--content", type=Path, default=Path("content"))
+    baseline.add_argument("--policy", type=Path, default=None)
+    baseline.add_argument("--output", type=Path, default=Path(".medpress-baseline.json"))
+    baseline.add_argument("--no-grammar", action="store_true")
+
+    approve = commands.add_parser("approve", help="sign off the current version of a post (ledger)")
+    approve.add_argument("path", type=Path, metavar="PATH")
+    approve.add_argument("--content", type=Path, default=Path("content"))
+    approve.add_argument("--policy", type=Path, default=None)
+    approve.add_argument("--reviewer", required=True)
+    approve.add_argument("--role", default="")
+    approve.add_argument("--note", default="")
+    approve.add_argument("--override", default="", metavar="REASON",
+                         help="approve despite error findings (only roles in policy publishing.override_roles)")
+    approve.add_argument("--no-grammar", action="store_true")
+
+    revoke = commands.add_parser("revoke", help="withdraw a post's approval (the next publish takes it down)")
+    revoke.add_argument("path", type=Path, metavar="PATH")
+    revoke.add_argument("--content", type=Path, default=Path("content"))
+    revoke.add_argument("--reviewer", required=True)
+    revoke.add_argument("--role", default="")
+    revoke.add_argument("--note", default="")
+
+    state = commands.add_parser("status", help="each post: draft, in review, approved, stale or published")
+    state.add_argument("--content", type=Path, default=Path("content"))
+
+    publish = commands.add_parser("publish", help="publish exactly the approved versions that pass review")
+    publish.add_argument("--content", type=Path, default=Path("content"))
+    publish.add_argument("--policy", type=Path, default=None)
+    publish.add_argument("--target", choices=("static", "wordpress"), default="static")
+    publish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
+    publish.add_argument("--dry-run", action="store_true", help="list what would be published and why")
+    publish.add_argument("--no-grammar", action="store_true")
+
     rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     explain = commands.add_parser("explain", help="a rule's rationale and examples")
     explain.add_argument("rule", metavar="RULE", help="rule id (e.g. LNK001) or name (e.g. missing-post)")
@@ -53,17 +96,107 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"review": _review, "rules": _rules, "explain": _explain, "server": _server}[args.command]
+    handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
+               "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
+               "publish": _publish}[args.command]
     try:
         return int(handler(args))
     except PolicyError as err:
         print(f"medpress: invalid policy: {err}", file=sys.stderr)
         return Exit.USAGE
+    except _usage_errors() as err:
+        print(f"medpress: error: {err}", file=sys.stderr)
+        return Exit.USAGE
     except BrokenPipeError:
         return Exit.OK
 
 
-def _review(args: argparse.Namespace) -> Exit:
+def _usage_errors() -> tuple[type[Exception], ...]:
+    from flows.publish.ledger import LedgerError
+    from flows.review import UsageError
+
+    return (UsageError, LedgerError)
+
+
+def _approve(args: argparse.Namespace) -> Exit:
+    from flows.publishing import Refused, approve
+
+    try:
+        event = approve(args.content, args.path, args.reviewer, role=args.role, note=args.note,
+                        override=args.override, policy_dir=args.policy, grammar=not args.no_grammar)
+    except Refused as err:
+        print(f"medpress: approval refused: {err}", file=sys.stderr)
+        return Exit.FAILED
+    extra = f" with override ({event.override})" if event.override else ""
+    print(f"approved {event.path} {event.content_hash[:19]} by {event.reviewer}{extra}")
+    return Exit.OK
+
+
+def _revoke(args: argparse.Namespace) -> Exit:
+    from flows.publishing import Refused, revoke
+
+    try:
+        event = revoke(args.content, args.path, args.reviewer, role=args.role, note=args.note)
+    except Refused as err:
+        print(f"medpress: {err}", file=sys.stderr)
+        return Exit.FAILED
+    print(f"revoked {event.path}; the next `medpress publish` takes it down")
+    return Exit.OK
+
+
+def _status(args: argparse.Namespace) -> Exit:
+    from flows.publishing import status
+
+    for row in status(args.content):
+        print(f"{row.state:<10} {row.path}" + (f"  ({row.detail})" if row.detail else ""))
+    return Exit.OK
+
+
+def _publish(args: argparse.Namespace) -> Exit:
+    from flows.policy_files import load_policy, policy_dir_for
+    from flows.publishing import publish
+
+    policy = load_policy(policy_dir_for(args.content, args.policy))
+    if args.target == "wordpress":
+        from flows.publish.wordpress import WordPressTarget
+
+        target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+    else:
+        from flows.publish.static import StaticTarget
+
+        target = StaticTarget(args.out or Path(policy.general.publishing.site_dir))
+    try:
+        run = publish(args.content, target, policy_dir=args.policy, grammar=not args.no_grammar,
+                      dry_run=args.dry_run)
+    finally:
+        target.close()
+    results = {r.slug: r for r in run.results}
+    for decision in run.decisions:
+        result = results.get(decision.slug)
+        outcome = f"{result.action} {result.location}".strip() if result else ("would " + decision.action
+                                                                                if args.dry_run else decision.action)
+        if result and result.error:
+            outcome += f": {result.error}"
+        print(f"{decision.action:<9} {decision.path:<45} {decision.reason}; {outcome}")
+    failed = [r for r in run.results if not r.ok]
+    published = sum(r.action in ("created", "updated") for r in run.results)
+    print(f"{published} published, {sum(r.action == 'unchanged' for r in run.results)} unchanged, "
+          f"{sum(d.action == 'hold' for d in run.decisions)} held back, {len(failed)} failed")
+    return Exit.FAILED if failed else Exit.OK
+
+
+def _formats(value: str) -> list[str]:
+    from reports.writers import FILE_FORMATS, STREAM_FORMATS
+
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in FILE_FORMATS and n not in STREAM_FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; use "
+                                         f"{', '.join([*STREAM_FORMATS, *FILE_FORMATS])}")
+    return names
+
+
+def _start_prefect() -> Exit | None:
     from flows import prefect_server
 
     _quiet_prefect_console()
@@ -72,27 +205,58 @@ def _review(args: argparse.Namespace) -> Exit:
     except prefect_server.ServerError as err:
         print(f"medpress: cannot reach Prefect: {err}", file=sys.stderr)
         return Exit.INTERNAL
+    return None
+
+
+def _review(args: argparse.Namespace) -> Exit:
+    failed = _start_prefect()
+    if failed is not None:
+        return failed
     from flows.review import ReviewOptions, UsageError, make_plan, review
-    from reports import json_report, text_report
+    from reports import github, json_report, text_report
 
     try:  # configuration errors are reported before any flow run starts
-        make_plan(ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external))
+        make_plan(ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
+                                changed_since=args.changed_since, baseline=args.baseline))
     except UsageError as err:
         print(f"medpress: error: {err}", file=sys.stderr)
         return Exit.USAGE
-    try:
-        report = review(content=str(args.content), paths=[str(p) for p in args.paths],
-                        policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
-                        external=args.external, output=str(args.output), use_cache=not args.no_cache)
-    except UsageError as err:
-        print(f"medpress: error: {err}", file=sys.stderr)
-        return Exit.USAGE
-    if args.format == "json":
+    report = review(content=str(args.content), paths=[str(p) for p in args.paths],
+                    policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
+                    external=args.external, output=str(args.output), use_cache=not args.no_cache,
+                    formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
+                    changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
+    if args.format == ["json"] and args.output_dir is None:
         sys.stdout.write(json_report.render(report))
-    else:
+    elif "github" in args.format:
+        sys.stdout.write(github.render(report))
+    if "text" in args.format:
         sys.stdout.write(text_report.render(report, color=sys.stdout.isatty()))
-        print(f"report: {args.output}")
+        written = [str(args.output)]
+        if args.output_dir:
+            written.append(f"{args.output_dir}/ ({', '.join(f for f in args.format if f not in ('text', 'github'))})")
+        print("report: " + "; ".join(written))
     return Exit.FAILED if report.reaches(args.fail_on) else Exit.OK
+
+
+def _baseline(args: argparse.Namespace) -> Exit:
+    failed = _start_prefect()
+    if failed is not None:
+        return failed
+    from flows.gate import write_baseline
+    from flows.review import ReviewOptions, UsageError, make_plan, review
+
+    try:
+        make_plan(ReviewOptions(args.content, (), args.policy, not args.no_grammar))
+    except UsageError as err:
+        print(f"medpress: error: {err}", file=sys.stderr)
+        return Exit.USAGE
+    report = review(content=str(args.content), policy=str(args.policy) if args.policy else None,
+                    grammar=not args.no_grammar, output=None)
+    count = write_baseline(report, args.output)
+    print(f"baseline: {count} findings recorded in {args.output}; `medpress review --baseline {args.output}` "
+          f"now fails only on new ones")
+    return Exit.OK
 
 
 def _quiet_prefect_console() -> None:
@@ -110,6 +274,11 @@ def _rules(args: argparse.Namespace) -> Exit:
         rows = [{"id": r.id, "name": r.name, "check": r.check, "severity": r.severity.value,
                  "rationale": r.rationale} for r in ALL_RULES]
         print(json.dumps(rows, indent=2))
+        return Exit.OK
+    if args.format == "markdown":
+        from reports.rules_doc import render
+
+        sys.stdout.write(render())
         return Exit.OK
     for rule in ALL_RULES:
         print(f"{rule.id:<7} {rule.check:<12} {rule.severity.value:<8} {rule.name:<22} {rule.rationale}")
@@ -134,7 +303,9 @@ def _explain(args: argparse.Namespace) -> Exit:
         return Exit.USAGE
     print(f"{rule.id} {rule.name} ({rule.check}, default severity {rule.severity.value})\n")
     print(rule.rationale + "\n")
-    for title, example in (("Fails", rule.failing), ("Passes", rule.passing)):
+    from checks.examples import printable
+
+    for title, example in (("Fails", printable(rule.failing)), ("Passes", printable(rule.passing))):
         print(f"{title}:")
         shown = example if len(example) < 1500 else example[:1500] + "\n[... example continues ...]"
         print("    " + shown.rstrip("\n").replace("\n", "\n    ") + "\n")

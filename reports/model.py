@@ -18,6 +18,9 @@ class PostReport:
     content_hash: str
     findings: list[Finding] = field(default_factory=list)
     metrics: dict[str, object] = field(default_factory=dict)
+    waived: list[dict[str, object]] = field(default_factory=list)  # findings waived inline, with the reason
+    suppressions: list[dict[str, object]] = field(default_factory=list)  # every suppression, for the audit
+    baselined: list[dict[str, object]] = field(default_factory=list)  # accepted by the CI baseline
 
     @property
     def failed(self) -> bool:
@@ -26,7 +29,8 @@ class PostReport:
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "slug": self.slug, "title": self.title, "content_hash": self.content_hash,
                 "status": "fail" if self.failed else "pass", "metrics": self.metrics,
-                "findings": [f.to_dict() for f in self.findings]}
+                "findings": [f.to_dict() for f in self.findings], "waived": self.waived,
+                "suppressions": self.suppressions, "baselined": self.baselined}
 
 
 @dataclass
@@ -43,7 +47,7 @@ class ReviewReport:
         failed = sum(post.failed for post in self.posts)
         return {"posts": len(self.posts), "passed": len(self.posts) - failed, "failed": failed,
                 "errors": counts[Severity.ERROR], "warnings": counts[Severity.WARNING],
-                "infos": counts[Severity.INFO]}
+                "infos": counts[Severity.INFO], "waived": sum(len(p.waived) for p in self.posts)}
 
     def reaches(self, fail_on: str) -> bool:
         """True when a finding is at or above ``fail_on`` (error, warning; never is never)."""

@@ -130,3 +130,12 @@ def test_rules_and_explain(tmp_path: Path) -> None:
     assert run_medpress("explain", "XX999", cwd=tmp_path).returncode == 2
     family = run_medpress("explain", "GR-THEIR_IS", cwd=tmp_path)
     assert family.returncode == 0 and "LanguageTool rule THEIR_IS" in family.stdout
+
+
+def test_the_rules_document_is_up_to_date(tmp_path: Path) -> None:
+    done = run_medpress("rules", "--format", "markdown", cwd=tmp_path)
+    assert done.returncode == 0
+    expected = (ROOT / "docs" / "rules.md").read_text()
+    assert expected == done.stdout, "regenerate: medpress rules --format markdown > docs/rules.md"
+    for rule in ALL_RULES:
+        assert f"## {rule.id.lower()}" in done.stdout

@@ -1,0 +1,1 @@
+"""Publishing approved posts: rendering, targets (static site, WordPress) and the publish ledger."""

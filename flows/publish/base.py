@@ -1,0 +1,66 @@
+"""The one small interface every publishing target implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str  # file name, e.g. "microneedling-pen.png"
+    path: Path  # the file in the content folder
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class PublishItem:
+    """One approved post, rendered and sanitised, ready for a target."""
+
+    slug: str
+    title: str
+    html: str  # sanitised body HTML; internal links already point at the target's URLs
+    content_hash: str  # "sha256:..." of the approved source file
+    date: str  # ISO date
+    summary: str = ""
+    author: str = ""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+
+
+@dataclass
+class PublishResult:
+    slug: str
+    action: str  # created | updated | unchanged | unpublished | failed | skipped
+    location: str = ""  # URL, file path or CMS id
+    remote_id: str = ""  # e.g. the WordPress post id
+    writes: int = 0  # write requests or files written
+    error: str = ""
+    details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.action != "failed"
+
+
+class Target(Protocol):
+    """A place approved posts go. Implementations must be idempotent: publishing the same item twice
+    writes nothing the second time, and a crash never leaves a duplicate for the next run to make."""
+
+    name: str
+
+    def url_for(self, slug: str) -> str:
+        """The public URL of a post, for rewriting internal links before rendering."""
+        ...
+
+    def publish(self, item: PublishItem) -> PublishResult:
+        ...
+
+    def unpublish(self, slug: str) -> PublishResult:
+        """Take a post down (WordPress: back to draft; static: remove its page)."""
+        ...
+
+    def close(self) -> None:
+        ...

@@ -1,0 +1,112 @@
+"""A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
+
+Draft text (titles, messages, suggestions, reasons) is untrusted: HTML in it is escaped, and so are the
+Markdown marks that would turn it into links, emphasis or table cells.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from urllib.parse import quote
+
+from checks.model import Finding, Severity
+from reports.model import PostReport, ReviewReport
+
+MAX_ERRORS = 50
+_MARKS = re.compile(r"([\\`*_\[\]|~])")  # inline marks: code, emphasis, links and images, cells, strike
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BLOCK_START = re.compile(r"^(\d*)([#+\-=.)])")  # what would open a heading or a list at a line's start
+
+
+def render(report: ReviewReport, *, html_report: str | None = None) -> str:
+    summary = report.summary()
+    waived = [(post, _finding_from(w["finding"]), str(w.get("reason", "")), w.get("suppression_line"))
+              for post in report.posts for w in getattr(post, "waived", None) or []]
+    failed = summary["failed"] > 0
+    lines = [f"## medpress review: {'FAIL' if failed else 'PASS'}", ""]
+    lines.append(f"**{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed** "
+                 f"({summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos, "
+                 f"{len(waived)} waived)")
+    lines.append("")
+    if report.posts:
+        lines += ["| Post | Status | Errors | Warnings | Infos | Grade |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+        lines += [_post_row(post) for post in report.posts]
+        lines.append("")
+
+    errors = [(post, item) for post in report.posts for item in post.findings if item.severity is Severity.ERROR]
+    if errors:
+        lines += [f"### Errors ({len(errors)})", "", "| Where | Rule | Message | Suggestion |",
+                  "| --- | --- | --- | --- |"]
+        for post, item in errors[:MAX_ERRORS]:
+            lines.append(f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
+                         f"| {_cell(item.suggestion)} |")
+        lines.append("")
+        if len(errors) > MAX_ERRORS:
+            more = len(errors) - MAX_ERRORS
+            lines += [f"... and {more} more error{'s' if more != 1 else ''}"
+                      f"{' (see the full report)' if html_report else ''}.", ""]
+
+    if waived:
+        lines += [f"### Waived ({len(waived)})", "", "| Where | Rule | Message | Reason |", "| --- | --- | --- | --- |"]
+        for post, item, reason, line in waived:
+            suppression = f" (suppressed at line {line})" if isinstance(line, int) else ""
+            lines.append(f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
+                         f"| {_cell(reason)}{suppression} |")
+        lines.append("")
+
+    skipped = [str(s) for s in report.run.get("skipped") or []]  # type: ignore[union-attr]
+    if skipped:
+        lines += ["### Skipped", ""] + [f"- {_text(note)}" for note in skipped] + [""]
+
+    if html_report:
+        lines += [f"[Full HTML report]({_url(html_report)})", ""]
+    return _SURROGATE.sub("\ufffd", "\n".join(lines).rstrip("\n") + "\n")  # undecodable bytes of a post
+
+
+def _post_row(post: PostReport) -> str:
+    counts = {s: sum(f.severity is s for f in post.findings) for s in Severity}
+    metrics = post.metrics.get("readability")
+    grade = metrics.get("grade") if isinstance(metrics, dict) else None
+    grade_text = f"{grade:.1f}" if isinstance(grade, int | float) and not isinstance(grade, bool) else "-"
+    name = _code(post.path) + (f"<br>{_cell(post.title)}" if post.title else "")
+    return (f"| {name} | {'FAIL' if post.failed else 'PASS'} | {counts[Severity.ERROR]} "
+            f"| {counts[Severity.WARNING]} | {counts[Severity.INFO]} | {grade_text} |")
+
+
+def _where(post: PostReport, item: Finding) -> str:
+    return f"{post.path}:{item.line}" if item.line else post.path
+
+
+def _text(text: str) -> str:
+    """Draft text as inert Markdown on one line: HTML escaped, Markdown marks backslash-escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKS.sub(r"\\\1", text)
+    text = re.sub(r"\s*(?:\r\n|\r|\n)\s*", " ", text).strip()
+    return _BLOCK_START.sub(r"\1\\\2", text)
+
+
+def _cell(text: str) -> str:
+    """Text for a table cell: ``|`` and newlines cannot break the row."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKS.sub(r"\\\1", text)  # includes | -> \|
+    return re.sub(r"\r\n|\r|\n", "<br>", text).strip()
+
+
+def _code(text: str) -> str:
+    """A code span (paths, rule ids); inside one only ``|`` needs escaping in a table."""
+    text = re.sub(r"[\r\n]+", " ", text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _url(url: str) -> str:
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def _finding_from(data: object) -> Finding:
+    if isinstance(data, Finding):
+        return data
+    names = {f.name for f in dataclasses.fields(Finding)}
+    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]

@@ -1,0 +1,204 @@
+"""SARIF 2.1.0 for GitHub code scanning: one run, every rule described, one result per finding.
+
+Waived findings (inline suppressions with a reason) are results too, marked with an ``inSource``
+suppression that carries the reason, so code scanning shows them as dismissed rather than losing them.
+Columns are Unicode code points, end exclusive, like medpress's own (``run.columnKind``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath, PureWindowsPath
+from urllib.parse import quote
+
+from checks.grammar import RULE_PREFIX, explain_dynamic
+from checks.model import Finding, Rule, Severity
+from checks.registry import ALL_RULES
+from reports.model import PostReport, ReviewReport
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/medpress/medpress"
+RULES_DOC = "https://github.com/medpress/medpress/blob/main/docs/rules.md"
+FINGERPRINT = "medpress/v1"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_EXAMPLE_LIMIT = 1500  # characters of a rule example shown in its help, as `medpress explain` does
+
+
+def render(report: ReviewReport) -> str:
+    return json.dumps(_clean(to_sarif(report)), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_sarif(report: ReviewReport) -> dict[str, object]:
+    """The SARIF log as a dict (``render`` is this, as JSON)."""
+    entries = list(_entries(report))
+    descriptors = _descriptors(entries)
+    index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
+    seen: dict[str, int] = {}
+    results = []
+    for post, item, waiver in entries:
+        results.append(_result(post, item, waiver, index[item.rule], seen))
+    versions = report.run.get("versions") or {}
+    run = {
+        "tool": {"driver": {"name": "medpress", "version": str(versions.get("medpress", "unknown")),  # type: ignore[union-attr]
+                            "informationUri": INFORMATION_URI, "rules": descriptors}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"policy_hash": report.run.get("policy_hash"), "policy_version": report.run.get("policy_version"),
+                       "skipped": list(report.run.get("skipped") or []),  # type: ignore[call-overload]
+                       "git_commit": report.run.get("git_commit"), "summary": report.summary()},
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _clean(value: object) -> object:
+    """Lone surrogates (undecodable bytes of a post) become U+FFFD: SARIF is UTF-8 text."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _entries(report: ReviewReport) -> Iterator[tuple[PostReport, Finding, dict[str, object] | None]]:
+    """(post, finding, waiver or None) for every reported and every waived finding."""
+    for post in report.posts:
+        for item in post.findings:
+            yield post, item, None
+        for waiver in getattr(post, "waived", None) or []:
+            yield post, _finding_from(waiver["finding"]), waiver
+
+
+def _finding_from(data: object) -> Finding:
+    if isinstance(data, Finding):
+        return data
+    names = {f.name for f in dataclasses.fields(Finding)}
+    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]
+
+
+# --- rules -------------------------------------------------------------------------------------------------
+
+
+def _descriptors(entries: list[tuple[PostReport, Finding, dict[str, object] | None]]) -> list[dict[str, object]]:
+    """Every registry rule, then every other rule id the report uses (GR-* and any unknown id)."""
+    descriptors = [_rule_descriptor(rule) for rule in ALL_RULES]
+    known = {rule.id for rule in ALL_RULES}
+    extra: dict[str, list[Finding]] = {}
+    for _post, item, _waiver in entries:
+        if item.rule not in known:
+            extra.setdefault(item.rule, []).append(item)
+    for rule_id, items in extra.items():
+        descriptors.append(_dynamic_descriptor(rule_id, items))
+    return descriptors
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, object]:
+    title = _first_sentence(rule.rationale) or rule.name
+    text = "\n\n".join([rule.rationale, "Fails:\n" + _example(rule.failing), "Passes:\n" + _example(rule.passing)])
+    markdown = "\n\n".join([f"**{rule.id} {rule.name}** ({rule.check})", _md_text(rule.rationale),
+                            "Fails:", _fenced(_example(rule.failing)), "Passes:", _fenced(_example(rule.passing))])
+    return {"id": rule.id, "name": rule.name, "shortDescription": {"text": title},
+            "fullDescription": {"text": rule.rationale}, "help": {"text": text, "markdown": markdown},
+            "helpUri": f"{RULES_DOC}#{rule.id.lower()}", "defaultConfiguration": {"level": LEVELS[rule.severity]},
+            "properties": {"tags": [rule.check]}}
+
+
+def _dynamic_descriptor(rule_id: str, items: list[Finding]) -> dict[str, object]:
+    """A rule outside the registry: GR-<LanguageTool id> (explained by its family), or an unknown id."""
+    family = explain_dynamic(rule_id)
+    check = items[0].check
+    anchor = rule_id.lower()
+    if family is not None:
+        anchor = "gr-languagetool"  # docs/rules.md explains every GR-* rule in one section
+        name = rule_id[len(RULE_PREFIX) :].lower()
+        short = f"LanguageTool rule {rule_id[len(RULE_PREFIX) :]}"
+        rationale = family
+    else:
+        name = rule_id.lower()
+        short = f"Rule {rule_id}"
+        rationale = f"Rule {rule_id} of the {check} check."
+    worst = max((item.severity for item in items), key=lambda s: s.rank)
+    return {"id": rule_id, "name": name, "shortDescription": {"text": short}, "fullDescription": {"text": rationale},
+            "help": {"text": rationale, "markdown": _md_text(rationale)},
+            "helpUri": f"{RULES_DOC}#{anchor}", "defaultConfiguration": {"level": LEVELS[worst]},
+            "properties": {"tags": [check]}}
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?(?<!e\.g\.)(?<!i\.e\.)[.!?])(?=\s+[A-Z(]|$)", text.strip(), re.S)
+    return (match.group(1) if match else text.strip())[:200]
+
+
+def _example(text: str) -> str:
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # \udcff stands for a raw byte
+    return text if len(text) <= _EXAMPLE_LIMIT else text[:_EXAMPLE_LIMIT] + "\n[... example continues ...]"
+
+
+def _fenced(text: str) -> str:
+    """A fenced code block that no backtick run inside ``text`` can close."""
+    fence = "`" * max(3, max((len(run) + 1 for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}markdown\n{text.rstrip()}\n{fence}"
+
+
+def _md_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- results -----------------------------------------------------------------------------------------------
+
+
+def _result(post: PostReport, item: Finding, waiver: dict[str, object] | None, rule_index: int,
+            seen: dict[str, int]) -> dict[str, object]:
+    text = item.message + (f"\nSuggestion: {item.suggestion}" if item.suggestion else "")
+    result: dict[str, object] = {
+        "ruleId": item.rule, "ruleIndex": rule_index, "level": LEVELS[item.severity],
+        "message": {"text": text},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(post.path), "region": _region(item)}}],
+        "partialFingerprints": {FINGERPRINT: _fingerprint(post.path, item, seen)},
+        "properties": {"check": item.check, "severity": item.severity.value, "slug": post.slug,
+                       **({"excerpt": item.excerpt} if item.excerpt else {})},
+    }
+    if waiver is not None:
+        suppression: dict[str, object] = {"kind": "inSource", "justification": str(waiver.get("reason", ""))}
+        line = waiver.get("suppression_line")
+        if isinstance(line, int) and line >= 1:
+            suppression["location"] = {"physicalLocation": {"artifactLocation": _artifact(post.path),
+                                                            "region": {"startLine": line}}}
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _artifact(path: str) -> dict[str, object]:
+    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        posix = path.replace("\\", "/")
+        return {"uri": "file://" + quote(posix if posix.startswith("/") else "/" + posix, safe="/:")}
+    return {"uri": quote(path.replace("\\", "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _region(item: Finding) -> dict[str, int]:
+    """1-based, end column exclusive (as SARIF's); a whole-post finding is put on line 1."""
+    start_line = item.line if item.line and item.line >= 1 else 1
+    region = {"startLine": start_line}
+    if item.line and item.column and item.column >= 1:
+        region["startColumn"] = item.column
+    end_line = item.end_line if item.line and item.end_line and item.end_line >= start_line else None
+    if end_line is not None:
+        region["endLine"] = end_line
+        if "startColumn" in region and item.end_column and item.end_column >= 1 and (
+                end_line > start_line or item.end_column >= item.column):  # type: ignore[operator]
+            region["endColumn"] = item.end_column
+    return region
+
+
+def _fingerprint(path: str, item: Finding, seen: dict[str, int]) -> str:
+    """Stable across runs and line moves: rule, path and the flagged text; ``:n`` tells repeats apart."""
+    material = "\0".join([item.rule, path, item.excerpt or item.message])
+    digest = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"{digest}:{seen[digest]}"

@@ -1,0 +1,41 @@
+"""Report formats: which writer makes which file. One place, used by the CLI and the Prefect flow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+
+from reports.files import write_atomically
+from reports.model import ReviewReport
+
+# format -> (file name in --output-dir, module with render(report) -> str)
+FILE_FORMATS: dict[str, tuple[str, str]] = {
+    "json": ("review.json", "reports.json_report"),
+    "sarif": ("review.sarif", "reports.sarif"),
+    "junit": ("junit.xml", "reports.junit"),
+    "html": ("report.html", "reports.html"),
+    "markdown": ("summary.md", "reports.markdown_summary"),
+}
+STREAM_FORMATS = ("text", "github")
+
+
+def renderer(name: str) -> Callable[[ReviewReport], str]:
+    return import_module(FILE_FORMATS[name][1]).render  # type: ignore[no-any-return]
+
+
+def write_files(report: ReviewReport, formats: list[str], folder: Path) -> dict[str, Path]:
+    """Write each file format into ``folder``; the Markdown summary links the HTML report when both are made."""
+    written = {}
+    for name in formats:
+        if name not in FILE_FORMATS:
+            continue
+        path = folder / FILE_FORMATS[name][0]
+        if name == "markdown":
+            html = FILE_FORMATS["html"][0] if "html" in formats else None
+            text = import_module("reports.markdown_summary").render(report, html_report=html)
+        else:
+            text = renderer(name)(report)
+        write_atomically(path, text)
+        written[name] = path
+    return written
