@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FAIL_ON ?= never
 
-.PHONY: setup languagetool review test lint bench server-stop clean
+.PHONY: setup languagetool chromium review test lint bench server-stop clean
 
 setup: $(VENV)/.installed
 
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml
 languagetool:
 	tools/languagetool/install.sh
 
+# Headless Chromium (Debian's package) for the HTML report test.
+chromium:
+	tools/install-chromium.sh
+
 # The main job: review every post in content/, write reports/review.json, print the summary.
 # FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
 review: setup languagetool
@@ -26,7 +30,7 @@ review: setup languagetool
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup languagetool lint
+test: setup languagetool chromium lint
 	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180 $(BIN)/pytest
 
 bench: setup

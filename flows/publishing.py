@@ -151,10 +151,13 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
     if dry_run:
         return run
     image_url = getattr(target, "image_url", lambda name: f"/images/{name}")
+    already = set(ledger.published(content_dir).get(target.name, {}))
+    live = {d.slug for d in run.decisions if d.action == "publish"} | {
+        d.slug for d in run.decisions if d.action == "hold" and d.slug in already}
     for decision in run.decisions:
         post = posts[decision.path]
         if decision.action == "publish":
-            item = build_item(post, corpus, plan.policy, content_dir, target.url_for, image_url)
+            item = build_item(post, corpus, plan.policy, content_dir, target.url_for, image_url, live)
             result = target.publish(item)
             known = ledger.published(content_dir).get(target.name, {}).get(post.slug, {})
             if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash):

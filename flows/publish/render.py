@@ -45,11 +45,20 @@ def sanitise(body_html: str) -> str:
 
 
 def build_item(post: Post, corpus: Corpus, policy: Policy, content_dir: Path,
-               url_for: Callable[[str], str], image_url: Callable[[str], str]) -> PublishItem:
-    """Render, sanitise and rewrite one post for a target."""
+               url_for: Callable[[str], str], image_url: Callable[[str], str],
+               live: set[str] | None = None) -> PublishItem:
+    """Render, sanitise and rewrite one post for a target.
+
+    A link to a post that will not be live on the target (not approved) becomes plain text, so readers
+    never meet a dead link; ``live`` is the set of slugs that will be.
+    """
     soup = BeautifulSoup(sanitise(post.html), "html.parser")
     images: list[Image] = []
     for tag in soup.find_all("a", href=True):
+        slug = _linked_slug(str(tag["href"]), post, corpus, policy)
+        if slug and live is not None and slug not in live and slug != post.slug:
+            tag.unwrap()
+            continue
         tag["href"] = _rewrite_link(str(tag["href"]), post, corpus, policy, url_for, image_url)
     for tag in soup.find_all("img", src=True):
         target = resolve(str(tag["src"]), post.rel_path, policy.links)
@@ -64,6 +73,16 @@ def build_item(post: Post, corpus: Corpus, policy: Policy, content_dir: Path,
         summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
         categories=tuple(str(c) for c in meta.get("categories") or []),
         tags=tuple(str(t) for t in meta.get("tags") or []), images=tuple(images))
+
+
+def _linked_slug(href: str, post: Post, corpus: Corpus, policy: Policy) -> str | None:
+    target = resolve(href, post.rel_path, policy.links)
+    if target.kind == "post-slug":
+        return target.value
+    if target.kind == "post-path":
+        other = corpus.by_path.get(target.value)
+        return other.slug if other else None
+    return None
 
 
 def _rewrite_link(href: str, post: Post, corpus: Corpus, policy: Policy, url_for: Callable[[str], str],

@@ -1,0 +1,243 @@
+"""The HTML report in a real headless Chromium: URL-driven filters, escaping of drafts, a screenshot for review.
+
+Chromium (Debian's /usr/bin/chromium, installed by tools/install-chromium.sh) runs the report's own JS:
+``--dump-dom`` gives the DOM after the script ran, ``--screenshot`` what a reviewer sees. A filter is applied
+through the address bar (``report.html#check=claims``), which the report's JS feeds to the same function the
+filter buttons call; one test clicks the buttons instead and checks both ways end in the same DOM.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+import struct
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from flows.review import ReviewOptions, review_plain
+from reports.html import render
+from reports.model import ReviewReport
+from tests.conftest import CONTENT, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_HINT = "install it with tools/install-chromium.sh (apt-get install -y --no-install-recommends chromium)"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOT = ARTIFACTS / "report-claims.png"
+POSTS = ("glp1-weight-loss.md", "botox-pain-management.md", "first-botox-appointment.md")
+XSS_POST = """---
+title: "Laser facts <script>document.title='PWNED-TITLE'</script>"
+slug: laser-facts
+date: 2025-03-01
+author: "Dr. Test"
+status: draft
+summary: "A draft that tries to inject script into the review report."
+---
+
+Our laser hair removal is painless and permanent. <script>alert(1)</script> <script>document.title='PWNED'</script>
+Ask us about it. <img src="x" onerror="document.title='PWNED-IMG'">
+"""
+
+
+def chromium() -> str:
+    """The Chromium binary; the test fails (never skips) without it."""
+    found = str(CHROMIUM) if CHROMIUM.is_file() else shutil.which("chromium")
+    if not found:
+        pytest.fail(f"headless Chromium is required for the HTML report test but {CHROMIUM} is missing: "
+                    f"{INSTALL_HINT}", pytrace=False)
+    return found
+
+
+def run_chromium(url: str, profile: Path, *extra: str) -> str:
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
+               f"--user-data-dir={profile}", "--virtual-time-budget=2000", *extra, url]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert result.returncode == 0, f"chromium exited {result.returncode}:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def dump_dom(url: str, profile: Path) -> tuple[str, BeautifulSoup]:
+    dom = run_chromium(url, profile, "--dump-dom")
+    assert "<html" in dom, f"chromium printed no DOM for {url}"
+    return dom, BeautifulSoup(dom, "html.parser")
+
+
+def shown(element: Tag) -> bool:
+    """What a reviewer sees: neither the element nor an ancestor carries ``hidden``."""
+    return not any(node.has_attr("hidden") for node in (element, *element.parents) if isinstance(node, Tag))
+
+
+def post_section(soup: BeautifulSoup, title_part: str) -> Tag:
+    for section in soup.select("section.post"):
+        heading = section.find("h2")
+        if heading and title_part in heading.get_text():
+            return section
+    raise AssertionError(f"no post section titled {title_part!r}")
+
+
+def toggle(soup: BeautifulSoup, kind: str, value: str) -> Tag:
+    button = soup.select_one(f'button.toggle[data-filter="{kind}"][data-value="{value}"]')
+    assert button is not None, f"no {kind} filter button for {value}"
+    return button
+
+
+def filter_state(soup: BeautifulSoup) -> list[tuple[str, bool]]:
+    """Every filterable element, in document order, with whether it is shown."""
+    return [(f"{el.name}#{el.get('id', '')}[{el.get('data-check', '')}]", shown(el))
+            for el in soup.select("[data-filter-item], [data-filter-group]")]
+
+
+@dataclass
+class Built:
+    folder: Path
+    page: Path
+    report: ReviewReport
+    text: str
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    folder = tmp_path_factory.mktemp("html-report")
+    content = folder / "content"
+    shutil.copytree(CONTENT / "policy", content / "policy")
+    (content / "posts").mkdir(parents=True)
+    for name in POSTS:
+        shutil.copy2(CONTENT / "posts" / name, content / "posts" / name)
+    (content / "posts" / "laser-facts.md").write_text(XSS_POST, encoding="utf-8")
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False))
+    text = render(report)
+    page = folder / "report.html"
+    page.write_text(text, encoding="utf-8")
+    return Built(folder, page, report, text)
+
+
+def test_claims_filter_from_the_url_hides_other_checks(built: Built, tmp_path: Path) -> None:
+    _, soup = dump_dom(built.page.as_uri() + "#check=claims", tmp_path / "profile")
+
+    toolbar = soup.find(id="filters")
+    assert toolbar is not None and shown(toolbar), "the report's script did not run (filter toolbar still hidden)"
+    assert toggle(soup, "check", "claims")["aria-pressed"] == "true"
+    for other in ("links", "readability", "disclaimers", "frontmatter"):
+        assert toggle(soup, "check", other)["aria-pressed"] == "false"
+    assert all(toggle(soup, "severity", sev)["aria-pressed"] == "true" for sev in ("error", "warning", "info"))
+
+    findings = soup.select("article.finding")
+    others = [f for f in findings if f["data-check"] != "claims"]
+    claims = [f for f in findings if f["data-check"] == "claims"]
+    assert others and claims, "the fixture posts should have claims findings and findings of other checks"
+    assert all(f.has_attr("hidden") for f in others), "findings of other checks must carry the hidden attribute"
+    assert all(shown(f) for f in claims)
+    assert all(not shown(g) for g in soup.select('section.check-group:not([data-check="claims"])'))
+    assert all(not shown(p) for p in soup.select("section.panel.readability"))
+
+    glp1 = post_section(soup, "Medical Weight Loss")
+    assert shown(glp1)
+    panel = glp1.select_one("section.panel.claims")
+    assert panel is not None and shown(panel), "the claims table of a post with claims must be visible"
+    ozempic = [row for row in panel.select("tbody tr") if "Ozempic is another semaglutide" in row.get_text()]
+    assert ozempic and "off-label-undisclosed" in ozempic[0].get_text()
+    assert ozempic[0].select_one("td.kb") is not None
+    assert any(a["href"].startswith("https://dailymed.nlm.nih.gov/") for a in panel.select("a.kb-source"))
+
+    finding = next(f for f in claims if "Ozempic" in f.get_text() and "CLM004" in f.get_text())
+    mark = finding.select_one("table.source tr.hit mark")
+    assert mark is not None and mark.get_text().startswith("Ozempic is another semaglutide shot")
+    assert finding.select_one(".suggestion") and finding.select_one(".rationale")
+
+    expected = sum(f.check == "claims" for f in built.report.findings)
+    status = soup.find(id="filter-status").get_text()
+    assert status.startswith(f"Showing {expected} of {len(built.report.findings)} findings"), status
+
+
+def test_query_string_filters_by_check_and_severity(built: Built, tmp_path: Path) -> None:
+    _, soup = dump_dom(built.page.as_uri() + "?check=claims&severity=error", tmp_path / "profile")
+
+    assert toggle(soup, "severity", "error")["aria-pressed"] == "true"
+    assert toggle(soup, "severity", "warning")["aria-pressed"] == "false"
+    findings = soup.select("article.finding")
+    warnings = [f for f in findings if f["data-check"] == "claims" and f["data-severity"] == "warning"]
+    errors = [f for f in findings if f["data-check"] == "claims" and f["data-severity"] == "error"]
+    assert warnings and errors, "first-botox-appointment.md should give claims warnings (CLM009)"
+    assert all(f.has_attr("hidden") for f in warnings)
+    assert all(shown(f) for f in errors)
+    assert shown(post_section(soup, "Medical Weight Loss").select_one("section.panel.claims"))
+
+
+def test_clicking_the_buttons_gives_the_same_dom_as_the_url(built: Built, tmp_path: Path) -> None:
+    clicks = ("(function () {"
+              "document.querySelector('button.bulk[data-filter=\"check\"][data-action=\"none\"]').click();"
+              "document.querySelector('button.toggle[data-filter=\"check\"][data-value=\"claims\"]').click();"
+              "document.body.setAttribute('data-test-hash', location.hash);"
+              "})();")
+    digest = base64.b64encode(hashlib.sha256(clicks.encode()).digest()).decode()
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="[^"]*script-src ', built.text)
+    assert csp is not None, "the report should restrict scripts with a CSP"
+    variant = built.text.replace(csp.group(0), f"{csp.group(0)}'sha256-{digest}' ", 1)
+    variant = variant.replace("</body>", f"<script>{clicks}</script>\n</body>", 1)
+    clicked_page = built.folder / "report-clicked.html"
+    clicked_page.write_text(variant, encoding="utf-8")
+
+    _, clicked = dump_dom(clicked_page.as_uri(), tmp_path / "clicked")
+    _, from_url = dump_dom(built.page.as_uri() + "#check=claims", tmp_path / "url")
+
+    assert clicked.body.get("data-test-hash") == "#check=claims&severity=all", "a click should update the URL"
+    assert filter_state(clicked) == filter_state(from_url)
+    assert clicked.find(id="filter-status").get_text() == from_url.find(id="filter-status").get_text()
+    pressed = [(b["data-value"], b["aria-pressed"]) for b in clicked.select("button.toggle")]
+    assert pressed == [(b["data-value"], b["aria-pressed"]) for b in from_url.select("button.toggle")]
+
+
+def test_draft_markup_is_shown_as_text_and_never_runs(built: Built, tmp_path: Path) -> None:
+    assert "<script>alert(1)</script>" not in built.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in built.text
+    expected_title = BeautifulSoup(built.text, "html.parser").title.get_text()
+
+    dom, soup = dump_dom(built.page.as_uri(), tmp_path / "profile")
+
+    assert soup.title.get_text() == expected_title, "an injected script changed document.title"
+    assert "PWNED" not in soup.title.get_text()
+    assert len(soup.find_all("script")) == 1, "only the report's own script may be in the DOM"
+    assert not soup.find_all("img")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    post = post_section(soup, "Laser facts")
+    assert "<script>document.title='PWNED-TITLE'</script>" in post.find("h2").get_text()
+    hits = [row for row in post.select("article.finding[data-check=claims] table.source tr.hit")
+            if row.select_one("mark") and row.select_one("mark").get_text() == "painless"]
+    assert hits and "<script>alert(1)</script>" in hits[0].get_text(), "the draft's line shows as text"
+
+
+def test_screenshot_of_the_claims_filter(built: Built, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    SCREENSHOT.unlink(missing_ok=True)
+    run_chromium(built.page.as_uri() + "#filter=claims", tmp_path / "profile",
+                 f"--screenshot={SCREENSHOT}", "--window-size=1280,2000")
+
+    assert SCREENSHOT.is_file(), "chromium wrote no screenshot"
+    data = SCREENSHOT.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 2000)
+    assert len(data) > 10_000, f"screenshot is only {len(data)} bytes: the page probably did not render"
+
+
+def test_printing_ignores_the_filter(built: Built, tmp_path: Path) -> None:
+    """@media print shows every finding: a filter that hides everything on screen prints the same pages."""
+
+    def pages(fragment: str, name: str) -> int:
+        pdf = tmp_path / f"{name}.pdf"
+        run_chromium(built.page.as_uri() + fragment, tmp_path / name, "--no-pdf-header-footer",
+                     f"--print-to-pdf={pdf}")
+        return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+
+    everything, nothing = pages("", "all"), pages("#check=none", "none")
+    assert everything > 1
+    assert nothing == everything, "printing a filtered report should still show every finding"
+    print_css = re.search(r"@media print \{(.*?)\n\}", built.text, re.S)
+    assert print_css is not None and re.search(r"\.filters[^{]*\{\s*display:\s*none !important", print_css.group(1))

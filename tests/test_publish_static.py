@@ -1,0 +1,120 @@
+"""Approve a version, publish exactly it: the static target, sanitising, staleness, revocation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.publish import ledger
+from flows.publish.static import StaticTarget
+from flows.publishing import Refused, approve, publish, revoke, status
+from tests.conftest import write_post
+
+ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
+          "provider about your own health before you start any treatment.")
+
+
+def _post(slug: str, body: str, title: str = "Aftercare tips") -> str:
+    return f"---\ntitle: \"{title}\"\nslug: {slug}\ndate: 2024-05-01\nsummary: Short.\n---\n{body}\n\n{ADVICE}\n"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    write_post(folder, "a.md", _post("after-care", "Keep the area clean. Read [the other post](/blog/other/)."))
+    write_post(folder, "b.md", _post("other", "Drink water and rest. See [after care](/blog/after-care/).",
+                                     "Other tips"))
+    write_post(folder, "evil.md", _post("evil", 'Text <script>alert(1)</script> and <img src="x" onerror="alert(2)">'
+                                                ' and [click](javascript:alert(3)).', "Evil"))
+    return folder
+
+
+def _run(content: Path, site: Path):  # noqa: ANN202
+    return publish(content, StaticTarget(site), grammar=False)
+
+
+def test_only_approved_versions_are_published_and_a_rerun_writes_nothing(content: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    approve(content, content / "posts" / "a.md", "Ann Lee", role="compliance-lead", grammar=False)
+    run = _run(content, site)
+    assert {d.slug: d.action for d in run.decisions} == {"after-care": "publish", "other": "hold", "evil": "hold"}
+    page = (site / "blog" / "after-care" / "index.html").read_text()
+    assert "Keep the area clean." in page and 'href="/blog/other/"' not in page  # unpublished: no dead link
+    assert not (site / "blog" / "other").exists()
+    mtimes = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    again = _run(content, site)
+    assert [r.action for r in again.results] == ["unchanged"]
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == mtimes
+
+
+def test_an_edit_after_sign_off_is_held_until_approved_again(content: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    post = content / "posts" / "a.md"
+    approve(content, post, "Ann Lee", grammar=False)
+    _run(content, site)
+    post.write_text(post.read_text().replace("Keep the area clean.", "Keep the area clean and dry."))
+    run = _run(content, site)
+    held = next(d for d in run.decisions if d.slug == "after-care")
+    assert held.action == "hold" and "edited after sign-off" in held.reason
+    assert "clean and dry" not in (site / "blog" / "after-care" / "index.html").read_text()  # old version stays
+    assert next(s for s in status(content) if s.slug == "after-care").state == "stale"
+    approve(content, post, "Ann Lee", grammar=False)
+    _run(content, site)
+    assert "clean and dry" in (site / "blog" / "after-care" / "index.html").read_text()
+    assert next(s for s in status(content) if s.slug == "after-care").state == "published"
+
+
+def test_scripts_and_event_handlers_never_reach_the_site(content: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    approve(content, content / "posts" / "evil.md", "Ann Lee", role="medical-director",
+            override="Test of the sanitiser", grammar=False)
+    _run(content, site)
+    page = (site / "blog" / "evil" / "index.html").read_text()
+    assert "<script" not in page and "onerror" not in page and "javascript:" not in page
+    assert "Text" in page
+
+
+def test_approval_with_errors_needs_an_allowed_override(content: Path) -> None:
+    broken = content / "posts" / "broken.md"
+    broken.write_text(_post("broken", "See [missing](/blog/nowhere/)."))
+    with pytest.raises(Refused, match="error-level finding"):
+        approve(content, broken, "Ann Lee", grammar=False)
+    with pytest.raises(Refused, match="may not override"):
+        approve(content, broken, "Ann Lee", role="editor", override="We know", grammar=False)
+    event = approve(content, broken, "Dr. Ray", role="medical-director", override="Link fixed in CMS", grammar=False)
+    assert event.override == "Link fixed in CMS" and event.errors == 1
+    lines = ledger.approvals_file(content).read_text().splitlines()
+    assert len(lines) == 1 and '"override": "Link fixed in CMS"' in lines[0]
+
+
+def test_revoking_takes_the_page_down_on_the_next_publish(content: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    approve(content, content / "posts" / "a.md", "Ann Lee", grammar=False)
+    _run(content, site)
+    revoke(content, content / "posts" / "a.md", "Ann Lee", note="Label changed")
+    run = _run(content, site)
+    assert [r.action for r in run.results] == ["unpublished"]
+    assert not (site / "blog" / "after-care").exists()
+    actions = [e.action for e in ledger.events(content)]
+    assert actions == ["approve", "revoke"]  # append-only
+
+
+def test_front_matter_approved_without_sign_off_is_a_finding(content: Path) -> None:
+    from flows.review import ReviewOptions, review_plain
+
+    post = content / "posts" / "a.md"
+    post.write_text(post.read_text().replace("summary: Short.", "summary: Short.\nstatus: approved"))
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
+    found = [f.rule for p in report.posts if p.path.endswith("a.md") for f in p.findings]
+    assert "PUB001" in found
+    approve(content, post, "Ann Lee", role="medical-director", override="status line", grammar=False)
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
+    assert "PUB001" not in [f.rule for p in report.posts if p.path.endswith("a.md") for f in p.findings]
+
+
+def test_slugs_cannot_escape_the_site(tmp_path: Path) -> None:
+    from flows.publish.base import PublishItem
+
+    result = StaticTarget(tmp_path / "site").publish(PublishItem("../../etc", "x", "<p>x</p>", "sha256:0", "2024"))
+    assert result.action == "failed" and not (tmp_path / "etc").exists()
