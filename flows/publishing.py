@@ -8,7 +8,7 @@ other post is listed with the reason it was held back, and posts whose approval 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from checks.document import Post
 from checks.model import Severity
 from flows import ingest
 from flows.publish import ledger
-from flows.publish.base import PublishResult, Target
+from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.render import build_item
 from flows.review import ReviewOptions, make_plan, review_plain
 from reports.model import PostReport, ReviewReport
@@ -141,8 +141,14 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
     return decisions
 
 
+def _direct(target: Target, item: PublishItem | None, slug: str) -> PublishResult:
+    return target.publish(item) if item is not None else target.unpublish(slug)
+
+
 def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None, grammar: bool = True,
-            dry_run: bool = False) -> PublishRun:
+            dry_run: bool = False, send: Callable[[Target, PublishItem | None, str], PublishResult] = _direct,
+            ) -> PublishRun:
+    """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
     plan = make_plan(ReviewOptions(content_dir, (), policy_dir, grammar))
     report = _review(content_dir, (), policy_dir, grammar)
     posts = {rel: ingest.read_post(content_dir, rel, plan.policy.frontmatter.max_bytes) for rel in plan.corpus_paths}
@@ -158,14 +164,14 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
         post = posts[decision.path]
         if decision.action == "publish":
             item = build_item(post, corpus, plan.policy, content_dir, target.url_for, image_url, live)
-            result = target.publish(item)
+            result = send(target, item, post.slug)
             known = ledger.published(content_dir).get(target.name, {}).get(post.slug, {})
             if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash):
                 ledger.record_published(content_dir, target.name, post.slug, {
                     "content_hash": post.content_hash, "location": result.location, "remote_id": result.remote_id,
                     "time": ledger.now()})
         elif decision.action == "unpublish":
-            result = target.unpublish(post.slug)
+            result = send(target, None, post.slug)
             if result.ok:
                 ledger.record_published(content_dir, target.name, post.slug, None)
         else:
