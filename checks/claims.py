@@ -9,6 +9,7 @@ words are data too (``content/policy/claim-language.yaml``).
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -135,6 +136,9 @@ class Knowledge:
     facts: dict[str, re.Pattern[str]]
     domains: tuple[str, ...]
     narrower: dict[str, set[str]] = field(default_factory=dict)  # condition -> conditions it is broader than
+    brands: dict[str, Product] = field(default_factory=dict)  # lowercase brand -> product
+    brand_verb: re.Pattern[str] | None = None  # "botoxed"
+    brand_generic: re.Pattern[str] | None = None  # "a type of Botox"
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -171,7 +175,13 @@ def _compile(policy: Policy) -> Knowledge:
     def phrases(items: Iterable[Phrase]) -> list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]:
         return [(p, re.compile(p.pattern, re.IGNORECASE), _union(p.allowed)) for p in items]
 
+    brands = {p.brand.lower(): p for p in kb.products if p.brand}
+    names = "|".join(re.escape(b) for b in sorted(brands, key=len, reverse=True))
+    brand_verb = re.compile(rf"\b(?P<brand>{names})(?:ed|ing|es|['’]d)\b", re.IGNORECASE) if brands else None
+    brand_generic = re.compile(rf"\b(?:types?|kinds?|brands?|forms?|versions?) of (?P<a>{names})\b"
+                               rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None
     return Knowledge(
+        brands=brands, brand_verb=brand_verb, brand_generic=brand_generic,
         products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names), condition_re=_names_pattern(condition_names),
@@ -232,8 +242,21 @@ def _search(pattern: re.Pattern[str] | None, text: str) -> re.Match[str] | None:
     return pattern.search(text) if pattern else None
 
 
+_ANALYSES: weakref.WeakKeyDictionary[Post, tuple[str, Analysis]] = weakref.WeakKeyDictionary()
+
+
 def analyze(post: Post, policy: Policy) -> Analysis:
-    """Every claim in the post, judged; and the findings they give."""
+    """Every claim in the post, judged; and the findings they give (computed once per post and policy:
+    the disclaimers check asks too)."""
+    cached = _ANALYSES.get(post)
+    if cached is not None and cached[0] == policy.hash:
+        return cached[1]
+    result = _analyze(post, policy)
+    _ANALYSES[post] = (policy.hash, result)
+    return result
+
+
+def _analyze(post: Post, policy: Policy) -> Analysis:
     result = Analysis()
     if not post.readable or not post.blocks:
         return result
@@ -464,23 +487,21 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
-    for product in k.products.values():
-        if not product.brand:
-            continue
-        brand = re.escape(product.brand)
-        for match in re.finditer(rf"\b{brand}(?:ed|ing|es|['’]d)\b", text, re.IGNORECASE):
+    if k.brand_verb is not None:
+        for match in k.brand_verb.finditer(text):
+            brand = k.brands[match.group("brand").lower()]
             yield finding(BRAND_TERMINOLOGY, f"brand used as a verb: “{match.group(0)}”",
                           _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
-                          suggestion=f"Say what happens: \"had {product.brand} injections\" "
+                          suggestion=f"Say what happens: \"had {brand.brand} injections\" "
                                      f"(or \"had a wrinkle-relaxer treatment\").")
-        generic = rf"\b(?:types?|kinds?|brands?|forms?|versions?) of {brand}\b|\b{brand} (?:brands?|types?|products?)\b"
-        others = [p for p in products if p[0] != product.id and k.products[p[0]].family == product.family]
-        for match in re.finditer(generic, text, re.IGNORECASE):
-            if others or product.family:
-                yield finding(BRAND_TERMINOLOGY, f"{product.brand} used as a generic name: “{match.group(0)}”",
+    if k.brand_generic is not None:
+        for match in k.brand_generic.finditer(text):
+            brand = k.brands[(match.group("a") or match.group("b")).lower()]
+            if brand.family:
+                yield finding(BRAND_TERMINOLOGY, f"{brand.brand} used as a generic name: “{match.group(0)}”",
                               _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
                               suggestion=f"Use the category (\"botulinum toxin\", \"wrinkle relaxer\"); "
-                                         f"{product.brand} is one maker's brand.")
+                                         f"{brand.brand} is one maker's brand.")
 
 
 def _span(post: Post, sentence: Sentence, start: int, end: int) -> Span | None:
