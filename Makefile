@@ -22,10 +22,13 @@ languagetool:
 chromium:
 	tools/install-chromium.sh
 
-# The main job: review every post in content/, write reports/review.json, print the summary.
+# The main job: review every post in content/ (reports/review.json, report.html, review.sarif, junit.xml,
+# summary.md), print the summary, then publish the approved versions to the static site in site/.
 # FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
 review: setup languagetool
-	$(BIN)/medpress review --content content --output reports/review.json --fail-on $(FAIL_ON)
+	$(BIN)/medpress review --content content --output reports/review.json --fail-on $(FAIL_ON) \
+		--format text,json,sarif,junit,html,markdown --output-dir reports
+	$(BIN)/medpress publish --content content --target static --out site
 
 lint: setup
 	$(BIN)/ruff check .

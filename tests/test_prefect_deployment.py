@@ -27,12 +27,15 @@ def test_deployment_parameters_fit_the_flow() -> None:
     from prefect.flows import load_flow_from_entrypoint
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
-    names = {d["name"] for d in config["deployments"]}
-    assert {"review-content", "review-nightly"} <= names
-    for deployment in config["deployments"]:
+    names = {d["name"]: d for d in config["deployments"]}
+    assert {"review-content", "review-nightly", "sign-off", "publish-static", "publish-wordpress"} <= set(names)
+    flows = {"review-content": "review", "review-nightly": "review", "sign-off": "sign-off",
+             "publish-static": "publish", "publish-wordpress": "publish"}
+    for name, deployment in names.items():
         flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
-        assert flow.name == "review"
+        assert flow.name == flows[name]
         flow.validate_parameters(deployment["parameters"])  # raises on an unknown or mistyped parameter
+    assert names["review-nightly"]["schedules"] and names["publish-wordpress"]["schedules"]
 
 
 def test_a_deployment_run_reviews_the_content(tmp_path: Path) -> None:
