@@ -47,18 +47,20 @@ from generate import generate  # noqa: E402
 class _OpaqueArgs:
     """Stands in for a Prefect task object; wraps the arguments in ``opaque`` before Prefect sees them."""
 
-    def __init__(self, task, wrap: tuple[int, ...]) -> None:  # noqa: ANN001
+    def __init__(self, task, wrap: tuple[int, ...]) -> None:
         self.task, self.wrap = task, wrap
 
     def _args(self, args: tuple) -> list:
-        from prefect.utilities.annotations import opaque
+        from prefect.utilities.annotations import BaseAnnotation, opaque
 
-        return [opaque(a) if i in self.wrap else a for i, a in enumerate(args)]
+        # flows/review.py may already wrap them: never wrap twice (the task would get the wrapper)
+        return [opaque(a) if i in self.wrap and not isinstance(a, BaseAnnotation) else a
+                for i, a in enumerate(args)]
 
-    def submit(self, *args):  # noqa: ANN002, ANN201
+    def submit(self, *args):
         return self.task.submit(*self._args(args))
 
-    def __call__(self, *args):  # noqa: ANN002, ANN204
+    def __call__(self, *args):
         return self.task(*self._args(args))
 
 
@@ -89,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "breakdown.json")
     args = parser.parse_args(argv)
 
+    from run import code_fingerprint, git_commit, machine_info
+
+    code = {"commit": git_commit(), "sources_sha256": code_fingerprint()}
     from flows import prefect_server
 
     os.environ["PREFECT_API_URL"] = prefect_server.ensure_api()  # before MEDPRESS_CACHE moves
@@ -140,8 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {med:.3f} | {med / plain:.2f} |")
     print(f"\nsame findings in every variant: {same}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"posts": args.posts, "repeat": args.repeat, "rows": rows,
-                                       "same_findings": same}, indent=2) + "\n")
+    args.output.write_text(json.dumps({"machine": machine_info(), "medpress_code": code, "posts": args.posts,
+                                       "repeat": args.repeat, "rows": rows, "same_findings": same},
+                                      indent=2) + "\n")
     return 0 if same else 1
 
 

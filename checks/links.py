@@ -105,8 +105,10 @@ def resolve(target: str, post_path: str, policy: LinksPolicy) -> Target:
     path, fragment = unquote(parts.path), unquote(parts.fragment)
     if not path:
         return Target("anchor", post_path, fragment)
-    if path.startswith(policy.blog_prefix):
+    if path.startswith(policy.blog_prefix) and path[len(policy.blog_prefix) :].strip("/"):
         return Target("post-slug", path[len(policy.blog_prefix) :].strip("/"), fragment)
+    if path.rstrip("/") == policy.blog_prefix.rstrip("/"):
+        return Target("ignored", path)  # the blog's own index page
     if path.startswith(policy.images_prefix):
         return Target("file", "images/" + path[len(policy.images_prefix) :])
     if path.startswith("/"):

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from checks.model import Finding, PostResult
@@ -25,6 +26,7 @@ class ResultCache:
         self.namespace = namespace  # e.g. checks version + policy hash + options
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()  # batches run on several task threads
 
     def key(self, content_hash: str) -> str:
         return hashlib.sha256(f"{self.namespace}\0{content_hash}".encode()).hexdigest()
@@ -40,9 +42,11 @@ class ResultCache:
             data = json.loads(self._path(self.key(content_hash)).read_text(encoding="utf-8"))
             result = PostResult([Finding.from_dict(f) for f in data["findings"]], data["metrics"])
         except (OSError, ValueError, KeyError, TypeError):
-            self.misses += 1
+            with self._lock:
+                self.misses += 1
             return None
-        self.hits += 1
+        with self._lock:
+            self.hits += 1
         return result
 
     def put(self, content_hash: str, result: PostResult) -> None:

@@ -90,11 +90,12 @@ def _start() -> str:
     url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": ""}
     env.pop("PREFECT_API_URL")
-    log = _log_file().open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-    )
+    stop()  # a recorded server that stopped answering: end it before starting another
+    with _log_file().open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+        )
     deadline = time.monotonic() + startup_seconds()
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -109,6 +110,14 @@ def _start() -> str:
                       f"(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); see {_log_file()}")
 
 
+def _is_prefect_server(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"prefect" in command and b"server" in command and b"start" in command
+
+
 def status() -> str:
     url = _recorded_url()
     return f"running at {url}" if url else "not running"
@@ -119,6 +128,9 @@ def stop() -> bool:
     try:
         pid = json.loads(_state_file().read_text())["pid"]
     except (OSError, ValueError, KeyError):
+        return False
+    if not _is_prefect_server(pid):  # after a reboot the pid may be someone else's
+        _state_file().unlink(missing_ok=True)
         return False
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGTERM)
