@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FAIL_ON ?= never
 
-.PHONY: setup languagetool chromium review test lint bench server-stop clean
+.PHONY: setup languagetool chromium wordpress review test lint bench server-stop clean
 
 setup: $(VENV)/.installed
 
@@ -22,6 +22,10 @@ languagetool:
 chromium:
 	tools/install-chromium.sh
 
+# Debian's WordPress, MariaDB and PHP for the publishing tests (started on loopback by the tests).
+wordpress:
+	tools/wordpress/setup.sh
+
 # The main job: review every post in content/ (reports/review.json, report.html, review.sarif, junit.xml,
 # summary.md), print the summary, then publish the approved versions to the static site in site/.
 # FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
@@ -33,7 +37,7 @@ review: setup languagetool
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup languagetool chromium lint
+test: setup languagetool chromium wordpress lint
 	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180 $(BIN)/pytest
 
 bench: setup

@@ -6,42 +6,63 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["tests.wp_fixtures"]  # the session-wide real WordPress, for every module that needs it
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 POLICY = CONTENT / "policy"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def medpress_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every test run gets its own result cache and Prefect server state (never the user's)."""
-    folder = tmp_path_factory.mktemp("medpress-cache")
-    old = os.environ.get("MEDPRESS_CACHE")
+_STATE: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module imports Prefect: an isolated medpress cache and a real local Prefect server.
+
+    Prefect reads PREFECT_API_URL when it is imported, so the server is started (and the variable set) here;
+    flows run in-process by tests then use it rather than a temporary server of their own.
+    """
     from flows.grammar import install_dir
 
     os.environ["MEDPRESS_LT_DIR"] = str(install_dir())  # the LanguageTool `make test` installed
-    os.environ["MEDPRESS_CACHE"] = str(folder)
-    yield folder
-    if old is None:
-        os.environ.pop("MEDPRESS_CACHE", None)
-    else:
-        os.environ["MEDPRESS_CACHE"] = old
+    _STATE["old_cache"] = os.environ.get("MEDPRESS_CACHE", "")
+    os.environ["MEDPRESS_CACHE"] = tempfile.mkdtemp(prefix="medpress-test-cache-")
+    os.environ.pop("PREFECT_API_URL", None)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from flows import prefect_server
+
+    _STATE["api"] = prefect_server.ensure_api()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if "api" not in _STATE:
+        return
+    if "prefect" in sys.modules:
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)  # send queued run logs now, while the server still answers
+    from flows import prefect_server
+
+    prefect_server.stop()
+    # PREFECT_API_URL stays set: unset, Prefect would start a temporary server at exit to send stray logs.
+    shutil.rmtree(os.environ["MEDPRESS_CACHE"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def prefect_api(medpress_cache: Path) -> Iterator[str]:
-    """A real Prefect API server on loopback, started the way `medpress review` starts it."""
-    from flows import prefect_server
+def medpress_cache() -> Path:
+    return Path(os.environ["MEDPRESS_CACHE"])
 
-    os.environ.pop("PREFECT_API_URL", None)
-    url = prefect_server.ensure_api()
-    yield url
-    prefect_server.stop()
-    os.environ.pop("PREFECT_API_URL", None)
+
+@pytest.fixture(scope="session")
+def prefect_api() -> str:
+    """The real Prefect API server started for this test session (see pytest_configure)."""
+    return _STATE["api"]
 
 
 @pytest.fixture

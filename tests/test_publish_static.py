@@ -30,7 +30,7 @@ def content(tmp_path: Path) -> Path:
     return folder
 
 
-def _run(content: Path, site: Path):  # noqa: ANN202
+def _run(content: Path, site: Path):
     return publish(content, StaticTarget(site), grammar=False)
 
 

@@ -1,0 +1,445 @@
+"""Publish to WordPress over its REST API with an application password (HTTP basic auth).
+
+Idempotent upsert by slug: every publish first looks the post up with
+``GET /wp/v2/posts?slug=X&status=any&context=edit`` (authenticated, so drafts and pending posts are found),
+then updates that post or creates one. WordPress itself never refuses a duplicate slug (it quietly makes
+``X-2``), so this look-up is what keeps a crash or a lost answer from ever leaving a duplicate: a re-run, or
+the retry after a create whose answer never came, finds the post and updates it instead.
+
+The approved source's content hash is stored in the post meta ``medpress_content_hash`` (which the site must
+register with ``show_in_rest``, see tools/wordpress/server.py's mu-plugin); when the post already carries
+the item's hash and the wanted status, nothing is written at all.
+
+Faults: timeouts, connection errors, 5xx (and 408/429) are retried with exponential backoff; each retry
+starts again from the look-up, so it is safe for creates and uploads too. Any other 4xx fails that post with
+WordPress's code and message, and nothing more is written for it. A 2xx answer that is not JSON (what plain
+permalinks give for ``POST /wp-json/...``) is a failure. The application password never appears in an error,
+a log line or a repr.
+
+Config: constructor arguments, or ``WordPressTarget.from_env()`` reading ``MEDPRESS_WP_URL``,
+``MEDPRESS_WP_USER``, ``MEDPRESS_WP_APP_PASSWORD`` (and ``MEDPRESS_WP_STATUS``), or a Prefect Secret block
+named by ``MEDPRESS_WP_SECRET_BLOCK`` holding JSON ``{"url": ..., "user": ..., "app_password": ...}``
+(environment variables, when set, override the block's values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import mimetypes
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from flows.publish.base import Image, PublishItem, PublishResult
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("publish", "pending", "draft")
+HASH_META = "medpress_content_hash"
+MEDIA_PREFIX = "medpress-"  # slug marker of media medpress uploaded: medpress-<file-name>-<sha256[:12]>
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TRANSIENT_STATUS = frozenset({408, 429})
+POST_FIELDS = "id,slug,status,link,meta"
+
+
+class WordPressConfigError(ValueError):
+    """The target cannot be configured (missing URL, user or application password, bad status)."""
+
+
+class WordPressError(Exception):
+    """A request that failed for good (4xx, a non-JSON answer): the post fails, nothing more is sent."""
+
+    def __init__(self, message: str, status: int = 0, code: str = "", term_id: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.term_id = term_id  # set by WordPress's "term_exists" answer
+
+
+class _Transient(Exception):
+    """A timeout, a connection error or a 5xx: worth another try."""
+
+
+def slugify(text: str) -> str:
+    """Close to WordPress's sanitize_title, for looking terms up (a search by name backs it up)."""
+    ascii_text = unicodedata.normalize("NFKD", html.unescape(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text or "")).strip()
+
+
+def _hash_of(post: Mapping[str, Any]) -> str:
+    """The stored content hash; WordPress answers ``"meta": []`` when no meta is registered."""
+    meta = post.get("meta")
+    return str(meta.get(HASH_META) or "") if isinstance(meta, Mapping) else ""
+
+
+def _load_secret_block(name: str) -> dict[str, str]:
+    try:
+        from prefect.blocks.system import Secret  # lazy: Prefect is heavy and only needed here
+    except ImportError as error:  # pragma: no cover - prefect is a dependency of medpress
+        raise WordPressConfigError(f"MEDPRESS_WP_SECRET_BLOCK={name} needs prefect: {error}") from error
+    try:
+        value = Secret.load(name).get()
+    except Exception as error:
+        raise WordPressConfigError(f"cannot load Prefect Secret block {name!r}: {type(error).__name__}") from error
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise WordPressConfigError(f"Prefect Secret block {name!r} does not hold JSON") from error
+    if not isinstance(value, Mapping):
+        raise WordPressConfigError(f"Prefect Secret block {name!r} must hold a JSON object with url, user, "
+                                   "app_password")
+    return {key: str(value[key]) for key in ("url", "user", "app_password") if value.get(key)}
+
+
+class WordPressTarget:
+    name = "wordpress"
+
+    def __init__(self, url: str, user: str, app_password: str, *, status: str = "publish", timeout: float = 30.0,
+                 tries: int = 4, backoff: float = 0.2, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if status not in STATUSES:
+            raise WordPressConfigError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        if not url or not user or not app_password:
+            raise WordPressConfigError("WordPress target needs a URL, a user and an application password")
+        self.site = url.rstrip("/")
+        self.user = user
+        self.status = status
+        self.tries = max(1, tries)
+        self.backoff = backoff
+        self.writes = 0  # write requests (POST/PUT/PATCH/DELETE) sent over the target's lifetime
+        self.requests = 0
+        self._secret = app_password
+        self._sleep = sleep
+        self._client = httpx.Client(base_url=f"{self.site}/wp-json/wp/v2", auth=(user, app_password),
+                                    timeout=timeout, transport=transport, follow_redirects=False,
+                                    headers={"User-Agent": "medpress-wordpress-target",
+                                             "Accept": "application/json"})
+        self._auth_checked = False
+        self._terms: dict[tuple[str, str], int] = {}
+        self._media: dict[str, str] = {}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> WordPressTarget:
+        env = os.environ if env is None else env
+        values: dict[str, str] = {}
+        if env.get("MEDPRESS_WP_SECRET_BLOCK"):
+            values.update(_load_secret_block(env["MEDPRESS_WP_SECRET_BLOCK"]))
+        for key, var in (("url", "MEDPRESS_WP_URL"), ("user", "MEDPRESS_WP_USER"),
+                         ("app_password", "MEDPRESS_WP_APP_PASSWORD")):
+            if env.get(var):
+                values[key] = env[var]
+        missing = [var for key, var in (("url", "MEDPRESS_WP_URL"), ("user", "MEDPRESS_WP_USER"),
+                                        ("app_password", "MEDPRESS_WP_APP_PASSWORD")) if not values.get(key)]
+        if missing:
+            raise WordPressConfigError(f"WordPress target: set {', '.join(missing)} (or MEDPRESS_WP_SECRET_BLOCK, "
+                                       "a Prefect Secret block holding JSON with url, user, app_password)")
+        kwargs["status"] = kwargs.get("status") or env.get("MEDPRESS_WP_STATUS") or "publish"
+        return cls(values["url"], values["user"], values["app_password"], **kwargs)
+
+    def __repr__(self) -> str:  # never the password
+        return f"WordPressTarget(url={self.site!r}, user={self.user!r}, status={self.status!r})"
+
+    def __enter__(self) -> WordPressTarget:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def url_for(self, slug: str) -> str:
+        return f"{self.site}/{slug}/"
+
+    # -- publish ------------------------------------------------------------------------------------
+    def publish(self, item: PublishItem) -> PublishResult:
+        if not SLUG.match(item.slug):
+            return PublishResult(item.slug, "failed", error=f"invalid slug {item.slug!r}: WordPress would change "
+                                 "it, and the post could not be found by slug again")
+        state = {"create_sent": False}
+        return self._attempts(item.slug, lambda: self._upsert(item, state))
+
+    def unpublish(self, slug: str) -> PublishResult:
+        return self._attempts(slug, lambda: self._to_draft(slug))
+
+    def _attempts(self, slug: str, step: Callable[[], PublishResult]) -> PublishResult:
+        """Run ``step`` (which starts from a look-up, so it is safe to repeat) until it succeeds, fails for
+        good, or has had ``tries`` tries with exponential backoff between them."""
+        writes_before = self.writes
+        last = ""
+        for attempt in range(self.tries):
+            try:
+                result = step()
+            except _Transient as error:
+                last = self._redact(str(error))
+                log.warning("wordpress %s: try %d/%d failed: %s", slug, attempt + 1, self.tries, last)
+                if attempt + 1 < self.tries:
+                    self._sleep(self.backoff * 2**attempt)
+                continue
+            except WordPressError as error:
+                return PublishResult(slug, "failed", writes=self.writes - writes_before, error=self._redact(str(error)),
+                                     details={"status": error.status, "code": error.code, "retryable": False})
+            except (OSError, KeyError, TypeError, ValueError) as error:  # an unreadable image, an odd answer
+                return PublishResult(slug, "failed", writes=self.writes - writes_before,
+                                     error=self._redact(f"{type(error).__name__}: {error}"),
+                                     details={"retryable": False})
+            result.writes = self.writes - writes_before
+            result.details["tries"] = attempt + 1
+            return result
+        return PublishResult(slug, "failed", writes=self.writes - writes_before,
+                             error=f"WordPress unreachable after {self.tries} tries: {last}",
+                             details={"retryable": True, "tries": self.tries})
+
+    def _status_matches(self, status: str) -> bool:
+        return status == self.status or (self.status == "publish" and status == "future")
+
+    def _upsert(self, item: PublishItem, state: dict[str, bool]) -> PublishResult:
+        self._check_auth()
+        found = self._find_posts(item.slug)
+        post = self._choose(found, item.content_hash)
+        if post and _hash_of(post) == item.content_hash and self._status_matches(str(post.get("status"))):
+            # A create of this very call whose answer was lost lands here: it did reach WordPress.
+            return self._result(item.slug, "created" if state["create_sent"] else "unchanged", post, found)
+        body: dict[str, Any] = {
+            "title": item.title,
+            "content": self._with_media(item),
+            "excerpt": item.summary,
+            "slug": item.slug,
+            "status": self.status,
+            "categories": self._term_ids("categories", item.categories),
+            "tags": self._term_ids("tags", item.tags),
+            "meta": {HASH_META: item.content_hash},
+        }
+        body.update(self._date(item.date))
+        if post:
+            saved = self._request("POST", f"/posts/{post['id']}", json=body, params={"_fields": POST_FIELDS})
+            self._check_meta(saved, item)
+            return self._result(item.slug, "updated", saved, found)
+        state["create_sent"] = True  # from here on, WordPress may hold the post even if no answer comes
+        saved = self._request("POST", "/posts", json=body, params={"_fields": POST_FIELDS})
+        if saved.get("slug") != item.slug:
+            return self._renamed(item, saved)
+        self._check_meta(saved, item)
+        return self._result(item.slug, "created", saved, found)
+
+    @staticmethod
+    def _check_meta(saved: dict[str, Any], item: PublishItem) -> None:
+        if _hash_of(saved) != item.content_hash:
+            raise WordPressError(f"WordPress saved post {saved.get('id')} but dropped its meta {HASH_META}: the site "
+                                 f"must register it with show_in_rest (see tools/wordpress/server.py's mu-plugin); "
+                                 "without it every run rewrites every post", 0, "meta_not_registered")
+
+    def _renamed(self, item: PublishItem, saved: dict[str, Any]) -> PublishResult:
+        """WordPress gave the new post another slug (X-2): X is taken. If that is a post this call created
+        (a lost answer, then a race), keep that one; else the slug is reserved. Either way drop the new one."""
+        self._request("DELETE", f"/posts/{saved['id']}", params={"force": "true", "_fields": "deleted"})
+        holder = self._choose(self._find_posts(item.slug), item.content_hash)
+        if holder and _hash_of(holder) == item.content_hash:
+            return self._result(item.slug, "created", holder, [holder])
+        raise WordPressError(f"WordPress would only accept the slug {saved.get('slug')!r} for {item.slug!r} (the "
+                             "slug is reserved or taken); the new post was deleted again", 0, "slug_taken")
+
+    @staticmethod
+    def _choose(found: list[dict[str, Any]], content_hash: str) -> dict[str, Any] | None:
+        """Of several posts with the slug (drafts may share one): ours with this hash, else a published one,
+        else the oldest."""
+        if not found:
+            return None
+        return sorted(found, key=lambda p: (_hash_of(p) != content_hash,
+                                            p.get("status") not in ("publish", "future"), p["id"]))[0]
+
+    def _result(self, slug: str, action: str, post: dict[str, Any], found: list[dict[str, Any]]) -> PublishResult:
+        details: dict[str, object] = {"status": post.get("status"), "retryable": False}
+        others = [p["id"] for p in found if p["id"] != post["id"]]
+        if others:
+            details["same_slug"] = others
+        return PublishResult(slug, action, location=str(post.get("link") or self.url_for(slug)),
+                             remote_id=str(post["id"]), details=details)
+
+    def _to_draft(self, slug: str) -> PublishResult:
+        self._check_auth()
+        found = self._find_posts(slug)
+        live = [p for p in found if p.get("status") != "draft"]
+        if not found:
+            return PublishResult(slug, "skipped", details={"reason": "no post with this slug"})
+        if not live:
+            return self._result(slug, "unchanged", found[0], found)
+        saved: dict[str, Any] = {}
+        for post in live:
+            saved = self._request("POST", f"/posts/{post['id']}", json={"status": "draft"},
+                                  params={"_fields": POST_FIELDS})
+        return self._result(slug, "unpublished", saved, found)
+
+    # -- pieces -------------------------------------------------------------------------------------
+    def _check_auth(self) -> None:
+        """Once per target: WordPress ignores a wrong application password on reads (answers as to a visitor),
+        so ask who we are, which gives a clear 401."""
+        if self._auth_checked:
+            return
+        try:
+            me = self._request("GET", "/users/me", params={"context": "edit", "_fields": "id,capabilities"})
+        except WordPressError as error:
+            if error.status in (401, 403):
+                raise WordPressError(f"WordPress at {self.site} refused the credentials of user {self.user!r}: "
+                                     f"{error}", error.status, error.code) from None
+            raise
+        if not (me.get("capabilities") or {}).get("edit_posts", True):
+            raise WordPressError(f"WordPress user {self.user!r} may not edit posts", 403, "rest_cannot_edit")
+        self._auth_checked = True
+
+    def _find_posts(self, slug: str) -> list[dict[str, Any]]:
+        answer = self._request("GET", "/posts", params={"slug": slug, "status": "any", "context": "edit",
+                                                        "per_page": 100, "_fields": POST_FIELDS})
+        if not isinstance(answer, list):
+            raise WordPressError("GET /posts did not answer a list", 200, "unexpected_answer")
+        return [p for p in answer if p.get("slug") == slug]
+
+    @staticmethod
+    def _date(value: str) -> dict[str, str]:
+        if not value:
+            return {}
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return {}
+        if when.tzinfo is not None:
+            return {"date_gmt": when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")}
+        return {"date": when.isoformat(timespec="seconds")}
+
+    def _term_ids(self, taxonomy: str, names: tuple[str, ...]) -> list[int]:
+        ids: list[int] = []
+        for name in names:
+            name = name.strip()
+            if not name:
+                continue
+            key = (taxonomy, name.casefold())
+            if key not in self._terms:
+                self._terms[key] = self._find_or_create_term(taxonomy, name)
+            if self._terms[key] not in ids:
+                ids.append(self._terms[key])
+        return ids
+
+    def _find_or_create_term(self, taxonomy: str, name: str) -> int:
+        fields = {"_fields": "id,name,slug", "per_page": 100}
+        slug = slugify(name)
+        if slug:
+            for term in self._request("GET", f"/{taxonomy}", params={**fields, "slug": slug}):
+                return int(term["id"])
+        for term in self._request("GET", f"/{taxonomy}", params={**fields, "search": name}):
+            if _plain(str(term.get("name", ""))).casefold() == name.casefold():
+                return int(term["id"])
+        try:
+            return int(self._request("POST", f"/{taxonomy}", json={"name": name}, params={"_fields": "id"})["id"])
+        except WordPressError as error:
+            if error.code == "term_exists" and error.term_id:
+                return error.term_id  # created meanwhile (or by a try whose answer was lost)
+            raise
+
+    def _with_media(self, item: PublishItem) -> str:
+        """Upload the item's images (once: media carry a medpress- slug with the file's hash) and point the
+        HTML's ``/images/<name>`` at them."""
+        text = item.html
+        for image in item.images:
+            url = self._media_url(image)
+            name = re.escape(image.name)
+            text = re.sub(rf"""(\b(?:src|href)=)(["'])/images/{name}\2""", lambda m, u=url: f"{m[1]}{m[2]}{u}{m[2]}",
+                          text)
+        return text
+
+    def _media_url(self, image: Image) -> str:
+        data = image.path.read_bytes()
+        slug = f"{MEDIA_PREFIX}{slugify(image.name)}-{hashlib.sha256(data).hexdigest()[:12]}"
+        if slug in self._media:
+            return self._media[slug]
+        for media in self._request("GET", "/media", params={"slug": slug, "_fields": "id,slug,source_url"}):
+            if media.get("slug") == slug:
+                self._media[slug] = str(media["source_url"])
+                return self._media[slug]
+        ascii_name = image.name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+        kind = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+        media = self._request(
+            "POST", "/media", content=data,
+            params={"slug": slug, "title": image.name, "alt_text": image.alt,
+                    "_fields": "id,slug,source_url"},
+            headers={"Content-Type": kind,
+                     "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                            f"filename*=UTF-8''{quote(image.name)}"})
+        self._media[slug] = str(media["source_url"])
+        return self._media[slug]
+
+    # -- HTTP ---------------------------------------------------------------------------------------
+    def _redact(self, text: str) -> str:
+        compact = self._secret.replace(" ", "")
+        for secret in {self._secret, compact}:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method in WRITE_METHODS:
+            self.writes += 1
+        self.requests += 1
+        what = f"{method} /wp-json/wp/v2{path}"
+        try:
+            answer = self._client.request(method, path, **kwargs)
+        except httpx.TransportError as error:  # timeouts, refused or dropped connections
+            raise _Transient(f"{what}: {type(error).__name__}: {self._redact(str(error)) or 'no answer'}") from None
+        status = answer.status_code
+        if status >= 500 or status in TRANSIENT_STATUS:
+            raise _Transient(f"{what}: HTTP {status} {self._message(answer)}")
+        if 300 <= status < 400:
+            raise WordPressError(f"{what}: HTTP {status} redirect to {answer.headers.get('location', '?')}: set the "
+                                 "target URL to the site's own address", status, "redirect")
+        if status >= 400:
+            data = self._json(answer)
+            extra = data.get("data") if isinstance(data, dict) else None
+            term_id = int(extra.get("term_id") or 0) if isinstance(extra, dict) else 0
+            raise WordPressError(f"{what}: HTTP {status} {self._message(answer)}", status, self._code(answer), term_id)
+        data = self._json(answer)
+        if data is None:
+            kind = answer.headers.get("content-type", "no content type")
+            raise WordPressError(f"{what}: HTTP {status} answer is not JSON ({kind}, {len(answer.content)} bytes): is "
+                                 "this the WordPress site, with pretty permalinks? (with plain permalinks WordPress "
+                                 "answers /wp-json/ writes with an empty HTML page and saves nothing)", status,
+                                 "not_json")
+        return data
+
+    @staticmethod
+    def _json(answer: httpx.Response) -> Any:
+        if "json" not in answer.headers.get("content-type", ""):
+            return None
+        try:
+            return answer.json()
+        except ValueError:
+            return None
+
+    def _code(self, answer: httpx.Response) -> str:
+        data = self._json(answer)
+        return str(data.get("code", "")) if isinstance(data, dict) else ""
+
+    def _message(self, answer: httpx.Response) -> str:
+        data = self._json(answer)
+        if isinstance(data, dict) and (data.get("code") or data.get("message")):
+            text = f"{data.get('code', '')}: {_plain(str(data.get('message', '')))}"
+            params = (data.get("data") or {}).get("params") if isinstance(data.get("data"), dict) else None
+            if isinstance(params, dict):
+                text += " (" + "; ".join(f"{k}: {_plain(str(v))}" for k, v in params.items()) + ")"
+            return self._redact(text)
+        body = _plain(answer.text)[:200]
+        return self._redact(f"{answer.reason_phrase}" + (f": {body}" if body else ""))
