@@ -6,6 +6,7 @@ this module only validates it. Every product carries a ``checked_on`` date, and 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
@@ -144,17 +145,20 @@ class ClaimLanguage(_Strict):
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimLanguage:
-        import re
-
         groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
-                  self.benefit_negation,
-                  self.subject_reference, self.population_children, tuple(self.facts.values())]
+                  self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values())]
         for phrase in (*self.prohibited, *self.comparative):
             groups.append((phrase.pattern, *phrase.allowed))
         for group in groups:
-            for pattern in group:
-                try:
-                    re.compile(pattern)
-                except re.error as err:
-                    raise ValueError(f"invalid regular expression {pattern!r}: {err}") from err
+            valid_patterns(group)
         return self
+
+
+def valid_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """``patterns`` unchanged, or a ValueError naming the first that is not a valid regular expression."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ValueError(f"invalid regular expression {pattern!r}: {err}") from err
+    return patterns

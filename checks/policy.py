@@ -7,13 +7,12 @@ Pure: :func:`policy_from_texts` validates the files' texts; reading them is the 
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from checks.claims_kb import ClaimLanguage, KnowledgeBase
+from checks.claims_kb import ClaimLanguage, KnowledgeBase, valid_patterns
 from checks.model import Severity
 
 POLICY_FILE = "policy.yaml"
@@ -134,12 +133,7 @@ class Applies(_Strict):
     @field_validator("content_patterns")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as err:
-                raise ValueError(f"invalid regular expression {pattern!r}: {err}") from err
-        return patterns
+        return valid_patterns(patterns)
 
 
 class DisclaimerRule(_Strict):
@@ -155,6 +149,11 @@ class DisclaimerRule(_Strict):
     present_score: float = Field(96.0, ge=50, le=100)
     altered_score: float = Field(60.0, ge=0, le=100)
     exclude_from_readability: bool = True
+
+    @field_validator("signals")
+    @classmethod
+    def _signals_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return valid_patterns(patterns)
 
 
 class DisclaimersFile(_Strict):
