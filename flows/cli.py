@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="review only posts changed since this git ref, and the posts linking to them")
     review.add_argument("--baseline", type=Path, default=None, metavar="FILE",
                         help="findings recorded by `medpress baseline` do not fail the run")
+    review.add_argument("--engine", choices=("auto", "prefect", "direct"), default="auto",
+                        help="prefect: run the Prefect review flow; direct: the same steps in this process, "
+                             "without a flow run (the editor's loop); auto: direct when PATHs are given")
     review.add_argument("--fail-on", choices=("error", "warning", "never"), default="error",
                         help="exit 1 when a finding is at least this severe (default: error)")
     review.add_argument("--no-grammar", action="store_true", help="skip the grammar check (recorded in the report)")
@@ -209,23 +212,33 @@ def _start_prefect() -> Exit | None:
 
 
 def _review(args: argparse.Namespace) -> Exit:
-    failed = _start_prefect()
-    if failed is not None:
-        return failed
-    from flows.review import ReviewOptions, UsageError, make_plan, review
-    from reports import github, json_report, text_report
+    engine = args.engine if args.engine != "auto" else ("direct" if args.paths else "prefect")
+    if engine == "prefect":
+        failed = _start_prefect()
+        if failed is not None:
+            return failed
+    from flows.review import ReviewOptions, UsageError, make_plan, review, review_plain, write_json
+    from reports import github, json_report, text_report, writers
 
+    options = ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
+                            not args.no_cache, changed_since=args.changed_since, baseline=args.baseline)
     try:  # configuration errors are reported before any flow run starts
-        make_plan(ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
-                                changed_since=args.changed_since, baseline=args.baseline))
+        make_plan(options)
     except UsageError as err:
         print(f"medpress: error: {err}", file=sys.stderr)
         return Exit.USAGE
-    report = review(content=str(args.content), paths=[str(p) for p in args.paths],
-                    policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
-                    external=args.external, output=str(args.output), use_cache=not args.no_cache,
-                    formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
-                    changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
+    if engine == "direct":  # the same steps and report, without a flow run: about 1 s faster per call
+        report = review_plain(options)
+        report.run["engine"] = "direct"
+        write_json(report, args.output)
+        if args.output_dir:
+            writers.write_files(report, args.format, args.output_dir)
+    else:
+        report = review(content=str(args.content), paths=[str(p) for p in args.paths],
+                        policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
+                        external=args.external, output=str(args.output), use_cache=not args.no_cache,
+                        formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
+                        changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
     if args.format == ["json"] and args.output_dir is None:
         sys.stdout.write(json_report.render(report))
     elif "github" in args.format:

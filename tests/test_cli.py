@@ -139,3 +139,12 @@ def test_the_rules_document_is_up_to_date(tmp_path: Path) -> None:
     assert expected == done.stdout, "regenerate: medpress rules --format markdown > docs/rules.md"
     for rule in ALL_RULES:
         assert f"## {rule.id.lower()}" in done.stdout
+
+
+def test_the_editor_loop_runs_direct_with_the_same_report_as_the_flow(content_copy: Path) -> None:
+    cwd = content_copy.parent
+    one = "content/posts/first-botox-appointment.md"
+    _, direct, _ = _review(cwd, one)
+    _, flow, _ = _review(cwd, one, "--engine", "prefect")
+    assert direct["run"]["engine"] == "direct" and "engine" not in flow["run"]
+    assert direct["posts"] == flow["posts"]

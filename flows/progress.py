@@ -1,0 +1,58 @@
+"""Progress of a long review: posts done, the total and an ETA, on the terminal and in the Prefect UI."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+
+class Progress:
+    """Thread-safe counter that reports at most every ``every`` seconds (and once at the end).
+
+    On a terminal it rewrites one stderr line; in a Prefect flow run it keeps a progress artifact
+    up to date. Short runs (under ``quiet_below`` posts) stay silent.
+    """
+
+    def __init__(self, total: int, *, label: str = "posts checked", stream: TextIO | None = None,
+                 prefect: bool = False, every: float = 0.5, quiet_below: int = 50) -> None:
+        self.total = total
+        self.done = 0
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.every = every
+        self.enabled = total >= quiet_below
+        self._started = time.monotonic()
+        self._last = 0.0
+        self._lock = threading.Lock()
+        self._artifact = None
+        if prefect and self.enabled:
+            from prefect.artifacts import create_progress_artifact
+
+            self._artifact = create_progress_artifact(progress=0.0, key="medpress-review-progress",
+                                                      description=f"0 of {total} {label}")
+
+    def advance(self, count: int = 1) -> None:
+        with self._lock:
+            self.done += count
+            now = time.monotonic()
+            if not self.enabled or (now - self._last < self.every and self.done < self.total):
+                return
+            self._last = now
+            line = self.line(now)
+        if self.stream.isatty():
+            self.stream.write("\r" + line + ("\n" if self.done >= self.total else ""))
+            self.stream.flush()
+        if self._artifact is not None:
+            from prefect.artifacts import update_progress_artifact
+
+            update_progress_artifact(self._artifact, progress=100.0 * self.done / max(self.total, 1),
+                                     description=line)
+
+    def line(self, now: float | None = None) -> str:
+        elapsed = (now or time.monotonic()) - self._started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        eta = "done" if self.done >= self.total else f"ETA {left:.0f} s"
+        return f"{self.done}/{self.total} {self.label} ({rate:.0f}/s, {eta})"
