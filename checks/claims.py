@@ -359,7 +359,8 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
            text: str, k: Knowledge) -> Claim:
     uses = {u.condition: u for u in (*product.approved_uses, *product.cleared_uses)}
     covered = condition_id in uses or bool(k.narrower.get(condition_id, set()) & set(uses))
-    use = uses.get(condition_id) or next((uses[c] for c in k.narrower.get(condition_id, ()) if c in uses), None)
+    narrower = k.narrower.get(condition_id, set())
+    use = uses.get(condition_id) or next((u for c, u in uses.items() if c in narrower), None)  # label order
     kb_says = _use_text(product, use) if use else _not_approved_text(product, condition_id, k)
     source = str(use.source) if use else ""
     claim = Claim(sentence, product.id, condition_id, kind, "ok", kb_says, source, cited, disclosed)

@@ -138,7 +138,7 @@ def _sentence_hint(text: str, policy: Policy) -> str:
     textstat = textstat_with_cmudict()
     pattern = _vocabulary_pattern(policy.vocabulary)
     words = {w.strip("'’-") for w in _WORD.findall(text) if not (pattern and pattern.fullmatch(w))}
-    long_words = sorted((w for w in words if textstat.syllable_count(w) >= 4), key=len, reverse=True)[:3]
+    long_words = sorted((w for w in words if textstat.syllable_count(w) >= 4), key=lambda w: (-len(w), w))[:3]
     hint = "Split it into sentences of 20 words or fewer"
     if long_words:
         hint += "; replace long words such as " + ", ".join(f"'{w}'" for w in long_words)

@@ -28,6 +28,29 @@ class ResultCache:
         self.misses = 0
         self._lock = threading.Lock()  # batches run on several task threads
 
+    def __getstate__(self) -> dict[str, object]:
+        # A task runner with processes (Dask) pickles the cache into each task: a lock does not pickle.
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def counting_copy(self) -> ResultCache:
+        """The same cache (folder, namespace) with its own counters at zero, for one task to count on.
+
+        A task in another process (the Dask runner) updates its own unpickled copy, never this object:
+        so each task counts on a copy and returns the counts, and the flow adds them with :meth:`add_counts`.
+        """
+        return ResultCache(self.folder, self.namespace)
+
+    def add_counts(self, hits: int, misses: int) -> None:
+        with self._lock:
+            self.hits += hits
+            self.misses += misses
+
     def key(self, content_hash: str) -> str:
         return hashlib.sha256(f"{self.namespace}\0{content_hash}".encode()).hexdigest()
 

@@ -6,18 +6,20 @@ as plain calls, for benchmarks and comparisons. Only the orchestration differs.
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
-from prefect import flow, task
+from prefect import Flow, flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import opaque
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import opaque as prefect_opaque
 
 from checks import grammar, links
 from checks.corpus import Corpus
@@ -29,12 +31,27 @@ from checks.policy import Policy
 from flows import gate, ingest
 from flows.cache import ResultCache, cache_root
 from flows.policy_files import load_policy, policy_dir_for
+from flows.progress import Progress
 from flows.publish.ledger import approved_hashes
 from reports import writers
 from reports.files import write_atomically
 from reports.model import PostReport, ReviewReport
 
 BATCH_SIZE = 25
+
+
+class opaque(prefect_opaque):
+    """Prefect's ``opaque`` that survives pickling, as task arguments sent to Dask worker processes are.
+
+    Prefect's annotations are tuples whose ``__new__`` wraps its argument: pickle rebuilds a tuple subclass
+    from its items, so each round trip nests the value once more and the task gets ``((plan,),)`` for
+    ``plan`` (prefect 3.9.1). Rebuilt from the wrapped value instead.
+    """
+
+    __slots__ = ()
+
+    def __getnewargs__(self) -> tuple[object]:
+        return (self.unwrap(),)
 
 
 @dataclass
@@ -128,6 +145,19 @@ def check_batch(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> lis
             cache.put(post.content_hash, result)
         done.append((post, result))
     return done
+
+
+class CheckedBatch(NamedTuple):
+    checked: list[tuple[Post, PostResult]]
+    cache_hits: int
+    cache_misses: int
+
+
+def check_batch_counted(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> CheckedBatch:
+    """:func:`check_batch` for the task: it counts on its own copy of the cache and returns the counts, since
+    a task run in another process (Dask) could not add them to the flow's ``cache``; the flow sums them."""
+    own = cache.counting_copy()
+    return CheckedBatch(check_batch(plan, rel_paths, own), own.hits, own.misses)
 
 
 def fetch_external(plan: Plan, posts: Sequence[Post]) -> dict[str, ExternalResult]:
@@ -240,14 +270,41 @@ def _grammar_stage(plan: Plan, posts: Sequence[Post], run) -> tuple[dict[str, li
 # Prefect: thin tasks over the steps above. NO_CACHE: medpress caches per post itself (flows/cache.py);
 # hashing whole posts for Prefect's input cache would cost more than the checks.
 
-check_batch_task = task(check_batch, name="check-posts", cache_policy=NO_CACHE)
+check_batch_task = task(check_batch_counted, name="check-posts", cache_policy=NO_CACHE)
 fetch_external_task = task(fetch_external, name="check-external-links", cache_policy=NO_CACHE, retries=1,
                            retry_delay_seconds=2)
 assemble_task = task(assemble, name="check-across-posts", cache_policy=NO_CACHE)
 grammar_task = task(check_grammar, name="check-grammar", cache_policy=NO_CACHE)
 
+# Which task runner runs the check-posts batches: MEDPRESS_TASK_RUNNER=threads (default) or dask, with
+# MEDPRESS_DASK_ADDRESS to use a running Dask scheduler instead of a local cluster of DASK_WORKERS processes.
+# The flow below reads it when this module is imported (so a deployment's job_variables env picks it: a
+# worker imports the entrypoint in the flow run's process); configured_review() reads it again when called.
+TASK_RUNNERS = ("threads", "dask")
+DASK_WORKERS = 2
 
-@flow(name="review", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+
+def dask_task_runner(address: str | None = None) -> TaskRunner:
+    """Prefect's Dask task runner (prefect-dask): on the scheduler at ``address``, else on a local cluster
+    started for the flow run (worker processes, so posts are parsed and checked on several cores)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": DASK_WORKERS, "processes": True, "threads_per_worker": 1})
+
+
+def task_runner_from_env(environ: Mapping[str, str] | None = None) -> TaskRunner:
+    env = os.environ if environ is None else environ
+    name = (env.get("MEDPRESS_TASK_RUNNER") or "threads").strip().lower()
+    if name == "threads":
+        return ThreadPoolTaskRunner(max_workers=4)
+    if name == "dask":
+        return dask_task_runner(env.get("MEDPRESS_DASK_ADDRESS") or None)
+    raise UsageError(f"MEDPRESS_TASK_RUNNER={name!r}: use one of {', '.join(TASK_RUNNERS)}")
+
+
+@flow(name="review", task_runner=task_runner_from_env(), log_prints=True)
 def review(content: str = "content", paths: list[str] | None = None, policy: str | None = None,
            grammar: bool = True, external: bool = False, output: str | None = "reports/review.json",
            use_cache: bool = True, formats: list[str] | None = None, output_dir: str | None = None,
@@ -263,8 +320,19 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     cache = result_cache(plan)
     # opaque(): Prefect would otherwise walk every argument (every parsed post, down to its per-character
     # offsets) looking for futures before each task; measured at 15 of 17 s of overhead on 500 posts.
-    futures = [check_batch_task.submit(opaque(plan), batch, opaque(cache)) for batch in batches(plan.corpus_paths)]
-    checked = [item for future in futures for item in future.result()]
+    # Dask workers may run in another working folder: they get the content folder as an absolute path, and
+    # the posts' report paths are made here, relative to this run's working folder (as ingest.read_post does).
+    sent = replace(plan, options=replace(options, content_dir=options.content_dir.absolute()))
+    futures = [check_batch_task.submit(opaque(sent), batch, opaque(cache)) for batch in batches(plan.corpus_paths)]
+    checked = []
+    progress = Progress(len(plan.corpus_paths), prefect=True)
+    for future in futures:
+        batch = future.result()
+        for post, _ in batch.checked:
+            post.display_path = ingest.display_path(options.content_dir / post.rel_path)
+        checked.extend(batch.checked)
+        cache.add_counts(batch.cache_hits, batch.cache_misses)
+        progress.advance(len(batch.checked))
     posts = [p for p, _ in checked]
     expand_selection(plan, posts)
     grammar_found, stages = _grammar_stage(plan, posts, lambda plan, posts: grammar_task(opaque(plan), opaque(posts)))
@@ -280,6 +348,16 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
                           summary["posts"], summary["passed"], summary["failed"], summary["errors"],
                           summary["warnings"], output or "not written")
     return report
+
+
+def review_with(task_runner: TaskRunner) -> Flow[..., ReviewReport]:
+    """The review flow on another task runner, e.g. ``review_with(dask_task_runner())(content=...)``."""
+    return review.with_options(task_runner=task_runner)
+
+
+def configured_review() -> Flow[..., ReviewReport]:
+    """The review flow on the task runner MEDPRESS_TASK_RUNNER (and MEDPRESS_DASK_ADDRESS) name now."""
+    return review_with(task_runner_from_env())
 
 
 def write_json(report: ReviewReport, path: Path) -> None:
