@@ -117,15 +117,10 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
     approvals = ledger.approved_hashes(content_dir)
     live = ledger.published(content_dir).get(target_name, {})
     decisions = []
-    by_path = {p.rel_path: p for p in posts.values()}
-    reports: dict[str, PostReport] = {}
-    for item in report.posts:
-        for rel, post in by_path.items():
-            if post.display_path == item.path:
-                reports[rel] = item
-    for rel, post in sorted(by_path.items()):
+    reports: dict[str, PostReport] = {item.path: item for item in report.posts}
+    for rel, post in sorted(posts.items()):
         approval = approvals.get(rel)
-        item = reports.get(rel)
+        item = reports.get(post.display_path)
         if approval is None:
             action = "unpublish" if post.slug in live else "hold"
             decisions.append(Decision(rel, post.slug, action, "not approved (or approval revoked)"))
