@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,14 +70,14 @@ def _normalize(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s']", " ", text).split())
 
 
-@lru_cache(maxsize=256)
-def _normalized_rule(text: str) -> str:
+@lru_cache(maxsize=8192)
+def _normalized(text: str) -> str:
     return _normalize(text)
 
 
 def score(rule_text: str, text: str) -> float:
     """0-100 similarity of ``text`` to the approved wording; extra surrounding text does not lower it."""
-    wanted, got = _normalized_rule(rule_text), _normalize(text)
+    wanted, got = _normalized(rule_text), _normalized(text)
     if not got:
         return 0.0
     if len(got) <= len(wanted) * 1.15:
@@ -88,8 +89,20 @@ def body_blocks(post: Post) -> list[Block]:
     return [b for b in post.blocks if not b.is_heading]
 
 
+_FOUND: weakref.WeakKeyDictionary[Post, dict[tuple[str, str], Match]] = weakref.WeakKeyDictionary()
+
+
 def find(post: Post, rule: DisclaimerRule) -> Match:
-    """Where ``rule``'s disclaimer stands in ``post``, and how closely it matches."""
+    """Where ``rule``'s disclaimer stands in ``post``, and how closely it matches (computed once per post
+    and rule: readability asks too, to leave disclaimers out of its scores)."""
+    found = _FOUND.setdefault(post, {})
+    key = (rule.id, rule.text)
+    if key not in found:
+        found[key] = _find(post, rule)
+    return found[key]
+
+
+def _find(post: Post, rule: DisclaimerRule) -> Match:
     blocks = body_blocks(post)
     best, best_index = 0.0, None
     for index, block in enumerate(blocks):
