@@ -19,24 +19,19 @@ bench/results/breakdown.json.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import gc
+import json
 import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
 
-os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
-for _key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
-             "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL"):
-    os.environ.setdefault(_key, "WARNING")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import gc  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import quiet_prefect  # noqa: F401 - first: before anything imports Prefect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))

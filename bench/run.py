@@ -16,30 +16,24 @@ Prints a Markdown table and writes JSON to bench/results/latest.json.
 
 from __future__ import annotations
 
+import argparse
+import gc
+import hashlib
+import json
 import os
+import platform
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
-# Before anything imports prefect: keep its logs off the terminal and its analytics off.
-os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
-for _key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
-             "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL"):
-    os.environ.setdefault(_key, "WARNING")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
+import quiet_prefect  # noqa: F401 - first: before anything imports Prefect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -19,7 +19,7 @@ from flows import ingest
 from flows.publish import ledger
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.render import build_item
-from flows.review import ReviewOptions, make_plan, review_plain
+from flows.review import ReviewOptions, make_plan, review_plain, review_with_posts
 from reports.model import PostReport, ReviewReport
 
 
@@ -144,10 +144,9 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             dry_run: bool = False, send: Callable[[Target, PublishItem | None, str], PublishResult] = _direct,
             ) -> PublishRun:
     """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
-    plan = make_plan(ReviewOptions(content_dir, (), policy_dir, grammar))
-    report = _review(content_dir, (), policy_dir, grammar)
-    posts = {rel: ingest.read_post(content_dir, rel, plan.policy.frontmatter.max_bytes) for rel in plan.corpus_paths}
-    corpus = Corpus(list(posts.values()), plan.files)
+    plan, parsed, report = review_with_posts(ReviewOptions(content_dir, (), policy_dir, grammar))
+    posts = {post.rel_path: post for post in parsed}  # read and parsed once, by the review
+    corpus = Corpus(parsed, plan.files)
     run = PublishRun(decide(content_dir, report, posts, target.name))
     if dry_run:
         return run

@@ -248,6 +248,11 @@ def batches(items: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
 
 def review_plain(options: ReviewOptions) -> ReviewReport:
     """The review without Prefect: the same steps as :func:`review`, called in order."""
+    return review_with_posts(options)[2]
+
+
+def review_with_posts(options: ReviewOptions) -> tuple[Plan, list[Post], ReviewReport]:
+    """:func:`review_plain`, also handing back the plan and every parsed post (publishing renders them)."""
     started = datetime.now(UTC)
     plan = make_plan(options)
     cache = result_cache(plan)
@@ -256,7 +261,7 @@ def review_plain(options: ReviewOptions) -> ReviewReport:
     expand_selection(plan, posts)
     grammar_found, stages = _grammar_stage(plan, posts, check_grammar)
     external = fetch_external(plan, posts) if options.external else None
-    return assemble(plan, checked, grammar_found, external, started, cache, stages)
+    return plan, posts, assemble(plan, checked, grammar_found, external, started, cache, stages)
 
 
 def _grammar_stage(plan: Plan, posts: Sequence[Post], run) -> tuple[dict[str, list[Finding]], dict[str, object]]:
