@@ -8,7 +8,7 @@ other post is listed with the reason it was held back, and posts whose approval 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from flows import ingest
 from flows.publish import ledger
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.render import build_item
-from flows.review import ReviewOptions, make_plan, review_plain, review_with_posts
+from flows.review import ReviewOptions, review_with_posts
 from reports.model import PostReport, ReviewReport
 
 
@@ -41,16 +41,11 @@ class PublishRun:
     results: list[PublishResult] = field(default_factory=list)
 
 
-def _review(content_dir: Path, paths: Sequence[Path], policy_dir: Path | None, grammar: bool) -> ReviewReport:
-    return review_plain(ReviewOptions(content_dir, paths, policy_dir, grammar))
-
-
 def approve(content_dir: Path, path: Path, reviewer: str, *, role: str = "", note: str = "", override: str = "",
             policy_dir: Path | None = None, grammar: bool = True, source: str = "cli") -> ledger.Event:
-    report = _review(content_dir, [path], policy_dir, grammar)
+    plan, _, report = review_with_posts(ReviewOptions(content_dir, [path], policy_dir, grammar))
     post = report.posts[0]
     errors = [f for f in post.findings if f.severity is Severity.ERROR]
-    plan = make_plan(ReviewOptions(content_dir, [path], policy_dir, grammar))
     if errors and not override:
         listed = "; ".join(f"{f.rule} line {f.line}: {f.message}" for f in errors[:10])
         raise Refused(f"{post.path} has {len(errors)} error-level finding(s): {listed}. Fix them, or approve with "
