@@ -5,6 +5,7 @@ from __future__ import annotations
 from checks.corpus import Corpus
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
+from checks.summary import PostSummary
 
 CHECK = "approvals"
 
@@ -18,19 +19,13 @@ UNSIGNED_APPROVED = Rule(
 RULES = (UNSIGNED_APPROVED,)
 
 
-def check_corpus(corpus: Corpus, policy: Policy) -> dict[str, list[Finding]]:
-    found: dict[str, list[Finding]] = {}
-    approvals = corpus.approvals or {}
-    for post in corpus.posts:
-        if post.meta.get("status") != "approved":
-            continue
-        signed = approvals.get(post.rel_path)
-        if signed == post.content_hash:
-            continue
-        field = post.meta_fields.get("status")
-        span = post.source.span(field.value_start, field.value_end) if field else None
-        why = "no approval in the ledger" if signed is None else "the approved version was edited since sign-off"
-        found.setdefault(post.rel_path, []).append(
-            finding(UNSIGNED_APPROVED, f"front matter says approved, but {why}", span,
-                    suggestion="Ask compliance to run `medpress approve` on this version, or set status: review."))
-    return found
+def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+    if post.status != "approved":
+        return []
+    signed = corpus.approval(post.rel_path)
+    if signed == post.content_hash:
+        return []
+    where = post.fields.get("status")
+    why = "no approval in the ledger" if signed is None else "the approved version was edited since sign-off"
+    return [finding(UNSIGNED_APPROVED, f"front matter says approved, but {why}", where.span if where else None,
+                    suggestion="Ask compliance to run `medpress approve` on this version, or set status: review.")]

@@ -18,6 +18,7 @@ from checks.corpus import Corpus
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
+from checks.summary import Fact, PostSummary
 from checks.text import Sentence, sentences
 
 CHECK = "claims"
@@ -607,32 +608,30 @@ def has_off_label_claims(post: Post, policy: Policy) -> Block | None:
     return None
 
 
-def check_corpus(corpus: Corpus, policy: Policy) -> dict[str, list[Finding]]:
-    """Facts about one product stated differently in two posts (both places reported)."""
+def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+    """Facts about a product this post states differently from another post (both places are reported)."""
     k = knowledge(policy)
-    statements: dict[tuple[str, str], list[tuple[Post, Span | None, tuple[float, float], str]]] = {}
-    for post in corpus.posts:
-        if not post.readable:
+    found = []
+    for fact in post.facts:
+        others = [s for s in corpus.statements(fact.product, fact.fact) if s.value != fact.value]
+        if not others:
             continue
-        for fact, product, span, value, text in _facts(post, k):
-            statements.setdefault((product, fact), []).append((post, span, value, text))
-    found: dict[str, list[Finding]] = {}
-    for (product_id, fact), items in statements.items():
-        values = {value for _, _, value, _ in items}
-        if len(values) < 2:
-            continue
-        name = k.products[product_id].brand or k.products[product_id].names[0]
-        for post, span, value, text in items:
-            others = [f"{p.display_path}:{s.line if s else '?'} ({_range_text(v)})" for p, s, v, _ in items
-                      if v != value]
-            if not others:
-                continue
-            found.setdefault(post.rel_path, []).append(
-                finding(INCONSISTENT_FACT, f"{fact.replace('_', ' ')} for {name} stated as {_range_text(value)} "
-                                           f"here but differently in {'; '.join(others)}",
-                        span, excerpt=text[:240], suggestion="State the same figure everywhere (ideally the "
-                                                             "label's), or explain the difference."))
+        product = k.products[fact.product]
+        name = product.brand or product.names[0]
+        where = "; ".join(f"{s.display_path}:{s.line if s.line else '?'} ({_range_text(s.value)})" for s in others)
+        found.append(finding(INCONSISTENT_FACT, f"{fact.fact.replace('_', ' ')} for {name} stated as "
+                                                f"{_range_text(fact.value)} here but differently in {where}",
+                             fact.span, excerpt=fact.text[:240],
+                             suggestion="State the same figure everywhere (ideally the label's), or explain the "
+                                        "difference."))
     return found
+
+
+def facts(post: Post, policy: Policy) -> Iterable[Fact]:
+    """The figures the post states about products (onset, duration), for comparing across posts."""
+    if post.readable:
+        for fact, product, span, value, text in _facts(post, knowledge(policy)):
+            yield Fact(fact, product, value, span, text)
 
 
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:

@@ -143,6 +143,11 @@ class Post:
 # Reading
 
 
+def content_hash_of(data: bytes) -> str:
+    """How a post's version is named everywhere (cache keys, reports, the sign-off ledger)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def unreadable_post(rel_path: str, reason: str, *, display_path: str | None = None) -> Post:
     """A post whose file could not be read at all (missing, no permission): reported, never dropped."""
     return Post(rel_path=rel_path, display_path=display_path or rel_path, content_hash="", size=0,
@@ -152,7 +157,7 @@ def unreadable_post(rel_path: str, reason: str, *, display_path: str | None = No
 def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES) -> Post:
     post = Post(rel_path=rel_path, display_path=display_path or rel_path,
-                content_hash="sha256:" + hashlib.sha256(data).hexdigest(), size=len(data))
+                content_hash=content_hash_of(data), size=len(data))
     problem = _decode(post, data, max_bytes)
     if problem:
         post.problems = (problem,)

@@ -14,7 +14,7 @@ from checks.corpus import Corpus
 from checks.document import parse_post, unreadable_post
 from checks.links import ExternalResult
 from checks.model import Finding
-from checks.pipeline import finalize, review_corpus, review_post
+from checks.pipeline import finalize, review_corpus, review_post, summarize
 from checks.policy import policy_from_texts
 
 DEFAULT_NAME = "posts/example.md"
@@ -55,10 +55,11 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
         else unreadable_post(name, "file not found")
         for name, data in files.items() if name.startswith("posts/")
     ]
-    cross = review_corpus(Corpus(posts, frozenset(files), {}), policy, external)
+    summaries = [summarize(post, policy) for post in posts]
+    cross = review_corpus(Corpus(summaries, frozenset(files), {}, external), policy).findings
     found = []
-    for post in posts:
-        final = finalize(post, [*review_post(post, policy).findings, *cross.get(post.rel_path, [])], policy)
+    for post, summary in zip(posts, summaries, strict=True):
+        final = finalize(summary, [*review_post(post, policy).findings, *cross.get(post.rel_path, [])], policy)
         found.extend(final.findings)
     return found
 

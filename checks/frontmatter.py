@@ -13,6 +13,7 @@ from checks.corpus import Corpus
 from checks.document import Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
+from checks.summary import PostSummary
 
 CHECK = "frontmatter"
 STANDARD_KEYS = ("title", "slug", "date", "author", "status", "categories", "tags", "summary", "references")
@@ -188,17 +189,17 @@ def _date_problem(value: str | date) -> str | None:
     return None
 
 
-def check_corpus(corpus: Corpus, policy: Policy) -> dict[str, list[Finding]]:
-    found: dict[str, list[Finding]] = {}
-    for slug, posts in corpus.by_slug.items():
-        if len(posts) < 2:
-            continue
-        for post in posts:
-            others = ", ".join(p.display_path for p in posts if p is not post)
-            found.setdefault(post.rel_path, []).append(
-                finding(DUPLICATE_SLUG, f"slug '{slug}' is also used by {others}", _value_span(post, "slug"),
-                        excerpt=_excerpt(post, "slug"), suggestion="Give each post its own slug."))
-    return found
+def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+    """A slug another post uses too (both posts are reported)."""
+    if not post.slug:
+        return []
+    sharing = corpus.posts_with_slug(post.slug)
+    if len(sharing) < 2:
+        return []
+    others = ", ".join(shown for path, shown in sharing if path != post.rel_path)
+    where = post.fields.get("slug")
+    return [finding(DUPLICATE_SLUG, f"slug '{post.slug}' is also used by {others}", where.span if where else post.start,
+                    excerpt=where.excerpt if where else "", suggestion="Give each post its own slug.")]
 
 
 def _key_span(post: Post, key: str) -> Span:

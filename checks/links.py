@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import posixpath
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from rapidfuzz import fuzz, process
 
 from checks.corpus import Corpus
-from checks.document import Link, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import LinksPolicy, Policy
+from checks.summary import LinkRef, PostSummary
 
 CHECK = "links"
 
@@ -117,33 +116,25 @@ def resolve(target: str, post_path: str, policy: LinksPolicy) -> Target:
     return Target("post-path" if resolved.endswith(".md") else "file", resolved, fragment)
 
 
-def check_corpus(corpus: Corpus, policy: Policy,
-                 external: Mapping[str, ExternalResult] | None = None) -> dict[str, list[Finding]]:
-    found: dict[str, list[Finding]] = {}
-    titles = {p.title: p for p in corpus.posts if len(p.title) >= 8}
-    for post in corpus.posts:
-        if not post.readable:
-            continue
-        items = list(_check_links(post, corpus, policy, external or {}))
-        items.extend(_unlinked_titles(post, titles, corpus, policy))
-        if items:
-            found[post.rel_path] = items
-    return found
+def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+    """The post's links, images and mentions of other posts' titles, against the rest of the corpus."""
+    if not post.readable:
+        return []
+    return [*_check_links(post, corpus, policy), *_unlinked_titles(post, corpus, policy)]
 
 
-def _check_links(post: Post, corpus: Corpus, policy: Policy,
-                 external: Mapping[str, ExternalResult]) -> Iterable[Finding]:
+def _check_links(post: PostSummary, corpus: Corpus, policy: Policy) -> Iterable[Finding]:
     for link in post.links:
-        span = post.source.span(link.start, link.end)
+        span = link.span
         target = resolve(link.target, post.rel_path, policy.links)
-        if link.kind == "image" and not link.text.strip():
+        if link.kind == "image" and not link.has_text:
             yield finding(MISSING_ALT, f"image '{link.target}' has no alt text", span,
                           suggestion="Describe the image: ![what it shows](...)")
         if target.kind == "unsafe":
             yield finding(UNSAFE_LINK, f"'{target.value}:' link is not allowed", span, excerpt=link.target,
                           suggestion="Link to an https:// page or a post instead.")
         elif target.kind == "external":
-            result = external.get(link.target)
+            result = corpus.external_result(link.target)
             if result and result.broken:
                 yield finding(BROKEN_EXTERNAL, f"external link answers HTTP {result.status}", span,
                               excerpt=link.target, suggestion="Replace it with a working source (or an "
@@ -153,9 +144,9 @@ def _check_links(post: Post, corpus: Corpus, policy: Policy,
                               excerpt=link.target, severity=Severity.WARNING,
                               suggestion="Check the address; retry later if the site is down.")
         elif target.kind in ("post-slug", "post-path", "anchor"):
-            yield from _check_post_link(post, link, target, corpus, span)
-        elif target.kind == "file" and target.value not in corpus.files:
-            near = _near_file(target.value, [f for f in corpus.files if not f.endswith(".md")])
+            yield from _check_post_link(post, link, target, corpus)
+        elif target.kind == "file" and not corpus.has_file(target.value):
+            near = _near_file(target.value, corpus.other_files)
             yield finding(MISSING_IMAGE, f"'{link.target}' does not exist in the content folder", span,
                           excerpt=link.target, suggestion=_did_you_mean(near, f"Add the file {target.value}."))
         elif target.kind == "site" and not _known_site_path(target.value, policy.links):
@@ -164,67 +155,65 @@ def _check_links(post: Post, corpus: Corpus, policy: Policy,
                           suggestion="Link a post as /blog/<slug>/, or list the page in links.site_paths.")
 
 
-def _check_post_link(post: Post, link: Link, target: Target, corpus: Corpus, span) -> Iterable[Finding]:
+def _check_post_link(post: PostSummary, link: LinkRef, target: Target, corpus: Corpus) -> Iterable[Finding]:
+    span = link.span
+    destination: PostSummary | None
     if target.kind == "anchor":
         destination = post
     elif target.kind == "post-slug":
         destination = corpus.post_for_slug(target.value)
         if destination is None:
-            near = _near(target.value, [s for s in corpus.by_slug if s != post.slug])
+            near = _near(target.value, [s for s in corpus.slugs if s != post.slug])
             hint = _did_you_mean(f"/blog/{near}/" if near else None, "Create the post or remove the link.")
             yield finding(MISSING_POST, f"no post with slug '{target.value}'", span, excerpt=link.target,
                           suggestion=hint)
             return
     else:
-        destination = corpus.by_path.get(target.value)
+        destination = corpus.post_for_path(target.value)
         if destination is None:
-            near = _near(target.value, list(corpus.by_path))
+            near = _near(target.value, list(corpus.paths))
             yield finding(MISSING_POST, f"no post file '{target.value}'", span, excerpt=link.target,
                           suggestion=_did_you_mean(near, "Create the post or remove the link."))
             return
     if target.fragment and destination.readable and target.fragment not in destination.anchors:
         near = _near(target.fragment, sorted(destination.anchors))
         where = "this post" if destination is post else destination.display_path
-        headings = [b.anchor for b in destination.headings if b.anchor][:6]
+        headings = destination.heading_anchors[:6]
         fallback = ("Sections there: " + ", ".join(f"#{a}" for a in headings) + ".") if headings else \
             "That post has no headings to link to."
         yield finding(MISSING_ANCHOR, f"no section '#{target.fragment}' in {where}", span, excerpt=link.target,
                       suggestion=_did_you_mean(f"#{near}" if near else None, fallback))
 
 
-_QUOTED = re.compile(r"[“\"‘'](?P<q>[^“”\"‘’'\n]{8,120}?)[”\"’'‘]")
-
-
-def _unlinked_titles(post: Post, titles: dict[str, Post], corpus: Corpus, policy: Policy) -> Iterable[Finding]:
+def _unlinked_titles(post: PostSummary, corpus: Corpus, policy: Policy) -> Iterable[Finding]:
+    if not post.quotes:
+        return
+    titles = corpus.titles
     if not titles:
         return
-    linked = {_linked_post(post, link, corpus, policy) for link in post.links}
-    names = list(titles)
-    for block in post.blocks:
-        if block.is_heading:
+    linked = {_linked_path(post, link.target, corpus, policy) for link in post.links}
+    names = [t.title.lower() for t in titles]
+    for quote in post.quotes:
+        hit = process.extractOne(quote.text.lower(), names, scorer=fuzz.ratio,
+                                 score_cutoff=policy.links.title_mention_score)
+        if not hit:
             continue
-        for match in _QUOTED.finditer(block.text):
-            hit = process.extractOne(match["q"].strip().lower(), [n.lower() for n in names],
-                                     scorer=fuzz.ratio, score_cutoff=policy.links.title_mention_score)
-            if not hit:
-                continue
-            other = titles[names[hit[2]]]
-            if other is post or other in linked:
-                continue
-            source_range = block.source_range(match.start("q"), match.end("q"))
-            span = post.source.span(*source_range) if source_range else None
-            yield finding(UNLINKED_TITLE, f"“{other.title}” names another post without linking it", span,
-                          excerpt=match.group(0),
-                          suggestion=f"Link it: [{other.title}]({policy.links.blog_prefix}{other.slug}/)")
+        other = titles[hit[2]]
+        if other.rel_path == post.rel_path or other.rel_path in linked:
+            continue
+        yield finding(UNLINKED_TITLE, f"“{other.title}” names another post without linking it", quote.span,
+                      excerpt=quote.excerpt,
+                      suggestion=f"Link it: [{other.title}]({policy.links.blog_prefix}{other.slug}/)")
 
 
-def _linked_post(post: Post, link: Link, corpus: Corpus, policy: Policy) -> Post | None:
-    target = resolve(link.target, post.rel_path, policy.links)
+def _linked_path(post: PostSummary, link_target: str, corpus: Corpus, policy: Policy) -> str | None:
+    target = resolve(link_target, post.rel_path, policy.links)
+    found = None
     if target.kind == "post-slug":
-        return corpus.post_for_slug(target.value)
-    if target.kind == "post-path":
-        return corpus.by_path.get(target.value)
-    return None
+        found = corpus.post_for_slug(target.value)
+    elif target.kind == "post-path":
+        found = corpus.post_for_path(target.value)
+    return found.rel_path if found else None
 
 
 def _known_site_path(path: str, policy: LinksPolicy) -> bool:
@@ -237,7 +226,7 @@ def _near(value: str, choices: list[str]) -> str | None:
     return match[0] if match else None
 
 
-def _near_file(path: str, files: list[str]) -> str | None:
+def _near_file(path: str, files: Iterable[str]) -> str | None:
     """The file whose name (without folder and extension) is closest to ``path``'s."""
     stems = {posixpath.splitext(posixpath.basename(f))[0]: f for f in files}
     wanted = posixpath.splitext(posixpath.basename(path))[0]
@@ -249,7 +238,7 @@ def _did_you_mean(candidate: str | None, otherwise: str) -> str:
     return f"Did you mean '{candidate}'?" if candidate else otherwise
 
 
-def external_urls(posts: Iterable[Post], policy: LinksPolicy) -> list[str]:
+def external_urls(posts: Iterable[PostSummary], policy: LinksPolicy) -> list[str]:
     """Every distinct http(s) link of the posts, for the caller to fetch."""
     urls = {link.target for post in posts for link in post.links
             if resolve(link.target, post.rel_path, policy).kind == "external"}

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from checks import approvals, claims, disclaimers, frontmatter, links, readability, suppressions
-from checks.corpus import Corpus
+from checks import approvals, claims, disclaimers, frontmatter, links, readability, summary, suppressions
+from checks.corpus import Corpus, Trace, TracedCorpus
 from checks.document import Post
-from checks.links import ExternalResult
 from checks.model import Finding, PostResult
 from checks.policy import Policy
+from checks.summary import PostSummary
 
 # Bump when a check's behaviour changes, so cached per-post results are not reused.
-CHECKS_VERSION = "2"
+CHECKS_VERSION = "3"
 
 
 def review_post(post: Post, policy: Policy) -> PostResult:
@@ -32,16 +33,56 @@ def review_post(post: Post, policy: Policy) -> PostResult:
     return result
 
 
-def review_corpus(corpus: Corpus, policy: Policy,
-                  external: Mapping[str, ExternalResult] | None = None) -> dict[str, list[Finding]]:
-    """Checks that need every post read first (slugs, links, anchors)."""
-    found: dict[str, list[Finding]] = {}
-    parts = (frontmatter.check_corpus(corpus, policy), links.check_corpus(corpus, policy, external),
-             claims.check_corpus(corpus, policy), approvals.check_corpus(corpus, policy))
-    for part in parts:
-        for path, items in part.items():
-            found.setdefault(path, []).extend(items)
-    return found
+CORPUS_CHECKS = (frontmatter.check_in_corpus, links.check_in_corpus, claims.check_in_corpus,
+                 approvals.check_in_corpus)
+
+
+@dataclass
+class CrossEntry:
+    """One post's findings across posts, and what its checks read of the other posts (to know when to redo)."""
+
+    content_hash: str
+    trace: Trace
+    findings: list[Finding]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"content_hash": self.content_hash, "trace": self.trace.to_list(),
+                "findings": [f.to_dict() for f in self.findings]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CrossEntry:
+        return cls(data["content_hash"], Trace.from_list(data["trace"]),
+                   [Finding.from_dict(f) for f in data["findings"]])
+
+
+@dataclass
+class CrossResult:
+    findings: dict[str, list[Finding]]  # post path -> findings
+    entries: dict[str, CrossEntry]  # post path -> entry, reused or new: what to keep for the next review
+    rechecked: list[str] = field(default_factory=list)  # posts whose checks ran (the others' entries still held)
+
+
+def review_corpus(corpus: Corpus, policy: Policy, previous: Mapping[str, CrossEntry] | None = None,
+                  only: Collection[str] | None = None) -> CrossResult:
+    """Checks that need every post read first (slugs, links, anchors, facts, sign-offs), for every post (or
+    ``only`` those). A post's ``previous`` entry is reused while its bytes are the same and everything its
+    checks read of the corpus still reads the same (:class:`checks.corpus.Trace`): policy changes are the
+    caller's to key on."""
+    result = CrossResult({}, {})
+    for post in corpus.posts:
+        if only is not None and post.rel_path not in only:
+            continue
+        entry = (previous or {}).get(post.rel_path)
+        if entry is None or entry.content_hash != post.content_hash or not entry.trace.still_valid(corpus):
+            trace = Trace()
+            view = cast(Corpus, TracedCorpus(corpus, trace))
+            found = [item for check in CORPUS_CHECKS for item in check(post, view, policy)]
+            entry = CrossEntry(post.content_hash, trace, found)
+            result.rechecked.append(post.rel_path)
+        result.entries[post.rel_path] = entry
+        if entry.findings:
+            result.findings[post.rel_path] = entry.findings
+    return result
 
 
 def apply_policy(findings: Iterable[Finding], policy: Policy) -> list[Finding]:
@@ -67,9 +108,18 @@ class Final:
     suppressions: list[dict[str, object]]
 
 
-def finalize(post: Post, findings: Iterable[Finding], policy: Policy) -> Final:
+def finalize(post: PostSummary, findings: Iterable[Finding], policy: Policy) -> Final:
+    """Policy, then the post's inline suppressions (already parsed into its summary)."""
+    kept, waived, problems, used = suppressions.apply(apply_policy(findings, policy), post.suppressions)
+    return Final(apply_policy([*kept, *problems], policy), waived, [s.to_dict() for s in used])
+
+
+def parse_suppressions(post: Post) -> tuple[suppressions.Suppression, ...]:
     from checks.registry import RULE_IDS, RULES_BY_NAME
 
-    parsed = suppressions.parse(post, RULE_IDS, RULES_BY_NAME)
-    kept, waived, problems = suppressions.apply(apply_policy(findings, policy), parsed, post)
-    return Final(apply_policy([*kept, *problems], policy), waived, [s.to_dict() for s in parsed])
+    return tuple(suppressions.parse(post, RULE_IDS, RULES_BY_NAME))
+
+
+def summarize(post: Post, policy: Policy) -> PostSummary:
+    """What the checks across posts and the suppressions need of a parsed post."""
+    return summary.summarize(post, policy, parse_suppressions(post))

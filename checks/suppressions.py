@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from checks.document import Post
-from checks.model import Finding, Rule, Severity, finding
+from checks.model import Finding, Rule, Severity, Span, finding
 
 CHECK = "suppressions"
 
@@ -51,6 +52,8 @@ class Suppression:
     line: int
     end_line: int | None  # None: to the end of the file
     form: str  # block | next-line
+    line_span: Span | None = None  # the comment's first line, where an unused suppression is reported
+    line_excerpt: str = ""
     waived: int = 0
     problems: list[Finding] = field(default_factory=list)
 
@@ -64,6 +67,18 @@ class Suppression:
     def to_dict(self) -> dict[str, object]:
         return {"rules": list(self.rules), "reason": self.reason, "line": self.line, "end_line": self.end_line,
                 "form": self.form, "waived": self.waived}
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything, for the cache (:meth:`to_dict` is what reports show)."""
+        span = self.line_span
+        return {**self.to_dict(), "line_span": [span.line, span.column, span.end_line, span.end_column] if span
+                else None, "line_excerpt": self.line_excerpt, "problems": [p.to_dict() for p in self.problems]}
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> Suppression:
+        return cls(tuple(data["rules"]), data["reason"], data["line"], data["end_line"], data["form"],
+                   Span(*data["line_span"]) if data["line_span"] else None, data["line_excerpt"], data["waived"],
+                   [Finding.from_dict(p) for p in data["problems"]])
 
 
 def parse(post: Post, known: Iterable[str], names: dict[str, str]) -> list[Suppression]:
@@ -91,7 +106,8 @@ def parse(post: Post, known: Iterable[str], names: dict[str, str]) -> list[Suppr
                     block.end_line = line
             continue
         form = "next-line" if match["verb"] == "disable-next-line" else "block"
-        item = Suppression(rules, reason.strip(), line, end_line + 1 if form == "next-line" else None, form)
+        item = Suppression(rules, reason.strip(), line, end_line + 1 if form == "next-line" else None, form,
+                           post.source.line_span(line), post.source.line_text(line).strip())
         if not item.reason:
             item.problems.append(finding(NO_REASON, "suppression without a reason waives nothing", span,
                                          excerpt=match.group(0),
@@ -110,9 +126,11 @@ def parse(post: Post, known: Iterable[str], names: dict[str, str]) -> list[Suppr
     return found
 
 
-def apply(findings: Sequence[Finding], suppressions: Sequence[Suppression],
-          post: Post) -> tuple[list[Finding], list[dict[str, object]], list[Finding]]:
-    """(findings kept, waived findings with their reasons, problems with the suppressions themselves)."""
+def apply(findings: Sequence[Finding], parsed: Sequence[Suppression],
+          ) -> tuple[list[Finding], list[dict[str, object]], list[Finding], list[Suppression]]:
+    """(findings kept, waived findings with their reasons, problems with the suppressions themselves, the
+    suppressions with what each waived counted). ``parsed`` is left as it is."""
+    suppressions = [replace(s, problems=list(s.problems), waived=0) for s in parsed]
     kept, waived = [], []
     valid = [s for s in suppressions if not s.problems]
     for item in findings:
@@ -125,8 +143,7 @@ def apply(findings: Sequence[Finding], suppressions: Sequence[Suppression],
     problems = [p for s in suppressions for p in s.problems]
     for item in valid:
         if item.waived == 0:
-            span = post.source.line_span(item.line)
-            problems.append(finding(UNUSED, f"suppression of {', '.join(item.rules)} waived nothing", span,
-                                    excerpt=post.source.line_text(item.line).strip(),
+            problems.append(finding(UNUSED, f"suppression of {', '.join(item.rules)} waived nothing", item.line_span,
+                                    excerpt=item.line_excerpt,
                                     suggestion="Remove the suppression (its rule no longer fires here)."))
-    return kept, waived, problems
+    return kept, waived, problems, suppressions

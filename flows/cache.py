@@ -1,7 +1,12 @@
-"""A content-addressed cache of per-post check results, so an unchanged post is never checked twice.
+"""Content-addressed caches, so an unchanged post is neither parsed nor checked twice.
 
-The key is the post's content hash, the policy hash, the checks' version and the options that change
-results; one small JSON file per key, written atomically, so concurrent runs cannot corrupt it.
+One small JSON file per key, written atomically, so concurrent runs cannot corrupt it. Keys hash a
+namespace (the checks' version, the policy hash, what else changes results) with the post's content hash.
+Three kinds live side by side under ``$MEDPRESS_CACHE`` (default ``~/.cache/medpress``):
+
+* ``results``: per post, its per-post findings and metrics, and its summary (what the checks across posts read);
+* ``cross``: per post path and version, its findings across posts and what those checks read (a trace);
+* ``grammar-posts``: per post, its grammar findings (LanguageTool's answers are also kept per paragraph).
 """
 
 from __future__ import annotations
@@ -12,18 +17,22 @@ import os
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from checks.model import Finding, PostResult
+from checks.summary import PostSummary
 
 
 def cache_root() -> Path:
     return Path(os.environ.get("MEDPRESS_CACHE") or Path.home() / ".cache" / "medpress")
 
 
-class ResultCache:
+class JsonCache:
+    """JSON values by key in ``folder`` (None: a cache that keeps nothing), counting hits and misses."""
+
     def __init__(self, folder: Path | None, namespace: str) -> None:
         self.folder = folder
-        self.namespace = namespace  # e.g. checks version + policy hash + options
+        self.namespace = namespace
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()  # batches run on several task threads
@@ -38,47 +47,72 @@ class ResultCache:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
-    def counting_copy(self) -> ResultCache:
+    def counting_copy(self) -> JsonCache:
         """The same cache (folder, namespace) with its own counters at zero, for one task to count on.
 
         A task in another process (the Dask runner) updates its own unpickled copy, never this object:
         so each task counts on a copy and returns the counts, and the flow adds them with :meth:`add_counts`.
         """
-        return ResultCache(self.folder, self.namespace)
+        return type(self)(self.folder, self.namespace)
 
     def add_counts(self, hits: int, misses: int) -> None:
         with self._lock:
             self.hits += hits
             self.misses += misses
 
-    def key(self, content_hash: str) -> str:
-        return hashlib.sha256(f"{self.namespace}\0{content_hash}".encode()).hexdigest()
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def key(self, *parts: str) -> str:
+        return hashlib.sha256("\0".join((self.namespace, *parts)).encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.json"
 
-    def get(self, content_hash: str) -> PostResult | None:
-        if self.folder is None or not content_hash:
+    def load(self, *parts: str) -> Any | None:
+        """The value stored under ``parts``, or None (counted as a miss; a damaged file is a miss too)."""
+        if self.folder is None or not all(parts):
             return None
         try:
-            data = json.loads(self._path(self.key(content_hash)).read_text(encoding="utf-8"))
-            result = PostResult([Finding.from_dict(f) for f in data["findings"]], data["metrics"])
-        except (OSError, ValueError, KeyError, TypeError):
-            with self._lock:
-                self.misses += 1
-            return None
+            value = json.loads(self._path(self.key(*parts)).read_bytes())
+        except (OSError, ValueError):
+            value = None
         with self._lock:
-            self.hits += 1
-        return result
+            if value is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return value
 
-    def put(self, content_hash: str, result: PostResult) -> None:
-        if self.folder is None or not content_hash:
+    def save(self, value: Any, *parts: str) -> None:
+        if self.folder is None or not all(parts):
             return
-        path = self._path(self.key(content_hash))
+        path = self._path(self.key(*parts))
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"findings": [f.to_dict() for f in result.findings], "metrics": result.metrics}
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
                                          suffix=".tmp") as handle:
-            json.dump(data, handle)
+            json.dump(value, handle, separators=(",", ":"))
         os.replace(handle.name, path)
+
+
+class ResultCache(JsonCache):
+    """Per post (by content hash): its per-post result and its summary."""
+
+    def get(self, content_hash: str) -> tuple[PostResult, PostSummary] | None:
+        data = self.load(content_hash)
+        if data is None:
+            return None
+        try:
+            result = PostResult([Finding.from_dict(f) for f in data["findings"]], data["metrics"])
+            return result, PostSummary.from_dict(data["summary"])
+        except (KeyError, TypeError, ValueError):
+            with self._lock:  # written by another version: count it a miss, it is checked again
+                self.hits -= 1
+                self.misses += 1
+            return None
+
+    def put(self, content_hash: str, result: PostResult, summary: PostSummary) -> None:
+        self.save({"findings": [f.to_dict() for f in result.findings], "metrics": result.metrics,
+                   "summary": summary.to_dict()}, content_hash)

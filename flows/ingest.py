@@ -34,23 +34,30 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def read_post(content_dir: Path, rel_path: str, max_bytes: int) -> Post:
+def read_source(content_dir: Path, rel_path: str, max_bytes: int) -> bytes | Post:
+    """The post's bytes; or, when it cannot be read or is over the size limit, the post as a reported problem."""
     path = content_dir / rel_path
-    shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:  # hash it in chunks, never hold a huge file in memory
             with path.open("rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            return too_large_post(rel_path, size, "sha256:" + digest, max_bytes, display_path=shown)
-        data = path.read_bytes()
+            return too_large_post(rel_path, size, "sha256:" + digest, max_bytes, display_path=display_path(path))
+        return path.read_bytes()
     except FileNotFoundError:
-        return unreadable_post(rel_path, "file not found", display_path=shown)
+        reason = "file not found"
     except IsADirectoryError:
-        return unreadable_post(rel_path, "is a folder, not a file", display_path=shown)
+        reason = "is a folder, not a file"
     except OSError as err:
-        return unreadable_post(rel_path, f"cannot be read: {err.strerror or err}", display_path=shown)
-    return parse_post(rel_path, data, display_path=shown, max_bytes=max_bytes)
+        reason = f"cannot be read: {err.strerror or err}"
+    return unreadable_post(rel_path, reason, display_path=display_path(path))
+
+
+def read_post(content_dir: Path, rel_path: str, max_bytes: int) -> Post:
+    source = read_source(content_dir, rel_path, max_bytes)
+    if isinstance(source, Post):
+        return source
+    return parse_post(rel_path, source, display_path=display_path(content_dir / rel_path), max_bytes=max_bytes)
 
 
 def rel_to_content(content_dir: Path, path: Path) -> str:

@@ -15,11 +15,12 @@ from pathlib import Path
 from checks.corpus import Corpus
 from checks.document import Post
 from checks.model import Severity
+from checks.pipeline import summarize
 from flows import ingest
 from flows.publish import ledger
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.render import build_item
-from flows.review import ReviewOptions, review_with_posts
+from flows.review import ReviewOptions, review_with_plan
 from reports.model import PostReport, ReviewReport
 
 
@@ -43,7 +44,7 @@ class PublishRun:
 
 def approve(content_dir: Path, path: Path, reviewer: str, *, role: str = "", note: str = "", override: str = "",
             policy_dir: Path | None = None, grammar: bool = True, source: str = "cli") -> ledger.Event:
-    plan, _, report = review_with_posts(ReviewOptions(content_dir, [path], policy_dir, grammar))
+    plan, report = review_with_plan(ReviewOptions(content_dir, [path], policy_dir, grammar))
     post = report.posts[0]
     errors = [f for f in post.findings if f.severity is Severity.ERROR]
     if errors and not override:
@@ -122,7 +123,9 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
         elif approval.content_hash != post.content_hash:
             decisions.append(Decision(rel, post.slug, "hold", f"edited after sign-off by {approval.reviewer} "
                                                               f"({approval.time}): approve this version first"))
-        elif item is not None and item.failed and not approval.override:
+        elif item is None or item.content_hash != post.content_hash:
+            decisions.append(Decision(rel, post.slug, "hold", "the file changed while it was reviewed: run again"))
+        elif item.failed and not approval.override:
             errors = sum(f.severity is Severity.ERROR for f in item.findings)
             decisions.append(Decision(rel, post.slug, "hold", f"review fails with {errors} error(s)"))
         else:
@@ -139,9 +142,10 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             dry_run: bool = False, send: Callable[[Target, PublishItem | None, str], PublishResult] = _direct,
             ) -> PublishRun:
     """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
-    plan, parsed, report = review_with_posts(ReviewOptions(content_dir, (), policy_dir, grammar))
-    posts = {post.rel_path: post for post in parsed}  # read and parsed once, by the review
-    corpus = Corpus(parsed, plan.files)
+    plan, report = review_with_plan(ReviewOptions(content_dir, (), policy_dir, grammar))
+    parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes)
+    posts = {post.rel_path: post for post in parsed}
+    corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
     run = PublishRun(decide(content_dir, report, posts, target.name))
     if dry_run:
         return run

@@ -23,13 +23,14 @@ from prefect.utilities.annotations import opaque as prefect_opaque
 
 from checks import grammar, links
 from checks.corpus import Corpus
-from checks.document import Post
+from checks.document import Post, content_hash_of, parse_post
 from checks.links import ExternalResult, external_urls
 from checks.model import Finding, PostResult
-from checks.pipeline import CHECKS_VERSION, finalize, review_corpus, review_post
+from checks.pipeline import CHECKS_VERSION, CrossEntry, finalize, review_corpus, review_post, summarize
 from checks.policy import Policy
+from checks.summary import PostSummary
 from flows import gate, ingest
-from flows.cache import ResultCache, cache_root
+from flows.cache import JsonCache, ResultCache, cache_root
 from flows.policy_files import load_policy, policy_dir_for
 from flows.progress import Progress
 from flows.publish.ledger import approved_hashes
@@ -118,37 +119,71 @@ def make_plan(options: ReviewOptions) -> Plan:
     return Plan(options, policy, policy_dir, files, corpus_paths, selected, skipped, changed)
 
 
-def expand_selection(plan: Plan, posts: Sequence[Post]) -> None:
+def expand_selection(plan: Plan, summaries: Sequence[PostSummary]) -> None:
     """With --changed-since: the changed posts plus every post that links to one of them."""
     if plan.changed is None:
         return
-    linking = links.linking_posts(Corpus(posts, plan.files), plan.changed, plan.policy.links)
+    linking = links.linking_posts(Corpus(summaries, plan.files), plan.changed, plan.policy.links)
     plan.selected = sorted(plan.changed | linking)
     plan.skipped.append(f"unchanged posts since {plan.options.changed_since}: only {len(plan.changed)} changed "
                         f"post(s) and {len(linking - plan.changed)} linking to them reviewed")
 
 
+def _namespace(plan: Plan, *more: str) -> str:
+    return "\0".join((f"checks={CHECKS_VERSION}", f"policy={plan.policy.hash}", f"medpress={_version('medpress')}",
+                      *more))
+
+
+def _folder(plan: Plan, name: str) -> Path | None:
+    return cache_root() / name if plan.options.use_cache else None
+
+
 def result_cache(plan: Plan) -> ResultCache:
-    namespace = f"checks={CHECKS_VERSION}\0policy={plan.policy.hash}\0medpress={_version('medpress')}"
-    folder = cache_root() / "results" if plan.options.use_cache else None
-    return ResultCache(folder, namespace)
+    return ResultCache(_folder(plan, "results"), _namespace(plan))
 
 
-def check_batch(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> list[tuple[Post, PostResult]]:
-    """Read and parse posts; run per-post checks unless the cache has their result."""
+def cross_cache(plan: Plan) -> JsonCache:
+    return JsonCache(_folder(plan, "cross"), _namespace(plan))
+
+
+@dataclass
+class CheckedPost:
+    """A post after its per-post checks: what the later steps need of it, never the parsed post itself (a
+    thousand parsed posts would not fit the memory budget; a summary is small)."""
+
+    summary: PostSummary
+    result: PostResult
+    source: bytes | None = None  # its bytes, kept when grammar is still to check it
+    parsed: bool = False  # parsed and checked in this run (False: from the cache)
+
+
+def check_batch(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> list[CheckedPost]:
+    """Read posts; parse and check those the cache has no result for (a post's bytes are its cache key)."""
+    content_dir, policy = plan.options.content_dir, plan.policy
+    max_bytes = policy.frontmatter.max_bytes
     done = []
     for rel in rel_paths:
-        post = ingest.read_post(plan.options.content_dir, rel, plan.policy.frontmatter.max_bytes)
-        result = cache.get(post.content_hash)
-        if result is None:
-            result = review_post(post, plan.policy)
-            cache.put(post.content_hash, result)
-        done.append((post, result))
+        source = ingest.read_source(content_dir, rel, max_bytes)
+        if isinstance(source, Post):  # unreadable or too large: reported as such, nothing to cache
+            done.append(CheckedPost(summarize(source, policy), review_post(source, policy), parsed=True))
+            continue
+        shown = ingest.display_path(content_dir / rel)
+        kept = source if plan.options.grammar else None
+        cached = cache.get(content_hash_of(source))
+        if cached is not None:
+            result, summary = cached
+            summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
+            done.append(CheckedPost(summary, result, kept))
+            continue
+        post = parse_post(rel, source, display_path=shown, max_bytes=max_bytes)
+        result, summary = review_post(post, policy), summarize(post, policy)
+        cache.put(post.content_hash, result, summary)
+        done.append(CheckedPost(summary, result, kept, parsed=True))
     return done
 
 
 class CheckedBatch(NamedTuple):
-    checked: list[tuple[Post, PostResult]]
+    checked: list[CheckedPost]
     cache_hits: int
     cache_misses: int
 
@@ -160,46 +195,90 @@ def check_batch_counted(plan: Plan, rel_paths: Sequence[str], cache: ResultCache
     return CheckedBatch(check_batch(plan, rel_paths, own), own.hits, own.misses)
 
 
-def fetch_external(plan: Plan, posts: Sequence[Post]) -> dict[str, ExternalResult]:
+def fetch_external(plan: Plan, summaries: Sequence[PostSummary]) -> dict[str, ExternalResult]:
     from flows.external_links import check_urls
 
-    urls = external_urls(posts, plan.policy.links)
+    urls = external_urls(summaries, plan.policy.links)
     return check_urls(urls, plan.policy.links, cache_root() / "external")
 
 
-def check_grammar(plan: Plan, posts: Sequence[Post]) -> tuple[dict[str, list[Finding]], dict[str, object]]:
-    """Grammar findings per post (only the selected posts), and what the stage did."""
+GRAMMAR_CHUNK = 200  # posts parsed at a time for grammar: enough requests to keep LanguageTool busy
+
+
+def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+    """Grammar findings per post (only the selected posts), and what the stage did.
+
+    A post's findings are kept per version (and per LanguageTool set-up and policy), so an unchanged post is
+    not even parsed again; only the others are, a chunk at a time, from the bytes read before.
+    """
     from flows.grammar import GrammarService
 
     wanted = set(plan.selected)
     service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
+    store = JsonCache(_folder(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
+    found: dict[str, list[Finding]] = {}
+    todo = []
+    for item in checked:
+        summary = item.summary
+        if summary.rel_path not in wanted or not summary.readable or item.source is None:
+            continue
+        cached = store.load(summary.content_hash)
+        if cached is None:
+            todo.append(item)
+        else:
+            found[summary.rel_path] = [Finding.from_dict(f) for f in cached]
     try:
-        results = service.check([p for p in posts if p.rel_path in wanted and p.readable])
+        for chunk in batches(todo, GRAMMAR_CHUNK):
+            posts = [parse_post(i.summary.rel_path, i.source or b"", display_path=i.summary.display_path,
+                                max_bytes=plan.policy.frontmatter.max_bytes) for i in chunk]
+            results = service.check(posts)
+            for post in posts:
+                paras, result = results[post.rel_path]
+                found[post.rel_path] = grammar.findings_from(post, paras, result, plan.policy)
+                if result.error is None:  # a failed check is tried again next time
+                    store.save([f.to_dict() for f in found[post.rel_path]], post.content_hash)
     finally:
         service.close()
-    by_path = {p.rel_path: p for p in posts}
-    found = {path: grammar.findings_from(by_path[path], paras, result, plan.policy)
-             for path, (paras, result) in results.items()}
-    return found, service.stats.to_dict()
+    stats = service.stats.to_dict()
+    stats.update(posts_checked=len(todo), posts_cached=store.hits)
+    return found, stats
 
 
-def assemble(plan: Plan, checked: Sequence[tuple[Post, PostResult]], grammar_found: dict[str, list[Finding]],
+def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str, list[Finding]],
              external: dict[str, ExternalResult] | None, started: datetime, cache: ResultCache,
              stages: dict[str, object]) -> ReviewReport:
-    posts = [post for post, _ in checked]
+    """The checks across posts (only the posts they must redo), then each selected post's report."""
+    summaries = [item.summary for item in checked]
     signed = {path: event.content_hash for path, event in approved_hashes(plan.options.content_dir).items()}
-    cross = review_corpus(Corpus(posts, plan.files, signed), plan.policy, external)
     wanted = set(plan.selected)
+    store = cross_cache(plan)
+    previous = {}
+    for summary in summaries:
+        if summary.rel_path in wanted:
+            data = store.load(summary.rel_path, summary.content_hash)
+            if data is not None:
+                previous[summary.rel_path] = CrossEntry.from_dict(data)
+    cross = review_corpus(Corpus(summaries, plan.files, signed, external), plan.policy, previous, wanted)
+    for path in cross.rechecked:
+        entry = cross.entries[path]
+        store.save(entry.to_dict(), path, entry.content_hash)
     reports = []
-    for post, result in checked:
+    for item in checked:
+        post, result = item.summary, item.result
         if post.rel_path not in wanted:
             continue
-        final = finalize(post, [*result.findings, *cross.get(post.rel_path, []),
+        final = finalize(post, [*result.findings, *cross.findings.get(post.rel_path, []),
                                 *grammar_found.get(post.rel_path, [])], plan.policy)
         reports.append(PostReport(post.display_path, post.slug, post.title, post.content_hash, final.findings,
                                   result.metrics, final.waived, final.suppressions))
     reports.sort(key=lambda r: r.path)
     run = run_metadata(plan, started, cache)
+    # What this review had to redo: posts parsed and checked (the others came from the cache), and posts whose
+    # checks across posts ran again (edited, or something they read of another post changed).
+    shown = {item.summary.rel_path: item.summary.display_path for item in checked}
+    run["work"] = {"posts": len(checked), "parsed": sum(item.parsed for item in checked),
+                   "cross_checked": len(cross.rechecked), "cross_reused": len(cross.entries) - len(cross.rechecked),
+                   "cross_checked_posts": sorted(shown[path] for path in cross.rechecked)}
     run.update(stages)
     report = ReviewReport(run, reports)
     if plan.options.baseline is not None:
@@ -248,26 +327,27 @@ def batches(items: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
 
 def review_plain(options: ReviewOptions) -> ReviewReport:
     """The review without Prefect: the same steps as :func:`review`, called in order."""
-    return review_with_posts(options)[2]
+    return review_with_plan(options)[1]
 
 
-def review_with_posts(options: ReviewOptions) -> tuple[Plan, list[Post], ReviewReport]:
-    """:func:`review_plain`, also handing back the plan and every parsed post (publishing renders them)."""
+def review_with_plan(options: ReviewOptions) -> tuple[Plan, ReviewReport]:
+    """:func:`review_plain`, also handing back the plan (the policy, the posts, what was selected)."""
     started = datetime.now(UTC)
     plan = make_plan(options)
     cache = result_cache(plan)
     checked = [item for batch in batches(plan.corpus_paths) for item in check_batch(plan, batch, cache)]
-    posts = [p for p, _ in checked]
-    expand_selection(plan, posts)
-    grammar_found, stages = _grammar_stage(plan, posts, check_grammar)
-    external = fetch_external(plan, posts) if options.external else None
-    return plan, posts, assemble(plan, checked, grammar_found, external, started, cache, stages)
+    summaries = [item.summary for item in checked]
+    expand_selection(plan, summaries)
+    grammar_found, stages = _grammar_stage(plan, checked, check_grammar)
+    external = fetch_external(plan, summaries) if options.external else None
+    return plan, assemble(plan, checked, grammar_found, external, started, cache, stages)
 
 
-def _grammar_stage(plan: Plan, posts: Sequence[Post], run) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+def _grammar_stage(plan: Plan, checked: Sequence[CheckedPost],
+                   run) -> tuple[dict[str, list[Finding]], dict[str, object]]:
     if not plan.options.grammar:
         return {}, {}
-    found, stats = run(plan, posts)
+    found, stats = run(plan, checked)
     return found, {"grammar": stats}
 
 
@@ -329,19 +409,20 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     # the posts' report paths are made here, relative to this run's working folder (as ingest.read_post does).
     sent = replace(plan, options=replace(options, content_dir=options.content_dir.absolute()))
     futures = [check_batch_task.submit(opaque(sent), batch, opaque(cache)) for batch in batches(plan.corpus_paths)]
-    checked = []
+    checked: list[CheckedPost] = []
     progress = Progress(len(plan.corpus_paths), prefect=True)
     for future in futures:
         batch = future.result()
-        for post, _ in batch.checked:
-            post.display_path = ingest.display_path(options.content_dir / post.rel_path)
+        for item in batch.checked:
+            item.summary.display_path = ingest.display_path(options.content_dir / item.summary.rel_path)
         checked.extend(batch.checked)
         cache.add_counts(batch.cache_hits, batch.cache_misses)
         progress.advance(len(batch.checked))
-    posts = [p for p, _ in checked]
-    expand_selection(plan, posts)
-    grammar_found, stages = _grammar_stage(plan, posts, lambda plan, posts: grammar_task(opaque(plan), opaque(posts)))
-    external_results = fetch_external_task(opaque(plan), opaque(posts)) if external else None
+    summaries = [item.summary for item in checked]
+    expand_selection(plan, summaries)
+    grammar_found, stages = _grammar_stage(plan, checked,
+                                           lambda plan, checked: grammar_task(opaque(plan), opaque(checked)))
+    external_results = fetch_external_task(opaque(plan), opaque(summaries)) if external else None
     report = assemble_task(opaque(plan), opaque(checked), opaque(grammar_found), opaque(external_results), started,
                            opaque(cache), opaque(stages))
     if output:

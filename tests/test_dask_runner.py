@@ -167,8 +167,8 @@ def test_what_tasks_receive_and_return_pickles(tmp_path: Path) -> None:
     batch = check_batch_counted(plan, plan.corpus_paths[:3], cache)
     assert (batch.cache_hits, batch.cache_misses) == (0, 3) and (cache.hits, cache.misses) == (0, 0)
     back = pickle.loads(pickle.dumps(batch))
-    assert [result for _, result in back.checked] == [result for _, result in batch.checked]
-    assert [post.source.position(40) for post, _ in back.checked] == [p.source.position(40) for p, _ in batch.checked]
+    assert [item.result for item in back.checked] == [item.result for item in batch.checked]
+    assert [item.summary.to_dict() for item in back.checked] == [item.summary.to_dict() for item in batch.checked]
     copy = pickle.loads(pickle.dumps(cache))
     assert (copy.folder, copy.namespace) == (cache.folder, cache.namespace)
     copy.add_counts(2, 1)  # a working lock of its own

@@ -1,0 +1,123 @@
+"""Reviews redo only what an edit affects, and give the same report as a review from scratch.
+
+A post's per-post result and summary are cached by its bytes; its checks across posts are redone only when
+it changed or when something they read of another post did (the posts linking to an edited heading, say).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checks.corpus import Corpus
+from checks.links import linking_posts
+from flows.cache import ResultCache
+from flows.policy_files import load_policy
+from flows.review import ReviewOptions, make_plan, review_plain
+from flows.review import check_batch as read_and_check
+from reports.model import ReviewReport
+from tests.conftest import CONTENT
+
+EDITED = "posts/microneedling-aftercare.md"
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MEDPRESS_CACHE", str(tmp_path / "cache"))  # this test's own, empty cache
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def _review(content: Path, *, use_cache: bool = True) -> ReviewReport:
+    return review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=use_cache))
+
+
+def _findings(report: ReviewReport) -> dict[str, list[dict[str, object]]]:
+    return {p.path: [f.to_dict() for f in p.findings] for p in report.posts}
+
+
+def _linking(content: Path, targets: set[str]) -> set[str]:
+    plan = make_plan(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
+    checked = read_and_check(plan, plan.corpus_paths, ResultCache(None, ""))
+    return linking_posts(Corpus([c.summary for c in checked]), targets, load_policy(content / "policy").links)
+
+
+def _shown(content: Path, rel: str) -> str:
+    return str(Path(content, rel).relative_to(Path.cwd()) if Path(content).is_relative_to(Path.cwd())
+               else Path(content, rel))
+
+
+def test_an_unchanged_rerun_parses_nothing_and_rechecks_nothing(content: Path) -> None:
+    first = _review(content)
+    assert first.run["work"]["parsed"] == first.run["work"]["posts"] == 9
+    second = _review(content)
+    assert second.run["work"]["parsed"] == 0
+    assert second.run["work"]["cross_checked"] == 0 and second.run["work"]["cross_reused"] == 9
+    assert _findings(second) == _findings(first)
+
+
+def test_a_body_edit_rechecks_only_the_edited_post(content: Path) -> None:
+    first = _review(content)
+    _replace(content / EDITED, "This is normal.", "This is normal and expected.")
+    second = _review(content)
+    assert second.run["work"]["parsed"] == 1
+    assert second.run["work"]["cross_checked_posts"] == [_shown(content, EDITED)]
+    unchanged = {k: v for k, v in _findings(first).items() if not k.endswith(EDITED)}
+    assert {k: v for k, v in _findings(second).items() if not k.endswith(EDITED)} == unchanged
+
+
+def test_a_heading_edit_rechecks_the_post_and_exactly_the_posts_linking_to_it(content: Path) -> None:
+    _review(content)
+    linkers = _linking(content, {EDITED})
+    assert len(linkers) >= 2  # laser-hair-removal and lip-filler-guide link into its sections
+    _replace(content / EDITED, "## Protect Your Skin from the Sun", "## Sun Care")
+    second = _review(content)
+    assert second.run["work"]["parsed"] == 1
+    expected = sorted(_shown(content, rel) for rel in {EDITED, *linkers})
+    assert second.run["work"]["cross_checked_posts"] == expected
+    assert second.run["work"]["cross_reused"] == 9 - len(expected)
+    # and a linking post now reports the section that is gone
+    laser = next(p for p in second.posts if p.path.endswith("laser-hair-removal.md"))
+    assert any(f.rule == "LNK002" and "protect-your-skin-from-the-sun" in f.message for f in laser.findings)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def _edits(content: Path) -> list[tuple[str, Callable[[], object]]]:
+    posts = content / "posts"
+
+    def replace(name: str, old: str, new: str) -> None:
+        _replace(posts / name, old, new)
+
+    return [
+        ("heading renamed", lambda: replace("microneedling-aftercare.md", "## Protect Your Skin from the Sun",
+                                            "## Sun Care")),
+        ("slug taken by another post", lambda: replace("lip-filler-guide.md", "slug: lip-filler-guide",
+                                                       "slug: laser-hair-removal")),
+        ("title renamed", lambda: replace("laser-hair-removal.md", "title:", "title: New:")),
+        ("a linked post deleted", lambda: (posts / "glp1-weight-loss.md").unlink()),
+        ("a post added that fixes a broken link", lambda: (posts / "new.md").write_text(
+            "---\ntitle: A Guide to Wrinkle Relaxers\nslug: chosing-a-wrinkle-relaxer\ndate: 2024-06-01\n---\n"
+            "## Side Effects and Risks\n\nSee “Sweat No More” and [glp](/blog/medical-weight-loss-glp1/).\n")),
+        ("an image removed", lambda: next((content / "images").iterdir()).unlink()),
+        ("heading restored", lambda: replace("microneedling-aftercare.md", "## Sun Care",
+                                             "## Protect Your Skin from the Sun")),
+    ]
+
+
+def test_after_each_edit_the_incremental_review_equals_a_review_from_scratch(content: Path) -> None:
+    _review(content)
+    for name, edit in _edits(content):
+        edit()
+        incremental = _review(content)
+        scratch = _review(content, use_cache=False)
+        assert _findings(incremental) == _findings(scratch), name
+        assert incremental.run["work"]["cross_checked"] < 9 or name == "title renamed", name
