@@ -10,14 +10,15 @@ import os
 import platform
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import TypeVar
 
 from prefect import Flow, flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque as prefect_opaque
 
@@ -25,12 +26,13 @@ from checks import grammar, links
 from checks.corpus import Corpus
 from checks.document import Post, content_hash_of, parse_post
 from checks.links import ExternalResult, external_urls
-from checks.model import Finding, PostResult
+from checks.model import Finding
 from checks.pipeline import CHECKS_VERSION, CrossEntry, finalize, review_corpus, review_post, summarize
 from checks.policy import Policy
 from checks.summary import PostSummary
-from flows import gate, ingest
+from flows import gate, ingest, workers
 from flows.cache import JsonCache, ResultCache, cache_root
+from flows.check_posts import CheckedPost, Source, check_sources
 from flows.policy_files import load_policy, policy_dir_for
 from flows.progress import Progress
 from flows.publish.ledger import approved_hashes
@@ -39,6 +41,8 @@ from reports.files import write_atomically
 from reports.model import PostReport, ReviewReport
 
 BATCH_SIZE = 25
+LISTED_AT_MOST = 100  # posts named in run.work (the count is always whole)
+T = TypeVar("T")
 
 
 class opaque(prefect_opaque):
@@ -147,52 +151,53 @@ def cross_cache(plan: Plan) -> JsonCache:
 
 
 @dataclass
-class CheckedPost:
-    """A post after its per-post checks: what the later steps need of it, never the parsed post itself (a
-    thousand parsed posts would not fit the memory budget; a summary is small)."""
-
-    summary: PostSummary
-    result: PostResult
-    source: bytes | None = None  # its bytes, kept when grammar is still to check it
-    parsed: bool = False  # parsed and checked in this run (False: from the cache)
+class Sources:
+    ready: list[CheckedPost]  # from the cache (or unreadable: reported as such, nothing to cache)
+    todo: list[Source]  # to parse and check
 
 
-def check_batch(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> list[CheckedPost]:
-    """Read posts; parse and check those the cache has no result for (a post's bytes are its cache key)."""
+def read_sources(plan: Plan, cache: ResultCache) -> Sources:
+    """Read every post of the corpus; take the result of those the cache has (a post's bytes are its key)."""
     content_dir, policy = plan.options.content_dir, plan.policy
-    max_bytes = policy.frontmatter.max_bytes
-    done = []
-    for rel in rel_paths:
-        source = ingest.read_source(content_dir, rel, max_bytes)
-        if isinstance(source, Post):  # unreadable or too large: reported as such, nothing to cache
-            done.append(CheckedPost(summarize(source, policy), review_post(source, policy), parsed=True))
+    found = Sources([], [])
+    for rel in plan.corpus_paths:
+        source = ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
+        if isinstance(source, Post):
+            found.ready.append(CheckedPost(summarize(source, policy), review_post(source, policy), parsed=True))
             continue
         shown = ingest.display_path(content_dir / rel)
-        kept = source if plan.options.grammar else None
         cached = cache.get(content_hash_of(source))
-        if cached is not None:
-            result, summary = cached
-            summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
-            done.append(CheckedPost(summary, result, kept))
+        if cached is None:
+            found.todo.append(Source(rel, shown, source))
             continue
-        post = parse_post(rel, source, display_path=shown, max_bytes=max_bytes)
-        result, summary = review_post(post, policy), summarize(post, policy)
-        cache.put(post.content_hash, result, summary)
-        done.append(CheckedPost(summary, result, kept, parsed=True))
-    return done
+        result, summary = cached
+        summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
+        found.ready.append(CheckedPost(summary, result, source if plan.options.grammar else None))
+    return found
 
 
-class CheckedBatch(NamedTuple):
-    checked: list[CheckedPost]
-    cache_hits: int
-    cache_misses: int
+def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool,
+                           spread: bool) -> list[CheckedPost]:
+    """:func:`check_sources`, in this machine's worker processes when ``spread`` (threads share one core
+    under the GIL; a run with enough posts to check pays the pool's start-up back many times over)."""
+    if not spread:
+        return check_sources(policy, sources, keep_source)
+    return workers.call_all(check_sources, [(policy, sources, keep_source)])[0]
 
 
-def check_batch_counted(plan: Plan, rel_paths: Sequence[str], cache: ResultCache) -> CheckedBatch:
-    """:func:`check_batch` for the task: it counts on its own copy of the cache and returns the counts, since
-    a task run in another process (Dask) could not add them to the flow's ``cache``; the flow sums them."""
-    own = cache.counting_copy()
-    return CheckedBatch(check_batch(plan, rel_paths, own), own.hits, own.misses)
+def worth_spreading(todo: int) -> bool:
+    return todo >= workers.MIN_POSTS and workers.cores() > 1
+
+
+def store_checked(cache: ResultCache, checked: Sequence[CheckedPost]) -> None:
+    for item in checked:
+        cache.put(item.summary.content_hash, item.result, item.summary)
+
+
+def in_corpus_order(plan: Plan, *parts: Sequence[CheckedPost]) -> list[CheckedPost]:
+    """Posts in the corpus' order (which of two posts sharing a slug a link reaches must not vary)."""
+    by_path = {item.summary.rel_path: item for part in parts for item in part}
+    return [by_path[rel] for rel in plan.corpus_paths]
 
 
 def fetch_external(plan: Plan, summaries: Sequence[PostSummary]) -> dict[str, ExternalResult]:
@@ -278,7 +283,7 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
     shown = {item.summary.rel_path: item.summary.display_path for item in checked}
     run["work"] = {"posts": len(checked), "parsed": sum(item.parsed for item in checked),
                    "cross_checked": len(cross.rechecked), "cross_reused": len(cross.entries) - len(cross.rechecked),
-                   "cross_checked_posts": sorted(shown[path] for path in cross.rechecked)}
+                   "cross_checked_posts": sorted(shown[path] for path in cross.rechecked)[:LISTED_AT_MOST]}
     run.update(stages)
     report = ReviewReport(run, reports)
     if plan.options.baseline is not None:
@@ -321,7 +326,7 @@ def _git_commit(folder: Path) -> str | None:
     return answer.stdout.strip() or None if answer.returncode == 0 else None
 
 
-def batches(items: Sequence[str], size: int = BATCH_SIZE) -> list[list[str]]:
+def batches(items: Sequence[T], size: int = BATCH_SIZE) -> list[list[T]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
@@ -335,7 +340,15 @@ def review_with_plan(options: ReviewOptions) -> tuple[Plan, ReviewReport]:
     started = datetime.now(UTC)
     plan = make_plan(options)
     cache = result_cache(plan)
-    checked = [item for batch in batches(plan.corpus_paths) for item in check_batch(plan, batch, cache)]
+    sources = read_sources(plan, cache)
+    chunks = batches(sources.todo)
+    if worth_spreading(len(sources.todo)):
+        parts = workers.call_all(check_sources, [(plan.policy, chunk, options.grammar) for chunk in chunks])
+    else:
+        parts = [check_sources(plan.policy, chunk, options.grammar) for chunk in chunks]
+    done = [item for part in parts for item in part]
+    store_checked(cache, done)
+    checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]
     expand_selection(plan, summaries)
     grammar_found, stages = _grammar_stage(plan, checked, check_grammar)
@@ -355,7 +368,8 @@ def _grammar_stage(plan: Plan, checked: Sequence[CheckedPost],
 # Prefect: thin tasks over the steps above. NO_CACHE: medpress caches per post itself (flows/cache.py);
 # hashing whole posts for Prefect's input cache would cost more than the checks.
 
-check_batch_task = task(check_batch_counted, name="check-posts", cache_policy=NO_CACHE)
+read_posts_task = task(read_sources, name="read-posts", cache_policy=NO_CACHE)
+check_posts_task = task(check_sources_on_cores, name="check-posts", cache_policy=NO_CACHE)
 fetch_external_task = task(fetch_external, name="check-external-links", cache_policy=NO_CACHE, retries=1,
                            retry_delay_seconds=2)
 assemble_task = task(assemble, name="check-across-posts", cache_policy=NO_CACHE)
@@ -403,21 +417,23 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
                             grammar, external, use_cache, changed_since, Path(baseline) if baseline else None)
     plan = make_plan(options)
     cache = result_cache(plan)
-    # opaque(): Prefect would otherwise walk every argument (every parsed post, down to its per-character
-    # offsets) looking for futures before each task; measured at 15 of 17 s of overhead on 500 posts.
-    # Dask workers may run in another working folder: they get the content folder as an absolute path, and
-    # the posts' report paths are made here, relative to this run's working folder (as ingest.read_post does).
-    sent = replace(plan, options=replace(options, content_dir=options.content_dir.absolute()))
-    futures = [check_batch_task.submit(opaque(sent), batch, opaque(cache)) for batch in batches(plan.corpus_paths)]
-    checked: list[CheckedPost] = []
+    # opaque(): Prefect would otherwise walk every argument (every post, every finding) looking for futures
+    # before each task; measured at 15 of 17 s of overhead on 500 posts.
+    sources = read_posts_task(opaque(plan), opaque(cache))
     progress = Progress(len(plan.corpus_paths), prefect=True)
+    progress.advance(len(sources.ready))
+    # Check-posts tasks get the posts' bytes, so a Dask worker elsewhere needs no copy of the content folder.
+    # On the thread runner they hand the CPU work to this machine's worker processes when there is enough.
+    spread = worth_spreading(len(sources.todo)) and isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+    futures = [check_posts_task.submit(opaque(plan.policy), opaque(chunk), grammar, spread)
+               for chunk in batches(sources.todo)]
+    done: list[CheckedPost] = []
     for future in futures:
-        batch = future.result()
-        for item in batch.checked:
-            item.summary.display_path = ingest.display_path(options.content_dir / item.summary.rel_path)
-        checked.extend(batch.checked)
-        cache.add_counts(batch.cache_hits, batch.cache_misses)
-        progress.advance(len(batch.checked))
+        part = future.result()
+        done.extend(part)
+        progress.advance(len(part))
+    store_checked(cache, done)
+    checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]
     expand_selection(plan, summaries)
     grammar_found, stages = _grammar_stage(plan, checked,

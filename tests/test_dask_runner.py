@@ -1,7 +1,7 @@
 """The review flow on Prefect's Dask task runner (prefect-dask): a local cluster of two worker processes.
 
-The check-posts batches run in the Dask workers: every argument and result crosses a process boundary
-by pickle, and each worker counts its own cache hits and misses, which the flow must add up. Proof that
+The check-posts batches run in the Dask workers: every argument (the posts' bytes and the policy) and
+result crosses a process boundary by pickle; the flow reads the posts and keeps the cache itself. Proof that
 the tasks ran there comes from Dask itself: the scheduler's task stream records which worker ran each
 task, and the test checks those are the cluster's two worker processes (not the flow's process).
 
@@ -104,14 +104,14 @@ def test_dask_runner_gives_the_thread_runners_report(cluster, tmp_path: Path) ->
     posts = len(list((tmp_path / "content" / "posts").iterdir()))
     assert got["summary"]["posts"] == posts and got["summary"]["errors"] > 0
     extra = next(p for p in got["posts"] if p["slug"] == "only-in-the-copy")
-    assert extra["title"] == "Only in the copy", extra  # the workers read the copy
+    assert extra["title"] == "Only in the copy", extra  # the workers checked the copy's bytes
     assert [p["path"] for p in got["posts"]] == [p["path"] for p in expected["posts"]]
     assert got["posts"] == expected["posts"]  # same findings, metrics, waivers, in the same order
     assert got["summary"] == expected["summary"]
 
     # Dask ran every check-posts task (Prefect names the Dask task after the task function), on the
     # cluster's worker processes, not in the flow's process.
-    ran = [t for t in stream.data if t["key"].startswith("check_batch_counted-")]
+    ran = [t for t in stream.data if t["key"].startswith("check_sources_on_cores-")]
     assert len(ran) == -(-posts // BATCH), [t["key"] for t in stream.data]
     pids = cluster.run(os.getpid)  # worker address -> process id
     assert {t["worker"] for t in ran} <= set(pids)
@@ -137,6 +137,7 @@ def test_cache_counts_add_up_across_worker_processes(cluster, tmp_path: Path, mo
     second = flow(content=str(tmp_path / "content"), grammar=False, use_cache=True, output=None)
     assert first.run["cache"] == {"hits": 0, "misses": posts}
     assert second.run["cache"] == {"hits": posts, "misses": 0}
+    assert (first.run["work"]["parsed"], second.run["work"]["parsed"]) == (posts, 0)
     assert [p.findings for p in first.posts] == [p.findings for p in second.posts]
 
 
@@ -158,20 +159,20 @@ def test_the_runner_comes_from_the_environment() -> None:
 
 
 def test_what_tasks_receive_and_return_pickles(tmp_path: Path) -> None:
-    from flows.review import ReviewOptions, check_batch_counted, make_plan, opaque, result_cache
+    from flows.check_posts import check_sources
+    from flows.review import ReviewOptions, make_plan, opaque, read_sources, result_cache
 
     plan = make_plan(ReviewOptions(CONTENT, grammar=False, use_cache=False))
     assert pickle.loads(pickle.dumps(plan)) == plan
     cache = result_cache(plan)
     cache.folder = tmp_path
-    batch = check_batch_counted(plan, plan.corpus_paths[:3], cache)
-    assert (batch.cache_hits, batch.cache_misses) == (0, 3) and (cache.hits, cache.misses) == (0, 0)
-    back = pickle.loads(pickle.dumps(batch))
-    assert [item.result for item in back.checked] == [item.result for item in batch.checked]
-    assert [item.summary.to_dict() for item in back.checked] == [item.summary.to_dict() for item in batch.checked]
-    copy = pickle.loads(pickle.dumps(cache))
-    assert (copy.folder, copy.namespace) == (cache.folder, cache.namespace)
-    copy.add_counts(2, 1)  # a working lock of its own
-    assert (copy.hits, copy.misses) == (2, 1)
+    sources = read_sources(plan, cache)
+    assert (cache.hits, cache.misses) == (0, len(plan.corpus_paths)) and not sources.ready
+    sent = pickle.loads(pickle.dumps((plan.policy, sources.todo[:3])))
+    assert sent[0].hash == plan.policy.hash and sent[1] == sources.todo[:3]
+    done = check_sources(*sent, False)
+    back = pickle.loads(pickle.dumps(done))
+    assert [item.result for item in back] == [item.result for item in done]
+    assert [item.summary.to_dict() for item in back] == [item.summary.to_dict() for item in done]
     wrapped = pickle.loads(pickle.dumps(opaque(plan)))  # prefect's own opaque() comes back as opaque((plan,))
     assert isinstance(wrapped, opaque) and wrapped.unwrap() == plan

@@ -6,6 +6,7 @@ it changed or when something they read of another post did (the posts linking to
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,9 @@ import pytest
 from checks.corpus import Corpus
 from checks.links import linking_posts
 from flows.cache import ResultCache
+from flows.check_posts import check_sources
 from flows.policy_files import load_policy
-from flows.review import ReviewOptions, make_plan, review_plain
-from flows.review import check_batch as read_and_check
+from flows.review import ReviewOptions, make_plan, read_sources, review_plain
 from reports.model import ReviewReport
 from tests.conftest import CONTENT
 
@@ -42,8 +43,9 @@ def _findings(report: ReviewReport) -> dict[str, list[dict[str, object]]]:
 
 def _linking(content: Path, targets: set[str]) -> set[str]:
     plan = make_plan(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
-    checked = read_and_check(plan, plan.corpus_paths, ResultCache(None, ""))
-    return linking_posts(Corpus([c.summary for c in checked]), targets, load_policy(content / "policy").links)
+    todo = read_sources(plan, ResultCache(None, "")).todo
+    summaries = [item.summary for item in check_sources(plan.policy, todo, False)]
+    return linking_posts(Corpus(summaries), targets, load_policy(content / "policy").links)
 
 
 def _shown(content: Path, rel: str) -> str:
@@ -121,3 +123,20 @@ def test_after_each_edit_the_incremental_review_equals_a_review_from_scratch(con
         scratch = _review(content, use_cache=False)
         assert _findings(incremental) == _findings(scratch), name
         assert incremental.run["work"]["cross_checked"] < 9 or name == "title renamed", name
+
+
+def test_posts_checked_in_worker_processes_give_the_same_report(content: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import workers
+
+    here = _review(content, use_cache=False)
+    monkeypatch.setattr(workers, "MIN_POSTS", 1)  # spread even these 9 posts over the worker processes
+    monkeypatch.setenv("MEDPRESS_WORKERS", "2")
+    workers.shutdown()
+    spread = _review(content, use_cache=False)
+    pool = workers._pool
+    assert pool is not None and pool._processes  # the pool ran: its processes are not this one
+    assert all(pid != os.getpid() for pid in pool._processes)
+    assert _findings(spread) == _findings(here) and spread.run["work"]["parsed"] == 9
+    assert [p.metrics for p in spread.posts] == [p.metrics for p in here.posts]
+    workers.shutdown()

@@ -1,0 +1,47 @@
+"""Parse and check posts from their bytes: the CPU-bound part of a review, in whatever process runs it.
+
+No Prefect, no file or cache access: worker processes (flows.workers) and Dask workers import this
+module alone, and get the posts' bytes from the flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checks.document import parse_post
+from checks.model import PostResult
+from checks.pipeline import review_post, summarize
+from checks.policy import Policy
+from checks.summary import PostSummary
+
+
+@dataclass
+class CheckedPost:
+    """A post after its per-post checks: what the later steps need of it, never the parsed post itself (a
+    thousand parsed posts would not fit the memory budget; a summary is small)."""
+
+    summary: PostSummary
+    result: PostResult
+    source: bytes | None = None  # its bytes, kept when grammar is still to check it
+    parsed: bool = False  # parsed and checked in this run (False: from the cache)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A post's bytes, to parse and check (anywhere: this process, a local worker process, a Dask worker)."""
+
+    rel_path: str
+    display_path: str
+    data: bytes
+
+
+def check_sources(policy: Policy, sources: Sequence[Source], keep_source: bool) -> list[CheckedPost]:
+    """Parse and check posts: CPU work only, no file or cache access, so it runs in any process."""
+    done = []
+    for source in sources:
+        post = parse_post(source.rel_path, source.data, display_path=source.display_path,
+                          max_bytes=policy.frontmatter.max_bytes)
+        done.append(CheckedPost(summarize(post, policy), review_post(post, policy),
+                                source.data if keep_source else None, parsed=True))
+    return done

@@ -1,0 +1,70 @@
+"""This machine's worker processes, for the CPU-bound part of a review (parsing and checking posts).
+
+Threads run Python on one core at a time (the GIL), so a cold review of many posts would use one core of
+several. A process pool, started on first use and kept for the life of the process (a Prefect worker or a
+long-lived server reuses it), spreads the posts over every core this process may run on. Processes come
+from a fork server that has imported the checks already: no copy of Prefect's threads, quick to start.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+MIN_POSTS = 60  # fewer posts to check than this: one core finishes before worker processes would start
+PRELOAD = ["flows.check_posts"]
+
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def cores() -> int:
+    """Cores this process may use (its CPU affinity, as a container or `taskset` sets it)."""
+    override = os.environ.get("MEDPRESS_WORKERS")
+    if override:
+        return max(1, int(override))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            _pool = ProcessPoolExecutor(max_workers=cores(), mp_context=context)
+        return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(cancel_futures=True)
+            _pool = None
+
+
+def call_all(function: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> list[T]:
+    """``function(*arguments)`` for each tuple of ``calls``, in the worker processes, results in order.
+
+    A worker process imports the caller's ``__main__`` script again (as multiprocessing does): a script with no
+    ``if __name__ == "__main__":`` guard breaks the pool. The calls are then made in this process, with a warning.
+    """
+    try:
+        return list(pool().map(function, *zip(*calls, strict=True))) if calls else []
+    except BrokenProcessPool as err:
+        shutdown()
+        print(f"medpress: worker processes failed ({err}); checking in this process instead (MEDPRESS_WORKERS=1 "
+              "skips them)", file=sys.stderr)
+        return [function(*arguments) for arguments in calls]
