@@ -308,7 +308,7 @@ def markdown(results: dict[str, Any]) -> str:
               "`run[\"work\"]` (`-` when the report has none).",
               "- one edit: a sentence added to the first post; heading edit: then a heading reworded in another post "
               "(with N posts: the heading and the posts linking to its post):"]
-    lines += [f"  {n} posts: `#{e['anchor'] or 'first heading'}` of {e['heading_post']}, linked from "
+    lines += [f"  - {n} posts: `#{e['anchor'] or 'first heading'}` of {e['heading_post']}, linked from "
               f"{e['linking_posts']} posts." for n, e in results["edits"].items()]
     return "\n".join(lines) + "\n"
 
@@ -370,7 +370,8 @@ def language_tool(log: Log) -> tuple[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=_sizes, default=[100, 200, 500, 1000])
-    parser.add_argument("--grammar-sizes", type=_sizes, default=[200, 1000])
+    parser.add_argument("--grammar-sizes", type=_sizes, default=None,
+                        help="sizes also run with grammar on, among --sizes (default: 200 and 1000 when there)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--editor-sizes", default=None,
                         help="blogs for the editor loop: 'content' and/or sizes (default: content and the largest)")
@@ -386,7 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     import quiet_prefect  # noqa: F401
     from run import code_fingerprint, generated_corpus, git_commit, machine_info
 
-    sizes = sorted(set(args.sizes) | set(args.grammar_sizes))
+    sizes = args.sizes
+    if args.grammar_sizes is None:
+        args.grammar_sizes = [s for s in (200, 1000) if s in sizes]
+    if set(args.grammar_sizes) - set(sizes):
+        parser.error("--grammar-sizes must be among --sizes")
     editor_sizes = (args.editor_sizes or f"content,{sizes[-1]}").split(",")
     if any(s != "content" and (not s.isdigit() or int(s) not in sizes) for s in editor_sizes):
         parser.error("--editor-sizes: 'content' or one of the sizes")
@@ -430,9 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         for repeat in range(args.repeat):
             order = MODES if repeat % 2 == 0 else MODES[::-1]  # alternate which mode goes first
             for size in sizes:
-                for grammar in (False, True):
-                    if size not in (args.grammar_sizes if grammar else args.sizes):
-                        continue
+                for grammar in (False, True) if size in args.grammar_sizes else (False,):
                     if grammar:
                         raw_runs[size].append(run_child(["raw", "--content", str(corpora[str(size)])], env,
                                                         Path(tempfile.mkdtemp(dir=scratch)), scratch))
