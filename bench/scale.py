@@ -264,8 +264,9 @@ def _work(work: object) -> str:
 def markdown(results: dict[str, Any]) -> str:
     machine, code, settings = results["machine"], results["medpress_code"], results["settings"]
     lines = [f"`{settings['command']}` on {machine['date']}: {machine['nproc']} CPUs ({machine['cpu']}), "
-             f"load average {machine['loadavg_at_start'][0]} at the start, Python {machine['python']}, "
-             f"Prefect {machine['prefect']}; code {code['commit']}; {settings['repeat']} repeats, medians "
+             f"load average {machine['loadavg_at_start'][0]} at the start and {machine['loadavg_1_5_15'][0]} at the "
+             f"end (5 min: {machine['loadavg_1_5_15'][1]}), Python {machine['python']}, Prefect {machine['prefect']}; "
+             f"code {code['commit']}; {settings['repeat']} repeat{'s' if settings['repeat'] > 1 else ''}, medians "
              f"(`{settings['output']}` has every run).", "",
              "| target | measured | baseline in the same command | limit | result |", "|---|---:|---|---:|---|"]
     for t in results["targets"]:
@@ -367,41 +368,11 @@ def language_tool(log: Log) -> tuple[str, object]:
     return url, server
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=_sizes, default=[100, 200, 500, 1000])
-    parser.add_argument("--grammar-sizes", type=_sizes, default=None,
-                        help="sizes also run with grammar on, among --sizes (default: 200 and 1000 when there)")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--editor-sizes", default=None,
-                        help="blogs for the editor loop: 'content' and/or sizes (default: content and the largest)")
-    parser.add_argument("--editor-repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", type=Path, default=BENCH / "results" / "scale.json",
-                        help="JSON results; the Markdown tables go beside it (.md)")
-    parser.add_argument("--compare", type=Path, default=None, help="an earlier scale.json: exit 1 on a regression")
-    parser.add_argument("--update-readme", action="store_true", help="put the tables between README.md's markers")
-    parser.add_argument("--quiet", action="store_true")
-    args = parser.parse_args(argv)
-    # Here, not at import (the tests import this module): Prefect's quiet settings reach every child's environment.
-    import quiet_prefect  # noqa: F401
+def measure(args: argparse.Namespace, editor_sizes: list[str], command: str, log: Log) -> dict[str, Any]:
+    """Every case, its baselines and the editor loop; the results without the targets."""
     from run import code_fingerprint, generated_corpus, git_commit, machine_info
 
     sizes = args.sizes
-    if args.grammar_sizes is None:
-        args.grammar_sizes = [s for s in (200, 1000) if s in sizes]
-    if set(args.grammar_sizes) - set(sizes):
-        parser.error("--grammar-sizes must be among --sizes")
-    editor_sizes = (args.editor_sizes or f"content,{sizes[-1]}").split(",")
-    if any(s != "content" and (not s.isdigit() or int(s) not in sizes) for s in editor_sizes):
-        parser.error("--editor-sizes: 'content' or one of the sizes")
-    if args.repeat < 1 or args.editor_repeat < 1:
-        parser.error("--repeat and --editor-repeat must be at least 1")
-
-    def log(message: str) -> None:
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
     code = {"commit": git_commit(), "sources_sha256": code_fingerprint()}
     from flows import prefect_server
 
@@ -467,10 +438,10 @@ def main(argv: list[str] | None = None) -> int:
         if lt_server is not None:
             lt_server.stop()
 
-    results: dict[str, Any] = {
+    return {
         "machine": {**machine_info(), "loadavg_at_start": load_before},
         "medpress_code": code,
-        "settings": {"command": shlex.join(["bench/scale.py", *(sys.argv[1:] if argv is None else argv)]),
+        "settings": {"command": command,
                      "output": _shown(args.output),
                      "sizes": args.sizes, "grammar_sizes": args.grammar_sizes, "repeat": args.repeat,
                      "editor_sizes": editor_sizes, "editor_repeat": args.editor_repeat, "seed": args.seed,
@@ -479,21 +450,73 @@ def main(argv: list[str] | None = None) -> int:
         "generated": generated, "edits": edits, "warmup_process_s": warmup,
         "rows": rows, "raw_languagetool": raw, "editor_loop": editor,
     }
-    results["targets"] = targets(rows, raw, editor, sizes[-1])
-    results["sanity_problems"] = problems = sanity(rows)
-    table = markdown(results)
+
+
+def evaluate(results: dict[str, Any]) -> None:
+    """The targets and the sanity problems of ``results`` (also of a file read back: its keys are strings)."""
+    raw = {int(size): row for size, row in results["raw_languagetool"].items()}
+    results["targets"] = targets(results["rows"], raw, results["editor_loop"], max(results["settings"]["sizes"]))
+    results["sanity_problems"] = sanity(results["rows"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_sizes, default=[100, 200, 500, 1000])
+    parser.add_argument("--grammar-sizes", type=_sizes, default=None,
+                        help="sizes also run with grammar on, among --sizes (default: 200 and 1000 when there)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--editor-sizes", default=None,
+                        help="blogs for the editor loop: 'content' and/or sizes (default: content and the largest)")
+    parser.add_argument("--editor-repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", type=Path, default=BENCH / "results" / "scale.json",
+                        help="JSON results; the Markdown tables go beside it (.md)")
+    parser.add_argument("--compare", type=Path, default=None, help="an earlier scale.json: exit 1 on a regression")
+    parser.add_argument("--update-readme", action="store_true", help="put the tables between README.md's markers")
+    parser.add_argument("--render", type=Path, default=None, metavar="JSON",
+                        help="measure nothing: the tables of an earlier run, to its .md (and README.md)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.grammar_sizes is None:
+        args.grammar_sizes = [s for s in (200, 1000) if s in args.sizes]
+    if set(args.grammar_sizes) - set(args.sizes):
+        parser.error("--grammar-sizes must be among --sizes")
+    editor_sizes = (args.editor_sizes or f"content,{args.sizes[-1]}").split(",")
+    if any(s != "content" and (not s.isdigit() or int(s) not in args.sizes) for s in editor_sizes):
+        parser.error("--editor-sizes: 'content' or one of the sizes")
+    if args.repeat < 1 or args.editor_repeat < 1:
+        parser.error("--repeat and --editor-repeat must be at least 1")
+
+    def log(message: str) -> None:
+        if not args.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        output = args.render
+    else:
+        # Here, not at import (the tests import this module): Prefect's quiet settings reach every child's environment.
+        import quiet_prefect  # noqa: F401
+
+        results = measure(args, editor_sizes, shlex.join(["bench/scale.py", *(sys.argv[1:] if argv is None else argv)]),
+                          log)
+        output = args.output
+    evaluate(results)
+    problems = results["sanity_problems"]
     regressions = compare(results, json.loads(args.compare.read_text())) if args.compare else []
     results["regressions"] = regressions
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    args.output.with_suffix(".md").write_text(table, encoding="utf-8")
+    table = markdown(results)
+    if not args.render:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    output.with_suffix(".md").write_text(table, encoding="utf-8")
     if args.update_readme:
         update_readme(table)
     print(table)
     for title, items in (("SANITY PROBLEMS", problems), (f"REGRESSIONS against {args.compare}", regressions)):
         if items:
             print(f"{title}:\n" + "\n".join(f"- {item}" for item in items))
-    print(f"results: {args.output} and {args.output.with_suffix('.md')}")
+    print(f"results: {output} and {output.with_suffix('.md')}")
     return 1 if problems or regressions else 0
 
 
