@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FAIL_ON ?= never
 
-.PHONY: setup languagetool chromium wordpress review test lint bench server-stop clean
+.PHONY: setup languagetool chromium wordpress review test lint bench bench-scale server-stop clean
 
 setup: $(VENV)/.installed
 
@@ -42,6 +42,11 @@ test: setup languagetool chromium wordpress lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Issue 7's scaling benchmark (each case in its own process, with baselines): bench/results/scale.{json,md},
+# and the tables into README.md. Long on 2 cores (a quick look: .venv/bin/python bench/scale.py --sizes 20).
+bench-scale: setup languagetool
+	$(BIN)/python bench/scale.py --update-readme $(SCALE_ARGS)
 
 server-stop: setup
 	$(BIN)/medpress server stop

@@ -222,6 +222,19 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def generated_corpus(n: int, folder: Path, seed: int, policy_dir: Path) -> dict[str, object]:
+    """``n`` posts from bench/generate.py in ``folder``, with a copy of ``policy_dir``; what was made, with a sha256."""
+    start = time.perf_counter()
+    paths = generate(n, folder, seed=seed)
+    shutil.copytree(policy_dir, folder / "policy")
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return {"posts": len(paths), "bytes": sum(p.stat().st_size for p in paths),
+            "seconds": round(time.perf_counter() - start, 3), "seed": seed,
+            "sha256": digest.hexdigest()}  # changes when content/posts changes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the Prefect flow against plain calls.")
     parser.add_argument("--sizes", default="content,500",
@@ -278,15 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                 cases.append(Case("content", content_dir, use_cache=False, warm=False))
                 continue
             folder = scratch / f"generated-{size}"
-            start = time.perf_counter()
-            paths = generate(int(size), folder, seed=args.seed)
-            shutil.copytree(content_dir / "policy", folder / "policy")
-            digest = hashlib.sha256()
-            for path in sorted(paths):
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            generated[size] = {"posts": len(paths), "bytes": sum(p.stat().st_size for p in paths),
-                               "seconds": round(time.perf_counter() - start, 3), "seed": args.seed,
-                               "sha256": digest.hexdigest()}  # changes when content/posts changes
+            generated[size] = generated_corpus(int(size), folder, args.seed, content_dir / "policy")
             cases.append(Case(size, folder, use_cache=False, warm=False))
             cases.append(Case(f"{size} warm", folder, use_cache=True, warm=True))
 

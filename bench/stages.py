@@ -57,22 +57,14 @@ def bench_claims(files: list[tuple[str, bytes]], repeat: int) -> dict[str, objec
             "parse_posts_per_s": round(n / statistics.median(parse_s), 1)}
 
 
-def bench_grammar(files: list[tuple[str, bytes]], repeat: int) -> dict[str, object]:
-    import httpx
+def grammar_request_bodies(posts: list, policy) -> list[dict[str, str]]:
+    """Exactly the requests medpress sends (cache off): one packed annotated text per post, or per chunk."""
+    from checks.grammar import cache_key, paragraphs
+    from flows.grammar import SEPARATOR, GrammarService
 
-    from checks.document import parse_post
-    from checks.grammar import cache_key, findings_from, paragraphs
-    from flows.grammar import SEPARATOR, GrammarService, ManagedServer
-    from flows.policy_files import load_policy
-
-    policy = load_policy(ROOT / "content" / "policy")
-    server = ManagedServer(policy.grammar.server_heap)
-    url = server.start()
-    os.environ["MEDPRESS_LT_URL"] = url
+    service = GrammarService(policy.grammar, use_cache=False)
+    bodies = []
     try:
-        posts = [parse_post(name, data) for name, data in files]
-        service = GrammarService(policy.grammar, use_cache=False)
-        bodies = []  # exactly the requests medpress sends: one packed annotated text per post (or chunk)
         for post in posts:
             items = [(i, p, cache_key(p, "")) for i, p in enumerate(paragraphs(post))]
             for chunk in service._pack(items):
@@ -82,15 +74,39 @@ def bench_grammar(files: list[tuple[str, bytes]], repeat: int) -> dict[str, obje
                         annotation.append(SEPARATOR)
                     annotation.extend(paragraph.annotation)
                 bodies.append({**policy.grammar.server_params(), "data": json.dumps({"annotation": annotation})})
+    finally:
         service.close()
+    return bodies
+
+
+def replay_raw(client, url: str, bodies: list[dict[str, str]], workers: int) -> float:
+    """Wall seconds to send ``bodies`` to LanguageTool at ``url`` as raw HTTP, ``workers`` at a time."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda body: client.post(url + "/v2/check", data=body).raise_for_status().json(), bodies))
+    return time.perf_counter() - start
+
+
+def bench_grammar(files: list[tuple[str, bytes]], repeat: int) -> dict[str, object]:
+    import httpx
+
+    from checks.document import parse_post
+    from checks.grammar import findings_from
+    from flows.grammar import GrammarService, ManagedServer
+    from flows.policy_files import load_policy
+
+    policy = load_policy(ROOT / "content" / "policy")
+    server = ManagedServer(policy.grammar.server_heap)
+    url = server.start()
+    os.environ["MEDPRESS_LT_URL"] = url
+    try:
+        posts = [parse_post(name, data) for name, data in files]
+        bodies = grammar_request_bodies(posts, policy)
         workers = policy.grammar.max_parallel_requests
         with httpx.Client(timeout=120) as client:
 
             def raw() -> float:
-                start = time.perf_counter()
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    list(pool.map(lambda body: client.post(url + "/v2/check", data=body).json(), bodies))
-                return time.perf_counter() - start
+                return replay_raw(client, url, bodies, workers)
 
             def medpress() -> float:
                 start = time.perf_counter()

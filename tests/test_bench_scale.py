@@ -1,0 +1,71 @@
+"""bench/scale.py end to end on a tiny corpus (every case, against the session's Prefect and LanguageTool), and its
+--compare and --update-readme helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import scale  # noqa: E402
+
+
+def test_scale_runs_every_case_and_renders_the_tables(tmp_path: Path, languagetool: str, prefect_api: str) -> None:
+    output = tmp_path / "scale.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "scale.py"), "--sizes", "5", "--grammar-sizes", "5",
+                           "--repeat", "1", "--editor-sizes", "5", "--editor-repeat", "1", "--quiet",
+                           "--output", str(output)],
+                          env={**os.environ, "MEDPRESS_LT_URL": languagetool,
+                               "PREFECT_API_URL": prefect_api},
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads(output.read_text())
+    assert results["sanity_problems"] == []
+    cases = {(r["case"], r["grammar"]) for r in results["rows"]}
+    assert cases == {(case, grammar) for case in scale.CHAIN for grammar in (False, True)}
+    for row in results["rows"]:
+        for mode in scale.MODES:
+            run = row[mode]["runs"][0]
+            assert run["review_s"] > 0 and run["process_s"] > run["review_s"] and run["peak_rss_mib"] > 0
+            assert run["posts"] == 5
+            if row["grammar"]:
+                assert run["grammar_stage_s"] > 0
+    assert results["raw_languagetool"]["5"]["median_s"] > 0
+    assert [(e["blog"], e["grammar"]) for e in results["editor_loop"]] == [("5", False), ("5", True)]
+    assert all(e["median_s"] > 0 and e["baseline_review_s"] > 0 for e in results["editor_loop"])
+    assert results["medpress_code"]["commit"] and results["generated"]["5"]["sha256"]
+    table = output.with_suffix(".md").read_text()
+    assert "| target | measured | baseline in the same command | limit | result |" in table
+    assert all(t["target"] in table for t in results["targets"])
+    assert table in done.stdout
+
+
+def test_compare_flags_only_medians_more_than_20_percent_slower() -> None:
+    def result(cold: float, warm: float) -> dict[str, object]:
+        return {"rows": [{"posts": 100, "case": "cold", "grammar": False, "flow": {"median_s": cold},
+                          "plain": {"median_s": 1.0}},
+                         {"posts": 100, "case": "warm", "grammar": False, "flow": {"median_s": warm},
+                          "plain": {"median_s": 0.1}}],
+                "raw_languagetool": {"100": {"median_s": 5.0}}, "editor_loop": []}
+
+    old = result(cold=2.0, warm=0.10)
+    assert scale.compare(result(cold=2.3, warm=0.14), old) == []  # +15 %; +40 % but only 0.04 s
+    assert scale.compare(result(cold=2.5, warm=0.10), old) == ["100 cold flow: 2.000 s -> 2.500 s (1.25x)"]
+
+
+def test_update_readme_replaces_only_the_marked_block(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"before\n{scale.README_START}\nold table\n{scale.README_END}\nafter\n")
+    scale.update_readme("| new |\n", readme)
+    assert readme.read_text() == f"before\n{scale.README_START}\n| new |\n{scale.README_END}\nafter\n"
+    unmarked = tmp_path / "unmarked.md"
+    unmarked.write_text("no markers\n")
+    with pytest.raises(ValueError):  # nothing to replace: say so rather than append
+        scale.update_readme("| x |\n", unmarked)
