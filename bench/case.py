@@ -6,7 +6,8 @@
 
 ``review`` and ``raw`` print one line of JSON: ``startup_s`` (from the start of this script to the measured call:
 imports, and for ``raw`` reading the posts and building the request bodies), ``review_s`` (the measured call) and
-``peak_rss_mib`` (this process's ru_maxrss). scale.py sets MEDPRESS_CACHE, PREFECT_API_URL and MEDPRESS_LT_URL.
+``peak_rss_mib`` (this process's ru_maxrss; ``workers_peak_rss_mib``: the largest of medpress's worker processes,
+when it used them). scale.py sets MEDPRESS_CACHE, PREFECT_API_URL and MEDPRESS_LT_URL.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import time
 _STARTED = time.perf_counter()  # first: start-up is measured from here
 
 import argparse  # noqa: E402
-import functools  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
@@ -30,6 +30,25 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 
 def peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def workers_peak_rss_mib() -> float | None:
+    """The largest peak RSS of medpress's worker processes (flows/workers.py), if it started any; read from
+    /proc before they are stopped (they are the fork server's children, so getrusage never sees them)."""
+    from flows import workers
+
+    pool = workers._pool
+    if pool is None:
+        return None
+    peaks = []
+    for pid in list(pool._processes or {}):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks.extend(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    workers.shutdown()
+    return round(max(peaks) / 1024, 1) if peaks else None
 
 
 def _body_lines(lines: list[str]) -> range:
@@ -68,30 +87,9 @@ def edit_heading(path: Path, anchor: str | None) -> dict[str, str]:
     return {"heading": text, "anchor": old, "new_heading": text + " Today"}
 
 
-def _time_grammar_stage(seconds: list[float]) -> None:
-    """Time check_grammar, the whole grammar stage, in both modes: plain calls it by its module name, the flow
-    through its task's ``fn``. Patched in this process only; flows/ is unchanged."""
-    import flows.review as module
-
-    original = module.check_grammar
-
-    @functools.wraps(original)
-    def timed(plan: Any, posts: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return original(plan, posts)
-        finally:
-            seconds.append(time.perf_counter() - start)
-
-    module.check_grammar = timed
-    module.grammar_task.fn = timed
-
-
 def review_case(mode: str, content: Path, grammar: bool, paths: list[Path]) -> dict[str, Any]:
     from flows.review import ReviewOptions, review, review_plain
 
-    grammar_s: list[float] = []
-    _time_grammar_stage(grammar_s)
     startup = time.perf_counter() - _STARTED
     start = time.perf_counter()
     if mode == "flow":
@@ -105,7 +103,8 @@ def review_case(mode: str, content: Path, grammar: bool, paths: list[Path]) -> d
             "findings": sum(len(p.get("findings", [])) for p in posts),
             "findings_sha256": hashlib.sha256(json.dumps(posts, sort_keys=True).encode()).hexdigest()[:16],
             "cache": report.run.get("cache"), "work": report.run.get("work"), "grammar": report.run.get("grammar"),
-            "grammar_stage_s": round(sum(grammar_s), 4) if grammar_s else None}
+            "grammar_stage_s": (report.run.get("grammar") or {}).get("seconds"),
+            "workers_peak_rss_mib": workers_peak_rss_mib()}
 
 
 def raw_case(content: Path) -> dict[str, Any]:

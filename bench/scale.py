@@ -184,6 +184,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "posts_per_s": round(posts / median(walls), 1) if median(walls) else None,
             "startup_median_s": round(median(startups), 4),
             "peak_rss_mib": max(float(r["peak_rss_mib"]) for r in runs),
+            "workers_peak_rss_mib": max((float(r["workers_peak_rss_mib"]) for r in runs
+                                         if r.get("workers_peak_rss_mib") is not None), default=None),
             "grammar_stage_median_s": round(median(stage), 4) if stage else None,
             "cache": last.get("cache"), "work": last.get("work"), "grammar": last.get("grammar"),
             "runs_s": [round(w, 4) for w in walls], "runs": runs}
@@ -200,6 +202,9 @@ def sanity(rows: list[dict[str, Any]]) -> list[str]:
                 ok = {"cold": hits == 0, "warm": misses == 0}.get(row["case"], misses == 1)
                 if not ok:
                     problems.append(f"{label} {mode}: cache hits {hits}, misses {misses}")
+                work = run.get("work") or {}
+                if row["case"] == "warm" and (work.get("parsed"), work.get("cross_checked")) != (0, 0):
+                    problems.append(f"{label} {mode}: nothing changed, yet {work} was redone")
                 stats = run.get("grammar") or {}
                 if row["grammar"] and row["case"] == "cold" and (stats.get("paragraphs_cached") or not stats.get(
                         "requests")):
@@ -246,8 +251,11 @@ def targets(rows: list[dict[str, Any]], raw: dict[int, dict[str, Any]], editor: 
                 100 * (flow - plain) / flow, "%", 15.0, True, f"flow {flow} s, plain {plain} s")
     peak = max((r[m]["peak_rss_mib"] for r in rows if r["posts"] == largest for m in MODES), default=None)
     if peak is not None:
+        workers = max((r[m]["workers_peak_rss_mib"] or 0 for r in rows if r["posts"] == largest for m in MODES),
+                      default=0)
         add(f"peak RSS of the review process, {largest} posts (any case)", peak, "MiB", 500.0, True,
-            f"plain at most: {max(r['plain']['peak_rss_mib'] for r in rows if r['posts'] == largest)} MiB")
+            f"plain at most: {max(r['plain']['peak_rss_mib'] for r in rows if r['posts'] == largest)} MiB; "
+            f"each worker process at most {workers:.0f} MiB")
     return out
 
 
@@ -258,7 +266,7 @@ def _fmt(value: object, digits: int = 3) -> str:
 def _work(work: object) -> str:
     if not isinstance(work, dict):
         return "-"
-    return "/".join(str(work.get(k, "?")) for k in ("parsed", "checked", "cross_checked", "grammar_posts"))
+    return "/".join(str(work.get(k, "?")) for k in ("parsed", "cross_checked"))
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -305,8 +313,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {blog} ({loop['blog_posts']} posts) | {'on' if loop['grammar'] else 'off'} | "
                      f"{loop['median_s']:.3f} ({loop['min_s']:.2f}-{loop['max_s']:.2f}) | "
                      f"{loop['baseline_review_s']:.3f} | {loop['tool']} |")
-    lines += ["", "- work: posts parsed / checked / cross-checked / sent to grammar, from the report's "
-              "`run[\"work\"]` (`-` when the report has none).",
+    lines += ["", "- work: posts parsed / posts whose checks across posts ran, from the report's `run[\"work\"]`; "
+              "the others came from the cache.",
               "- one edit: a sentence added to the first post; heading edit: then a heading reworded in another post "
               "(with N posts: the heading and the posts linking to its post):"]
     lines += [f"  - {n} posts: `#{e['anchor'] or 'first heading'}` of {e['heading_post']}, linked from "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -218,6 +219,7 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     """
     from flows.grammar import GrammarService
 
+    started = time.perf_counter()
     wanted = set(plan.selected)
     service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
     store = JsonCache(_folder(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
@@ -245,7 +247,7 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     finally:
         service.close()
     stats = service.stats.to_dict()
-    stats.update(posts_checked=len(todo), posts_cached=store.hits)
+    stats.update(posts_checked=len(todo), posts_cached=store.hits, seconds=round(time.perf_counter() - started, 3))
     return found, stats
 
 
