@@ -232,9 +232,12 @@ def parse_vocabulary(text: str) -> frozenset[str]:
     return frozenset(t for t in terms if t)
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same result, ten times faster
+
+
 def _validate(model: type[BaseModel], file: str, text: str):
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise PolicyError(file, "", f"invalid YAML: {getattr(err, 'problem', err)}",

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _usage_errors() -> tuple[type[Exception], ...]:
     from flows.publish.ledger import LedgerError
-    from flows.review import UsageError
+    from flows.steps import UsageError
 
     return (UsageError, LedgerError)
 
@@ -217,23 +217,25 @@ def _review(args: argparse.Namespace) -> Exit:
         failed = _start_prefect()
         if failed is not None:
             return failed
-    from flows.review import ReviewOptions, UsageError, make_plan, review, review_plain, write_json
+    from flows.steps import ReviewOptions, UsageError, make_plan, review_plain, write_json
     from reports import github, json_report, text_report, writers
 
     options = ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
                             not args.no_cache, changed_since=args.changed_since, baseline=args.baseline)
     try:  # configuration errors are reported before any flow run starts
-        make_plan(options)
+        plan = make_plan(options)
     except UsageError as err:
         print(f"medpress: error: {err}", file=sys.stderr)
         return Exit.USAGE
     if engine == "direct":  # the same steps and report, without a flow run: about 1 s faster per call
-        report = review_plain(options)
+        report = review_plain(options, plan)
         report.run["engine"] = "direct"
         write_json(report, args.output)
         if args.output_dir:
             writers.write_files(report, args.format, args.output_dir)
     else:
+        from flows.review import review
+
         report = review(content=str(args.content), paths=[str(p) for p in args.paths],
                         policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
                         external=args.external, output=str(args.output), use_cache=not args.no_cache,
@@ -257,7 +259,8 @@ def _baseline(args: argparse.Namespace) -> Exit:
     if failed is not None:
         return failed
     from flows.gate import write_baseline
-    from flows.review import ReviewOptions, UsageError, make_plan, review
+    from flows.review import review
+    from flows.steps import ReviewOptions, UsageError, make_plan
 
     try:
         make_plan(ReviewOptions(args.content, (), args.policy, not args.no_grammar))

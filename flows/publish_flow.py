@@ -18,7 +18,7 @@ from prefect.logging import get_run_logger
 
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publishing import Refused, approve, publish
-from flows.review import ReviewOptions, review_plain
+from flows.steps import ReviewOptions, review_plain
 
 
 class SignOff(RunInput):

@@ -20,7 +20,7 @@ from flows import ingest
 from flows.publish import ledger
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.render import build_item
-from flows.review import ReviewOptions, review_with_plan
+from flows.steps import ReviewOptions, review_with_plan
 from reports.model import PostReport, ReviewReport
 
 

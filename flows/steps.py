@@ -1,0 +1,349 @@
+"""The review's steps as plain function calls: read posts, check them (cached per post), check across posts,
+assemble the report. No Prefect here: the editor's one-post loop (``medpress review PATH``) runs these directly
+and never pays for importing Prefect; ``flows.review`` wraps the same steps as the Prefect flow.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+from checks import grammar, links
+from checks.corpus import Corpus
+from checks.document import Post, content_hash_of, parse_post
+from checks.links import ExternalResult, external_urls
+from checks.model import Finding
+from checks.pipeline import CHECKS_VERSION, CrossEntry, finalize, review_corpus, review_post, summarize
+from checks.policy import Policy
+from checks.summary import PostSummary
+from flows import gate, ingest, workers
+from flows.cache import JsonCache, ResultCache, cache_root
+from flows.check_posts import CheckedPost, Source, check_sources
+from flows.policy_files import load_policy, policy_dir_for
+from flows.publish.ledger import approved_hashes
+from reports.files import write_atomically
+from reports.model import PostReport, ReviewReport
+
+BATCH_SIZE = 25
+LISTED_AT_MOST = 100  # posts named in run.work (the count is always whole)
+T = TypeVar("T")
+
+
+@dataclass
+class ReviewOptions:
+    content_dir: Path = Path("content")
+    paths: Sequence[Path] = ()
+    policy_dir: Path | None = None
+    grammar: bool = True
+    external: bool = False
+    use_cache: bool = True
+    changed_since: str | None = None  # git ref: review changed posts and the posts linking to them
+    baseline: Path | None = None  # accepted findings (medpress baseline) that do not fail the run
+
+
+@dataclass
+class Plan:
+    options: ReviewOptions
+    policy: Policy
+    policy_dir: Path
+    files: frozenset[str]
+    corpus_paths: list[str]  # every post the cross-post checks see
+    selected: list[str]  # the posts the report covers
+    skipped: list[str] = field(default_factory=list)
+    changed: set[str] | None = None  # with --changed-since: the changed posts
+
+
+class UsageError(Exception):
+    """A mistake in how medpress was called (exit status 2)."""
+
+
+def make_plan(options: ReviewOptions) -> Plan:
+    content_dir = options.content_dir
+    if not content_dir.is_dir():
+        raise UsageError(f"content folder '{content_dir}' does not exist")
+    policy_dir = policy_dir_for(content_dir, options.policy_dir)
+    policy = load_policy(policy_dir)
+    files = ingest.content_files(content_dir)
+    corpus_paths = ingest.post_paths(content_dir, files)
+    selected: list[str] = []
+    for path in options.paths:
+        if path.is_dir():
+            inside = ingest.content_files(path)
+            selected.extend(ingest.rel_to_content(content_dir, path / f) for f in sorted(inside) if f.endswith(".md"))
+        else:
+            selected.append(ingest.rel_to_content(content_dir, path))
+    if not options.paths:
+        selected = list(corpus_paths)
+    selected = list(dict.fromkeys(selected))
+    corpus_paths = list(dict.fromkeys([*corpus_paths, *selected]))
+    skipped = []
+    if not options.grammar:
+        skipped.append("grammar: skipped on request (--no-grammar)")
+    if not options.external:
+        skipped.append("external links: not fetched (use --external)")
+    changed = None
+    if options.changed_since:
+        try:
+            changed = gate.changed_files(content_dir, options.changed_since) & set(selected)
+        except gate.GateError as err:
+            raise UsageError(str(err)) from err
+        selected = sorted(changed)
+    if options.baseline is not None and not options.baseline.is_file():
+        raise UsageError(f"baseline file '{options.baseline}' does not exist (create it with `medpress baseline`)")
+    return Plan(options, policy, policy_dir, files, corpus_paths, selected, skipped, changed)
+
+
+def expand_selection(plan: Plan, summaries: Sequence[PostSummary]) -> None:
+    """With --changed-since: the changed posts plus every post that links to one of them."""
+    if plan.changed is None:
+        return
+    linking = links.linking_posts(Corpus(summaries, plan.files), plan.changed, plan.policy.links)
+    plan.selected = sorted(plan.changed | linking)
+    plan.skipped.append(f"unchanged posts since {plan.options.changed_since}: only {len(plan.changed)} changed "
+                        f"post(s) and {len(linking - plan.changed)} linking to them reviewed")
+
+
+def _namespace(plan: Plan, *more: str) -> str:
+    return "\0".join((f"checks={CHECKS_VERSION}", f"policy={plan.policy.hash}", f"medpress={_version('medpress')}",
+                      *more))
+
+
+def _folder(plan: Plan, name: str) -> Path | None:
+    return cache_root() / name if plan.options.use_cache else None
+
+
+def result_cache(plan: Plan) -> ResultCache:
+    return ResultCache(_folder(plan, "results"), _namespace(plan))
+
+
+def cross_cache(plan: Plan) -> JsonCache:
+    return JsonCache(_folder(plan, "cross"), _namespace(plan))
+
+
+@dataclass
+class Sources:
+    ready: list[CheckedPost]  # from the cache (or unreadable: reported as such, nothing to cache)
+    todo: list[Source]  # to parse and check
+
+
+def read_sources(plan: Plan, cache: ResultCache) -> Sources:
+    """Read every post of the corpus; take the result of those the cache has (a post's bytes are its key)."""
+    content_dir, policy = plan.options.content_dir, plan.policy
+    found = Sources([], [])
+    for rel in plan.corpus_paths:
+        source = ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
+        if isinstance(source, Post):
+            found.ready.append(CheckedPost(summarize(source, policy), review_post(source, policy), parsed=True))
+            continue
+        shown = ingest.display_path(content_dir / rel)
+        cached = cache.get(content_hash_of(source))
+        if cached is None:
+            found.todo.append(Source(rel, shown, source))
+            continue
+        result, summary = cached
+        summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
+        found.ready.append(CheckedPost(summary, result, source if plan.options.grammar else None))
+    return found
+
+
+def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool,
+                           spread: bool) -> list[CheckedPost]:
+    """:func:`check_sources`, in this machine's worker processes when ``spread`` (threads share one core
+    under the GIL; a run with enough posts to check pays the pool's start-up back many times over)."""
+    if not spread:
+        return check_sources(policy, sources, keep_source)
+    return workers.call_all(check_sources, [(policy, sources, keep_source)])[0]
+
+
+def worth_spreading(todo: int) -> bool:
+    return todo >= workers.MIN_POSTS and workers.cores() > 1
+
+
+def store_checked(cache: ResultCache, checked: Sequence[CheckedPost]) -> None:
+    for item in checked:
+        cache.put(item.summary.content_hash, item.result, item.summary)
+
+
+def in_corpus_order(plan: Plan, *parts: Sequence[CheckedPost]) -> list[CheckedPost]:
+    """Posts in the corpus' order (which of two posts sharing a slug a link reaches must not vary)."""
+    by_path = {item.summary.rel_path: item for part in parts for item in part}
+    return [by_path[rel] for rel in plan.corpus_paths]
+
+
+def fetch_external(plan: Plan, summaries: Sequence[PostSummary]) -> dict[str, ExternalResult]:
+    from flows.external_links import check_urls
+
+    urls = external_urls(summaries, plan.policy.links)
+    return check_urls(urls, plan.policy.links, cache_root() / "external")
+
+
+GRAMMAR_CHUNK = 200  # posts parsed at a time for grammar: enough requests to keep LanguageTool busy
+
+
+def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+    """Grammar findings per post (only the selected posts), and what the stage did.
+
+    A post's findings are kept per version (and per LanguageTool set-up and policy), so an unchanged post is
+    not even parsed again; only the others are, a chunk at a time, from the bytes read before.
+    """
+    from flows.grammar import GrammarService
+
+    started = time.perf_counter()
+    wanted = set(plan.selected)
+    service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
+    store = JsonCache(_folder(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
+    found: dict[str, list[Finding]] = {}
+    todo = []
+    for item in checked:
+        summary = item.summary
+        if summary.rel_path not in wanted or not summary.readable or item.source is None:
+            continue
+        cached = store.load(summary.content_hash)
+        if cached is None:
+            todo.append(item)
+        else:
+            found[summary.rel_path] = [Finding.from_dict(f) for f in cached]
+    try:
+        for chunk in batches(todo, GRAMMAR_CHUNK):
+            posts = [parse_post(i.summary.rel_path, i.source or b"", display_path=i.summary.display_path,
+                                max_bytes=plan.policy.frontmatter.max_bytes) for i in chunk]
+            results = service.check(posts)
+            for post in posts:
+                paras, result = results[post.rel_path]
+                found[post.rel_path] = grammar.findings_from(post, paras, result, plan.policy)
+                if result.error is None:  # a failed check is tried again next time
+                    store.save([f.to_dict() for f in found[post.rel_path]], post.content_hash)
+    finally:
+        service.close()
+    stats = service.stats.to_dict()
+    stats.update(posts_checked=len(todo), posts_cached=store.hits, seconds=round(time.perf_counter() - started, 3))
+    return found, stats
+
+
+def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str, list[Finding]],
+             external: dict[str, ExternalResult] | None, started: datetime, cache: ResultCache,
+             stages: dict[str, object]) -> ReviewReport:
+    """The checks across posts (only the posts they must redo), then each selected post's report."""
+    summaries = [item.summary for item in checked]
+    signed = {path: event.content_hash for path, event in approved_hashes(plan.options.content_dir).items()}
+    wanted = set(plan.selected)
+    store = cross_cache(plan)
+    previous = {}
+    for summary in summaries:
+        if summary.rel_path in wanted:
+            data = store.load(summary.rel_path, summary.content_hash)
+            if data is not None:
+                previous[summary.rel_path] = CrossEntry.from_dict(data)
+    cross = review_corpus(Corpus(summaries, plan.files, signed, external), plan.policy, previous, wanted)
+    for path in cross.rechecked:
+        entry = cross.entries[path]
+        store.save(entry.to_dict(), path, entry.content_hash)
+    reports = []
+    for item in checked:
+        post, result = item.summary, item.result
+        if post.rel_path not in wanted:
+            continue
+        final = finalize(post, [*result.findings, *cross.findings.get(post.rel_path, []),
+                                *grammar_found.get(post.rel_path, [])], plan.policy)
+        reports.append(PostReport(post.display_path, post.slug, post.title, post.content_hash, final.findings,
+                                  result.metrics, final.waived, final.suppressions))
+    reports.sort(key=lambda r: r.path)
+    run = run_metadata(plan, started, cache)
+    # What this review had to redo: posts parsed and checked (the others came from the cache), and posts whose
+    # checks across posts ran again (edited, or something they read of another post changed).
+    shown = {item.summary.rel_path: item.summary.display_path for item in checked}
+    run["work"] = {"posts": len(checked), "parsed": sum(item.parsed for item in checked),
+                   "cross_checked": len(cross.rechecked), "cross_reused": len(cross.entries) - len(cross.rechecked),
+                   "cross_checked_posts": sorted(shown[path] for path in cross.rechecked)[:LISTED_AT_MOST]}
+    run.update(stages)
+    report = ReviewReport(run, reports)
+    if plan.options.baseline is not None:
+        gate.apply_baseline(report, plan.options.baseline)
+    return report
+
+
+def run_metadata(plan: Plan, started: datetime, cache: ResultCache) -> dict[str, object]:
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "content_dir": ingest.display_path(plan.options.content_dir),
+        "policy_dir": ingest.display_path(plan.policy_dir),
+        "policy_hash": plan.policy.hash,
+        "policy_version": plan.policy.version,
+        "git_commit": _git_commit(plan.options.content_dir),
+        "versions": {"medpress": _version("medpress"), "checks": CHECKS_VERSION, "python": platform.python_version(),
+                     **{name: _version(name) for name in ("prefect", "textstat", "markdown", "beautifulsoup4",
+                                                          "rapidfuzz", "language-tool-python")}},
+        "options": {"grammar": plan.options.grammar, "external": plan.options.external,
+                    "paths": [str(p) for p in plan.options.paths]},
+        "skipped": plan.skipped,
+        "cache": {"hits": cache.hits, "misses": cache.misses},
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _git_commit(folder: Path) -> str | None:
+    try:
+        answer = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return answer.stdout.strip() or None if answer.returncode == 0 else None
+
+
+def batches(items: Sequence[T], size: int = BATCH_SIZE) -> list[list[T]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def review_plain(options: ReviewOptions, plan: Plan | None = None) -> ReviewReport:
+    """The review without Prefect: the same steps as the flow (flows.review), called in order. ``plan``: the
+    plan :func:`make_plan` already made of these options (else it is made here)."""
+    return review_with_plan(options, plan)[1]
+
+
+def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[Plan, ReviewReport]:
+    """:func:`review_plain`, also handing back the plan (the policy, the posts, what was selected)."""
+    started = datetime.now(UTC)
+    plan = plan or make_plan(options)
+    cache = result_cache(plan)
+    sources = read_sources(plan, cache)
+    chunks = batches(sources.todo)
+    if worth_spreading(len(sources.todo)):
+        parts = workers.call_all(check_sources, [(plan.policy, chunk, options.grammar) for chunk in chunks])
+    else:
+        parts = [check_sources(plan.policy, chunk, options.grammar) for chunk in chunks]
+    done = [item for part in parts for item in part]
+    store_checked(cache, done)
+    checked = in_corpus_order(plan, sources.ready, done)
+    summaries = [item.summary for item in checked]
+    expand_selection(plan, summaries)
+    grammar_found, stages = _grammar_stage(plan, checked, check_grammar)
+    external = fetch_external(plan, summaries) if options.external else None
+    return plan, assemble(plan, checked, grammar_found, external, started, cache, stages)
+
+
+def _grammar_stage(plan: Plan, checked: Sequence[CheckedPost],
+                   run) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+    if not plan.options.grammar:
+        return {}, {}
+    found, stats = run(plan, checked)
+    return found, {"grammar": stats}
+
+
+def write_json(report: ReviewReport, path: Path) -> None:
+    from reports import json_report
+
+    write_atomically(path, json_report.render(report))
