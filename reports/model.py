@@ -33,10 +33,28 @@ class PostReport:
                 "suppressions": self.suppressions, "baselined": self.baselined}
 
 
-@dataclass
 class ReviewReport:
-    run: dict[str, object]
-    posts: list[PostReport]
+    """The run's metadata and every post's report.
+
+    Deliberately not a dataclass: Prefect walks a flow's return value looking for futures, a dataclass field
+    by field down to every finding. That walk took 3.7 of 5.1 s of a warm 1,000-post flow run; a plain object
+    is not entered.
+    """
+
+    __slots__ = ("posts", "run")
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __init__(self, run: dict[str, object], posts: list[PostReport]) -> None:
+        self.run = run
+        self.posts = posts
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ReviewReport):
+            return NotImplemented
+        return (self.run, self.posts) == (other.run, other.posts)
+
+    def __repr__(self) -> str:
+        return f"ReviewReport(run={self.run!r}, posts={self.posts!r})"
 
     @property
     def findings(self) -> list[Finding]:
