@@ -18,7 +18,7 @@ from checks.corpus import Corpus
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
-from checks.text import Sentence, sentences
+from checks.text import Sentence, literal_alternation, sentences
 
 CHECK = "claims"
 
@@ -110,7 +110,7 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
         return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
+    return re.compile(r"(?<![\w-])(?:" + literal_alternation(ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
                       re.IGNORECASE)
 
 
@@ -176,7 +176,7 @@ def _compile(policy: Policy) -> Knowledge:
         return [(p, re.compile(p.pattern, re.IGNORECASE), _union(p.allowed)) for p in items]
 
     brands = {p.brand.lower(): p for p in kb.products if p.brand}
-    names = "|".join(re.escape(b) for b in sorted(brands, key=len, reverse=True))
+    names = literal_alternation(sorted(brands, key=len, reverse=True))
     brand_verb = re.compile(rf"\b(?P<brand>{names})(?:ed|ing|es|['’]d)\b", re.IGNORECASE) if brands else None
     brand_generic = re.compile(rf"\b(?:types?|kinds?|brands?|forms?|versions?) of (?P<a>{names})\b"
                                rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None

@@ -19,7 +19,7 @@ from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
 from checks.syllables import LANG, syllable_count, textstat_with_cmudict
-from checks.text import Sentence, sentences
+from checks.text import Sentence, literal_alternation, sentences
 
 CHECK = "readability"
 PROSE_TAGS = frozenset({"p", "li", "dd", "dt"})
@@ -63,7 +63,7 @@ def _vocabulary_pattern(vocabulary: frozenset[str]) -> re.Pattern[str] | None:
     if not vocabulary:
         return None
     terms = sorted(vocabulary, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?:['’]s|es|s)?(?![\w-])",
+    return re.compile(r"(?<![\w-])(?:" + literal_alternation(terms) + r")(?:['’]s|es|s)?(?![\w-])",
                       re.IGNORECASE)
 
 
