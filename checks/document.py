@@ -64,10 +64,11 @@ class Block:
     def source_range(self, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Raw-file offsets covering ``text[start:end]``, or None when none of it maps."""
         end = len(self.text) if end is None else end
-        mapped = [o for o in self.offsets[start:end] if o >= 0]
-        if not mapped:
+        window = self.offsets[start:end]
+        first = next((o for o in window if o >= 0), -1)  # both ends are usually mapped: no full scan
+        if first < 0:
             return None
-        return mapped[0], mapped[-1] + 1
+        return first, next(o for o in reversed(window) if o >= 0) + 1
 
     @property
     def start(self) -> int:
@@ -381,6 +382,10 @@ _RESYNC = 400  # how far to look for a block's text when confirmed by the charac
 _CONFIRM = 3
 
 
+_NON_SPACE = re.compile(r"\S+")  # \s is exactly str.isspace()
+_UNMASKED = re.compile(rb"\x00+")
+
+
 def _visible_source(text: str, body_start: int) -> tuple[str, list[int]]:
     """The body's unmasked, non-space characters, and each one's raw offset."""
     masked = bytearray(len(text))
@@ -389,8 +394,13 @@ def _visible_source(text: str, body_start: int) -> tuple[str, list[int]]:
             masked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     for match in re.finditer(r"<(https?://[^>\s]+)>", text[body_start:]):
         masked[body_start + match.start(1) : body_start + match.end(1)] = b"\x00" * len(match.group(1))
-    positions = [i for i in range(body_start, len(text)) if not masked[i] and not text[i].isspace()]
-    return "".join(text[i] for i in positions), positions
+    positions: list[int] = []
+    parts = []
+    for run in _UNMASKED.finditer(masked, body_start):  # whole words at a time, not characters
+        for word in _NON_SPACE.finditer(text, run.start(), run.end()):
+            positions.extend(range(word.start(), word.end()))
+            parts.append(word.group())
+    return "".join(parts), positions
 
 
 def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Block]:
@@ -399,31 +409,63 @@ def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Bloc
     Rendered text is the source minus Markdown syntax, so each character is searched a few visible
     characters ahead; a character with no nearby match (an entity, generated text) gets -1 and the
     cursor stays, and a block whose start is further away is accepted only when the next characters agree.
+    Where rendered and visible text run on alike (most of it), whole runs are mapped at once.
     """
     visible, positions = _visible_source(text, body_start)
     cursor = 0
     blocks = []
     for raw in raw_blocks:
         block_text = "".join(raw.parts)
-        offsets = [-1] * len(block_text)
-        chars = [(i, ch) for i, ch in enumerate(block_text) if not ch.isspace()]
-        for n, (i, ch) in enumerate(chars):
-            found = visible.find(ch, cursor, cursor + _NEAR)
+        words = list(_NON_SPACE.finditer(block_text))
+        chars = "".join(word.group() for word in words)  # the block's non-space characters
+        mapped: list[int] = []  # raw offset of each of them
+        n = 0
+        while n < len(chars):
+            same = _common_prefix(chars, n, visible, cursor)
+            if same:  # each would be found right at the cursor
+                mapped.extend(positions[cursor : cursor + same])
+                n += same
+                cursor += same
+                continue
+            found = visible.find(chars[n], cursor, cursor + _NEAR)
             if found < 0:
-                found = _resync(visible, cursor, [c for _, c in chars[n : n + _CONFIRM]])
+                found = _resync(visible, cursor, chars[n : n + _CONFIRM])
             if found >= 0:
-                offsets[i] = positions[found]
+                mapped.append(positions[found])
                 cursor = found + 1
+            else:
+                mapped.append(-1)
+            n += 1
+        offsets = [-1] * len(block_text)
+        done = 0
+        for word in words:
+            offsets[word.start() : word.end()] = mapped[done : done + word.end() - word.start()]
+            done += word.end() - word.start()
         blocks.append(Block(raw.tag, block_text, tuple(offsets), raw.in_blockquote, raw.anchor))
     return blocks
 
 
-def _resync(visible: str, cursor: int, upcoming: list[str]) -> int:
-    needle = "".join(upcoming)
-    found = visible.find(needle, cursor, cursor + _RESYNC + len(needle))
-    return found
+def _common_prefix(a: str, i: int, b: str, j: int) -> int:
+    """Length of the common prefix of ``a[i:]`` and ``b[j:]`` (compared in slices, not characters)."""
+    limit = min(len(a) - i, len(b) - j)
+    if a[i : i + limit] == b[j : j + limit]:
+        return limit
+    low, high = 0, limit  # a[i:i+low] == b[j:j+low], a[i:i+high] != b[j:j+high]
+    step = 16  # mismatches are usually near: gallop before bisecting
+    while step < high and a[i : i + step] == b[j : j + step]:
+        low, step = step, step * 2
+    high = min(high, step)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if a[i : i + middle] == b[j : j + middle]:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
+def _resync(visible: str, cursor: int, needle: str) -> int:
+    return visible.find(needle, cursor, cursor + _RESYNC + len(needle))
 def _locate_links(text: str, body_start: int, soup: BeautifulSoup) -> list[Link]:
     links = []
     cursor = body_start
