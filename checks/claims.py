@@ -106,6 +106,19 @@ def _union(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
+def _any_of(*patterns: re.Pattern[str] | None) -> re.Pattern[str] | None:
+    """One pattern that finds a match in a text exactly when one of ``patterns`` does: a quick test before
+    running each. None when there is no such pattern: a union would renumber groups (a backreference
+    would point at another pattern's group) and cannot hold global flags."""
+    given = [p for p in patterns if p is not None]
+    if not given or any(p.groups for p in given):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in given), re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
@@ -139,6 +152,9 @@ class Knowledge:
     brands: dict[str, Product] = field(default_factory=dict)  # lowercase brand -> product
     brand_verb: re.Pattern[str] | None = None  # "botoxed"
     brand_generic: re.Pattern[str] | None = None  # "a type of Botox"
+    brand_names: re.Pattern[str] | None = None  # any brand, anywhere: neither of the above without one
+    claim_words: re.Pattern[str] | None = None  # approval, clearance or benefit words (see _any_of)
+    phrase_words: re.Pattern[str] | None = None  # prohibited or comparative phrases (see _any_of)
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -180,16 +196,21 @@ def _compile(policy: Policy) -> Knowledge:
     brand_verb = re.compile(rf"\b(?P<brand>{names})(?:ed|ing|es|['’]d)\b", re.IGNORECASE) if brands else None
     brand_generic = re.compile(rf"\b(?:types?|kinds?|brands?|forms?|versions?) of (?P<a>{names})\b"
                                rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None
+    approval, clearance, benefit = _union(words.approval), _union(words.clearance), _union(words.benefit)
+    prohibited, comparative = phrases(words.prohibited), phrases(words.comparative)
     return Knowledge(
         brands=brands, brand_verb=brand_verb, brand_generic=brand_generic,
+        brand_names=re.compile(names, re.IGNORECASE) if brands else None,
+        claim_words=_any_of(approval, clearance, benefit),
+        phrase_words=_any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative))),
         products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names), condition_re=_names_pattern(condition_names),
-        approval=_union(words.approval), clearance=_union(words.clearance), negation=_union(words.negation),
-        disclosure=_union(words.off_label_disclosure), benefit=_union(words.benefit),
+        approval=approval, clearance=clearance, negation=_union(words.negation),
+        disclosure=_union(words.off_label_disclosure), benefit=benefit,
         benefit_negation=_union(words.benefit_negation),
         subject=_union(words.subject_reference), children=_union(words.population_children),
-        risk=_union(words.risk), prohibited=phrases(words.prohibited), comparative=phrases(words.comparative),
+        risk=_union(words.risk), prohibited=prohibited, comparative=comparative,
         facts={name: re.compile(p, re.IGNORECASE) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
 
@@ -218,9 +239,12 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def _lookup(text: str, names: dict[str, str]) -> str | None:
     """The id for a matched name, allowing a plural or possessive ending."""
-    key = re.sub(r"['’]s$", "", text.lower())
+    key = _POSSESSIVE.sub("", text.lower())
     for candidate in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
         if candidate and candidate in names:
             return names[candidate]
@@ -268,6 +292,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     for block in blocks:
         last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
         block_disclosed = bool(_search(k.disclosure, block.text))
+        brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         for sentence in sentences(block):
             text = sentence.text
             span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
@@ -282,7 +307,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     claim.span = span
                 result.claims.extend(claims)
             result.findings.extend(_phrases(post, sentence, cited, k))
-            result.findings.extend(_terminology(post, sentence, products, k))
+            result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
     result.findings.extend(_claim_findings(post, result.claims, k))
@@ -293,17 +318,21 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
             disclosed: bool) -> list[Claim]:
+    if not products and not carried:  # no product named or carried over: no claim (cheapest test first)
+        return []
+    if k.claim_words is not None and not k.claim_words.search(text):
+        return []
     approval = _search(k.approval, text)
     clearance = _search(k.clearance, text)
-    negated = bool(_search(k.negation, text))
     benefit = _benefit(text, k)
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and carried and _search(k.subject, text):
+    if not products and _search(k.subject, text):
         subject = carried
     if not products and subject is None:
         return []
+    negated = bool(_search(k.negation, text))
     mentioned = {c for c, _, _ in conditions}
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
@@ -416,10 +445,16 @@ def _with_trailing_citations(text: str, span: tuple[int, int] | None) -> tuple[i
     return (span[0], match.end()) if match else span
 
 
+_NUMBERED = re.compile(r"\[(\d+)\]")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]]+\]")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
+_SECTION_LINK = re.compile(r"\]\(#([^)\s]+)\)")
+
+
 def _cited(post: Post, raw: str, span: tuple[int, int] | None, k: Knowledge) -> bool:
     """A numbered reference to front matter, a footnote, or a link to an authoritative source."""
     ids = {str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict)}
-    if any(n in ids for n in re.findall(r"\[(\d+)\]", raw)) or re.search(r"\[\^[^\]]+\]", raw):
+    if any(n in ids for n in _NUMBERED.findall(raw)) or _FOOTNOTE_MARK.search(raw):
         return True
     if span is None:
         return False
@@ -452,14 +487,16 @@ def _sections(post: Post) -> dict[str, str]:
 
 
 def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str], k: Knowledge) -> bool:
-    for note in re.findall(r"\[\^([^\]]+)\](?!:)", raw):
+    for note in _FOOTNOTE_REF.findall(raw):
         if _search(k.disclosure, notes.get(note, "")):
             return True
-    return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in re.findall(r"\]\(#([^)\s]+)\)", raw))
+    return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in _SECTION_LINK.findall(raw))
 
 
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Iterable[Finding]:
     text = sentence.text
+    if k.phrase_words is not None and not k.phrase_words.search(text):
+        return
     for phrase, pattern, allowed in k.prohibited:
         for match in pattern.finditer(text):
             if allowed and allowed.search(text):
@@ -479,15 +516,18 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Itera
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
-                 k: Knowledge) -> Iterable[Finding]:
+                 k: Knowledge, brands: bool = True) -> Iterable[Finding]:
+    """``brands``: False when the sentence's block names no brand, so it cannot misuse one."""
     text = sentence.text
     for product_id, start, end in products:
         product = k.products[product_id]
-        written = re.sub(r"['’]s$", "", text[start:end])
+        written = _POSSESSIVE.sub("", text[start:end])
         if product.brand and written not in product.names and written.rstrip("s") not in product.names:
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
+    if not brands:
+        return
     if k.brand_verb is not None:
         for match in k.brand_verb.finditer(text):
             brand = k.brands[match.group("brand").lower()]

@@ -1,0 +1,40 @@
+"""The claims check's quick tests skip only sentences where the patterns they stand for cannot match."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from checks.claims import _any_of, knowledge
+from checks.document import parse_post
+from checks.text import sentences
+from flows.policy_files import load_policy
+from tests.conftest import CONTENT, POLICY
+
+
+def test_any_of_matches_exactly_when_one_pattern_does() -> None:
+    k = knowledge(load_policy(POLICY))
+    checks = [(k.claim_words, [k.approval, k.clearance, k.benefit]),
+              (k.phrase_words, [p for _, p, _ in (*k.prohibited, *k.comparative)]),
+              (k.brand_names, [k.brand_verb, k.brand_generic])]
+    texts = []
+    for path in sorted((CONTENT / "posts").glob("*.md")):
+        post = parse_post(f"posts/{path.name}", path.read_bytes())
+        texts.extend(s.text for b in post.blocks for s in sentences(b))
+    rng = random.Random(1)
+    words = " ".join(texts).split()
+    texts.extend(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(3000))
+    texts.extend(["botoxed", "a type of Botox", "painless", "safer than", "FDA-approved", "helps", ""])
+    for quick, patterns in checks:
+        assert quick is not None
+        for text in texts:
+            # brand_names may find a brand the stricter patterns reject, never the other way round
+            found = any(p.search(text) for p in patterns if p is not None)
+            assert bool(quick.search(text)) == found or (quick is k.brand_names and not found), text
+
+
+def test_no_quick_test_for_patterns_with_groups_or_global_flags() -> None:
+    assert _any_of(re.compile(r"(a)\1", re.I), re.compile("b", re.I)) is None
+    assert _any_of(re.compile("(?s)a.b", re.I), re.compile("b", re.I)) is None
+    assert _any_of(None) is None
+    assert _any_of(re.compile("a", re.I), None).search("xA")
