@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -289,6 +290,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     title_product = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
+    citations = _citations(post, k)
     for block in blocks:
         last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
         block_disclosed = bool(_search(k.disclosure, block.text))
@@ -299,7 +301,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
             raw = post.text[span[0] : span[1]] if span else text
             products = _mentions(k.product_re, k.product_names, text)
             conditions = _mentions(k.condition_re, k.condition_names, text)
-            cited = _cited(post, raw, span, k)
+            cited = _cited(raw, span, citations)
             disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
             if not block.is_heading or not text.rstrip().endswith("?"):
                 claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
@@ -451,17 +453,28 @@ _FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
 _SECTION_LINK = re.compile(r"\]\(#([^)\s]+)\)")
 
 
-def _cited(post: Post, raw: str, span: tuple[int, int] | None, k: Knowledge) -> bool:
+@dataclass(frozen=True)
+class _Citations:
+    """What cites a source in one post: its numbered references, and where its authoritative links start."""
+
+    ids: frozenset[str]
+    links: tuple[int, ...]  # sorted
+
+
+def _citations(post: Post, k: Knowledge) -> _Citations:
+    ids = frozenset(str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict))
+    links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains))
+    return _Citations(ids, tuple(links))
+
+
+def _cited(raw: str, span: tuple[int, int] | None, citations: _Citations) -> bool:
     """A numbered reference to front matter, a footnote, or a link to an authoritative source."""
-    ids = {str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict)}
-    if any(n in ids for n in _NUMBERED.findall(raw)) or _FOOTNOTE_MARK.search(raw):
+    if any(n in citations.ids for n in _NUMBERED.findall(raw)) or _FOOTNOTE_MARK.search(raw):
         return True
     if span is None:
         return False
-    for link in post.links:
-        if span[0] <= link.start < span[1] and any(_on_domain(link.target, d) for d in k.domains):
-            return True
-    return False
+    at = bisect_left(citations.links, span[0])
+    return at < len(citations.links) and citations.links[at] < span[1]
 
 
 def _on_domain(url: str, domain: str) -> bool:

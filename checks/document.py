@@ -307,15 +307,16 @@ def render_markdown(body: str) -> str:
 def _render_body(post: Post) -> None:
     body = post.text[post.body_start :]
     soup = BeautifulSoup(render_markdown(body), "html.parser")
-    headings = soup.find_all(HEADING_TAGS)
+    tags = [node for node in soup.descendants if isinstance(node, Tag)]  # one walk, in document order
+    headings = [tag for tag in tags if tag.name in HEADING_TAGS]
     for heading, anchor in zip(headings, unique_anchors(h.get_text() for h in headings), strict=True):
         if not heading.get("id"):
             heading["id"] = anchor
     post.html = str(soup)
-    post.anchors = frozenset(str(tag["id"]) for tag in soup.find_all(id=True))
+    post.anchors = frozenset(str(tag["id"]) for tag in tags if tag.get("id") is not None)
     raw_blocks = _collect_blocks(soup)
     post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))
-    post.links = tuple(_locate_links(post.text, post.body_start, soup))
+    post.links = tuple(_locate_links(post.text, post.body_start, [t for t in tags if t.name in ("a", "img")]))
 
 
 @dataclass
@@ -416,8 +417,7 @@ def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Bloc
     blocks = []
     for raw in raw_blocks:
         block_text = "".join(raw.parts)
-        words = list(_NON_SPACE.finditer(block_text))
-        chars = "".join(word.group() for word in words)  # the block's non-space characters
+        chars = "".join(block_text.split())  # the block's non-space characters
         mapped: list[int] = []  # raw offset of each of them
         n = 0
         while n < len(chars):
@@ -438,9 +438,10 @@ def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Bloc
             n += 1
         offsets = [-1] * len(block_text)
         done = 0
-        for word in words:
-            offsets[word.start() : word.end()] = mapped[done : done + word.end() - word.start()]
-            done += word.end() - word.start()
+        for word in _NON_SPACE.finditer(block_text):
+            start, end = word.span()
+            offsets[start:end] = mapped[done : done + end - start]
+            done += end - start
         blocks.append(Block(raw.tag, block_text, tuple(offsets), raw.in_blockquote, raw.anchor))
     return blocks
 
@@ -466,10 +467,11 @@ def _common_prefix(a: str, i: int, b: str, j: int) -> int:
 
 def _resync(visible: str, cursor: int, needle: str) -> int:
     return visible.find(needle, cursor, cursor + _RESYNC + len(needle))
-def _locate_links(text: str, body_start: int, soup: BeautifulSoup) -> list[Link]:
+def _locate_links(text: str, body_start: int, tags: list[Tag]) -> list[Link]:
+    """Links and images (``tags``, in document order) with the raw offsets of their targets."""
     links = []
     cursor = body_start
-    for tag in soup.find_all(["a", "img"]):
+    for tag in tags:
         if _is_footnote_marker(tag):
             continue
         if tag.name == "a":
