@@ -19,7 +19,7 @@ from checks.corpus import Corpus
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
-from checks.text import Sentence, literal_alternation, sentences
+from checks.text import Sentence, any_of, literal_alternation, sentences
 
 CHECK = "claims"
 
@@ -107,19 +107,6 @@ def _union(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
-def _any_of(*patterns: re.Pattern[str] | None) -> re.Pattern[str] | None:
-    """One pattern that finds a match in a text exactly when one of ``patterns`` does: a quick test before
-    running each. None when there is no such pattern: a union would renumber groups (a backreference
-    would point at another pattern's group) and cannot hold global flags."""
-    given = [p for p in patterns if p is not None]
-    if not given or any(p.groups for p in given):
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in given), re.IGNORECASE)
-    except re.error:
-        return None
-
-
 def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
@@ -154,8 +141,8 @@ class Knowledge:
     brand_verb: re.Pattern[str] | None = None  # "botoxed"
     brand_generic: re.Pattern[str] | None = None  # "a type of Botox"
     brand_names: re.Pattern[str] | None = None  # any brand, anywhere: neither of the above without one
-    claim_words: re.Pattern[str] | None = None  # approval, clearance or benefit words (see _any_of)
-    phrase_words: re.Pattern[str] | None = None  # prohibited or comparative phrases (see _any_of)
+    claim_words: re.Pattern[str] | None = None  # approval, clearance or benefit words (see checks.text.any_of)
+    phrase_words: re.Pattern[str] | None = None  # prohibited or comparative phrases (see checks.text.any_of)
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -202,8 +189,8 @@ def _compile(policy: Policy) -> Knowledge:
     return Knowledge(
         brands=brands, brand_verb=brand_verb, brand_generic=brand_generic,
         brand_names=re.compile(names, re.IGNORECASE) if brands else None,
-        claim_words=_any_of(approval, clearance, benefit),
-        phrase_words=_any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative))),
+        claim_words=any_of(approval, clearance, benefit),
+        phrase_words=any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative))),
         products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names), condition_re=_names_pattern(condition_names),

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import DisclaimerRule, Policy
+from checks.text import any_of
 
 CHECK = "disclaimers"
 
@@ -173,13 +174,23 @@ def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Bloc
         block = has_off_label_claims(post, policy)
         if block is not None:
             return "a claim for an off-label use", block
+    content, any_content = _content_patterns(applies.content_patterns)
     for block in body_blocks(post):
         if applies.blockquotes and block.in_blockquote:
             return "a quoted testimonial", block
-        for pattern in applies.content_patterns:
-            if re.search(pattern, block.text, re.I):
+        if any_content is not None and not any_content.search(block.text):
+            continue
+        for pattern, compiled in content:
+            if compiled.search(block.text):
                 return f"text matching '{pattern}'", block
     return None
+
+
+@lru_cache(maxsize=64)
+def _content_patterns(patterns: tuple[str, ...]) -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str] | None]:
+    """Each pattern compiled, and their union to test a block once (see checks.text.any_of)."""
+    compiled = [(pattern, re.compile(pattern, re.I)) for pattern in patterns]
+    return compiled, any_of(*(c for _, c in compiled))
 
 
 def check_post(post: Post, policy: Policy) -> Iterable[Finding]:

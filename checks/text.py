@@ -70,3 +70,17 @@ def literal_alternation(words: Sequence[str]) -> str:
     if "" in branches:
         parts.append("")  # a word that ends here: after every longer one, as in the plain alternation
     return "|".join(parts)
+
+
+def any_of(*patterns: re.Pattern[str] | None) -> re.Pattern[str] | None:
+    """One case-insensitive pattern that finds a match in a text whenever one of ``patterns`` does (and
+    exactly then, when they are case-insensitive too): a quick test before running each. None when there is
+    no such pattern: a union would renumber groups (a backreference would point at another pattern's group),
+    cannot hold global flags, and would drop other compile flags."""
+    given = [p for p in patterns if p is not None]
+    if not given or any(p.groups or p.flags & ~(re.IGNORECASE | re.UNICODE) for p in given):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in given), re.IGNORECASE)
+    except re.error:
+        return None

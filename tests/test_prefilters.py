@@ -1,13 +1,13 @@
-"""The claims check's quick tests skip only sentences where the patterns they stand for cannot match."""
+"""Quick tests (claims, disclaimer triggers) skip only texts where the patterns they stand for cannot match."""
 
 from __future__ import annotations
 
 import random
 import re
 
-from checks.claims import _any_of, knowledge
+from checks.claims import knowledge
 from checks.document import parse_post
-from checks.text import sentences
+from checks.text import any_of, sentences
 from flows.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
 
@@ -34,7 +34,22 @@ def test_any_of_matches_exactly_when_one_pattern_does() -> None:
 
 
 def test_no_quick_test_for_patterns_with_groups_or_global_flags() -> None:
-    assert _any_of(re.compile(r"(a)\1", re.I), re.compile("b", re.I)) is None
-    assert _any_of(re.compile("(?s)a.b", re.I), re.compile("b", re.I)) is None
-    assert _any_of(None) is None
-    assert _any_of(re.compile("a", re.I), None).search("xA")
+    assert any_of(re.compile(r"(a)\1", re.I), re.compile("b", re.I)) is None
+    assert any_of(re.compile("(?s)a.b", re.I), re.compile("b", re.I)) is None
+    assert any_of(None) is None
+    assert any_of(re.compile("a", re.I), None).search("xA")
+
+
+def test_disclaimer_content_patterns_union_matches_when_one_does() -> None:
+    from checks.disclaimers import _content_patterns
+
+    policy = load_policy(POLICY)
+    texts = ["Before and after photos", "before/after", "One patient said it worked", "a testimonial", "nothing",
+             "BEFORE & AFTER", "our happy clients shared", ""]
+    for rule in policy.disclaimers:
+        compiled, union = _content_patterns(rule.applies.content_patterns)
+        if not compiled:
+            continue
+        assert union is not None
+        for text in texts:
+            assert bool(union.search(text)) == any(c.search(text) for _, c in compiled), text
