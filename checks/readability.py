@@ -78,17 +78,19 @@ def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[S
     rp = policy.readability
     all_sentences = [s for b in prose_blocks(post, policy) for s in sentences(b)]
     scored = [scored_text(s.text, policy) for s in all_sentences]
-    prose = " ".join(_terminated(text) for text in scored)
-    counts = _count(prose, full=True) if prose else None
+    terminated = [_terminated(text) for text in scored]
+    parts = [_count(text) for text in terminated]
+    prose = " ".join(terminated)
+    counts = _prose_counts(prose, parts) if prose else None
     metrics: dict[str, object] = {"formula": rp.formula, "target": rp.target, "limit": rp.limit,
                                   "words": counts.words if counts else 0, "sentences": len(all_sentences)}
     for name in FORMULAS:
         metrics[name] = round(float(_FORMULAS[name](counts)), 2) if counts else None
     metrics["grade"] = metrics[rp.formula]
     rated = []
-    for sentence, text in zip(all_sentences, scored, strict=True):
+    for sentence, text, part in zip(all_sentences, scored, parts, strict=True):
         count = len(_WORD.findall(text))
-        grade = float(_flesch_kincaid_grade(_count(_terminated(text), full=False))) if count else 0.0
+        grade = float(_flesch_kincaid_grade(part)) if count else 0.0
         rated.append((grade, count, sentence))
     rated.sort(key=lambda item: (item[0], item[1]), reverse=True)
     metrics["hardest"] = [_describe(post, s, g, n) for g, n, s in rated[: rp.hardest]]
@@ -109,10 +111,10 @@ class _Counts:
     words: int
     sentences: int
     syllables: int
-    letters: int = 0
-    polysyllables: int = 0  # 3+ syllables (SMOG)
-    difficult: int = 0  # not an easy word, and 3+ syllables (Gunning fog)
-    unfamiliar: int = 0  # not an easy word (Dale-Chall)
+    polysyllables: int  # 3+ syllables (SMOG)
+    difficult: int  # not an easy word, and 3+ syllables (Gunning fog)
+    unfamiliar: int  # not an easy word (Dale-Chall)
+    letters: int = 0  # counted for the whole prose only (Coleman-Liau)
 
 
 @cache
@@ -121,22 +123,37 @@ def _textstat() -> Any:
     return textstat_with_cmudict().backend
 
 
-def _count(text: str, *, full: bool) -> _Counts:
-    """``full=False`` counts only what Flesch-Kincaid reads."""
+def _count(text: str) -> _Counts:
     backend = _textstat()
     words = backend.selections.list_words(text)
     # textstat counts a text's syllables on its lowercased words, which is each word's own count
     syllables = [syllable_count(w) for w in words]
-    sentence_count = backend.counts.count_sentences(text)
-    if not full:
-        return _Counts(len(words), sentence_count, sum(syllables))
     easy = backend.utils.get_lang_easy_words(LANG)
     threshold = int(backend.utils.get_lang_cfg(LANG, "syllable_threshold"))
     unfamiliar = [w.lower() for w in words if w.lower() not in easy]
-    return _Counts(len(words), sentence_count, sum(syllables), backend.counts.count_letters(text),
-                   polysyllables=sum(1 for n in syllables if n >= 3),
-                   difficult=sum(1 for w in unfamiliar if syllable_count(w) >= threshold),
-                   unfamiliar=len(unfamiliar))
+    return _Counts(len(words), _sentence_count(text), sum(syllables), sum(1 for n in syllables if n >= 3),
+                   sum(1 for w in unfamiliar if syllable_count(w) >= threshold), len(unfamiliar))
+
+
+def _prose_counts(prose: str, parts: list[_Counts]) -> _Counts:
+    """Counts for ``prose``, its sentences (counted in ``parts``) joined by spaces. textstat splits words at
+    white space, and its punctuation rule looks only at the characters right after an apostrophe, never past
+    a space: so the prose's words are its sentences' words, and their counts add up. Sentences and letters
+    are counted on the prose itself."""
+    return _Counts(sum(p.words for p in parts), _sentence_count(prose), sum(p.syllables for p in parts),
+                   sum(p.polysyllables for p in parts), sum(p.difficult for p in parts),
+                   sum(p.unfamiliar for p in parts), _textstat().counts.count_letters(prose))
+
+
+_PIECES = re.compile(r"\b[^.!?]+[.!?]*")  # how textstat's count_sentences splits a text
+
+
+def _sentence_count(text: str) -> int:
+    """textstat's count_sentences. It is 1 for any text of one piece, whatever its words: that case, a
+    sentence's usual one, skips textstat's word count of each piece."""
+    if text and len(_PIECES.findall(text)) <= 1:
+        return 1
+    return _textstat().counts.count_sentences(text)
 
 
 def _words_per_sentence(c: _Counts) -> float:

