@@ -287,10 +287,11 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
             span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
             raw = post.text[span[0] : span[1]] if span else text
             products = _mentions(k.product_re, k.product_names, text)
-            conditions = _mentions(k.condition_re, k.condition_names, text)
             cited = _cited(raw, span, citations)
-            disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
-            if not block.is_heading or not text.rstrip().endswith("?"):
+            question = block.is_heading and text.rstrip().endswith("?")
+            if not question and _may_claim(text, products, last_product, k):
+                conditions = _mentions(k.condition_re, k.condition_names, text)
+                disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
                 claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
                 for claim in claims:
                     claim.span = span
@@ -307,10 +308,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
             disclosed: bool) -> list[Claim]:
-    if not products and not carried:  # no product named or carried over: no claim (cheapest test first)
-        return []
-    if k.claim_words is not None and not k.claim_words.search(text):
-        return []
+    """The sentence's claims (the caller checked _may_claim first)."""
     approval = _search(k.approval, text)
     clearance = _search(k.clearance, text)
     benefit = _benefit(text, k)
@@ -336,6 +334,14 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             continue
         claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
     return [c for c in claims if c is not None]
+
+
+def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | None, k: Knowledge) -> bool:
+    """Cheap tests every claim passes: a product named or carried over, and an approval, clearance or
+    benefit word (the sentence's conditions and disclosure are only looked up after these)."""
+    if not products and not carried:
+        return False
+    return k.claim_words is None or bool(k.claim_words.search(text))
 
 
 def _benefit(text: str, k: Knowledge) -> re.Match[str] | None:
