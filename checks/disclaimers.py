@@ -81,7 +81,11 @@ def score(rule_text: str, text: str, cutoff: float = 0.0) -> float:
 
     A similarity under ``cutoff`` may come back as 0 (rapidfuzz's ``score_cutoff``), which is cheaper.
     """
-    wanted, got = _normalized(rule_text), _normalized(text)
+    return _similarity(_normalized(rule_text), _normalized(text), cutoff)
+
+
+def _similarity(wanted: str, got: str, cutoff: float = 0.0) -> float:
+    """:func:`score` of normalised texts."""
     if not got:
         return 0.0
     # rapidfuzz compares with the cutoff after rounding, so a score equal to it can come back as 0: the
@@ -134,11 +138,16 @@ def _best_block(rule_text: str, texts: list[str]) -> tuple[float, int | None]:
     Disclaimers mostly stand at the end, so walking backwards finds the best early, and any block that
     cannot reach it is scored cheaply (cutoff).
     """
+    wanted = _normalized(rule_text)
+    normal = [_normalized(text) for text in texts]
     best, best_index = 0.0, None
     for index in reversed(range(len(texts))):
-        value = score(rule_text, texts[index], best)
+        value = _similarity(wanted, normal[index], best)
         if index + 1 < len(texts):
-            value = max(value, score(rule_text, texts[index] + " " + texts[index + 1], best))
+            # normalising works character by character and joins words with one space, so a pair's normal
+            # form is its parts' joined
+            pair = " ".join(text for text in normal[index : index + 2] if text)
+            value = max(value, _similarity(wanted, pair, best))
         if value > best or (value == best and value > 0):
             best, best_index = value, index
     return best, best_index
