@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
 from checks.summary import Fact, PostSummary
-from checks.text import Sentence, sentences
+from checks.text import Sentence, any_of, literal_alternation, sentences
 
 CHECK = "claims"
 
@@ -111,7 +112,7 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
         return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
+    return re.compile(r"(?<![\w-])(?:" + literal_alternation(ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
                       re.IGNORECASE)
 
 
@@ -140,6 +141,9 @@ class Knowledge:
     brands: dict[str, Product] = field(default_factory=dict)  # lowercase brand -> product
     brand_verb: re.Pattern[str] | None = None  # "botoxed"
     brand_generic: re.Pattern[str] | None = None  # "a type of Botox"
+    brand_names: re.Pattern[str] | None = None  # any brand, anywhere: neither of the above without one
+    claim_words: re.Pattern[str] | None = None  # approval, clearance or benefit words (see checks.text.any_of)
+    phrase_words: re.Pattern[str] | None = None  # prohibited or comparative phrases (see checks.text.any_of)
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -177,20 +181,25 @@ def _compile(policy: Policy) -> Knowledge:
         return [(p, re.compile(p.pattern, re.IGNORECASE), _union(p.allowed)) for p in items]
 
     brands = {p.brand.lower(): p for p in kb.products if p.brand}
-    names = "|".join(re.escape(b) for b in sorted(brands, key=len, reverse=True))
+    names = literal_alternation(sorted(brands, key=len, reverse=True))
     brand_verb = re.compile(rf"\b(?P<brand>{names})(?:ed|ing|es|['’]d)\b", re.IGNORECASE) if brands else None
     brand_generic = re.compile(rf"\b(?:types?|kinds?|brands?|forms?|versions?) of (?P<a>{names})\b"
                                rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None
+    approval, clearance, benefit = _union(words.approval), _union(words.clearance), _union(words.benefit)
+    prohibited, comparative = phrases(words.prohibited), phrases(words.comparative)
     return Knowledge(
         brands=brands, brand_verb=brand_verb, brand_generic=brand_generic,
+        brand_names=re.compile(names, re.IGNORECASE) if brands else None,
+        claim_words=any_of(approval, clearance, benefit),
+        phrase_words=any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative))),
         products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names), condition_re=_names_pattern(condition_names),
-        approval=_union(words.approval), clearance=_union(words.clearance), negation=_union(words.negation),
-        disclosure=_union(words.off_label_disclosure), benefit=_union(words.benefit),
+        approval=approval, clearance=clearance, negation=_union(words.negation),
+        disclosure=_union(words.off_label_disclosure), benefit=benefit,
         benefit_negation=_union(words.benefit_negation),
         subject=_union(words.subject_reference), children=_union(words.population_children),
-        risk=_union(words.risk), prohibited=phrases(words.prohibited), comparative=phrases(words.comparative),
+        risk=_union(words.risk), prohibited=prohibited, comparative=comparative,
         facts={name: re.compile(p, re.IGNORECASE) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
 
@@ -219,9 +228,12 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def _lookup(text: str, names: dict[str, str]) -> str | None:
     """The id for a matched name, allowing a plural or possessive ending."""
-    key = re.sub(r"['’]s$", "", text.lower())
+    key = _POSSESSIVE.sub("", text.lower())
     for candidate in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
         if candidate and candidate in names:
             return names[candidate]
@@ -266,24 +278,27 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     title_product = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
+    citations = _citations(post, k)
     for block in blocks:
         last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
         block_disclosed = bool(_search(k.disclosure, block.text))
+        brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         for sentence in sentences(block):
             text = sentence.text
             span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
             raw = post.text[span[0] : span[1]] if span else text
             products = _mentions(k.product_re, k.product_names, text)
-            conditions = _mentions(k.condition_re, k.condition_names, text)
-            cited = _cited(post, raw, span, k)
-            disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
-            if not block.is_heading or not text.rstrip().endswith("?"):
+            cited = _cited(raw, span, citations)
+            question = block.is_heading and text.rstrip().endswith("?")
+            if not question and _may_claim(text, products, last_product, k):
+                conditions = _mentions(k.condition_re, k.condition_names, text)
+                disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
                 claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
                 for claim in claims:
                     claim.span = span
                 result.claims.extend(claims)
             result.findings.extend(_phrases(post, sentence, cited, k))
-            result.findings.extend(_terminology(post, sentence, products, k))
+            result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
     result.findings.extend(_claim_findings(post, result.claims, k))
@@ -294,17 +309,18 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
             disclosed: bool) -> list[Claim]:
+    """The sentence's claims (the caller checked _may_claim first)."""
     approval = _search(k.approval, text)
     clearance = _search(k.clearance, text)
-    negated = bool(_search(k.negation, text))
     benefit = _benefit(text, k)
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and carried and _search(k.subject, text):
+    if not products and _search(k.subject, text):
         subject = carried
     if not products and subject is None:
         return []
+    negated = bool(_search(k.negation, text))
     mentioned = {c for c, _, _ in conditions}
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
@@ -319,6 +335,14 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             continue
         claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
     return [c for c in claims if c is not None]
+
+
+def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | None, k: Knowledge) -> bool:
+    """Cheap tests every claim passes: a product named or carried over, and an approval, clearance or
+    benefit word (the sentence's conditions and disclosure are only looked up after these)."""
+    if not products and not carried:
+        return False
+    return k.claim_words is None or bool(k.claim_words.search(text))
 
 
 def _benefit(text: str, k: Knowledge) -> re.Match[str] | None:
@@ -417,17 +441,34 @@ def _with_trailing_citations(text: str, span: tuple[int, int] | None) -> tuple[i
     return (span[0], match.end()) if match else span
 
 
-def _cited(post: Post, raw: str, span: tuple[int, int] | None, k: Knowledge) -> bool:
+_NUMBERED = re.compile(r"\[(\d+)\]")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]]+\]")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
+_SECTION_LINK = re.compile(r"\]\(#([^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class _Citations:
+    """What cites a source in one post: its numbered references, and where its authoritative links start."""
+
+    ids: frozenset[str]
+    links: tuple[int, ...]  # sorted
+
+
+def _citations(post: Post, k: Knowledge) -> _Citations:
+    ids = frozenset(str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict))
+    links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains))
+    return _Citations(ids, tuple(links))
+
+
+def _cited(raw: str, span: tuple[int, int] | None, citations: _Citations) -> bool:
     """A numbered reference to front matter, a footnote, or a link to an authoritative source."""
-    ids = {str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict)}
-    if any(n in ids for n in re.findall(r"\[(\d+)\]", raw)) or re.search(r"\[\^[^\]]+\]", raw):
+    if any(n in citations.ids for n in _NUMBERED.findall(raw)) or _FOOTNOTE_MARK.search(raw):
         return True
     if span is None:
         return False
-    for link in post.links:
-        if span[0] <= link.start < span[1] and any(_on_domain(link.target, d) for d in k.domains):
-            return True
-    return False
+    at = bisect_left(citations.links, span[0])
+    return at < len(citations.links) and citations.links[at] < span[1]
 
 
 def _on_domain(url: str, domain: str) -> bool:
@@ -453,14 +494,16 @@ def _sections(post: Post) -> dict[str, str]:
 
 
 def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str], k: Knowledge) -> bool:
-    for note in re.findall(r"\[\^([^\]]+)\](?!:)", raw):
+    for note in _FOOTNOTE_REF.findall(raw):
         if _search(k.disclosure, notes.get(note, "")):
             return True
-    return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in re.findall(r"\]\(#([^)\s]+)\)", raw))
+    return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in _SECTION_LINK.findall(raw))
 
 
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Iterable[Finding]:
     text = sentence.text
+    if k.phrase_words is not None and not k.phrase_words.search(text):
+        return
     for phrase, pattern, allowed in k.prohibited:
         for match in pattern.finditer(text):
             if allowed and allowed.search(text):
@@ -480,15 +523,18 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Itera
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
-                 k: Knowledge) -> Iterable[Finding]:
+                 k: Knowledge, brands: bool = True) -> Iterable[Finding]:
+    """``brands``: False when the sentence's block names no brand, so it cannot misuse one."""
     text = sentence.text
     for product_id, start, end in products:
         product = k.products[product_id]
-        written = re.sub(r"['’]s$", "", text[start:end])
+        written = _POSSESSIVE.sub("", text[start:end])
         if product.brand and written not in product.names and written.rstrip("s") not in product.names:
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
+    if not brands:
+        return
     if k.brand_verb is not None:
         for match in k.brand_verb.finditer(text):
             brand = k.brands[match.group("brand").lower()]

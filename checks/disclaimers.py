@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import DisclaimerRule, Policy
+from checks.text import any_of
 
 CHECK = "disclaimers"
 
@@ -75,14 +76,28 @@ def _normalized(text: str) -> str:
     return _normalize(text)
 
 
-def score(rule_text: str, text: str) -> float:
-    """0-100 similarity of ``text`` to the approved wording; extra surrounding text does not lower it."""
-    wanted, got = _normalized(rule_text), _normalized(text)
+def score(rule_text: str, text: str, cutoff: float = 0.0) -> float:
+    """0-100 similarity of ``text`` to the approved wording; extra surrounding text does not lower it.
+
+    A similarity under ``cutoff`` may come back as 0 (rapidfuzz's ``score_cutoff``), which is cheaper.
+    """
+    return _similarity(_normalized(rule_text), _normalized(text), cutoff)
+
+
+def _similarity(wanted: str, got: str, cutoff: float = 0.0) -> float:
+    """:func:`score` of normalised texts."""
     if not got:
         return 0.0
+    # rapidfuzz compares with the cutoff after rounding, so a score equal to it can come back as 0: the
+    # slack keeps ties, which decide the block reported
+    slack = max(0.0, cutoff - 1e-6)
     if len(got) <= len(wanted) * 1.15:
-        return fuzz.ratio(wanted, got)
-    return fuzz.partial_ratio(wanted, got)
+        if cutoff >= 100 and got != wanted:  # only equal strings score 100
+            return 0.0
+        return fuzz.ratio(wanted, got, score_cutoff=slack)
+    if cutoff >= 100 and wanted not in got:  # 100 needs the wording word for word
+        return 0.0
+    return fuzz.partial_ratio(wanted, got, score_cutoff=slack)
 
 
 def body_blocks(post: Post) -> list[Block]:
@@ -104,13 +119,7 @@ def find(post: Post, rule: DisclaimerRule) -> Match:
 
 def _find(post: Post, rule: DisclaimerRule) -> Match:
     blocks = body_blocks(post)
-    best, best_index = 0.0, None
-    for index, block in enumerate(blocks):
-        value = score(rule.text, block.text)
-        if index + 1 < len(blocks):  # a disclaimer may be split over two paragraphs
-            value = max(value, score(rule.text, block.text + " " + blocks[index + 1].text))
-        if value > best:
-            best, best_index = value, index
+    best, best_index = _best_block(rule.text, [b.text for b in blocks])
     if best >= rule.present_score:
         return Match(rule, "present", best, best_index)
     signals = [re.compile(s, re.I) for s in rule.signals]
@@ -120,6 +129,28 @@ def _find(post: Post, rule: DisclaimerRule) -> Match:
     if best >= rule.altered_score:
         return Match(rule, "altered", best, best_index)
     return Match(rule, "missing", best, None)
+
+
+def _best_block(rule_text: str, texts: list[str]) -> tuple[float, int | None]:
+    """The best score of a block (or of it and the next: a disclaimer may be split over two paragraphs) and
+    the first block that has it, None when every score is 0.
+
+    Disclaimers mostly stand at the end, so walking backwards finds the best early, and any block that
+    cannot reach it is scored cheaply (cutoff).
+    """
+    wanted = _normalized(rule_text)
+    normal = [_normalized(text) for text in texts]
+    best, best_index = 0.0, None
+    for index in reversed(range(len(texts))):
+        value = _similarity(wanted, normal[index], best)
+        if index + 1 < len(texts):
+            # normalising works character by character and joins words with one space, so a pair's normal
+            # form is its parts' joined
+            pair = " ".join(text for text in normal[index : index + 2] if text)
+            value = max(value, _similarity(wanted, pair, best))
+        if value > best or (value == best and value > 0):
+            best, best_index = value, index
+    return best, best_index
 
 
 def disclaimer_blocks(post: Post, policy: Policy) -> set[int]:
@@ -152,13 +183,23 @@ def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Bloc
         block = has_off_label_claims(post, policy)
         if block is not None:
             return "a claim for an off-label use", block
+    content, any_content = _content_patterns(applies.content_patterns)
     for block in body_blocks(post):
         if applies.blockquotes and block.in_blockquote:
             return "a quoted testimonial", block
-        for pattern in applies.content_patterns:
-            if re.search(pattern, block.text, re.I):
+        if any_content is not None and not any_content.search(block.text):
+            continue
+        for pattern, compiled in content:
+            if compiled.search(block.text):
                 return f"text matching '{pattern}'", block
     return None
+
+
+@lru_cache(maxsize=64)
+def _content_patterns(patterns: tuple[str, ...]) -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str] | None]:
+    """Each pattern compiled, and their union to test a block once (see checks.text.any_of)."""
+    compiled = [(pattern, re.compile(pattern, re.I)) for pattern in patterns]
+    return compiled, any_of(*(c for _, c in compiled))
 
 
 def check_post(post: Post, policy: Policy) -> Iterable[Finding]:

@@ -64,10 +64,11 @@ class Block:
     def source_range(self, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Raw-file offsets covering ``text[start:end]``, or None when none of it maps."""
         end = len(self.text) if end is None else end
-        mapped = [o for o in self.offsets[start:end] if o >= 0]
-        if not mapped:
+        window = self.offsets[start:end]
+        first = next((o for o in window if o >= 0), -1)  # both ends are usually mapped: no full scan
+        if first < 0:
             return None
-        return mapped[0], mapped[-1] + 1
+        return first, next(o for o in reversed(window) if o >= 0) + 1
 
     @property
     def start(self) -> int:
@@ -211,6 +212,42 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 
 _YAML_HANDLER = frontmatter.YAMLHandler()
 
+# libyaml composes front matter 15x faster than PyYAML's pure-Python parser, but the two disagree at the
+# edges: libyaml accepts "[? x, a:b]", "|#" and tabs where PyYAML fails, and resolves a bare "!" differently.
+# So libyaml only reads front matter in a plain subset, on which both were fuzzed to agree: "key: value" and
+# "- value" lines, plain words, quoted text without escapes, flow lists of those, whole-line comments.
+_LIBYAML = getattr(yaml, "CSafeLoader", None)
+_TEXT = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff"  # printable, open class
+_QUOTED = rf'"{_TEXT}"\\]*"|\'{_TEXT}\']*\''
+_PLAIN = r"[A-Za-z0-9_(](?:[A-Za-z0-9 _(),./;+=-]*[A-Za-z0-9_(),./;+=-])?"
+_ITEM = rf"[A-Za-z0-9_(](?:[A-Za-z0-9 _()./;+=-]*[A-Za-z0-9_()./;+=-])?|{_QUOTED}"
+_VALUE = rf"{_PLAIN}|{_QUOTED}|\[ *(?:(?:{_ITEM})(?: *, *(?:{_ITEM}))*)? *\]"
+_LINE = rf" *(?:(?:- +)?[A-Za-z_][A-Za-z0-9_-]*:(?: +(?:{_VALUE}))?|- +(?:{_VALUE})|#{_TEXT}]*)? *"
+_PLAIN_FRONT_MATTER = re.compile(rf"(?:{_LINE}\n)*(?:{_LINE})?")
+
+
+if _LIBYAML is not None:
+
+    class _FrontMatterCLoader(_LIBYAML):  # type: ignore[misc, valid-type]
+        """libyaml's parser with the same resolvers (dates stay text)."""
+
+    _FrontMatterCLoader.yaml_implicit_resolvers = _FrontMatterLoader.yaml_implicit_resolvers
+
+
+def _compose_plain(source: str) -> tuple[yaml.Node | None, Any] | None:
+    """Node and data of plain front matter read by libyaml; None when the pure-Python loader must read it
+    (not plain, or invalid: its error messages and marks are the ones reported)."""
+    if _LIBYAML is None or not _PLAIN_FRONT_MATTER.fullmatch(source):
+        return None
+    loader = _FrontMatterCLoader(source)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
 
 def _read_front_matter(post: Post) -> list[LoadProblem]:
     text = post.text
@@ -223,17 +260,22 @@ def _read_front_matter(post: Post) -> list[LoadProblem]:
     fm_start = opening.end() + (1 if text[opening.end() : opening.end() + 1] == "\n" else 0)
     post.front_matter_start = fm_start
     post.body_start = closing.end()
-    loader = _FrontMatterLoader(text[fm_start : closing.start()])
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        line, column = post.source.position(fm_start + mark.index) if mark else (None, None)
-        problem = getattr(err, "problem", None) or str(err)
-        return [LoadProblem("yaml", f"invalid YAML in front matter: {problem}", line, column)]
-    finally:
-        loader.dispose()
+    source = text[fm_start : closing.start()]
+    composed = _compose_plain(source)
+    if composed is not None:
+        node, data = composed
+    else:
+        loader = _FrontMatterLoader(source)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+            line, column = post.source.position(fm_start + mark.index) if mark else (None, None)
+            problem = getattr(err, "problem", None) or str(err)
+            return [LoadProblem("yaml", f"invalid YAML in front matter: {problem}", line, column)]
+        finally:
+            loader.dispose()
     if not isinstance(data, dict):
         line, column = post.source.position(fm_start)
         return [LoadProblem("not-mapping", "front matter must be a mapping of keys to values", line, column)]
@@ -270,15 +312,16 @@ def render_markdown(body: str) -> str:
 def _render_body(post: Post) -> None:
     body = post.text[post.body_start :]
     soup = BeautifulSoup(render_markdown(body), "html.parser")
-    headings = soup.find_all(HEADING_TAGS)
+    tags = [node for node in soup.descendants if isinstance(node, Tag)]  # one walk, in document order
+    headings = [tag for tag in tags if tag.name in HEADING_TAGS]
     for heading, anchor in zip(headings, unique_anchors(h.get_text() for h in headings), strict=True):
         if not heading.get("id"):
             heading["id"] = anchor
     post.html = str(soup)
-    post.anchors = frozenset(str(tag["id"]) for tag in soup.find_all(id=True))
+    post.anchors = frozenset(str(tag["id"]) for tag in tags if tag.get("id") is not None)
     raw_blocks = _collect_blocks(soup)
     post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))
-    post.links = tuple(_locate_links(post.text, post.body_start, soup))
+    post.links = tuple(_locate_links(post.text, post.body_start, [t for t in tags if t.name in ("a", "img")]))
 
 
 @dataclass
@@ -345,6 +388,10 @@ _RESYNC = 400  # how far to look for a block's text when confirmed by the charac
 _CONFIRM = 3
 
 
+_NON_SPACE = re.compile(r"\S+")  # \s is exactly str.isspace()
+_UNMASKED = re.compile(rb"\x00+")
+
+
 def _visible_source(text: str, body_start: int) -> tuple[str, list[int]]:
     """The body's unmasked, non-space characters, and each one's raw offset."""
     masked = bytearray(len(text))
@@ -353,8 +400,13 @@ def _visible_source(text: str, body_start: int) -> tuple[str, list[int]]:
             masked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     for match in re.finditer(r"<(https?://[^>\s]+)>", text[body_start:]):
         masked[body_start + match.start(1) : body_start + match.end(1)] = b"\x00" * len(match.group(1))
-    positions = [i for i in range(body_start, len(text)) if not masked[i] and not text[i].isspace()]
-    return "".join(text[i] for i in positions), positions
+    positions: list[int] = []
+    parts = []
+    for run in _UNMASKED.finditer(masked, body_start):  # whole words at a time, not characters
+        for word in _NON_SPACE.finditer(text, run.start(), run.end()):
+            positions.extend(range(word.start(), word.end()))
+            parts.append(word.group())
+    return "".join(parts), positions
 
 
 def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Block]:
@@ -363,35 +415,68 @@ def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Bloc
     Rendered text is the source minus Markdown syntax, so each character is searched a few visible
     characters ahead; a character with no nearby match (an entity, generated text) gets -1 and the
     cursor stays, and a block whose start is further away is accepted only when the next characters agree.
+    Where rendered and visible text run on alike (most of it), whole runs are mapped at once.
     """
     visible, positions = _visible_source(text, body_start)
     cursor = 0
     blocks = []
     for raw in raw_blocks:
         block_text = "".join(raw.parts)
-        offsets = [-1] * len(block_text)
-        chars = [(i, ch) for i, ch in enumerate(block_text) if not ch.isspace()]
-        for n, (i, ch) in enumerate(chars):
-            found = visible.find(ch, cursor, cursor + _NEAR)
+        chars = "".join(block_text.split())  # the block's non-space characters
+        mapped: list[int] = []  # raw offset of each of them
+        n = 0
+        while n < len(chars):
+            same = _common_prefix(chars, n, visible, cursor)
+            if same:  # each would be found right at the cursor
+                mapped.extend(positions[cursor : cursor + same])
+                n += same
+                cursor += same
+                continue
+            found = visible.find(chars[n], cursor, cursor + _NEAR)
             if found < 0:
-                found = _resync(visible, cursor, [c for _, c in chars[n : n + _CONFIRM]])
+                found = _resync(visible, cursor, chars[n : n + _CONFIRM])
             if found >= 0:
-                offsets[i] = positions[found]
+                mapped.append(positions[found])
                 cursor = found + 1
+            else:
+                mapped.append(-1)
+            n += 1
+        offsets = [-1] * len(block_text)
+        done = 0
+        for word in _NON_SPACE.finditer(block_text):
+            start, end = word.span()
+            offsets[start:end] = mapped[done : done + end - start]
+            done += end - start
         blocks.append(Block(raw.tag, block_text, tuple(offsets), raw.in_blockquote, raw.anchor))
     return blocks
 
 
-def _resync(visible: str, cursor: int, upcoming: list[str]) -> int:
-    needle = "".join(upcoming)
-    found = visible.find(needle, cursor, cursor + _RESYNC + len(needle))
-    return found
+def _common_prefix(a: str, i: int, b: str, j: int) -> int:
+    """Length of the common prefix of ``a[i:]`` and ``b[j:]`` (compared in slices, not characters)."""
+    limit = min(len(a) - i, len(b) - j)
+    if a[i : i + limit] == b[j : j + limit]:
+        return limit
+    low, high = 0, limit  # a[i:i+low] == b[j:j+low], a[i:i+high] != b[j:j+high]
+    step = 16  # mismatches are usually near: gallop before bisecting
+    while step < high and a[i : i + step] == b[j : j + step]:
+        low, step = step, step * 2
+    high = min(high, step)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if a[i : i + middle] == b[j : j + middle]:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
-def _locate_links(text: str, body_start: int, soup: BeautifulSoup) -> list[Link]:
+def _resync(visible: str, cursor: int, needle: str) -> int:
+    return visible.find(needle, cursor, cursor + _RESYNC + len(needle))
+def _locate_links(text: str, body_start: int, tags: list[Tag]) -> list[Link]:
+    """Links and images (``tags``, in document order) with the raw offsets of their targets."""
     links = []
     cursor = body_start
-    for tag in soup.find_all(["a", "img"]):
+    for tag in tags:
         if _is_footnote_marker(tag):
             continue
         if tag.name == "a":

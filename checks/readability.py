@@ -9,15 +9,17 @@ alone never makes a sentence hard: patients must read it anyway, and no plainer 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
 from checks import disclaimers
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
-from checks.syllables import textstat_with_cmudict
-from checks.text import Sentence, sentences
+from checks.syllables import LANG, syllable_count, textstat_with_cmudict
+from checks.text import Sentence, literal_alternation, sentences
 
 CHECK = "readability"
 PROSE_TAGS = frozenset({"p", "li", "dd", "dt"})
@@ -61,7 +63,7 @@ def _vocabulary_pattern(vocabulary: frozenset[str]) -> re.Pattern[str] | None:
     if not vocabulary:
         return None
     terms = sorted(vocabulary, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?:['’]s|es|s)?(?![\w-])",
+    return re.compile(r"(?<![\w-])(?:" + literal_alternation(terms) + r")(?:['’]s|es|s)?(?![\w-])",
                       re.IGNORECASE)
 
 
@@ -73,21 +75,22 @@ def scored_text(text: str, policy: Policy) -> str:
 
 def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[Sentence, float, int]]]:
     """Scores for the post's prose and its hardest sentences."""
-    textstat = textstat_with_cmudict()
     rp = policy.readability
     all_sentences = [s for b in prose_blocks(post, policy) for s in sentences(b)]
-    prose = " ".join(_terminated(scored_text(s.text, policy)) for s in all_sentences)
-    words = textstat.lexicon_count(prose) if prose else 0
+    scored = [scored_text(s.text, policy) for s in all_sentences]
+    terminated = [_terminated(text) for text in scored]
+    parts = [_count(text) for text in terminated]
+    prose = " ".join(terminated)
+    counts = _prose_counts(prose, parts) if prose else None
     metrics: dict[str, object] = {"formula": rp.formula, "target": rp.target, "limit": rp.limit,
-                                  "words": words, "sentences": len(all_sentences)}
+                                  "words": counts.words if counts else 0, "sentences": len(all_sentences)}
     for name in FORMULAS:
-        metrics[name] = round(float(getattr(textstat, name)(prose)), 2) if prose else None
+        metrics[name] = round(float(_FORMULAS[name](counts)), 2) if counts else None
     metrics["grade"] = metrics[rp.formula]
     rated = []
-    for sentence in all_sentences:
-        text = scored_text(sentence.text, policy)
+    for sentence, text, part in zip(all_sentences, scored, parts, strict=True):
         count = len(_WORD.findall(text))
-        grade = float(textstat.flesch_kincaid_grade(_terminated(text))) if count else 0.0
+        grade = float(_flesch_kincaid_grade(part)) if count else 0.0
         rated.append((grade, count, sentence))
     rated.sort(key=lambda item: (item[0], item[1]), reverse=True)
     metrics["hardest"] = [_describe(post, s, g, n) for g, n, s in rated[: rp.hardest]]
@@ -95,6 +98,123 @@ def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[S
                 if n >= rp.sentence_min_words and (n > rp.sentence_max_words or g > rp.sentence_max_grade)]
     hotspots = hotspots[: rp.max_hotspots]
     return metrics, hotspots
+
+
+# ---------------------------------------------------------------------------------------------------
+# textstat 0.7.13's formulas (textstat/backend/metrics) on counts taken once per text: textstat itself
+# recounts words and syllables for every formula. Words, sentences, letters, syllables and the easy-word
+# list are textstat's own functions; tests/test_readability.py pins every score to textstat's.
+
+
+@dataclass(frozen=True)
+class _Counts:
+    words: int
+    sentences: int
+    syllables: int
+    polysyllables: int  # 3+ syllables (SMOG)
+    difficult: int  # not an easy word, and 3+ syllables (Gunning fog)
+    unfamiliar: int  # not an easy word (Dale-Chall)
+    letters: int = 0  # counted for the whole prose only (Coleman-Liau)
+
+
+@cache
+def _textstat() -> Any:
+    """textstat's backend, imported on first use (textstat imports NLTK: 0.2 s)."""
+    return textstat_with_cmudict().backend
+
+
+def _count(text: str) -> _Counts:
+    backend = _textstat()
+    words = backend.selections.list_words(text)
+    # textstat counts a text's syllables on its lowercased words, which is each word's own count
+    syllables = [syllable_count(w) for w in words]
+    easy = backend.utils.get_lang_easy_words(LANG)
+    threshold = int(backend.utils.get_lang_cfg(LANG, "syllable_threshold"))
+    unfamiliar = [w.lower() for w in words if w.lower() not in easy]
+    return _Counts(len(words), _sentence_count(text), sum(syllables), sum(1 for n in syllables if n >= 3),
+                   sum(1 for w in unfamiliar if syllable_count(w) >= threshold), len(unfamiliar))
+
+
+def _prose_counts(prose: str, parts: list[_Counts]) -> _Counts:
+    """Counts for ``prose``, its sentences (counted in ``parts``) joined by spaces. textstat splits words at
+    white space, and its punctuation rule looks only at the characters right after an apostrophe, never past
+    a space: so the prose's words are its sentences' words, and their counts add up. Sentences and letters
+    are counted on the prose itself."""
+    return _Counts(sum(p.words for p in parts), _sentence_count(prose), sum(p.syllables for p in parts),
+                   sum(p.polysyllables for p in parts), sum(p.difficult for p in parts),
+                   sum(p.unfamiliar for p in parts), _textstat().counts.count_letters(prose))
+
+
+_PIECES = re.compile(r"\b[^.!?]+[.!?]*")  # how textstat's count_sentences splits a text
+
+
+def _sentence_count(text: str) -> int:
+    """textstat's count_sentences. It is 1 for any text of one piece, whatever its words: that case, a
+    sentence's usual one, skips textstat's word count of each piece."""
+    if text and len(_PIECES.findall(text)) <= 1:
+        return 1
+    return _textstat().counts.count_sentences(text)
+
+
+def _words_per_sentence(c: _Counts) -> float:
+    return c.words / c.sentences if c.sentences else 0.0
+
+
+def _syllables_per_word(c: _Counts) -> float:
+    return c.syllables / c.words if c.words else 0.0
+
+
+def _flesch_kincaid_grade(c: _Counts) -> float:
+    sentence_length, syllables = _words_per_sentence(c), _syllables_per_word(c)
+    if sentence_length == 0 or syllables == 0:
+        return 0.0
+    return (0.39 * sentence_length) + (11.8 * syllables) - 15.59
+
+
+def _flesch_reading_ease(c: _Counts) -> float:
+    utils = _textstat().utils
+    root = utils.get_lang_root(LANG)
+    sentence_length, syllables = _words_per_sentence(c), _syllables_per_word(c)
+    if sentence_length == 0 or syllables == 0:
+        return 0.0
+    return (utils.get_lang_cfg(root, "fre_base") - utils.get_lang_cfg(root, "fre_sentence_length") * sentence_length
+            - utils.get_lang_cfg(root, "fre_syll_per_word") * syllables)
+
+
+def _smog_index(c: _Counts) -> float:
+    if not c.sentences:
+        return 0.0
+    return (1.043 * (30 * (c.polysyllables / c.sentences)) ** 0.5) + 3.1291
+
+
+def _dale_chall_readability_score(c: _Counts) -> float:
+    if not c.words:
+        return 0.0
+    per_difficult_words = 100 * c.unfamiliar / c.words
+    score = (0.1579 * per_difficult_words) + (0.0496 * _words_per_sentence(c))
+    if per_difficult_words > 5:
+        score += 3.6365
+    return score
+
+
+def _gunning_fog(c: _Counts) -> float:
+    if not c.words:
+        return 0.0
+    return 0.4 * (_words_per_sentence(c) + 100 * c.difficult / c.words)
+
+
+def _coleman_liau_index(c: _Counts) -> float:
+    letters = (c.letters / c.words if c.words else 0.0) * 100
+    sentences = (c.sentences / c.words if c.words else 0.0) * 100
+    if letters == 0 or sentences == 0:
+        return 0.0
+    return (0.058 * letters) - (0.296 * sentences) - 15.8
+
+
+_FORMULAS: dict[str, Callable[[_Counts], float]] = {
+    "flesch_kincaid_grade": _flesch_kincaid_grade, "smog_index": _smog_index,
+    "flesch_reading_ease": _flesch_reading_ease, "dale_chall_readability_score": _dale_chall_readability_score,
+    "gunning_fog": _gunning_fog, "coleman_liau_index": _coleman_liau_index}
 
 
 def _terminated(text: str) -> str:
@@ -135,10 +255,9 @@ def findings_from(post: Post, metrics: dict[str, object], hotspots: list[tuple[S
 
 
 def _sentence_hint(text: str, policy: Policy) -> str:
-    textstat = textstat_with_cmudict()
     pattern = _vocabulary_pattern(policy.vocabulary)
     words = {w.strip("'’-") for w in _WORD.findall(text) if not (pattern and pattern.fullmatch(w))}
-    long_words = sorted((w for w in words if textstat.syllable_count(w) >= 4), key=lambda w: (-len(w), w))[:3]
+    long_words = sorted((w for w in words if syllable_count(w) >= 4), key=lambda w: (-len(w), w))[:3]
     hint = "Split it into sentences of 20 words or fewer"
     if long_words:
         hint += "; replace long words such as " + ", ".join(f"'{w}'" for w in long_words)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 
 from checks.model import Span
 
@@ -12,8 +13,7 @@ class SourceMap:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._line_starts = [0]
-        self._line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+        self._line_starts = [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

@@ -8,7 +8,10 @@ the only caller of its ``get_cmudict`` (textstat is pinned in pyproject.toml for
 from __future__ import annotations
 
 import threading
-from functools import cache
+from functools import cache, lru_cache
+
+# textstat's default language; medpress never calls set_lang, so every textstat function counts in it.
+LANG = "en_US"
 
 _lock = threading.Lock()
 
@@ -32,3 +35,13 @@ def textstat_with_cmudict():
 
         _count_syllables.get_cmudict = _get_cmudict
     return textstat
+
+
+@lru_cache(maxsize=1 << 16)
+def syllable_count(text: str) -> int:
+    """textstat's syllable count of ``text`` (a word, usually), memoised: textstat's own cache keeps only 128
+    texts, and readability asks about the same words over and over."""
+    textstat_with_cmudict()
+    from textstat.backend.counts import count_syllables
+
+    return count_syllables(text, LANG)

@@ -1,0 +1,64 @@
+"""Disclaimer matching walks blocks backwards with a score cutoff: same best score and block as scoring all."""
+
+from __future__ import annotations
+
+import random
+
+from rapidfuzz import fuzz
+
+from checks import disclaimers
+from checks.document import parse_post
+from flows.policy_files import load_policy
+from tests.conftest import CONTENT, POLICY
+
+
+def _reference(rule_text: str, texts: list[str]) -> tuple[float, int | None]:
+    """Every block (and block pair) scored in full, the first best kept: the walk _find replaces."""
+    def score(text: str) -> float:
+        wanted, got = disclaimers._normalize(rule_text), disclaimers._normalize(text)
+        if not got:
+            return 0.0
+        return fuzz.ratio(wanted, got) if len(got) <= len(wanted) * 1.15 else fuzz.partial_ratio(wanted, got)
+
+    best, best_index = 0.0, None
+    for index, text in enumerate(texts):
+        value = score(text)
+        if index + 1 < len(texts):
+            value = max(value, score(text + " " + texts[index + 1]))
+        if value > best:
+            best, best_index = value, index
+    return best, best_index
+
+
+def test_backward_walk_finds_the_same_best_block() -> None:
+    policy = load_policy(POLICY)
+    paragraphs = []
+    for path in sorted((CONTENT / "posts").glob("*.md")):
+        post = parse_post(f"posts/{path.name}", path.read_bytes())
+        paragraphs.extend(b.text for b in disclaimers.body_blocks(post))
+    rng = random.Random(2)
+    for _ in range(400):
+        rule = rng.choice(policy.disclaimers)
+        words = rule.text.split()
+        variants = [rule.text, rule.text.upper(), " ".join(words[: len(words) // 2]),
+                    " ".join(w for w in words if rng.random() < 0.8), "Note: " + rule.text + " Thanks.", ""]
+        texts = [rng.choice(paragraphs) for _ in range(rng.randint(0, 12))]
+        for _ in range(rng.randint(0, 3)):  # none, one, or repeated (ties: the first must win)
+            texts.insert(rng.randint(0, len(texts)), rng.choice(variants))
+        assert disclaimers._best_block(rule.text, texts) == _reference(rule.text, texts), texts
+
+
+def test_score_with_a_cutoff_is_the_score_or_zero_below_it() -> None:
+    rng = random.Random(4)
+    policy = load_policy(POLICY)
+    texts = [d.text for d in policy.disclaimers]
+    pieces = [*" ".join(texts).split(), "x", "advice", "medical", ""]
+    for _ in range(2000):
+        rule_text = rng.choice(texts)
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        if rng.random() < 0.3:
+            text = text + " " + rule_text
+        full = disclaimers.score(rule_text, text)
+        for cutoff in (0.0, full, full - 0.5, full + 0.5, 50.0, 100.0):
+            found = disclaimers.score(rule_text, text, cutoff)
+            assert found == full if full >= cutoff else found in (0.0, full), (text, cutoff)
