@@ -91,9 +91,10 @@ class JsonCache:
             return
         path = self._path(self.key(*parts))
         path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(value, separators=(",", ":"))  # dumps, not dump: json.dump never uses the C encoder
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
                                          suffix=".tmp") as handle:
-            json.dump(value, handle, separators=(",", ":"))
+            handle.write(text)
         os.replace(handle.name, path)
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 MIN_POSTS = 60  # fewer posts to check than this: one core finishes before worker processes would start
-PRELOAD = ["flows.check_posts"]
+PRELOAD = ["flows.check_posts", "flows.worker_preload"]
 
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
