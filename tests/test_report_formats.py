@@ -328,3 +328,14 @@ def test_markdown_summary_of_a_clean_report(tricky_report: ReviewReport) -> None
     text = markdown_summary.render(clean)
     assert text.startswith("## medpress review: PASS")
     assert "### Errors" not in text and "### Skipped" not in text
+
+
+def test_a_finding_serialises_every_field_and_back() -> None:
+    from dataclasses import fields
+
+    from checks.model import Finding, Severity
+
+    item = Finding("links", "LNK001", Severity.ERROR, "no post", 3, 5, 3, 20, "[x](/blog/x/)", "Did you mean?")
+    data = item.to_dict()
+    assert list(data) == [f.name for f in fields(Finding)] and data["severity"] == "error"
+    assert Finding.from_dict(data) == item
