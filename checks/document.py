@@ -249,6 +249,16 @@ def _compose_plain(source: str) -> tuple[yaml.Node | None, Any] | None:
         loader.dispose()
 
 
+def _compose(source: str) -> tuple[yaml.Node | None, Any]:
+    """The front matter's node tree (for positions) and its data, by PyYAML's pure-Python parser."""
+    loader = _FrontMatterLoader(source)  # reads the text: a disallowed character raises here already
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else {}
+    finally:
+        loader.dispose()
+
+
 def _read_front_matter(post: Post) -> list[LoadProblem]:
     text = post.text
     boundary = _YAML_HANDLER.FM_BOUNDARY
@@ -265,24 +275,24 @@ def _read_front_matter(post: Post) -> list[LoadProblem]:
     if composed is not None:
         node, data = composed
     else:
-        loader = _FrontMatterLoader(source)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
+            node, data = _compose(source)
+        except yaml.reader.ReaderError as err:  # a character YAML does not allow (a control character)
+            line, column = post.source.position(fm_start + err.position)
+            return [LoadProblem("yaml", f"invalid YAML in front matter: character U+{err.character:04X} is not "
+                                        "allowed (a control character; delete it)", line, column)]
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
             line, column = post.source.position(fm_start + mark.index) if mark else (None, None)
             problem = getattr(err, "problem", None) or str(err)
             return [LoadProblem("yaml", f"invalid YAML in front matter: {problem}", line, column)]
-        finally:
-            loader.dispose()
     if not isinstance(data, dict):
         line, column = post.source.position(fm_start)
         return [LoadProblem("not-mapping", "front matter must be a mapping of keys to values", line, column)]
     post.meta = {str(k): v for k, v in data.items()}
     seen: set[str] = set()
     duplicates = []
-    for key_node, value_node in node.value:
+    for key_node, value_node in node.value if node is not None else ():  # None: empty front matter
         key = str(key_node.value)
         if key in seen:
             duplicates.append((key, fm_start + key_node.start_mark.index))

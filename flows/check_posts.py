@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks.document import parse_post
+from checks import frontmatter
+from checks.document import parse_post, unreadable_post
 from checks.model import PostResult
 from checks.pipeline import review_post, summarize
 from checks.policy import Policy
@@ -40,8 +41,14 @@ def check_sources(policy: Policy, sources: Sequence[Source], keep_source: bool) 
     """Parse and check posts: CPU work only, no file or cache access, so it runs in any process."""
     done = []
     for source in sources:
-        post = parse_post(source.rel_path, source.data, display_path=source.display_path,
-                          max_bytes=policy.frontmatter.max_bytes)
-        done.append(CheckedPost(summarize(post, policy), review_post(post, policy),
-                                source.data if keep_source else None, parsed=True))
+        try:
+            post = parse_post(source.rel_path, source.data, display_path=source.display_path,
+                              max_bytes=policy.frontmatter.max_bytes)
+            done.append(CheckedPost(summarize(post, policy), review_post(post, policy),
+                                    source.data if keep_source else None, parsed=True))
+        except Exception as err:  # a bug in medpress must not stop the review of every other post
+            post = unreadable_post(source.rel_path, f"medpress failed while checking this file ({type(err).__name__}: "
+                                                    f"{err}); please report it", display_path=source.display_path)
+            result = PostResult(list(frontmatter.check_post(post, policy)))  # FM014, naming the error
+            done.append(CheckedPost(summarize(post, policy), result, parsed=True))
     return done

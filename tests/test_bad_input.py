@@ -58,6 +58,9 @@ def bad_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReviewRe
     write_post(folder, "empty.md", b"")
     write_post(folder, "huge.md", b"---\ntitle: Huge\nslug: huge\ndate: 2024-05-01\n---\n" + b"Lorem ipsum. " * 400_000)
     write_post(folder, "binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    write_post(folder, "empty-front-matter.md", "---\n---\nText.\n")
+    write_post(folder, "comment-front-matter.md", "---\n# only a comment\n---\nText.\n")
+    write_post(folder, "control-char.md", "---\ntitle: Bo\x01tox\nslug: control-char\ndate: 2024-05-01\n---\nText.\n")
     write_post(folder, "broken-links.md", GOOD.replace("slug: frown-lines", "slug: broken-links")
                .replace("(#risks)", "(#side-effects)").replace("/blog/other-post/", "/blog/no-such-post/"))
     return folder, review_plain(ReviewOptions(content_dir=folder, grammar=False, use_cache=False))
@@ -84,6 +87,11 @@ def test_each_bad_file_gets_a_finding_with_its_line(bad_corpus: tuple[Path, Revi
     assert {f.rule for f in huge.findings} == {"FM004"}
     assert "5,200,048 bytes" in huge.findings[0].message
     assert {f.rule for f in _post(report, "binary.md").findings} == {"FM002"}
+    for name in ("empty-front-matter.md", "comment-front-matter.md"):  # missing fields, from line 2 on
+        assert {("FM007", 2), ("FM007", 2)} <= _rules_at(_post(report, name)), name
+    control = _post(report, "control-char.md")
+    assert ("FM006", 2, 10) in [(f.rule, f.line, f.column) for f in control.findings]
+    assert "U+0001" in control.findings[0].message
     broken = _post(report, "broken-links.md")
     lines = (folder / "posts" / "broken-links.md").read_text().splitlines()
     by_rule = {f.rule: f for f in broken.findings}
@@ -100,7 +108,8 @@ def test_bad_files_fail_and_the_good_ones_pass(bad_corpus: tuple[Path, ReviewRep
     assert _post(report, "good.md").metrics["readability"]["words"] > 20
     failed = {Path(p.path).name for p in report.posts if p.failed}
     assert failed == {"bad-yaml.md", "no-title.md", "dup-a.md", "dup-b.md", "bad-date.md", "latin1.md",
-                      "empty.md", "huge.md", "binary.md", "broken-links.md"}
+                      "empty.md", "huge.md", "binary.md", "broken-links.md", "empty-front-matter.md",
+                      "comment-front-matter.md", "control-char.md"}
 
 
 def test_a_good_post_is_reviewed_the_same_beside_bad_ones(bad_corpus: tuple[Path, ReviewReport],
@@ -123,3 +132,24 @@ def test_a_missing_path_is_reported_and_the_others_reviewed(bad_corpus: tuple[Pa
     gone = _post(report, "gone.md")
     assert [(f.rule, f.message) for f in gone.findings] == [("FM014", "file not found")]
     assert not _post(report, "good.md").failed
+
+
+def test_a_crash_while_checking_one_post_is_reported_and_the_others_reviewed(tmp_path: Path, monkeypatch) -> None:
+    from flows import check_posts
+
+    folder = tmp_path / "content"
+    write_post(folder, "good.md", GOOD)
+    write_post(folder, "other.md", OTHER)
+    real = check_posts.review_post
+
+    def crash_on_other(post, policy):
+        if post.rel_path.endswith("other.md"):
+            raise KeyError("boom")
+        return real(post, policy)
+
+    monkeypatch.setattr(check_posts, "review_post", crash_on_other)
+    report = review_plain(ReviewOptions(content_dir=folder, grammar=False, use_cache=False))
+    other = _post(report, "other.md")
+    assert [f.rule for f in other.findings] == ["FM014"] and "KeyError: 'boom'" in other.findings[0].message
+    good = _post(report, "good.md")  # checked in full (its link to the other post's slug now fails: LNK001)
+    assert good.metrics["readability"]["words"] > 20 and {f.rule for f in good.findings} == {"LNK001"}
