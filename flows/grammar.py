@@ -199,13 +199,23 @@ class GrammarService:
     def check(self, posts: Sequence[Post]) -> dict[str, tuple[list[Paragraph], GrammarResult]]:
         results: dict[str, tuple[list[Paragraph], GrammarResult]] = {}
         requests: list[_Request] = []
+        # A paragraph several posts share (the clinic's disclaimer, say) is sent once; the others wait for it.
+        waiting: dict[str, list[tuple[str, int]]] = {}  # cache key -> (post, paragraph index) of the repeats
         for post in posts:
             paras = paragraphs(post)
             keys = [cache_key(p, self.fingerprint) for p in paras]
             cached = self.cache.get_many(keys)
             result = GrammarResult({i: cached[k] for i, k in enumerate(keys) if k in cached})
             self.stats.paragraphs_cached += len(result.matches)
-            todo = [(i, p, k) for i, (p, k) in enumerate(zip(paras, keys, strict=True)) if k not in cached]
+            todo = []
+            for i, (paragraph, key) in enumerate(zip(paras, keys, strict=True)):
+                if key in cached:
+                    continue
+                if key in waiting:
+                    waiting[key].append((post.rel_path, i))
+                    continue
+                waiting[key] = []
+                todo.append((i, paragraph, key))
             requests.extend(_Request(post.rel_path, chunk) for chunk in self._pack(todo))
             results[post.rel_path] = (paras, result)
         if requests:
@@ -215,11 +225,15 @@ class GrammarService:
                 self._broken = str(err)
             with ThreadPoolExecutor(max_workers=self.policy.max_parallel_requests) as pool:
                 for request, outcome in zip(requests, pool.map(self._send, requests), strict=True):
-                    result = results[request.post][1]
-                    if isinstance(outcome, str):
-                        result.error = result.error or outcome
-                    else:
-                        result.matches.update(outcome)
+                    for index, _, key in request.items:
+                        for path, at in [(request.post, index), *waiting[key]]:
+                            result = results[path][1]
+                            if isinstance(outcome, str):
+                                result.error = result.error or outcome
+                            else:
+                                result.matches[at] = outcome[index]
+                        if not isinstance(outcome, str):
+                            self.stats.paragraphs_cached += len(waiting[key])  # answered without a request
         return results
 
     def _pack(self, todo: list[tuple[int, Paragraph, str]]) -> list[list[tuple[int, Paragraph, str]]]:

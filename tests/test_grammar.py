@@ -213,3 +213,20 @@ def test_no_grammar_skips_and_says_so(proxy: CountingProxy) -> None:
     assert "grammar: skipped on request (--no-grammar)" in report.run["skipped"]
     assert not any(f.check == "grammar" for p in report.posts for f in p.findings)
     assert proxy.checks == 0  # nothing was sent to LanguageTool
+
+
+@pytest.mark.usefixtures("own_cache")
+def test_a_paragraph_shared_by_posts_is_sent_once_and_reported_in_each(proxy: CountingProxy, tmp_path: Path) -> None:
+    shared = "Every patient recieve a written aftercare sheet before they leave the clinic."
+    folder = tmp_path / "content"
+    for name in ("one", "two", "three"):
+        write_post(folder, f"{name}.md", f"---\ntitle: Post {name}\nslug: post-{name}\ndate: 2024-05-01\n---\n"
+                                         f"## Visit {name}\n\nThis is the {name} post about a short visit.\n\n"
+                                         f"{shared}\n\n{ADVICE}\n")
+    report = _review(folder)
+    stats = report.run["grammar"]
+    # 3 posts x 4 paragraphs (heading, own sentence, shared sentence, advice): the shared two are sent once
+    assert stats["paragraphs_checked"] == 3 * 2 + 2 and stats["paragraphs_cached"] == 2 * 2
+    for post in report.posts:
+        line = _line(folder / "posts" / Path(post.path).name, "recieve")
+        assert [(f.line, f.rule) for f in _grammar(post) if "recieve" in f.message][0][0] == line
