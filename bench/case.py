@@ -37,11 +37,8 @@ def workers_peak_rss_mib() -> float | None:
     /proc before they are stopped (they are the fork server's children, so getrusage never sees them)."""
     from flows import workers
 
-    pool = workers._pool
-    if pool is None:
-        return None
     peaks = []
-    for pid in list(pool._processes or {}):
+    for pid in workers.process_ids():
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from checks.corpus import Corpus  # noqa: E402
 from checks.document import Post, parse_post  # noqa: E402
 from checks.examples import split_example  # noqa: E402
-from checks.pipeline import review_corpus, review_post  # noqa: E402
+from checks.pipeline import review_corpus, review_post, summarize  # noqa: E402
 from checks.policy import Policy, policy_from_texts  # noqa: E402
 from flows.policy_files import read_policy_texts  # noqa: E402
 
@@ -86,7 +86,7 @@ def dump_files(name: str, files: dict[str, bytes], policy: Policy, out) -> int:
             posts.append(parse_post(path, data, max_bytes=policy.frontmatter.max_bytes))
         except Exception as err:  # a crash is output too: it must stay the same
             out.write(json.dumps({"corpus": name, "path": path, "crash": repr(err)}) + "\n")
-    cross = review_corpus(Corpus(posts, frozenset(files), {}), policy)
+    cross = review_corpus(Corpus([summarize(post, policy) for post in posts], frozenset(files), {}), policy).findings
     for post in posts:
         record = {"corpus": name, **dump_post(post, policy, cross.get(post.rel_path, []))}
         out.write(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n")

@@ -107,7 +107,6 @@ class Post:
     duplicate_keys: tuple[tuple[str, int], ...] = ()
     front_matter_start: int = 0  # offset of the first YAML character
     body_start: int = 0
-    html: str = ""
     blocks: tuple[Block, ...] = ()
     links: tuple[Link, ...] = ()
     anchors: frozenset[str] = frozenset()
@@ -115,6 +114,12 @@ class Post:
     @cached_property
     def source(self) -> SourceMap:
         return SourceMap(self.text)
+
+    @cached_property
+    def html(self) -> str:
+        """The rendered body as HTML, heading ids added. Only publishing reads it, for the posts it publishes:
+        rendered again on first use rather than serialised for every post checked (or kept, a tree per post)."""
+        return str(_rendered(self.text[self.body_start :])[0]) if self.readable and self.text else ""
 
     @property
     def readable(self) -> bool:
@@ -319,15 +324,19 @@ def render_markdown(body: str) -> str:
     return converter.convert(body)
 
 
-def _render_body(post: Post) -> None:
-    body = post.text[post.body_start :]
+def _rendered(body: str) -> tuple[BeautifulSoup, list[Tag]]:
+    """The body rendered, with an id on every heading (as links to #anchors expect), and its tags in order."""
     soup = BeautifulSoup(render_markdown(body), "html.parser")
     tags = [node for node in soup.descendants if isinstance(node, Tag)]  # one walk, in document order
     headings = [tag for tag in tags if tag.name in HEADING_TAGS]
     for heading, anchor in zip(headings, unique_anchors(h.get_text() for h in headings), strict=True):
         if not heading.get("id"):
             heading["id"] = anchor
-    post.html = str(soup)
+    return soup, tags
+
+
+def _render_body(post: Post) -> None:
+    soup, tags = _rendered(post.text[post.body_start :])
     post.anchors = frozenset(str(tag["id"]) for tag in tags if tag.get("id") is not None)
     raw_blocks = _collect_blocks(soup)
     post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))

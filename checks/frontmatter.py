@@ -115,17 +115,17 @@ def _check_fields(post: Post, policy: Policy) -> Iterable[Finding]:
             yield finding(MISSING_FIELD, f"missing required front-matter field '{key}'", _key_span(post, key),
                           suggestion=f"Add a line '{key}: ...' to the front matter.")
     for key, message, hint in _field_errors(meta):
-        yield finding(INVALID_FIELD, message, _value_span(post, key), excerpt=_excerpt(post, key),
+        yield finding(INVALID_FIELD, message, value_span(post, key), excerpt=field_line(post, key),
                       suggestion=hint)
     if isinstance(meta.get("date"), str | date) and meta["date"] != "":
         problem = _date_problem(meta["date"])
         if problem:
-            yield finding(INVALID_DATE, problem, _value_span(post, "date"), excerpt=_excerpt(post, "date"),
+            yield finding(INVALID_DATE, problem, value_span(post, "date"), excerpt=field_line(post, "date"),
                           suggestion="Write the date as YYYY-MM-DD, e.g. 2024-02-29.")
     status = meta.get("status")
     if status is not None and status not in policy.frontmatter.statuses:
-        yield finding(UNKNOWN_STATUS, f"unknown status '{status}'", _value_span(post, "status"),
-                      excerpt=_excerpt(post, "status"),
+        yield finding(UNKNOWN_STATUS, f"unknown status '{status}'", value_span(post, "status"),
+                      excerpt=field_line(post, "status"),
                       suggestion="Use one of: " + ", ".join(policy.frontmatter.statuses) + ".")
     allowed = (*STANDARD_KEYS, *policy.frontmatter.extra_keys)
     for key in meta:
@@ -210,14 +210,14 @@ def _key_span(post: Post, key: str) -> Span:
     return post.source.span(start, start)
 
 
-def _value_span(post: Post, key: str) -> Span:
+def value_span(post: Post, key: str) -> Span:
     field = post.meta_fields.get(key)
     if not field:
         return _key_span(post, key)
     return post.source.span(field.value_start, max(field.value_start, field.value_end))
 
 
-def _excerpt(post: Post, key: str) -> str:
+def field_line(post: Post, key: str) -> str:
     field = post.meta_fields.get(key)
     if not field:
         return ""

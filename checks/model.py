@@ -70,6 +70,14 @@ class Span:
     end_line: int
     end_column: int
 
+    def to_list(self) -> list[int]:
+        """Compact, for cache files."""
+        return [self.line, self.column, self.end_line, self.end_column]
+
+    @classmethod
+    def from_list(cls, value: list[int] | None) -> Span | None:
+        return None if value is None else cls(*value)
+
 
 def finding(rule: Rule, message: str, span: Span | None = None, *, excerpt: str = "",
             suggestion: str = "", severity: Severity | None = None) -> Finding:

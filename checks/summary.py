@@ -77,13 +77,13 @@ class PostSummary:
         return {
             "rel_path": self.rel_path, "display_path": self.display_path, "content_hash": self.content_hash,
             "readable": self.readable, "title": self.title, "slug": self.slug, "status": self.status,
-            "fields": {k: [_span_list(v.span), v.excerpt] for k, v in self.fields.items()},
+            "fields": {k: [v.span.to_list(), v.excerpt] for k, v in self.fields.items()},
             "anchors": sorted(self.anchors), "heading_anchors": list(self.heading_anchors),
-            "links": [[x.kind, x.target, x.has_text, _span_list(x.span)] for x in self.links],
-            "quotes": [[q.text, q.excerpt, _span_list(q.span)] for q in self.quotes],
-            "facts": [[f.fact, f.product, list(f.value), _span_list(f.span), f.text] for f in self.facts],
+            "links": [[x.kind, x.target, x.has_text, x.span.to_list()] for x in self.links],
+            "quotes": [[q.text, q.excerpt, _list(q.span)] for q in self.quotes],
+            "facts": [[f.fact, f.product, list(f.value), _list(f.span), f.text] for f in self.facts],
             "suppressions": [s.to_state() for s in self.suppressions],
-            "start": _span_list(self.start),
+            "start": self.start.to_list(),
         }
 
     @classmethod
@@ -91,19 +91,19 @@ class PostSummary:
         return cls(
             rel_path=data["rel_path"], display_path=data["display_path"], content_hash=data["content_hash"],
             readable=data["readable"], title=data["title"], slug=data["slug"], status=data["status"],
-            fields={k: FieldRef(_span(s), excerpt) for k, (s, excerpt) in data["fields"].items()},
+            fields={k: FieldRef(Span(*s), excerpt) for k, (s, excerpt) in data["fields"].items()},
             anchors=frozenset(data["anchors"]), heading_anchors=tuple(data["heading_anchors"]),
-            links=tuple(LinkRef(k, t, h, _span(s)) for k, t, h, s in data["links"]),
-            quotes=tuple(Quote(t, e, _span_or_none(s)) for t, e, s in data["quotes"]),
-            facts=tuple(Fact(f, p, (v[0], v[1]), _span_or_none(s), t) for f, p, v, s, t in data["facts"]),
+            links=tuple(LinkRef(k, t, h, Span(*s)) for k, t, h, s in data["links"]),
+            quotes=tuple(Quote(t, e, Span.from_list(s)) for t, e, s in data["quotes"]),
+            facts=tuple(Fact(f, p, (v[0], v[1]), Span.from_list(s), t) for f, p, v, s, t in data["facts"]),
             suppressions=tuple(Suppression.from_state(s) for s in data["suppressions"]),
-            start=_span(data["start"]),
+            start=Span(*data["start"]),
         )
 
 
 def summarize(post: Post, policy: Policy, suppressions: tuple[Suppression, ...]) -> PostSummary:
     """The summary of a parsed post (``suppressions``: its parsed suppression comments)."""
-    from checks import claims
+    from checks import claims, frontmatter  # both read summaries too: imported here, not at the top
 
     summary = PostSummary(post.rel_path, post.display_path, post.content_hash, post.readable, post.title,
                           post.slug, _status(post), start=post.source.span(post.front_matter_start,
@@ -111,11 +111,8 @@ def summarize(post: Post, policy: Policy, suppressions: tuple[Suppression, ...])
     if not post.readable:
         return summary
     for key in ("slug", "status"):
-        meta_field = post.meta_fields.get(key)
-        if meta_field:
-            summary.fields[key] = FieldRef(
-                post.source.span(meta_field.value_start, max(meta_field.value_start, meta_field.value_end)),
-                post.source.line_text(post.source.position(meta_field.key_start)[0]).strip())
+        if key in post.meta_fields:
+            summary.fields[key] = FieldRef(frontmatter.value_span(post, key), frontmatter.field_line(post, key))
     summary.anchors = post.anchors
     summary.heading_anchors = tuple(b.anchor for b in post.headings if b.anchor)
     summary.links = tuple(LinkRef(link.kind, link.target, bool(link.text.strip()),
@@ -143,13 +140,5 @@ def _quotes(post: Post) -> list[Quote]:
     return found
 
 
-def _span_list(span: Span | None) -> list[int] | None:
-    return None if span is None else [span.line, span.column, span.end_line, span.end_column]
-
-
-def _span(value: list[int]) -> Span:
-    return Span(*value)
-
-
-def _span_or_none(value: list[int] | None) -> Span | None:
-    return None if value is None else Span(*value)
+def _list(span: Span | None) -> list[int] | None:
+    return None if span is None else span.to_list()

@@ -70,14 +70,13 @@ class Suppression:
 
     def to_state(self) -> dict[str, Any]:
         """Everything, for the cache (:meth:`to_dict` is what reports show)."""
-        span = self.line_span
-        return {**self.to_dict(), "line_span": [span.line, span.column, span.end_line, span.end_column] if span
-                else None, "line_excerpt": self.line_excerpt, "problems": [p.to_dict() for p in self.problems]}
+        return {**self.to_dict(), "line_span": self.line_span.to_list() if self.line_span else None,
+                "line_excerpt": self.line_excerpt, "problems": [p.to_dict() for p in self.problems]}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Suppression:
         return cls(tuple(data["rules"]), data["reason"], data["line"], data["end_line"], data["form"],
-                   Span(*data["line_span"]) if data["line_span"] else None, data["line_excerpt"], data["waived"],
+                   Span.from_list(data["line_span"]), data["line_excerpt"], data["waived"],
                    [Finding.from_dict(p) for p in data["problems"]])
 
 

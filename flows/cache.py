@@ -16,11 +16,23 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from checks.model import Finding, PostResult
 from checks.summary import PostSummary
+
+T = TypeVar("T")
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _result_and_summary(data: dict[str, Any]) -> tuple[PostResult, PostSummary]:
+    return PostResult([Finding.from_dict(f) for f in data["findings"]], data["metrics"]), \
+        PostSummary.from_dict(data["summary"])
 
 
 def cache_root() -> Path:
@@ -71,13 +83,14 @@ class JsonCache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.json"
 
-    def load(self, *parts: str) -> Any | None:
-        """The value stored under ``parts``, or None (counted as a miss; a damaged file is a miss too)."""
+    def load(self, *parts: str, decode: Callable[[Any], T] = _as_is) -> T | None:
+        """The value stored under ``parts`` (passed through ``decode``), or None, counted as a miss: so is a
+        damaged file, or one ``decode`` cannot read (written by another version)."""
         if self.folder is None or not all(parts):
             return None
         try:
-            value = json.loads(self._path(self.key(*parts)).read_bytes())
-        except (OSError, ValueError):
+            value = decode(json.loads(self._path(self.key(*parts)).read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError):
             value = None
         with self._lock:
             if value is None:
@@ -102,17 +115,7 @@ class ResultCache(JsonCache):
     """Per post (by content hash): its per-post result and its summary."""
 
     def get(self, content_hash: str) -> tuple[PostResult, PostSummary] | None:
-        data = self.load(content_hash)
-        if data is None:
-            return None
-        try:
-            result = PostResult([Finding.from_dict(f) for f in data["findings"]], data["metrics"])
-            return result, PostSummary.from_dict(data["summary"])
-        except (KeyError, TypeError, ValueError):
-            with self._lock:  # written by another version: count it a miss, it is checked again
-                self.hits -= 1
-                self.misses += 1
-            return None
+        return self.load(content_hash, decode=_result_and_summary)
 
     def put(self, content_hash: str, result: PostResult, summary: PostSummary) -> None:
         self.save({"findings": [f.to_dict() for f in result.findings], "metrics": result.metrics,

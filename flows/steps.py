@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from checks import grammar, links
 from checks.corpus import Corpus
@@ -184,6 +184,10 @@ def fetch_external(plan: Plan, summaries: Sequence[PostSummary]) -> dict[str, Ex
     return check_urls(urls, plan.policy.links, cache_root() / "external")
 
 
+def _findings(items: list[dict[str, Any]]) -> list[Finding]:
+    return [Finding.from_dict(item) for item in items]
+
+
 GRAMMAR_CHUNK = 200  # posts parsed at a time for grammar: enough requests to keep LanguageTool busy
 
 
@@ -205,14 +209,14 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
         summary = item.summary
         if summary.rel_path not in wanted or not summary.readable or item.source is None:
             continue
-        cached = store.load(summary.content_hash)
+        cached = store.load(summary.content_hash, decode=_findings)
         if cached is None:
             todo.append(item)
         else:
-            found[summary.rel_path] = [Finding.from_dict(f) for f in cached]
+            found[summary.rel_path] = cached
     try:
         for chunk in batches(todo, GRAMMAR_CHUNK):
-            posts = [parse_post(i.summary.rel_path, i.source or b"", display_path=i.summary.display_path,
+            posts = [parse_post(i.summary.rel_path, i.source, display_path=i.summary.display_path,
                                 max_bytes=plan.policy.frontmatter.max_bytes) for i in chunk]
             results = service.check(posts)
             for post in posts:
@@ -238,9 +242,9 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
     previous = {}
     for summary in summaries:
         if summary.rel_path in wanted:
-            data = store.load(summary.rel_path, summary.content_hash)
-            if data is not None:
-                previous[summary.rel_path] = CrossEntry.from_dict(data)
+            entry = store.load(summary.rel_path, summary.content_hash, decode=CrossEntry.from_dict)
+            if entry is not None:
+                previous[summary.rel_path] = entry
     cross = review_corpus(Corpus(summaries, plan.files, signed, external), plan.policy, previous, wanted)
     for path in cross.rechecked:
         entry = cross.entries[path]

@@ -47,6 +47,12 @@ def pool() -> ProcessPoolExecutor:
         return _pool
 
 
+def process_ids() -> list[int]:
+    """The worker processes running now (none before the first spread review, or after :func:`shutdown`)."""
+    with _lock:
+        return list(_pool._processes or {}) if _pool is not None else []
+
+
 def shutdown() -> None:
     global _pool
     with _lock:
