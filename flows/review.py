@@ -62,7 +62,7 @@ class opaque(prefect_opaque):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Prefect: thin tasks over the steps above. NO_CACHE: medpress caches per post itself (flows/cache.py);
+# Prefect: thin tasks over the steps of flows/steps.py. NO_CACHE: medpress caches per post itself (flows/cache.py);
 # hashing whole posts for Prefect's input cache would cost more than the checks.
 
 read_posts_task = task(read_sources, name="read-posts", cache_policy=NO_CACHE)
