@@ -8,7 +8,7 @@ from __future__ import annotations
 import platform
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -153,13 +153,19 @@ def read_sources(plan: Plan, cache: ResultCache) -> Sources:
     return found
 
 
-def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool,
-                           spread: bool) -> list[CheckedPost]:
-    """:func:`check_sources`, in this machine's worker processes when ``spread`` (threads share one core
-    under the GIL; a run with enough posts to check pays the pool's start-up back many times over)."""
-    if not spread:
-        return check_sources(policy, sources, keep_source)
-    return workers.call_all(check_sources, [(policy, sources, keep_source)])[0]
+def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool, spread: bool,
+                           done: Callable[[int], None] | None = None) -> list[CheckedPost]:
+    """:func:`check_sources` on ``sources``, BATCH_SIZE posts at a time: in this machine's worker processes
+    when ``spread`` (threads share one core under the GIL; a run with enough posts to check pays the pool's
+    start-up back many times over). ``done`` hears how many posts each finished batch held (progress)."""
+    calls = [(policy, batch, keep_source) for batch in batches(sources)]
+    parts = workers.call_each(check_sources, calls) if spread else (check_sources(*call) for call in calls)
+    checked = []
+    for part in parts:
+        checked.extend(part)
+        if done is not None:
+            done(len(part))
+    return checked
 
 
 def worth_spreading(todo: int) -> bool:
@@ -324,12 +330,7 @@ def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[
     plan = plan or make_plan(options)
     cache = result_cache(plan)
     sources = read_sources(plan, cache)
-    chunks = batches(sources.todo)
-    if worth_spreading(len(sources.todo)):
-        parts = workers.call_all(check_sources, [(plan.policy, chunk, options.grammar) for chunk in chunks])
-    else:
-        parts = [check_sources(plan.policy, chunk, options.grammar) for chunk in chunks]
-    done = [item for part in parts for item in part]
+    done = check_sources_on_cores(plan.policy, sources.todo, options.grammar, worth_spreading(len(sources.todo)))
     store_checked(cache, done)
     checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]

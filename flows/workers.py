@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -62,15 +62,27 @@ def shutdown() -> None:
 
 
 def call_all(function: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> list[T]:
-    """``function(*arguments)`` for each tuple of ``calls``, in the worker processes, results in order.
+    """``function(*arguments)`` for each tuple of ``calls``, in the worker processes, results in order."""
+    return list(call_each(function, calls))
+
+
+def call_each(function: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> Iterator[T]:
+    """:func:`call_all`, handing each result back as soon as it and those before it are done (progress).
 
     A worker process imports the caller's ``__main__`` script again (as multiprocessing does): a script with no
-    ``if __name__ == "__main__":`` guard breaks the pool. The calls are then made in this process, with a warning.
+    ``if __name__ == "__main__":`` guard breaks the pool. The calls not done yet are then made in this process,
+    with a warning.
     """
+    if not calls:
+        return
+    handed = 0
     try:
-        return list(pool().map(function, *zip(*calls, strict=True))) if calls else []
+        for result in pool().map(function, *zip(*calls, strict=True)):
+            yield result
+            handed += 1
     except BrokenProcessPool as err:
         shutdown()
         print(f"medpress: worker processes failed ({err}); checking in this process instead (MEDPRESS_WORKERS=1 "
               "skips them)", file=sys.stderr)
-        return [function(*arguments) for arguments in calls]
+        for arguments in calls[handed:]:
+            yield function(*arguments)

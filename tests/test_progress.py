@@ -1,10 +1,17 @@
-"""Long runs show posts done, the total and an ETA."""
+"""Long runs show posts done, the total and an ETA (on the terminal and in the Prefect UI)."""
 
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
 
+import pytest
+
+from flows.check_posts import Source
+from flows.policy_files import load_policy
 from flows.progress import Progress
+from flows.steps import BATCH_SIZE, check_sources_on_cores
 
 
 class Terminal(io.StringIO):
@@ -29,3 +36,55 @@ def test_short_runs_and_pipes_stay_quiet() -> None:
     piped = io.StringIO()
     Progress(100, stream=piped, every=0.0).advance(100)
     assert piped.getvalue() == ""
+
+
+def test_checking_on_worker_processes_reports_each_batch(content_copy: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import workers
+
+    monkeypatch.setenv("MEDPRESS_WORKERS", "2")
+    workers.shutdown()
+    policy = load_policy(content_copy / "policy")
+    sources = [Source(f"posts/{i}-{p.name}", p.name, p.read_bytes())
+               for i in range(7) for p in sorted((content_copy / "posts").glob("*.md"))]
+    heard: list[int] = []
+    checked = check_sources_on_cores(policy, sources, False, True, heard.append)
+    workers.shutdown()
+    assert [c.summary.rel_path for c in checked] == [s.rel_path for s in sources]  # all, in order
+    assert heard == [BATCH_SIZE] * (len(sources) // BATCH_SIZE) + [len(sources) % BATCH_SIZE]
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_flow_run_on_worker_processes_shows_progress_batch_by_batch(content_copy: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enough posts for the worker processes: one check-posts task, and the progress still moves per batch, to
+    100 % in the Prefect UI."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
+
+    from flows import workers
+    from flows.review import review
+
+    posts = sorted((content_copy / "posts").glob("*.md"))
+    for copy in range(1, 8):  # 9 posts -> 72: over workers.MIN_POSTS
+        for post in posts:
+            shutil.copy(post, post.with_name(f"copy{copy}-{post.name}"))
+    total = len(list((content_copy / "posts").glob("*.md")))
+    assert total >= workers.MIN_POSTS
+    monkeypatch.setenv("MEDPRESS_WORKERS", "2")
+    workers.shutdown()
+    heard: list[int] = []
+    advance = Progress.advance
+    monkeypatch.setattr(Progress, "advance", lambda self, count=1: (heard.append(count), advance(self, count))[1])
+    state = review(content=str(content_copy), grammar=False, output=None, use_cache=False, return_state=True)
+    workers.shutdown()
+    assert len(state.result().posts) == total
+    assert heard == [0] + [BATCH_SIZE] * (total // BATCH_SIZE) + [total % BATCH_SIZE]  # 0 cached, then batches
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(
+            any_=[run_id])))
+    assert sum(t.name.startswith("check-posts") for t in tasks) == 1
+    progress = next(a for a in artifacts if a.key == "medpress-review-progress")
+    assert progress.data == 100.0 and progress.description.startswith(f"{total}/{total} posts checked")
