@@ -9,9 +9,8 @@ Variants (grammar off, use_cache=False, fresh cache dir per run), medians of wal
 * ``flow, no heartbeat join``: Prefect's flow-run heartbeat thread sleeps in 1 s steps and the flow
   joins it on exit, so a flow run ends on the next whole second of that thread (up to ~1 s lost);
   patched off here (BaseFlowRunEngine.heartbeat_seconds -> None);
-* ``... + opaque task inputs``: also wraps the tasks' big arguments (``plan``; ``checked``, every
-  parsed post, for the check-across-posts task) in ``prefect.utilities.annotations.opaque``, so Prefect
-  does not walk them object by object (``visit_collection``) to find upstream futures, twice per task.
+
+(An earlier variant wrapped the tasks' big arguments in ``opaque``; flows/review.py does that itself now.)
 
 Only this process is patched, nothing in flows/ is changed. Prints a Markdown table; writes
 bench/results/breakdown.json.
@@ -39,44 +38,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 
-class _OpaqueArgs:
-    """Stands in for a Prefect task object; wraps the arguments in ``opaque`` before Prefect sees them."""
-
-    def __init__(self, task, wrap: tuple[int, ...]) -> None:
-        self.task, self.wrap = task, wrap
-
-    def _args(self, args: tuple) -> list:
-        from prefect.utilities.annotations import BaseAnnotation, opaque
-
-        # flows/review.py may already wrap them: never wrap twice (the task would get the wrapper)
-        return [opaque(a) if i in self.wrap and not isinstance(a, BaseAnnotation) else a
-                for i, a in enumerate(args)]
-
-    def submit(self, *args):
-        return self.task.submit(*self._args(args))
-
-    def __call__(self, *args):
-        return self.task(*self._args(args))
-
-
 @contextlib.contextmanager
-def patched(no_heartbeat: bool, opaque_inputs: bool):
+def patched(no_heartbeat: bool):
     import prefect.flow_engine as engine
 
-    import flows.review as review_module
-
     saved_property = engine.BaseFlowRunEngine.heartbeat_seconds
-    saved_tasks = review_module.check_batch_task, review_module.assemble_task
     try:
         if no_heartbeat:
             engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
-        if opaque_inputs:
-            review_module.check_batch_task = _OpaqueArgs(saved_tasks[0], wrap=(0,))
-            review_module.assemble_task = _OpaqueArgs(saved_tasks[1], wrap=(0, 1))
         yield
     finally:
         engine.BaseFlowRunEngine.heartbeat_seconds = saved_property
-        review_module.check_batch_task, review_module.assemble_task = saved_tasks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,28 +68,27 @@ def main(argv: list[str] | None = None) -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="medpress-breakdown-"))
     variants = {
-        "plain": (None, False, False),
-        "flow": ("flow", False, False),
-        "flow, no heartbeat join": ("flow", True, False),
-        "flow, no heartbeat join + opaque task inputs": ("flow", True, True),
+        "plain": (None, False),
+        "flow": ("flow", False),
+        "flow, no heartbeat join": ("flow", True),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     findings: dict[str, object] = {}
     try:
         content = scratch / "content"
         generate(args.posts, content)
-        for name, (kind, no_hb, opaque_inputs) in variants.items():  # warm-up, and same findings?
+        for name, (kind, no_hb) in variants.items():  # warm-up, and same findings?
             os.environ["MEDPRESS_CACHE"] = str(scratch / "cache-warmup")
-            with patched(no_hb, opaque_inputs):
+            with patched(no_hb):
                 report = (review(content=str(content), grammar=False, output=None, use_cache=False) if kind
                           else review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False)))
             findings[name] = [p.to_dict() for p in report.posts]
         for i in range(args.repeat):
-            for name, (kind, no_hb, opaque_inputs) in variants.items():
+            for name, (kind, no_hb) in variants.items():
                 cache_dir = Path(tempfile.mkdtemp(dir=scratch))
                 os.environ["MEDPRESS_CACHE"] = str(cache_dir)
                 gc.collect()
-                with patched(no_hb, opaque_inputs):
+                with patched(no_hb):
                     start = time.perf_counter()
                     if kind:
                         review(content=str(content), grammar=False, output=None, use_cache=False)

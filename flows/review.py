@@ -16,6 +16,7 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque as prefect_opaque
 
+from flows import workers
 from flows.progress import Progress
 from flows.steps import (  # noqa: F401 - re-exported: callers and tests import the steps from here too
     BATCH_SIZE,
@@ -113,20 +114,26 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     options = ReviewOptions(Path(content), [Path(p) for p in paths or []], Path(policy) if policy else None,
                             grammar, external, use_cache, changed_since, Path(baseline) if baseline else None)
     plan = make_plan(options)
+    workers.prepare(len(plan.corpus_paths))
     cache = result_cache(plan)
     # opaque(): Prefect would otherwise walk every argument (every post, every finding) looking for futures
     # before each task; measured at 15 of 17 s of overhead on 500 posts.
     sources = read_posts_task(opaque(plan), opaque(cache))
     progress = Progress(len(plan.corpus_paths), prefect=True)
     progress.advance(len(sources.ready))
+
+    def batch_done(part: list[CheckedPost]) -> None:
+        store_checked(cache, part)  # at once: a run stopped half-way keeps what it checked
+        progress.advance(len(part))
+
     # Check-posts tasks get the posts' bytes, so a Dask worker elsewhere needs no copy of the content folder.
     # On the thread runner, with enough posts, one task hands them to this machine's worker processes a batch at
-    # a time and reports progress per batch: a task run per batch costs this process CPU (Prefect's events and
-    # states; 40 runs for 1,000 posts added 1 to 1.5 s) while the worker processes need every core.
+    # a time and reports each batch: a task run per batch costs this process CPU (Prefect's events and states;
+    # 40 runs for 1,000 posts added 1 to 1.5 s) while the worker processes need every core.
     spread = worth_spreading(len(sources.todo)) and isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
     if spread:
         futures = [check_posts_task.submit(opaque(plan.policy), opaque(sources.todo), grammar, True,
-                                           opaque(progress.advance))]
+                                           opaque(batch_done))]
     else:
         futures = [check_posts_task.submit(opaque(plan.policy), opaque(chunk), grammar, False)
                    for chunk in batches(sources.todo)]
@@ -135,8 +142,7 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
         part = future.result()
         done.extend(part)
         if not spread:
-            progress.advance(len(part))
-    store_checked(cache, done)
+            batch_done(part)
     checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]
     expand_selection(plan, summaries)

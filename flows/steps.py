@@ -154,17 +154,17 @@ def read_sources(plan: Plan, cache: ResultCache) -> Sources:
 
 
 def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool, spread: bool,
-                           done: Callable[[int], None] | None = None) -> list[CheckedPost]:
+                           done: Callable[[list[CheckedPost]], None] | None = None) -> list[CheckedPost]:
     """:func:`check_sources` on ``sources``, BATCH_SIZE posts at a time: in this machine's worker processes
     when ``spread`` (threads share one core under the GIL; a run with enough posts to check pays the pool's
-    start-up back many times over). ``done`` hears how many posts each finished batch held (progress)."""
-    calls = [(policy, batch, keep_source) for batch in batches(sources)]
+    start-up back many times over). ``done`` gets each batch as it finishes (to cache it and count progress)."""
+    calls = [(policy, batch, keep_source) for batch in batches(sources, BATCH_SIZE)]
     parts = workers.call_each(check_sources, calls) if spread else (check_sources(*call) for call in calls)
     checked = []
     for part in parts:
         checked.extend(part)
         if done is not None:
-            done(len(part))
+            done(part)
     return checked
 
 
@@ -328,10 +328,11 @@ def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[
     """:func:`review_plain`, also handing back the plan (the policy, the posts, what was selected)."""
     started = datetime.now(UTC)
     plan = plan or make_plan(options)
+    workers.prepare(len(plan.corpus_paths))
     cache = result_cache(plan)
     sources = read_sources(plan, cache)
-    done = check_sources_on_cores(plan.policy, sources.todo, options.grammar, worth_spreading(len(sources.todo)))
-    store_checked(cache, done)
+    done = check_sources_on_cores(plan.policy, sources.todo, options.grammar, worth_spreading(len(sources.todo)),
+                                  lambda part: store_checked(cache, part))
     checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]
     expand_selection(plan, summaries)

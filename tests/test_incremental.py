@@ -139,3 +139,28 @@ def test_posts_checked_in_worker_processes_give_the_same_report(content: Path,
     assert _findings(spread) == _findings(here) and spread.run["work"]["parsed"] == 9
     assert [p.metrics for p in spread.posts] == [p.metrics for p in here.posts]
     workers.shutdown()
+
+
+def test_a_review_stopped_half_way_keeps_the_posts_it_checked(content: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each batch is cached as it finishes: after a crash (or Ctrl-C) in the third batch, the next review parses
+    only the posts of that batch and after it."""
+    import flows.steps as steps
+
+    monkeypatch.setattr(steps, "BATCH_SIZE", 2)
+    calls = []
+    real = steps.check_sources
+
+    def crashing(*arguments):
+        calls.append(arguments)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*arguments)
+
+    monkeypatch.setattr(steps, "check_sources", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        _review(content)
+    monkeypatch.setattr(steps, "check_sources", real)
+    again = _review(content)
+    assert again.run["work"]["parsed"] == 9 - 2 * 2 and again.run["cache"]["hits"] == 4
+    assert _findings(again) == _findings(_review(content, use_cache=False))

@@ -48,7 +48,7 @@ def test_checking_on_worker_processes_reports_each_batch(content_copy: Path,
     sources = [Source(f"posts/{i}-{p.name}", p.name, p.read_bytes())
                for i in range(7) for p in sorted((content_copy / "posts").glob("*.md"))]
     heard: list[int] = []
-    checked = check_sources_on_cores(policy, sources, False, True, heard.append)
+    checked = check_sources_on_cores(policy, sources, False, True, lambda part: heard.append(len(part)))
     workers.shutdown()
     assert [c.summary.rel_path for c in checked] == [s.rel_path for s in sources]  # all, in order
     assert heard == [BATCH_SIZE] * (len(sources) // BATCH_SIZE) + [len(sources) % BATCH_SIZE]
