@@ -45,7 +45,10 @@ def test_backward_walk_finds_the_same_best_block() -> None:
         texts = [rng.choice(paragraphs) for _ in range(rng.randint(0, 12))]
         for _ in range(rng.randint(0, 3)):  # none, one, or repeated (ties: the first must win)
             texts.insert(rng.randint(0, len(texts)), rng.choice(variants))
-        assert disclaimers._best_block(rule.text, texts) == _reference(rule.text, texts), texts
+        best = _reference(rule.text, texts)
+        assert disclaimers._best_block(rule.text, texts) == best, texts
+        for floor in (rule.altered_score, rule.present_score, best[0]):  # at or above the floor: the same
+            assert disclaimers._best_block(rule.text, texts, floor) == (best if best[0] >= floor else (0.0, None))
 
 
 def test_score_with_a_cutoff_is_the_score_or_zero_below_it() -> None:
