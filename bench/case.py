@@ -1,7 +1,7 @@
 """One measured case of bench/scale.py, in a fresh process, so that it reports its own start-up and peak RSS.
 
     python bench/case.py review --mode flow|plain --content DIR [--grammar] [--path POST]
-    python bench/case.py raw --content DIR           # medpress's grammar requests as raw HTTP (MEDPRESS_LT_URL)
+    python bench/case.py raw --content DIR [--once]  # medpress's grammar requests as raw HTTP (MEDPRESS_LT_URL)
     python bench/case.py edit-body POST              # the untimed edit between editor-loop runs
 
 ``review`` and ``raw`` print one line of JSON: ``startup_s`` (from the start of this script to the measured call:
@@ -104,9 +104,10 @@ def review_case(mode: str, content: Path, grammar: bool, paths: list[Path]) -> d
             "workers_peak_rss_mib": workers_peak_rss_mib()}
 
 
-def raw_case(content: Path) -> dict[str, Any]:
-    """The grammar baseline: the very request bodies medpress would send for ``content`` (no cache), sent as raw
-    HTTP to the first MEDPRESS_LT_URL with the policy's parallelism."""
+def raw_case(content: Path, once: bool = False) -> dict[str, Any]:
+    """The grammar baseline: the request bodies medpress packs for ``content`` (no cache), sent as raw HTTP to
+    the first MEDPRESS_LT_URL with the policy's parallelism. ``once``: each distinct paragraph once, as medpress
+    sends them (the overhead baseline); else every paragraph of every post (what a naive client sends)."""
     import httpx
     from stages import _posts, grammar_request_bodies, replay_raw
 
@@ -116,7 +117,7 @@ def raw_case(content: Path) -> dict[str, Any]:
 
     policy = load_policy(policy_dir_for(content, None))
     posts = [parse_post(name, data) for name, data in _posts(content)]
-    bodies = grammar_request_bodies(posts, policy)
+    bodies = grammar_request_bodies(posts, policy, once)
     workers = policy.grammar.max_parallel_requests
     startup = time.perf_counter() - _STARTED
     with httpx.Client(timeout=120) as client:
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument("--path", type=Path, action="append", default=[], help="review only this post")
     raw = commands.add_parser("raw")
     raw.add_argument("--content", type=Path, required=True)
+    raw.add_argument("--once", action="store_true", help="each distinct paragraph once, as medpress sends them")
     edit = commands.add_parser("edit-body")
     edit.add_argument("post", type=Path)
     args = parser.parse_args(argv)
@@ -144,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         edit_body(args.post)
         return 0
     result = (review_case(args.mode, args.content, args.grammar, args.path) if args.command == "review"
-              else raw_case(args.content))
+              else raw_case(args.content, args.once))
     result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result), flush=True)
     return 0

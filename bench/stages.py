@@ -57,16 +57,21 @@ def bench_claims(files: list[tuple[str, bytes]], repeat: int) -> dict[str, objec
             "parse_posts_per_s": round(n / statistics.median(parse_s), 1)}
 
 
-def grammar_request_bodies(posts: list, policy) -> list[dict[str, str]]:
-    """Exactly the requests medpress sends (cache off): one packed annotated text per post, or per chunk."""
+def grammar_request_bodies(posts: list, policy, once: bool = False) -> list[dict[str, str]]:
+    """The requests medpress packs (cache off): one annotated text per post, or per chunk of it. ``once``: a
+    paragraph an earlier post already had is left out, as medpress sends a shared paragraph once per review."""
     from checks.grammar import cache_key, paragraphs
     from flows.grammar import SEPARATOR, GrammarService
 
     service = GrammarService(policy.grammar, use_cache=False)
     bodies = []
+    seen: set[str] = set()
     try:
         for post in posts:
             items = [(i, p, cache_key(p, "")) for i, p in enumerate(paragraphs(post))]
+            if once:
+                items = [item for item in items if item[2] not in seen]
+                seen.update(key for _, _, key in items)
             for chunk in service._pack(items):
                 annotation = []
                 for n, (_, paragraph, _) in enumerate(chunk):

@@ -16,7 +16,6 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque as prefect_opaque
 
-from flows import workers
 from flows.progress import Progress
 from flows.steps import (  # noqa: F401 - re-exported: callers and tests import the steps from here too
     BATCH_SIZE,
@@ -114,11 +113,11 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     options = ReviewOptions(Path(content), [Path(p) for p in paths or []], Path(policy) if policy else None,
                             grammar, external, use_cache, changed_since, Path(baseline) if baseline else None)
     plan = make_plan(options)
-    workers.prepare(len(plan.corpus_paths))
     cache = result_cache(plan)
+    local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)  # else Dask's workers check
     # opaque(): Prefect would otherwise walk every argument (every post, every finding) looking for futures
     # before each task; measured at 15 of 17 s of overhead on 500 posts.
-    sources = read_posts_task(opaque(plan), opaque(cache))
+    sources = read_posts_task(opaque(plan), opaque(cache), local)
     progress = Progress(len(plan.corpus_paths), prefect=True)
     progress.advance(len(sources.ready))
 
@@ -130,7 +129,7 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     # On the thread runner, with enough posts, one task hands them to this machine's worker processes a batch at
     # a time and reports each batch: a task run per batch costs this process CPU (Prefect's events and states;
     # 40 runs for 1,000 posts added 1 to 1.5 s) while the worker processes need every core.
-    spread = worth_spreading(len(sources.todo)) and isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+    spread = local and worth_spreading(len(sources.todo))
     if spread:
         futures = [check_posts_task.submit(opaque(plan.policy), opaque(sources.todo), grammar, True,
                                            opaque(batch_done))]

@@ -133,8 +133,10 @@ class Sources:
     todo: list[Source]  # to parse and check
 
 
-def read_sources(plan: Plan, cache: ResultCache) -> Sources:
-    """Read every post of the corpus; take the result of those the cache has (a post's bytes are its key)."""
+def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> Sources:
+    """Read every post of the corpus; take the result of those the cache has (a post's bytes are its key).
+    ``start_workers``: once enough posts need checking to spread them, start the worker processes' fork
+    server, so that it loads the checks on another core while the other posts are read."""
     content_dir, policy = plan.options.content_dir, plan.policy
     found = Sources([], [])
     for rel in plan.corpus_paths:
@@ -146,6 +148,8 @@ def read_sources(plan: Plan, cache: ResultCache) -> Sources:
         cached = cache.get(content_hash_of(source))
         if cached is None:
             found.todo.append(Source(rel, shown, source))
+            if start_workers and len(found.todo) == workers.MIN_POSTS:
+                workers.prepare(len(found.todo))
             continue
         result, summary = cached
         summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
@@ -328,7 +332,6 @@ def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[
     """:func:`review_plain`, also handing back the plan (the policy, the posts, what was selected)."""
     started = datetime.now(UTC)
     plan = plan or make_plan(options)
-    workers.prepare(len(plan.corpus_paths))
     cache = result_cache(plan)
     sources = read_sources(plan, cache)
     done = check_sources_on_cores(plan.policy, sources.todo, options.grammar, worth_spreading(len(sources.todo)),

@@ -44,9 +44,9 @@ def _context() -> multiprocessing.context.ForkServerContext:
 
 
 def prepare(posts: int) -> None:
-    """Start the fork server now when ``posts`` may be enough to spread. It imports the checks and loads the
-    dictionary (0.3 s) on another core while this process reads the posts and Prefect starts the run; the
-    first spread review then forks from a ready server. Returns at once."""
+    """Start the fork server now when ``posts`` to check are enough to spread. It imports the checks and loads
+    the dictionary (0.5 s) on another core while this process reads the other posts; the first spread review
+    then forks from a ready server (0.015 s instead of 0.57 s to a ready pool). Returns at once."""
     if posts >= MIN_POSTS and cores() > 1:
         from multiprocessing import forkserver
 

@@ -37,7 +37,9 @@ def test_scale_runs_every_case_and_renders_the_tables(tmp_path: Path, languageto
             assert run["posts"] == 5
             if row["grammar"]:
                 assert run["grammar_stage_s"] > 0
-    assert results["raw_languagetool"]["5"]["median_s"] > 0
+    raw = results["raw_languagetool"]["5"]
+    assert raw["median_s"] > 0 and raw["once"]["median_s"] > 0
+    assert 0 < raw["once"]["requests"] <= raw["requests"]  # each paragraph once: never more requests than all
     assert [(e["blog"], e["grammar"]) for e in results["editor_loop"]] == [("5", False), ("5", True)]
     assert all(e["median_s"] > 0 and e["baseline_review_s"] > 0 for e in results["editor_loop"])
     assert results["medpress_code"]["commit"] and results["generated"]["5"]["sha256"]
