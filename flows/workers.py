@@ -77,13 +77,9 @@ def shutdown() -> None:
             _pool = None
 
 
-def call_all(function: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> list[T]:
-    """``function(*arguments)`` for each tuple of ``calls``, in the worker processes, results in order."""
-    return list(call_each(function, calls))
-
-
 def call_each(function: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> Iterator[T]:
-    """:func:`call_all`, handing each result back as soon as it and those before it are done (progress).
+    """``function(*arguments)`` for each tuple of ``calls``, in the worker processes; each result in order, as
+    soon as it and those before it are done (so the caller can cache and count each one).
 
     A worker process imports the caller's ``__main__`` script again (as multiprocessing does): a script with no
     ``if __name__ == "__main__":`` guard breaks the pool. The calls not done yet are then made in this process,
