@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks import frontmatter
+from checks import frontmatter, grammar
 from checks.document import parse_post, unreadable_post
+from checks.grammar import Paragraph
 from checks.model import PostResult
 from checks.pipeline import review_post, summarize
 from checks.policy import Policy
@@ -26,6 +27,9 @@ class CheckedPost:
     result: PostResult
     source: bytes | None = None  # its bytes, kept when grammar is still to check it
     parsed: bool = False  # parsed and checked in this run (False: from the cache)
+    # What grammar sends to LanguageTool, taken from this parse when grammar will check the post (else grammar
+    # would parse every post a second time, one core, while LanguageTool waits)
+    paragraphs: list[Paragraph] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ def check_sources(policy: Policy, sources: Sequence[Source], keep_source: bool) 
             post = parse_post(source.rel_path, source.data, display_path=source.display_path,
                               max_bytes=policy.frontmatter.max_bytes)
             done.append(CheckedPost(summarize(post, policy), review_post(post, policy),
-                                    source.data if keep_source else None, parsed=True))
+                                    source.data if keep_source else None, parsed=True,
+                                    paragraphs=grammar.paragraphs(post) if keep_source else None))
         except Exception as err:  # a bug in medpress must not stop the review of every other post
             post = unreadable_post(source.rel_path, f"medpress failed while checking this file ({type(err).__name__}: "
                                                     f"{err}); please report it", display_path=source.display_path)

@@ -197,12 +197,16 @@ class GrammarService:
         self._broken: str | None = None
 
     def check(self, posts: Sequence[Post]) -> dict[str, tuple[list[Paragraph], GrammarResult]]:
+        return self.check_paragraphs([(post.rel_path, paragraphs(post)) for post in posts])
+
+    def check_paragraphs(self, posts: Sequence[tuple[str, list[Paragraph]]]
+                         ) -> dict[str, tuple[list[Paragraph], GrammarResult]]:
+        """:meth:`check` of posts given as (path, their paragraphs), taken where the posts were parsed."""
         results: dict[str, tuple[list[Paragraph], GrammarResult]] = {}
         requests: list[_Request] = []
         # A paragraph several posts share (the clinic's disclaimer, say) is sent once; the others wait for it.
         waiting: dict[str, list[tuple[str, int]]] = {}  # cache key -> (post, paragraph index) of the repeats
-        for post in posts:
-            paras = paragraphs(post)
+        for rel_path, paras in posts:
             keys = [cache_key(p, self.fingerprint) for p in paras]
             cached = self.cache.get_many(keys)
             result = GrammarResult({i: cached[k] for i, k in enumerate(keys) if k in cached})
@@ -212,12 +216,12 @@ class GrammarService:
                 if key in cached:
                     continue
                 if key in waiting:
-                    waiting[key].append((post.rel_path, i))
+                    waiting[key].append((rel_path, i))
                     continue
                 waiting[key] = []
                 todo.append((i, paragraph, key))
-            requests.extend(_Request(post.rel_path, chunk) for chunk in self._pack(todo))
-            results[post.rel_path] = (paras, result)
+            requests.extend(_Request(rel_path, chunk) for chunk in self._pack(todo))
+            results[rel_path] = (paras, result)
         if requests:
             try:
                 self._connect()

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from checks import grammar, links
 from checks.corpus import Corpus
 from checks.document import Post, content_hash_of, parse_post
+from checks.grammar import Paragraph
 from checks.links import ExternalResult, external_urls
 from checks.model import Finding
 from checks.pipeline import CHECKS_VERSION, CrossEntry, finalize, review_corpus, review_post, summarize
@@ -226,10 +227,9 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
             found[summary.rel_path] = cached
     try:
         for chunk in batches(todo, GRAMMAR_CHUNK):
-            posts = [parse_post(i.summary.rel_path, i.source, display_path=i.summary.display_path,
-                                max_bytes=plan.policy.frontmatter.max_bytes) for i in chunk]
-            results = service.check(posts)
-            for post in posts:
+            posts = [_grammar_post(plan, item) for item in chunk]
+            results = service.check_paragraphs([(post.rel_path, paras) for post, paras in posts])
+            for post, _ in posts:
                 paras, result = results[post.rel_path]
                 found[post.rel_path] = grammar.findings_from(post, paras, result, plan.policy)
                 if result.error is None:  # a failed check is tried again next time
@@ -239,6 +239,21 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     stats = service.stats.to_dict()
     stats.update(posts_checked=len(todo), posts_cached=store.hits, seconds=round(time.perf_counter() - started, 3))
     return found, stats
+
+
+def _grammar_post(plan: Plan, item: CheckedPost) -> tuple[Post, list[Paragraph]]:
+    """The post as grammar needs it: its text (for positions) and its paragraphs. Those the check-posts step
+    took from its parse; a post whose result came from the cache (checked before without grammar) is parsed."""
+    summary, source = item.summary, item.source
+    assert source is not None
+    if item.paragraphs is None:
+        post = parse_post(summary.rel_path, source, display_path=summary.display_path,
+                          max_bytes=plan.policy.frontmatter.max_bytes)
+        return post, grammar.paragraphs(post)
+    # the text exactly as parse_post decodes it: the paragraphs' offsets point into it
+    post = Post(rel_path=summary.rel_path, display_path=summary.display_path, content_hash=summary.content_hash,
+                size=len(source), text=source.decode("utf-8-sig"))
+    return post, item.paragraphs
 
 
 def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str, list[Finding]],

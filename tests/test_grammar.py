@@ -230,3 +230,27 @@ def test_a_paragraph_shared_by_posts_is_sent_once_and_reported_in_each(proxy: Co
     for post in report.posts:
         line = _line(folder / "posts" / Path(post.path).name, "recieve")
         assert [f.line for f in _grammar(post) if "recieve" in f.message] == [line]
+
+
+def test_paragraph_offsets_map_back_to_the_same_characters() -> None:
+    """Every character sent to LanguageTool as text maps to the same character of the Markdown file, in pieces
+    as long as the text runs on in both (a piece per word would not fit 1,000 posts in memory)."""
+    from checks.document import parse_post
+    from checks.grammar import paragraphs
+
+    sent = 0
+    for path in sorted((CONTENT / "posts").glob("*.md")):
+        post = parse_post(f"posts/{path.name}", path.read_bytes())
+        for paragraph in paragraphs(post):
+            annotated = "".join(a.get("text", a.get("markup", "")) for a in paragraph.annotation)
+            assert len(annotated) == paragraph.length
+            for piece in paragraph.pieces:
+                assert annotated[piece.annotated : piece.annotated + piece.length] == \
+                    post.text[piece.raw : piece.raw + piece.length]
+            # merged wherever they run on in both texts
+            for before, after in zip(paragraph.pieces, paragraph.pieces[1:], strict=False):
+                assert (before.annotated + before.length, before.raw + before.length) != (after.annotated, after.raw)
+            texts = [a["text"] for a in paragraph.annotation if "text" in a]
+            sent += sum(len(t) for t in texts)
+            assert sum(p.length for p in paragraph.pieces) == sum(len(t) for t in texts)  # all text is mapped
+    assert sent > 10_000
