@@ -162,15 +162,24 @@ def unreadable_post(rel_path: str, reason: str, *, display_path: str | None = No
 
 def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES) -> Post:
+    post = decoded_post(rel_path, data, display_path=display_path, max_bytes=max_bytes)
+    if post.problems:
+        return post
+    problems = _read_front_matter(post)
+    _render_body(post)
+    post.problems = tuple(problems)
+    return post
+
+
+def decoded_post(rel_path: str, data: bytes, *, display_path: str | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Post:
+    """The post decoded as :func:`parse_post` decodes it (its text and positions), not parsed: enough to place
+    findings whose offsets came from an earlier parse (grammar's)."""
     post = Post(rel_path=rel_path, display_path=display_path or rel_path,
                 content_hash=content_hash_of(data), size=len(data))
     problem = _decode(post, data, max_bytes)
     if problem:
         post.problems = (problem,)
-        return post
-    problems = _read_front_matter(post)
-    _render_body(post)
-    post.problems = tuple(problems)
     return post
 
 

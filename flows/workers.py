@@ -43,11 +43,12 @@ def _context() -> multiprocessing.context.ForkServerContext:
     return context
 
 
-def prepare(posts: int) -> None:
-    """Start the fork server now when ``posts`` to check are enough to spread. It imports the checks and loads
-    the dictionary (0.5 s) on another core while this process reads the other posts; the first spread review
-    then forks from a ready server (0.015 s instead of 0.57 s to a ready pool). Returns at once."""
-    if posts >= MIN_POSTS and cores() > 1:
+def prepare() -> None:
+    """Start the fork server now (on a machine of several cores), once a review knows it will spread posts. It
+    imports the checks and loads the dictionary (0.5 s) on another core while this process reads the other
+    posts; the first spread review then forks from a ready server (0.015 s instead of 0.57 s to a ready pool).
+    Returns at once."""
+    if cores() > 1:
         from multiprocessing import forkserver
 
         with _lock:
