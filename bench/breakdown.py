@@ -5,10 +5,10 @@
 Variants (grammar off, use_cache=False, fresh cache dir per run), medians of wall seconds:
 
 * ``plain``: review_plain, the work itself;
-* ``flow``: the Prefect flow as shipped;
-* ``flow, no heartbeat join``: Prefect's flow-run heartbeat thread sleeps in 1 s steps and the flow
-  joins it on exit, so a flow run ends on the next whole second of that thread (up to ~1 s lost);
-  patched off here (BaseFlowRunEngine.heartbeat_seconds -> None);
+* ``flow``: the Prefect flow as the CLI runs it (``flows.review.in_process_run``: no flow-run heartbeats);
+* ``flow, Prefect's heartbeats``: the same flow with Prefect's default heartbeats (as a deployment's worker
+  runs it): the heartbeat thread sleeps in 1 s steps and a sync flow joins it on exit, so the run ends on the
+  next whole second of that thread (up to ~1 s lost);
 
 (An earlier variant wrapped the tasks' big arguments in ``opaque``; flows/review.py does that itself now.)
 
@@ -38,17 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 
-@contextlib.contextmanager
-def patched(no_heartbeat: bool):
-    import prefect.flow_engine as engine
+def patched(no_heartbeat: bool) -> contextlib.AbstractContextManager[None]:
+    from flows.review import in_process_run
 
-    saved_property = engine.BaseFlowRunEngine.heartbeat_seconds
-    try:
-        if no_heartbeat:
-            engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
-        yield
-    finally:
-        engine.BaseFlowRunEngine.heartbeat_seconds = saved_property
+    return in_process_run() if no_heartbeat else contextlib.nullcontext()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="medpress-breakdown-"))
     variants = {
         "plain": (None, False),
-        "flow": ("flow", False),
-        "flow, no heartbeat join": ("flow", True),
+        "flow": ("flow", True),
+        "flow, Prefect's heartbeats": ("flow", False),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     findings: dict[str, object] = {}

@@ -85,13 +85,14 @@ def edit_heading(path: Path, anchor: str | None) -> dict[str, str]:
 
 
 def review_case(mode: str, content: Path, grammar: bool, paths: list[Path]) -> dict[str, Any]:
-    from flows.review import ReviewOptions, review, review_plain
+    from flows.review import ReviewOptions, in_process_run, review, review_plain
 
     startup = time.perf_counter() - _STARTED
     start = time.perf_counter()
     if mode == "flow":
-        report = review(content=str(content), paths=[str(p) for p in paths] or None, grammar=grammar, output=None,
-                        use_cache=True)
+        with in_process_run():  # as `medpress review` runs it
+            report = review(content=str(content), paths=[str(p) for p in paths] or None, grammar=grammar,
+                            output=None, use_cache=True)
     else:
         report = review_plain(ReviewOptions(content_dir=content, paths=paths, grammar=grammar, use_cache=True))
     review_s = time.perf_counter() - start

@@ -91,10 +91,14 @@ def process_cpu(pid: int | None) -> float | None:
 
 
 def runner(mode: str, content: Path, use_cache: bool) -> Callable[[], object]:
-    from flows.review import ReviewOptions, review, review_plain
+    from flows.review import ReviewOptions, in_process_run, review, review_plain
 
     if mode == "flow":
-        return lambda: review(content=str(content), grammar=False, output=None, use_cache=use_cache)
+        def run() -> object:
+            with in_process_run():  # as `medpress review` runs it
+                return review(content=str(content), grammar=False, output=None, use_cache=use_cache)
+
+        return run
     return lambda: review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=use_cache))
 
 

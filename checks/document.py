@@ -1,23 +1,30 @@
 """Parse a post's bytes into the model every check reads.
 
-Python-Markdown renders the body, BeautifulSoup reads text blocks, links and headings out of the HTML,
-and :func:`_align` ties every character of block text back to its offset in the raw file, so findings
-carry positions in the Markdown source, never in rendered HTML.
+Python-Markdown renders the body; text blocks, links and headings are read out of its element tree (or, where
+the tree holds raw HTML, out of the HTML as BeautifulSoup parses it); and :func:`_align` ties every character
+of block text back to its offset in the raw file, so findings carry positions in the Markdown source, never in
+rendered HTML.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
+from xml.etree.ElementTree import Element
 
 import frontmatter
 import markdown
 import yaml
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from markdown.extensions import footnotes
+from markdown.serializers import to_html_string
+from markdown.treeprocessors import Treeprocessor
 
 from checks.anchors import unique_anchors
 from checks.source import SourceMap
@@ -337,19 +344,177 @@ def _rendered(body: str) -> tuple[BeautifulSoup, list[Tag]]:
     """The body rendered, with an id on every heading (as links to #anchors expect), and its tags in order."""
     soup = BeautifulSoup(render_markdown(body), "html.parser")
     tags = [node for node in soup.descendants if isinstance(node, Tag)]  # one walk, in document order
-    headings = [tag for tag in tags if tag.name in HEADING_TAGS]
-    for heading, anchor in zip(headings, unique_anchors(h.get_text() for h in headings), strict=True):
-        if not heading.get("id"):
-            heading["id"] = anchor
+    _name_headings([_soup_node(tag) for tag in tags])
     return soup, tags
 
 
 def _render_body(post: Post) -> None:
-    soup, tags = _rendered(post.text[post.body_start :])
-    post.anchors = frozenset(str(tag["id"]) for tag in tags if tag.get("id") is not None)
-    raw_blocks = _collect_blocks(soup)
+    body = post.text[post.body_start :]
+    tree = _reading_tree(body)
+    if tree is None:  # raw HTML (or text the tree holds otherwise than its HTML reads): read the HTML
+        soup = BeautifulSoup(render_markdown(body), "html.parser")
+        root, children = soup, _soup_children
+        nodes = [_soup_node(node) for node in soup.descendants if isinstance(node, Tag)]  # in document order
+    else:
+        root, children = tree, _tree_children
+        nodes = [_tree_node(element) for element in tree.iter() if element is not tree]
+    _name_headings(nodes)
+    post.anchors = frozenset(str(node.get("id")) for node in nodes if node.get("id") is not None)
+    raw_blocks = _collect_blocks(root, children)
     post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))
-    post.links = tuple(_locate_links(post.text, post.body_start, [t for t in tags if t.name in ("a", "img")]))
+    post.links = tuple(_locate_links(post.text, post.body_start, [n for n in nodes if n.name in ("a", "img")]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The rendered body, read from Python-Markdown's element tree where that reads exactly as the HTML would
+# (BeautifulSoup parsing the serialised HTML, 0.7 ms a post, is then not needed), else from the HTML.
+
+
+class _Node(NamedTuple):
+    """An element of either tree, as the readers below see it."""
+
+    name: str
+    get: Callable[[str], Any]  # attribute value, or None
+    set: Callable[[str, str], None]
+    text: Callable[[], str]  # all text inside
+    node: Any
+
+
+def _soup_node(tag: Tag) -> _Node:
+    return _Node(tag.name, tag.get, tag.__setitem__, tag.get_text, tag)
+
+
+def _tree_node(element: Element) -> _Node:
+    return _Node(element.tag, element.get, element.set, lambda: _tree_text(element), element)
+
+
+def _soup_children(node: Any) -> Iterator[str | _Node]:
+    for child in node.children:
+        if isinstance(child, Comment):
+            continue
+        if isinstance(child, NavigableString):
+            yield str(child)
+        elif isinstance(child, Tag):
+            yield _soup_node(child)
+
+
+# BeautifulSoup turns a string of ASCII white space into one space (or one newline), except inside these.
+_ASCII_SPACES = " \n\t\x0c\r"
+_KEEPS_SPACES = frozenset({"pre", "textarea"})
+
+
+def _as_parsed(text: str | None, keep_spaces: bool = False) -> str:
+    """A text of the tree as BeautifulSoup has it."""
+    if not text or keep_spaces or text.strip(_ASCII_SPACES):
+        return text or ""
+    return "\n" if "\n" in text else " "
+
+
+def _tree_children(element: Any) -> Iterator[str | _Node]:
+    if element.text:
+        yield _as_parsed(element.text)
+    for child in element:
+        yield _tree_node(child)
+        if child.tail:
+            yield _as_parsed(child.tail)
+
+
+def _tree_text(element: Element, keep_spaces: bool = False) -> str:
+    """All text inside ``element``, as BeautifulSoup's get_text() reads it."""
+    keep_spaces = keep_spaces or element.tag in _KEEPS_SPACES
+    parts = [_as_parsed(element.text, keep_spaces)]
+    for child in element:
+        parts.append(_tree_text(child, keep_spaces))
+        parts.append(_as_parsed(child.tail, keep_spaces))
+    return "".join(parts)
+
+
+def _name_headings(nodes: list[_Node]) -> None:
+    """An id on every heading that has none, as links to #anchors expect."""
+    headings = [node for node in nodes if node.name in HEADING_TAGS]
+    for heading, anchor in zip(headings, unique_anchors(h.text() for h in headings), strict=True):
+        if not heading.get("id"):
+            heading.set("id", anchor)
+
+
+class _TreeKept(Exception):
+    """Raised by the reading converter's serialiser: the tree is read directly, no HTML is needed."""
+
+    def __init__(self, tree: Element) -> None:
+        self.tree = tree
+
+
+# Where the tree and its HTML (as html.parser reads it back) could differ, the HTML is read instead:
+# placeholders of stashed raw HTML, entities and escapes (STX/ETX), text the serialiser would not escape
+# (an entity such as "&amp;", which a code span holds), valueless or upper-case attributes, non-element nodes.
+_NOT_AS_TEXT = re.compile(r"[\x02\x03]|&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
+_EMPTY_TAGS = frozenset({"area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex",
+                         "link", "meta", "param", "embed", "source", "track", "wbr"})
+_TOP_LEVEL = BLOCK_TAGS | CONTAINER_TAGS | SKIP_TAGS
+_FOOTNOTE_TEXT = {footnotes.NBSP_PLACEHOLDER: "\xa0",  # as its postprocessor writes them, then html.parser reads
+                  footnotes.FN_BACKLINK_TEXT: html.unescape(footnotes.FootnoteExtension().getConfig("BACKLINK_TEXT"))}
+
+
+def _reads_as_html(root: Element) -> bool:
+    """True when every text, tail and attribute of ``root`` reads the same as in its HTML, parsed back."""
+    if root.text and root.text.strip():
+        return False
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or not tag.islower() or tag == "textarea":
+            return False
+        element.text, element.tail = _footnote_text(element.text), _footnote_text(element.tail)
+        for text in (element.text, element.tail):
+            if text and _NOT_AS_TEXT.search(text):
+                return False
+        for key, value in element.items():
+            if not isinstance(value, str) or not key.islower() or key == value or _NOT_AS_TEXT.search(value):
+                return False
+        if tag in _EMPTY_TAGS and (element.text or len(element)):
+            return False
+    return all(child.tag in _TOP_LEVEL and not (child.tail or "").strip() for child in root)
+
+
+def _footnote_text(text: str | None) -> str | None:
+    if text and "\x02" in text:
+        for placeholder, replacement in _FOOTNOTE_TEXT.items():
+            text = text.replace(placeholder, replacement)
+    return text
+
+
+class _KeepRoot(Treeprocessor):
+    """Runs after every other tree processor: notes the finished tree, which the serialiser then keeps when it
+    reads as its HTML would (extensions serialise stashed elements too: those are written out as usual)."""
+
+    def run(self, root: Element) -> None:
+        self.md.finished_tree = root  # type: ignore[attr-defined]
+
+
+def _reading_converter() -> markdown.Markdown:
+    converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+    converter.treeprocessors.register(_KeepRoot(converter), "medpress-keep-root", -1)
+
+    def serialize(element: Element) -> str:
+        if element is getattr(converter, "finished_tree", None) and _reads_as_html(element):
+            raise _TreeKept(element)
+        return to_html_string(element)
+
+    converter.serializer = serialize
+    return converter
+
+
+def _reading_tree(body: str) -> Element | None:
+    """The body's element tree when it reads exactly as its HTML would (most posts), else None."""
+    converter = getattr(_local, "reader", None)
+    if converter is None:
+        converter = _local.reader = _reading_converter()
+    converter.reset()
+    converter.finished_tree = None  # type: ignore[attr-defined]
+    try:
+        converter.convert(body)
+    except _TreeKept as kept:
+        return kept.tree
+    return None
 
 
 @dataclass
@@ -360,41 +525,43 @@ class _RawBlock:
     parts: list[str] = field(default_factory=list)
 
 
-def _collect_blocks(soup: BeautifulSoup) -> list[_RawBlock]:
+def _collect_blocks(root: Any, children: Callable[[Any], Iterable[str | _Node]]) -> list[_RawBlock]:
+    """The text blocks under ``root``; ``children`` lists a node's text and elements in order."""
     blocks: list[_RawBlock] = []
 
-    def walk(node: Tag, current: _RawBlock | None, in_quote: bool) -> _RawBlock | None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
+    def walk(node: Any, current: _RawBlock | None, in_quote: bool) -> _RawBlock | None:
+        for child in children(node):
+            if isinstance(child, str):
                 if current is None:
                     if not child.strip():
                         continue
                     current = _RawBlock("p", in_quote, None)
                     blocks.append(current)
-                current.parts.append(str(child))
+                current.parts.append(child)
                 continue
-            if not isinstance(child, Tag) or child.name in SKIP_TAGS or _is_footnote_marker(child):
+            name = child.name
+            if name in SKIP_TAGS or _is_footnote_marker(child):
                 continue
-            if child.name in BLOCK_TAGS:
-                block = _RawBlock(child.name, in_quote, child.get("id") if child.name in HEADING_TAGS else None)
+            if name in BLOCK_TAGS:
+                block = _RawBlock(name, in_quote, child.get("id") if name in HEADING_TAGS else None)
                 blocks.append(block)
-                walk(child, block, in_quote)
+                walk(child.node, block, in_quote)
                 current = None
-            elif child.name in CONTAINER_TAGS:
-                walk(child, None, in_quote or child.name == "blockquote")
+            elif name in CONTAINER_TAGS:
+                walk(child.node, None, in_quote or name == "blockquote")
                 current = None
             else:
-                current = walk(child, current, in_quote)
+                current = walk(child.node, current, in_quote)
         return current
 
-    walk(soup, None, False)
+    walk(root, None, False)
     return [b for b in blocks if "".join(b.parts).strip()]
 
 
-def _is_footnote_marker(tag: Tag) -> bool:
-    classes = tag.get("class") or []
+def _is_footnote_marker(node: _Node) -> bool:
+    classes = node.get("class") or ()
+    if isinstance(classes, str):  # the element tree's attribute; BeautifulSoup splits class lists
+        classes = classes.split()
     return "footnote-ref" in classes or "footnote-backref" in classes
 
 
@@ -500,7 +667,7 @@ def _common_prefix(a: str, i: int, b: str, j: int) -> int:
 
 def _resync(visible: str, cursor: int, needle: str) -> int:
     return visible.find(needle, cursor, cursor + _RESYNC + len(needle))
-def _locate_links(text: str, body_start: int, tags: list[Tag]) -> list[Link]:
+def _locate_links(text: str, body_start: int, tags: list[_Node]) -> list[Link]:
     """Links and images (``tags``, in document order) with the raw offsets of their targets."""
     links = []
     cursor = body_start
@@ -508,7 +675,7 @@ def _locate_links(text: str, body_start: int, tags: list[Tag]) -> list[Link]:
         if _is_footnote_marker(tag):
             continue
         if tag.name == "a":
-            target, label, kind = tag.get("href"), tag.get_text(), "link"
+            target, label, kind = tag.get("href"), tag.text(), "link"
         else:
             target, label, kind = tag.get("src"), tag.get("alt") or "", "image"
         if not target:

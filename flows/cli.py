@@ -234,13 +234,14 @@ def _review(args: argparse.Namespace) -> Exit:
         if args.output_dir:
             writers.write_files(report, args.format, args.output_dir)
     else:
-        from flows.review import review
+        from flows.review import in_process_run, review
 
-        report = review(content=str(args.content), paths=[str(p) for p in args.paths],
-                        policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
-                        external=args.external, output=str(args.output), use_cache=not args.no_cache,
-                        formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
-                        changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
+        with in_process_run():
+            report = review(content=str(args.content), paths=[str(p) for p in args.paths],
+                            policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
+                            external=args.external, output=str(args.output), use_cache=not args.no_cache,
+                            formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
+                            changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
     if args.format == ["json"] and args.output_dir is None:
         sys.stdout.write(json_report.render(report))
     elif "github" in args.format:
@@ -259,7 +260,7 @@ def _baseline(args: argparse.Namespace) -> Exit:
     if failed is not None:
         return failed
     from flows.gate import write_baseline
-    from flows.review import review
+    from flows.review import in_process_run, review
     from flows.steps import ReviewOptions, UsageError, make_plan
 
     try:
@@ -267,8 +268,9 @@ def _baseline(args: argparse.Namespace) -> Exit:
     except UsageError as err:
         print(f"medpress: error: {err}", file=sys.stderr)
         return Exit.USAGE
-    report = review(content=str(args.content), policy=str(args.policy) if args.policy else None,
-                    grammar=not args.no_grammar, output=None)
+    with in_process_run():
+        report = review(content=str(args.content), policy=str(args.policy) if args.policy else None,
+                        grammar=not args.no_grammar, output=None)
     count = write_baseline(report, args.output)
     print(f"baseline: {count} findings recorded in {args.output}; `medpress review --baseline {args.output}` "
           f"now fails only on new ones")

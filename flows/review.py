@@ -6,7 +6,8 @@ only the orchestration differs.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,6 +160,25 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
                           summary["posts"], summary["passed"], summary["failed"], summary["errors"],
                           summary["warnings"], output or "not written")
     return report
+
+
+@contextmanager
+def in_process_run() -> Iterator[None]:
+    """Where a flow runs in the caller's own process (``medpress review``, ``medpress baseline``, the benchmark):
+    without Prefect's flow-run heartbeats, unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set (environment, profile
+    or prefect.toml).
+
+    Heartbeats let Prefect notice a flow run whose worker died. Here the caller sees the process end itself, and
+    the heartbeat thread (Prefect 3.9) sleeps in 1 s steps that a sync flow waits out when it ends: 0 to 1 s, half
+    a second on average, added to every review. Deployment runs (a worker's process) keep Prefect's default.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def review_with(task_runner: TaskRunner) -> Flow[..., ReviewReport]:
