@@ -146,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "edit-body":
         edit_body(args.post)
         return 0
+    if args.command == "review":
+        from flows import workers
+
+        workers.prepare_for(args.content, args.path)  # as `medpress review` does first
     result = (review_case(args.mode, args.content, args.grammar, args.path) if args.command == "review"
               else raw_case(args.content, args.once))
     result["peak_rss_mib"] = peak_rss_mib()

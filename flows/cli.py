@@ -212,6 +212,9 @@ def _start_prefect() -> Exit | None:
 
 
 def _review(args: argparse.Namespace) -> Exit:
+    from flows import workers
+
+    workers.prepare_for(args.content, args.paths)  # first: loads the checks on another core while Prefect imports
     engine = args.engine if args.engine != "auto" else ("direct" if args.paths else "prefect")
     if engine == "prefect":
         failed = _start_prefect()

@@ -26,6 +26,14 @@ def post_paths(content_dir: Path, files: frozenset[str]) -> list[str]:
     return sorted(f for f in files if f.startswith(POSTS_DIR + "/") and f.endswith(".md"))
 
 
+def post_count(content_dir: Path, paths: Sequence[Path] = ()) -> int:
+    """How many posts a review of ``paths`` (else of the whole content folder) reads, counted cheaply (0 for a
+    folder that does not exist: the review itself reports that)."""
+    if not paths:
+        return len(post_paths(content_dir, content_files(content_dir))) if content_dir.is_dir() else 0
+    return sum(sum(1 for f in content_files(p) if f.endswith(".md")) if p.is_dir() else 1 for p in paths)
+
+
 def display_path(path: Path) -> str:
     """Relative to the working folder when possible, as CI annotations want."""
     try:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -54,6 +55,17 @@ def prepare() -> None:
         with _lock:
             _context()
             forkserver.ensure_running()
+
+
+def prepare_for(content_dir: Path, paths: Sequence[Path] = ()) -> None:
+    """:func:`prepare` as a command starts, when the review it runs reads enough posts that it may spread them:
+    the fork server then loads the checks while this process still imports Prefect (about 1 s), and the first
+    batches go to ready workers. The review still decides from what its cache lacks whether to spread; when it
+    does not (an unchanged re-run), the idle server cost the other core half a second."""
+    from flows.ingest import post_count
+
+    if cores() > 1 and post_count(content_dir, paths) >= MIN_POSTS:
+        prepare()
 
 
 def pool() -> ProcessPoolExecutor:

@@ -164,3 +164,24 @@ def test_a_review_stopped_half_way_keeps_the_posts_it_checked(content: Path,
     again = _review(content)
     assert again.run["work"]["parsed"] == 9 - 2 * 2 and again.run["cache"]["hits"] == 4
     assert _findings(again) == _findings(_review(content, use_cache=False))
+
+
+def test_commands_start_the_workers_early_only_for_reviews_that_may_spread(content: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`medpress review` starts the worker processes' fork server before it imports Prefect, when it reads enough
+    posts to spread them; never for the editor's one-post loop."""
+    from flows import workers
+
+    started = []
+    monkeypatch.setattr(workers, "prepare", lambda: started.append(True))
+    monkeypatch.setenv("MEDPRESS_WORKERS", "2")
+    monkeypatch.setattr(workers, "MIN_POSTS", 9)
+    one_post = sorted((content / "posts").glob("*.md"))[0]
+    for paths, expected in (([], 1), ([one_post], 0), ([content / "posts"], 1), ([content / "images"], 0)):
+        started.clear()
+        workers.prepare_for(content, paths)
+        assert len(started) == expected, paths
+    monkeypatch.setattr(workers, "MIN_POSTS", 10)  # 9 posts: one too few
+    started.clear()
+    workers.prepare_for(content)
+    assert not started
