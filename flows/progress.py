@@ -12,11 +12,13 @@ class Progress:
     """Thread-safe counter that reports at most every ``every`` seconds (and once at the end).
 
     On a terminal it rewrites one stderr line; in a Prefect flow run it keeps a progress artifact
-    up to date. Short runs (under ``quiet_below`` posts) stay silent.
+    up to date, at most every ``prefect_every`` seconds (each update is a request the API server, on the
+    same cores as the review, answers). Short runs (under ``quiet_below`` posts) stay silent.
     """
 
     def __init__(self, total: int, *, label: str = "posts checked", stream: TextIO | None = None,
-                 prefect: bool = False, every: float = 0.5, quiet_below: int = 50) -> None:
+                 prefect: bool = False, every: float = 0.5, prefect_every: float = 2.0,
+                 quiet_below: int = 50) -> None:
         self.total = total
         self.done = 0
         self.label = label
@@ -25,6 +27,8 @@ class Progress:
         self.enabled = total >= quiet_below
         self._started = time.monotonic()
         self._last = 0.0
+        self.prefect_every = prefect_every
+        self._last_prefect = self._started  # the artifact starts at 0 %
         self._lock = threading.Lock()
         self._artifact = None
         if prefect and self.enabled:
@@ -41,10 +45,14 @@ class Progress:
                 return
             self._last = now
             line = self.line(now)
+            finished = self.done >= self.total
+            to_prefect = self._artifact is not None and (finished or now - self._last_prefect >= self.prefect_every)
+            if to_prefect:
+                self._last_prefect = now
         if self.stream.isatty():
-            self.stream.write("\r" + line + ("\n" if self.done >= self.total else ""))
+            self.stream.write("\r" + line + ("\n" if finished else ""))
             self.stream.flush()
-        if self._artifact is not None:
+        if to_prefect:
             from prefect.artifacts import update_progress_artifact
 
             update_progress_artifact(self._artifact, progress=100.0 * self.done / max(self.total, 1),

@@ -29,6 +29,25 @@ def test_progress_counts_and_reports_on_a_terminal() -> None:
     assert lines[-1].startswith("100/100 posts checked") and lines[-1].endswith("done)")
 
 
+def test_the_prefect_artifact_is_updated_less_often_than_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each artifact update is a request to the API server, which shares the cores with the review: at most one
+    every ``prefect_every`` seconds, and always the last one (100 %)."""
+    import prefect.artifacts
+
+    sent: list[float] = []
+    monkeypatch.setattr(prefect.artifacts, "update_progress_artifact",
+                        lambda artifact, progress, description: sent.append(progress))
+    for prefect_every, expected in ((3600.0, [100.0]), (0.0, [25.0, 50.0, 75.0, 100.0])):
+        sent.clear()
+        out = Terminal()
+        progress = Progress(100, stream=out, every=0.0, prefect_every=prefect_every)
+        progress._artifact = "artifact-id"  # as a flow run's Progress holds it
+        for _ in range(4):
+            progress.advance(25)
+        assert sent == expected
+        assert out.getvalue().count("posts checked") == 4  # the terminal line still moves every batch
+
+
 def test_short_runs_and_pipes_stay_quiet() -> None:
     quiet = Terminal()
     Progress(10, stream=quiet).advance(10)
