@@ -16,6 +16,10 @@ The editor loop times the real CLI, start-up included (hyperfine when installed,
 ``medpress review POST --content DIR [--no-grammar]`` after a sentence of POST was edited, the rest of the blog
 cached, with an in-process review of the same post as its baseline.
 
+Every measured process starts on an idle machine: the script waits (at most 20 s) until the cores were 90 % idle
+over half a second, so the previous case's processes, LanguageTool's JVM after a grammar case and the Prefect
+server's event handling do not run into the next measurement; each run records how long that took (settle_s).
+
 Writes bench/results/scale.json (everything) and scale.md (the tables); exit 1 on a sanity problem, or with
 --compare when a median is more than 20 % slower than in OLD.json.
 """
@@ -49,6 +53,8 @@ CHAIN = ("cold", "warm", "one edit", "heading edit")
 MODES = ("flow", "plain")
 REGRESSION = 1.20  # --compare: a median this much slower than before is a regression ...
 NOISE_S = 0.05  # ... unless it is within this many seconds (tiny cases jitter by more than 20 %)
+SETTLE_IDLE = 0.9  # each case starts once the machine's cores are this idle (over 0.5 s) ...
+SETTLE_LIMIT_S = 20.0  # ... or after this long waiting
 README_START, README_END = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
 _LINK = re.compile(r"\]\((?:/blog/(?P<slug>[^/#)\s]+)/?|\./(?P<file>[^/#)\s]+\.md))(?:#(?P<frag>[^)\s]*))?\)")
 _SLUG = re.compile(r"^slug:\s*[\"']?([^\"'\s]+)", re.MULTILINE)
@@ -60,8 +66,34 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _cpu_idle(interval: float = 0.5) -> float:
+    """The share of CPU time every core of this machine spent idle over ``interval`` seconds (/proc/stat)."""
+    def read() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    idle, total = read()
+    time.sleep(interval)
+    idle_after, total_after = read()
+    return (idle_after - idle) / max(1, total_after - total)
+
+
+def settle(threshold: float = SETTLE_IDLE, limit: float | None = None) -> float:
+    """Wait (at most ``limit`` seconds, default SETTLE_LIMIT_S) until the machine is idle: the previous case's
+    processes, LanguageTool's JVM after a grammar run and the Prefect server's event handling otherwise run into
+    the next measurement on these 2 cores. Returns the seconds waited."""
+    limit = SETTLE_LIMIT_S if limit is None else limit
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit and _cpu_idle() < threshold:
+        pass
+    return round(time.perf_counter() - start, 2)
+
+
 def run_child(args: list[str], env: dict[str, str], cache: Path, cwd: Path) -> dict[str, Any]:
-    """One bench/case.py process; its JSON plus ``process_s``, the wall seconds of the whole process."""
+    """One bench/case.py process, started on an idle machine (:func:`settle`); its JSON plus ``process_s``, the
+    wall seconds of the whole process, and ``settle_s``, how long the machine took to fall idle before it."""
+    settled = settle()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, str(CASE), *args], env={**env, "MEDPRESS_CACHE": str(cache)}, cwd=cwd,
                           capture_output=True, text=True, check=False)
@@ -70,6 +102,7 @@ def run_child(args: list[str], env: dict[str, str], cache: Path, cwd: Path) -> d
         raise RuntimeError(f"bench/case.py {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_s"] = round(process_s, 4)
+    result["settle_s"] = settled
     return result
 
 
@@ -123,6 +156,7 @@ def run_chain(mode: str, corpus: Path, grammar: bool, plan: dict[str, Any], env:
 def time_command(command: list[str], prepare: list[str], runs: int, env: dict[str, str], scratch: Path
                  ) -> tuple[str, list[float]]:
     """Wall seconds of ``command`` per run, ``prepare`` (untimed) before each: hyperfine if installed."""
+    settle()
     if shutil.which("hyperfine"):
         export = scratch / "hyperfine.json"
         subprocess.run(["hyperfine", "--shell=none", "--runs", str(runs), "--ignore-failure", "--style", "none",
@@ -135,6 +169,7 @@ def time_command(command: list[str], prepare: list[str], runs: int, env: dict[st
     times = []
     for _ in range(runs):
         subprocess.run(prepare, env=env, cwd=scratch, check=True)
+        settle()
         start = time.perf_counter()
         done = subprocess.run(command, env=env, cwd=scratch, capture_output=True, check=False)
         if done.returncode not in (0, 1):
@@ -473,7 +508,7 @@ def measure(args: argparse.Namespace, editor_sizes: list[str], command: str, log
     return {
         "machine": {**machine_info(), "loadavg_at_start": load_before},
         "medpress_code": code,
-        "settings": {"command": command,
+        "settings": {"command": command, "settle": {"idle": SETTLE_IDLE, "limit_s": SETTLE_LIMIT_S},
                      "output": _shown(args.output),
                      "sizes": args.sizes, "grammar_sizes": args.grammar_sizes, "repeat": args.repeat,
                      "editor_sizes": editor_sizes, "editor_repeat": args.editor_repeat, "seed": args.seed,
@@ -492,6 +527,7 @@ def evaluate(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SETTLE_LIMIT_S
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=_sizes, default=[100, 200, 500, 1000])
     parser.add_argument("--grammar-sizes", type=_sizes, default=None,
@@ -507,8 +543,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update-readme", action="store_true", help="put the tables between README.md's markers")
     parser.add_argument("--render", type=Path, default=None, metavar="JSON",
                         help="measure nothing: the tables of an earlier run, to its .md (and README.md)")
+    parser.add_argument("--settle-limit", type=float, default=SETTLE_LIMIT_S,
+                        help="longest wait, in seconds, for an idle machine before each case (0: none)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    SETTLE_LIMIT_S = args.settle_limit
     if args.grammar_sizes is None:
         args.grammar_sizes = [s for s in (200, 1000) if s in args.sizes]
     if set(args.grammar_sizes) - set(args.sizes):

@@ -21,6 +21,7 @@ def test_scale_runs_every_case_and_renders_the_tables(tmp_path: Path, languageto
     output = tmp_path / "scale.json"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "scale.py"), "--sizes", "5", "--grammar-sizes", "5",
                            "--repeat", "1", "--editor-sizes", "5", "--editor-repeat", "1", "--quiet",
+                           "--settle-limit", "1",
                            "--output", str(output)],
                           env={**os.environ, "MEDPRESS_LT_URL": languagetool,
                                "PREFECT_API_URL": prefect_api},
@@ -34,7 +35,7 @@ def test_scale_runs_every_case_and_renders_the_tables(tmp_path: Path, languageto
         for mode in scale.MODES:
             run = row[mode]["runs"][0]
             assert run["review_s"] > 0 and run["process_s"] > run["review_s"] and run["peak_rss_mib"] > 0
-            assert run["posts"] == 5
+            assert run["posts"] == 5 and 0 <= run["settle_s"] < 2  # waited for an idle machine, at most --settle-limit
             if row["grammar"]:
                 assert run["grammar_stage_s"] > 0
     raw = results["raw_languagetool"]["5"]
@@ -47,6 +48,12 @@ def test_scale_runs_every_case_and_renders_the_tables(tmp_path: Path, languageto
     assert "| target | measured | baseline in the same command | limit | result |" in table
     assert all(t["target"] in table for t in results["targets"])
     assert table in done.stdout
+
+
+def test_each_case_waits_for_an_idle_machine_but_not_forever() -> None:
+    assert scale.settle(threshold=0.0, limit=5.0) < 1.0  # any machine is 0 % idle: no wait beyond one sample
+    waited = scale.settle(threshold=1.01, limit=1.0)  # never that idle: gives up after the limit
+    assert 1.0 <= waited < 2.0
 
 
 def test_compare_flags_only_medians_more_than_20_percent_slower() -> None:
