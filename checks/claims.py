@@ -20,7 +20,7 @@ from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
 from checks.summary import Fact, PostSummary
-from checks.text import Sentence, any_of, literal_alternation, sentences
+from checks.text import Sentence, any_of, literal_alternation, post_sentences
 
 CHECK = "claims"
 
@@ -251,6 +251,21 @@ def _mentions(pattern: re.Pattern[str] | None, names: dict[str, str], text: str)
     return found
 
 
+_PRODUCTS: weakref.WeakKeyDictionary[Post, dict[tuple[int, str], list[tuple[str, int, int]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]:
+    """The products a sentence of ``post`` names, found once per post (the claims and the facts read them)."""
+    found = _PRODUCTS.get(post)
+    if found is None:
+        found = _PRODUCTS[post] = {}
+    key = (id(k), text)  # a Knowledge lives as long as the process (knowledge() keeps it)
+    if key not in found:
+        found[key] = _mentions(k.product_re, k.product_names, text)
+    return found[key]
+
+
 def _search(pattern: re.Pattern[str] | None, text: str) -> re.Match[str] | None:
     return pattern.search(text) if pattern else None
 
@@ -283,11 +298,11 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
         last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
-        for sentence in sentences(block):
+        for sentence in post_sentences(post, block):
             text = sentence.text
             span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
             raw = post.text[span[0] : span[1]] if span else text
-            products = _mentions(k.product_re, k.product_names, text)
+            products = _products(post, k, text)
             cited = _cited(raw, span, citations)
             question = block.is_heading and text.rstrip().endswith("?")
             if not question and _may_claim(text, products, last_product, k):
@@ -683,8 +698,8 @@ def facts(post: Post, policy: Policy) -> Iterable[Fact]:
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
     last = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
     for block in post.blocks:
-        for sentence in sentences(block):
-            products = _mentions(k.product_re, k.product_names, sentence.text)
+        for sentence in post_sentences(post, block):
+            products = _products(post, k, sentence.text)
             product = products[0][0] if products else last
             if products:
                 last = products[-1][0]

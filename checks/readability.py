@@ -19,7 +19,7 @@ from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
 from checks.syllables import LANG, syllable_count, textstat_with_cmudict
-from checks.text import Sentence, literal_alternation, sentences
+from checks.text import Sentence, literal_alternation, post_sentences
 
 CHECK = "readability"
 PROSE_TAGS = frozenset({"p", "li", "dd", "dt"})
@@ -76,7 +76,7 @@ def scored_text(text: str, policy: Policy) -> str:
 def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[Sentence, float, int]]]:
     """Scores for the post's prose and its hardest sentences."""
     rp = policy.readability
-    all_sentences = [s for b in prose_blocks(post, policy) for s in sentences(b)]
+    all_sentences = [s for b in prose_blocks(post, policy) for s in post_sentences(post, b)]
     scored = [scored_text(s.text, policy) for s in all_sentences]
     terminated = [_terminated(text) for text in scored]
     parts = [_count(text) for text in terminated]
