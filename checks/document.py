@@ -456,7 +456,8 @@ _FOOTNOTE_TEXT = {footnotes.NBSP_PLACEHOLDER: "\xa0",  # as its postprocessor wr
 
 
 def _reads_as_html(root: Element) -> bool:
-    """True when every text, tail and attribute of ``root`` reads the same as in its HTML, parsed back."""
+    """True when every text, tail and attribute of ``root`` reads the same as in its HTML, parsed back. Footnote
+    placeholders are replaced on the way by the text Python-Markdown's postprocessor would put there."""
     if root.text and root.text.strip():
         return False
     for element in root.iter():
