@@ -257,9 +257,7 @@ _PRODUCTS: weakref.WeakKeyDictionary[Post, dict[tuple[int, str], list[tuple[str,
 
 def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]:
     """The products a sentence of ``post`` names, found once per post (the claims and the facts read them)."""
-    found = _PRODUCTS.get(post)
-    if found is None:
-        found = _PRODUCTS[post] = {}
+    found = _PRODUCTS.setdefault(post, {})
     key = (id(k), text)  # a Knowledge lives as long as the process (knowledge() keeps it)
     if key not in found:
         found[key] = _mentions(k.product_re, k.product_names, text)

@@ -352,13 +352,12 @@ def _render_body(post: Post) -> None:
     body = post.text[post.body_start :]
     tree = _reading_tree(body)
     if tree is None:  # raw HTML (or text the tree holds otherwise than its HTML reads): read the HTML
-        soup = BeautifulSoup(render_markdown(body), "html.parser")
-        root, children = soup, _soup_children
-        nodes = [_soup_node(node) for node in soup.descendants if isinstance(node, Tag)]  # in document order
+        soup, tags = _rendered(body)
+        root, children, nodes = soup, _soup_children, [_soup_node(tag) for tag in tags]
     else:
         root, children = tree, _tree_children
-        nodes = [_tree_node(element) for element in tree.iter() if element is not tree]
-    _name_headings(nodes)
+        nodes = [_tree_node(element) for element in tree.iter() if element is not tree]  # in document order
+        _name_headings(nodes)
     post.anchors = frozenset(str(node.get("id")) for node in nodes if node.get("id") is not None)
     raw_blocks = _collect_blocks(root, children)
     post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))
@@ -668,6 +667,8 @@ def _common_prefix(a: str, i: int, b: str, j: int) -> int:
 
 def _resync(visible: str, cursor: int, needle: str) -> int:
     return visible.find(needle, cursor, cursor + _RESYNC + len(needle))
+
+
 def _locate_links(text: str, body_start: int, tags: list[_Node]) -> list[Link]:
     """Links and images (``tags``, in document order) with the raw offsets of their targets."""
     links = []

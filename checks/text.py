@@ -44,9 +44,7 @@ _SPLIT: weakref.WeakKeyDictionary[Post, dict[int, tuple[Sentence, ...]]] = weakr
 def post_sentences(post: Post, block: Block) -> tuple[Sentence, ...]:
     """:func:`sentences` of one of ``post``'s blocks, split once per post (readability, the claims check and the
     facts the summary keeps all read them)."""
-    split = _SPLIT.get(post)
-    if split is None:
-        split = _SPLIT[post] = {}
+    split = _SPLIT.setdefault(post, {})
     found = split.get(id(block))  # the post holds its blocks: an id stays theirs while the post lives
     if found is None:
         found = split[id(block)] = tuple(sentences(block))
