@@ -19,6 +19,7 @@ from checks.corpus import Corpus
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
+from checks.prefilter import Gated, gated
 from checks.summary import Fact, PostSummary
 from checks.text import Sentence, any_of, literal_alternation, post_sentences
 
@@ -118,32 +119,35 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
 
 @dataclass
 class Knowledge:
+    """The knowledge base and claim language, compiled. The patterns the checks run on every sentence are
+    :class:`checks.prefilter.Gated`: a cheap literal test first, the same answers."""
+
     products: dict[str, Product]
     conditions: dict[str, Condition]
     product_names: dict[str, str]  # lowercase name -> product id
     condition_names: dict[str, str]  # lowercase synonym -> condition id
-    product_re: re.Pattern[str] | None
-    condition_re: re.Pattern[str] | None
-    approval: re.Pattern[str] | None
-    clearance: re.Pattern[str] | None
-    negation: re.Pattern[str] | None
-    disclosure: re.Pattern[str] | None
-    benefit: re.Pattern[str] | None
-    benefit_negation: re.Pattern[str] | None
-    subject: re.Pattern[str] | None
-    children: re.Pattern[str] | None
-    risk: re.Pattern[str] | None
+    product_re: Gated | None
+    condition_re: Gated | None
+    approval: Gated | None
+    clearance: Gated | None
+    negation: Gated | None
+    disclosure: Gated | None
+    benefit: Gated | None
+    benefit_negation: Gated | None
+    subject: Gated | None
+    children: Gated | None
+    risk: Gated | None
     prohibited: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
     comparative: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
-    facts: dict[str, re.Pattern[str]]
+    facts: dict[str, Gated]
     domains: tuple[str, ...]
     narrower: dict[str, set[str]] = field(default_factory=dict)  # condition -> conditions it is broader than
     brands: dict[str, Product] = field(default_factory=dict)  # lowercase brand -> product
-    brand_verb: re.Pattern[str] | None = None  # "botoxed"
-    brand_generic: re.Pattern[str] | None = None  # "a type of Botox"
-    brand_names: re.Pattern[str] | None = None  # any brand, anywhere: neither of the above without one
-    claim_words: re.Pattern[str] | None = None  # approval, clearance or benefit words (see checks.text.any_of)
-    phrase_words: re.Pattern[str] | None = None  # prohibited or comparative phrases (see checks.text.any_of)
+    brand_verb: Gated | None = None  # "botoxed"
+    brand_generic: Gated | None = None  # "a type of Botox"
+    brand_names: Gated | None = None  # any brand, anywhere: neither of the above without one
+    claim_words: Gated | None = None  # approval, clearance or benefit words (see checks.text.any_of)
+    phrase_words: Gated | None = None  # prohibited or comparative phrases (see checks.text.any_of)
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -188,19 +192,19 @@ def _compile(policy: Policy) -> Knowledge:
     approval, clearance, benefit = _union(words.approval), _union(words.clearance), _union(words.benefit)
     prohibited, comparative = phrases(words.prohibited), phrases(words.comparative)
     return Knowledge(
-        brands=brands, brand_verb=brand_verb, brand_generic=brand_generic,
-        brand_names=re.compile(names, re.IGNORECASE) if brands else None,
-        claim_words=any_of(approval, clearance, benefit),
-        phrase_words=any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative))),
+        brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
+        brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
+        claim_words=gated(any_of(approval, clearance, benefit)),
+        phrase_words=gated(any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative)))),
         products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
-        product_re=_names_pattern(product_names), condition_re=_names_pattern(condition_names),
-        approval=approval, clearance=clearance, negation=_union(words.negation),
-        disclosure=_union(words.off_label_disclosure), benefit=benefit,
-        benefit_negation=_union(words.benefit_negation),
-        subject=_union(words.subject_reference), children=_union(words.population_children),
-        risk=_union(words.risk), prohibited=prohibited, comparative=comparative,
-        facts={name: re.compile(p, re.IGNORECASE) for name, p in words.facts.items()},
+        product_re=gated(_names_pattern(product_names)), condition_re=gated(_names_pattern(condition_names)),
+        approval=gated(approval), clearance=gated(clearance), negation=gated(_union(words.negation)),
+        disclosure=gated(_union(words.off_label_disclosure)), benefit=gated(benefit),
+        benefit_negation=gated(_union(words.benefit_negation)),
+        subject=gated(_union(words.subject_reference)), children=gated(_union(words.population_children)),
+        risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
+        facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
 
 
@@ -240,7 +244,7 @@ def _lookup(text: str, names: dict[str, str]) -> str | None:
     return None
 
 
-def _mentions(pattern: re.Pattern[str] | None, names: dict[str, str], text: str) -> list[tuple[str, int, int]]:
+def _mentions(pattern: Gated | None, names: dict[str, str], text: str) -> list[tuple[str, int, int]]:
     if pattern is None:
         return []
     found = []
@@ -264,7 +268,7 @@ def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]
     return found[key]
 
 
-def _search(pattern: re.Pattern[str] | None, text: str) -> re.Match[str] | None:
+def _search(pattern: Gated | None, text: str) -> re.Match[str] | None:
     return pattern.search(text) if pattern else None
 
 
