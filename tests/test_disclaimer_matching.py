@@ -65,3 +65,27 @@ def test_score_with_a_cutoff_is_the_score_or_zero_below_it() -> None:
         for cutoff in (0.0, full, full - 0.5, full + 0.5, 50.0, 100.0):
             found = disclaimers.score(rule_text, text, cutoff)
             assert found == full if full >= cutoff else found in (0.0, full), (text, cutoff)
+
+
+def test_partial_ceiling_is_never_under_the_partial_ratio() -> None:
+    rng = random.Random(6)
+    policy = load_policy(POLICY)
+    texts = [disclaimers._normalize(d.text) for d in policy.disclaimers]
+    paragraphs = []
+    for path in sorted((CONTENT / "posts").glob("*.md")):
+        post = parse_post(f"posts/{path.name}", path.read_bytes())
+        paragraphs.extend(disclaimers._normalize(b.text) for b in disclaimers.body_blocks(post))
+    words = " ".join([*texts, *paragraphs]).split()
+    under = 0
+    for _ in range(3000):
+        wanted = rng.choice(texts)
+        got = rng.choice(paragraphs) if rng.random() < 0.5 else " ".join(rng.choices(words, k=rng.randint(1, 90)))
+        if rng.random() < 0.2:
+            cut = rng.randrange(len(wanted))
+            got = got + " " + wanted[cut : cut + rng.randint(1, len(wanted))]
+        if len(got) <= len(wanted):
+            continue
+        ceiling = disclaimers._partial_ceiling(wanted, got)
+        assert fuzz.partial_ratio(wanted, got) <= ceiling + 1e-9, (wanted, got)
+        under += ceiling < 96
+    assert under > 100  # it does rule out blocks at the present score
