@@ -143,6 +143,7 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
         done.extend(part)
         if not spread:
             batch_done(part)
+    cache.close()
     checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]
     expand_selection(plan, summaries)

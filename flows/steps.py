@@ -116,16 +116,16 @@ def _namespace(plan: Plan, *more: str) -> str:
                       *more))
 
 
-def _folder(plan: Plan, name: str) -> Path | None:
-    return cache_root() / name if plan.options.use_cache else None
+def _store(plan: Plan, name: str) -> Path | None:
+    return cache_root() / f"{name}.sqlite" if plan.options.use_cache else None
 
 
 def result_cache(plan: Plan) -> ResultCache:
-    return ResultCache(_folder(plan, "results"), _namespace(plan))
+    return ResultCache(_store(plan, "results"), _namespace(plan))
 
 
 def cross_cache(plan: Plan) -> JsonCache:
-    return JsonCache(_folder(plan, "cross"), _namespace(plan))
+    return JsonCache(_store(plan, "cross"), _namespace(plan))
 
 
 @dataclass
@@ -137,24 +137,27 @@ class Sources:
 def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> Sources:
     """Read every post of the corpus; take the result of those the cache has (a post's bytes are its key).
     ``start_workers``: once enough posts need checking to spread them, start the worker processes' fork
-    server, so that it loads the checks on another core while the other posts are read."""
+    server, so that it loads the checks on another core while this process goes on."""
     content_dir, policy = plan.options.content_dir, plan.policy
     found = Sources([], [])
+    read: list[tuple[str, bytes]] = []
     for rel in plan.corpus_paths:
         source = ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
         if isinstance(source, Post):
             found.ready.append(CheckedPost(summarize(source, policy), review_post(source, policy), parsed=True))
-            continue
+        else:
+            read.append((rel, source))
+    cached_results = cache.get_many([content_hash_of(source) for _, source in read])
+    for (rel, source), cached in zip(read, cached_results, strict=True):
         shown = ingest.display_path(content_dir / rel)
-        cached = cache.get(content_hash_of(source))
         if cached is None:
             found.todo.append(Source(rel, shown, source))
-            if start_workers and len(found.todo) == workers.MIN_POSTS:
-                workers.prepare()
             continue
         result, summary = cached
         summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
         found.ready.append(CheckedPost(summary, result, source if plan.options.grammar else None))
+    if start_workers and worth_spreading(len(found.todo)):
+        workers.prepare()
     return found
 
 
@@ -178,8 +181,7 @@ def worth_spreading(todo: int) -> bool:
 
 
 def store_checked(cache: ResultCache, checked: Sequence[CheckedPost]) -> None:
-    for item in checked:
-        cache.put(item.summary.content_hash, item.result, item.summary)
+    cache.put_many((item.summary.content_hash, item.result, item.summary) for item in checked)
 
 
 def in_corpus_order(plan: Plan, *parts: Sequence[CheckedPost]) -> list[CheckedPost]:
@@ -213,29 +215,31 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     started = time.perf_counter()
     wanted = set(plan.selected)
     service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
-    store = JsonCache(_folder(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
+    store = JsonCache(_store(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
     found: dict[str, list[Finding]] = {}
     todo = []
-    for item in checked:
-        summary = item.summary
-        if summary.rel_path not in wanted or not summary.readable or item.source is None:
-            continue
-        cached = store.load(summary.content_hash, decode=_findings)
+    candidates = [item for item in checked if item.summary.rel_path in wanted and item.summary.readable
+                  and item.source is not None]
+    stored = store.load_many([(item.summary.content_hash,) for item in candidates], decode=_findings)
+    for item, cached in zip(candidates, stored, strict=True):
         if cached is None:
             todo.append(item)
         else:
-            found[summary.rel_path] = cached
+            found[item.summary.rel_path] = cached
     try:
         for chunk in batches(todo, GRAMMAR_CHUNK):
             posts = [_grammar_post(plan, item) for item in chunk]
             results = service.check_paragraphs([(post.rel_path, paras) for post, paras in posts])
+            keep = []
             for post, _ in posts:
                 paras, result = results[post.rel_path]
                 found[post.rel_path] = grammar.findings_from(post, paras, result, plan.policy)
                 if result.error is None:  # a failed check is tried again next time
-                    store.save([f.to_dict() for f in found[post.rel_path]], post.content_hash)
+                    keep.append(([f.to_dict() for f in found[post.rel_path]], (post.content_hash,)))
+            store.save_many(keep)
     finally:
         service.close()
+        store.close()
     stats = service.stats.to_dict()
     stats.update(posts_checked=len(todo), posts_cached=store.hits, seconds=round(time.perf_counter() - started, 3))
     return found, stats
@@ -262,16 +266,14 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
     signed = {path: event.content_hash for path, event in approved_hashes(plan.options.content_dir).items()}
     wanted = set(plan.selected)
     store = cross_cache(plan)
-    previous = {}
-    for summary in summaries:
-        if summary.rel_path in wanted:
-            entry = store.load(summary.rel_path, summary.content_hash, decode=CrossEntry.from_dict)
-            if entry is not None:
-                previous[summary.rel_path] = entry
+    asked = [summary for summary in summaries if summary.rel_path in wanted]
+    stored = store.load_many([(summary.rel_path, summary.content_hash) for summary in asked],
+                             decode=CrossEntry.from_dict)
+    previous = {summary.rel_path: entry for summary, entry in zip(asked, stored, strict=True) if entry is not None}
     cross = review_corpus(Corpus(summaries, plan.files, signed, external), plan.policy, previous, wanted)
-    for path in cross.rechecked:
-        entry = cross.entries[path]
-        store.save(entry.to_dict(), path, entry.content_hash)
+    store.save_many((cross.entries[path].to_dict(), (path, cross.entries[path].content_hash))
+                    for path in cross.rechecked)
+    store.close()
     reports = []
     for item in checked:
         post, result = item.summary, item.result
@@ -349,6 +351,7 @@ def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[
     sources = read_sources(plan, cache)
     done = check_sources_on_cores(plan.policy, sources.todo, options.grammar, worth_spreading(len(sources.todo)),
                                   lambda part: store_checked(cache, part))
+    cache.close()
     checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]
     expand_selection(plan, summaries)

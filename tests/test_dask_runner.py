@@ -165,7 +165,7 @@ def test_what_tasks_receive_and_return_pickles(tmp_path: Path) -> None:
     plan = make_plan(ReviewOptions(CONTENT, grammar=False, use_cache=False))
     assert pickle.loads(pickle.dumps(plan)) == plan
     cache = result_cache(plan)
-    cache.folder = tmp_path
+    cache.path = tmp_path / "results.sqlite"
     sources = read_sources(plan, cache)
     assert (cache.hits, cache.misses) == (0, len(plan.corpus_paths)) and not sources.ready
     sent = pickle.loads(pickle.dumps((plan.policy, sources.todo[:3])))
