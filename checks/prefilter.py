@@ -14,7 +14,7 @@ certain letters (``\\w+``, a character class) gets no gate and is always run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from re import _constants as sre  # type: ignore[attr-defined]  # re's own parser (Python 3.11+)
 from re import _parser  # type: ignore[attr-defined]
 
@@ -73,12 +73,37 @@ def _item(op: object, av: object) -> Needed | None:
         return _sequence(list(av[2]))  # type: ignore[index]
     if op is sre.ASSERT:  # a positive lookaround: its text is in the searched text too, next to the match
         return _sequence(list(av[1]))  # type: ignore[index]
-    return None  # classes, anchors, negative lookarounds, back-references: nothing certain
+    if op is sre.IN and all(kind is sre.LITERAL and char < 128 for kind, char in av):  # type: ignore[attr-defined]
+        return frozenset(chr(char).lower() for _, char in av)  # type: ignore[misc]  # [*_]: one of these
+    return None  # other classes, anchors, negative lookarounds, back-references: nothing certain
 
 
 def _selectivity(need: Needed) -> tuple[int, int]:
     """Longer shortest string first (fewer texts hold it), then fewer strings."""
     return min(map(len, need)), -len(need)
+
+
+class LiteralGate:
+    """False only for a text that holds, lower-cased, none of the strings ``need``."""
+
+    __slots__ = ("_regex",)
+
+    def __init__(self, need: Needed) -> None:
+        self._regex = re.compile(literal_alternation(sorted(need, key=len, reverse=True)))
+
+    def may_match(self, text: str) -> bool:
+        if self._regex.search(text.lower()) is not None:
+            return True
+        return not text.isascii() and _UNFOLDED.search(text) is not None  # lower() turns İ into "i" + a dot
+
+
+def gate_for(patterns: Iterable[re.Pattern[str]]) -> LiteralGate | None:
+    """A gate that lets through every text any of ``patterns`` can match; None when one of them promises no
+    literal text."""
+    needs = [required_literals(pattern) for pattern in patterns]
+    if not needs or not all(needs):
+        return None
+    return LiteralGate(frozenset().union(*needs))  # type: ignore[arg-type]
 
 
 class Gated:
@@ -88,16 +113,11 @@ class Gated:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.regex = pattern
-        need = required_literals(pattern)
-        self._gate = re.compile(literal_alternation(sorted(need, key=len, reverse=True))) if need else None
+        self._gate = gate_for([pattern])
 
     def may_match(self, text: str) -> bool:
         """False only when ``text`` cannot hold a match."""
-        if self._gate is None:
-            return True
-        if self._gate.search(text.lower()) is not None:
-            return True
-        return not text.isascii() and _UNFOLDED.search(text) is not None  # lower() turns İ into "i" + a dot
+        return self._gate is None or self._gate.may_match(text)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text) if self.may_match(text) else None
