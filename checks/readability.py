@@ -124,15 +124,36 @@ def _textstat() -> Any:
 
 
 def _count(text: str) -> _Counts:
+    words = _textstat().selections.list_words(text)
+    syllables = polysyllables = difficult = unfamiliar = 0
+    for word in words:
+        facts = _WORD_FACTS.get(word)
+        if facts is None:
+            facts = _word_facts(word)
+        syllables += facts[0]
+        polysyllables += facts[0] >= 3
+        unfamiliar += facts[1]
+        difficult += facts[2]
+    return _Counts(len(words), _sentence_count(text), syllables, polysyllables, difficult, unfamiliar)
+
+
+_WORD_FACTS: dict[str, tuple[int, bool, bool]] = {}  # word as written -> what _count adds up for it
+
+
+def _word_facts(word: str) -> tuple[int, bool, bool]:
+    """A word's syllables, whether it is unfamiliar (not an easy word) and difficult (unfamiliar, and as many
+    syllables as the threshold once lower-cased: textstat counts those on the lowered word, and lowering first
+    can change which apostrophes its punctuation rule keeps). Kept per word: a post repeats most of its words."""
     backend = _textstat()
-    words = backend.selections.list_words(text)
-    # textstat counts a text's syllables on its lowercased words, which is each word's own count
-    syllables = [syllable_count(w) for w in words]
-    easy = backend.utils.get_lang_easy_words(LANG)
+    lowered = word.lower()
+    unfamiliar = lowered not in backend.utils.get_lang_easy_words(LANG)
     threshold = int(backend.utils.get_lang_cfg(LANG, "syllable_threshold"))
-    unfamiliar = [w.lower() for w in words if w.lower() not in easy]
-    return _Counts(len(words), _sentence_count(text), sum(syllables), sum(1 for n in syllables if n >= 3),
-                   sum(1 for w in unfamiliar if syllable_count(w) >= threshold), len(unfamiliar))
+    # textstat counts a text's syllables on its lowercased words, which is each word's own count
+    facts = (syllable_count(word), unfamiliar, unfamiliar and syllable_count(lowered) >= threshold)
+    if len(_WORD_FACTS) >= 1 << 17:  # a bound for a long-lived process
+        _WORD_FACTS.clear()
+    _WORD_FACTS[word] = facts
+    return facts
 
 
 def _prose_counts(prose: str, parts: list[_Counts]) -> _Counts:
