@@ -302,19 +302,23 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         for sentence in post_sentences(post, block):
             text = sentence.text
-            span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
-            raw = post.text[span[0] : span[1]] if span else text
             products = _products(post, k, text)
-            cited = _cited(raw, span, citations)
             question = block.is_heading and text.rstrip().endswith("?")
-            if not question and _may_claim(text, products, last_product, k):
-                conditions = _mentions(k.condition_re, k.condition_names, text)
-                disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
-                claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
-                for claim in claims:
-                    claim.span = span
-                result.claims.extend(claims)
-            result.findings.extend(_phrases(post, sentence, cited, k))
+            may_claim = not question and _may_claim(text, products, last_product, k)
+            phrased = k.phrase_words is None or bool(k.phrase_words.search(text))
+            if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
+                span = _with_trailing_citations(post.text, block.source_range(sentence.start, sentence.end))
+                raw = post.text[span[0] : span[1]] if span else text
+                cited = _cited(raw, span, citations)
+                if may_claim:
+                    conditions = _mentions(k.condition_re, k.condition_names, text)
+                    disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
+                    claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
+                    for claim in claims:
+                        claim.span = span
+                    result.claims.extend(claims)
+                if phrased:
+                    result.findings.extend(_phrases(post, sentence, cited, k))
             result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
@@ -518,9 +522,8 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
 
 
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Iterable[Finding]:
+    """Prohibited and comparative phrases (the caller tested ``k.phrase_words`` first)."""
     text = sentence.text
-    if k.phrase_words is not None and not k.phrase_words.search(text):
-        return
     for phrase, pattern, allowed in k.prohibited:
         for match in pattern.finditer(text):
             if allowed and allowed.search(text):
