@@ -111,9 +111,11 @@ class Gated:
 
     __slots__ = ("_gate", "regex")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], need: Needed | None = None, *, read: bool = True) -> None:
+        """``need``: lower-case ASCII strings one of which every match holds, when the caller knows them; else
+        they are read from the pattern, unless ``read`` is False (no gate: the pattern is always run)."""
         self.regex = pattern
-        self._gate = gate_for([pattern])
+        self._gate = LiteralGate(need) if need else gate_for([pattern]) if read else None
 
     def may_match(self, text: str) -> bool:
         """False only when ``text`` cannot hold a match."""
