@@ -83,6 +83,18 @@ def write_post(folder: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
+def content_sentences() -> list[str]:
+    """The text of every sentence in the content posts' blocks (for tests of the patterns run on sentences)."""
+    from checks.document import parse_post
+    from checks.text import sentences
+
+    found = []
+    for path in sorted((CONTENT / "posts").glob("*.md")):
+        post = parse_post(f"posts/{path.name}", path.read_bytes())
+        found.extend(s.text for b in post.blocks for s in sentences(b))
+    return found
+
+
 def run_medpress(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed console script as a user would."""
     medpress = Path(sys.executable).with_name("medpress")

@@ -9,11 +9,9 @@ import pytest
 
 from checks.claims import knowledge
 from checks.disclaimers import _content_patterns, _signals
-from checks.document import parse_post
 from checks.prefilter import UNFOLDED, Gated, required_literals
-from checks.text import sentences
 from flows.policy_files import load_policy
-from tests.conftest import CONTENT, POLICY
+from tests.conftest import POLICY, content_sentences
 
 
 def test_unfolded_lists_every_character_ignorecase_matches_to_ascii_that_lower_does_not_fold() -> None:
@@ -59,10 +57,7 @@ def _policy_gates() -> list[Gated]:
 
 
 def _texts() -> list[str]:
-    texts = []
-    for path in sorted((CONTENT / "posts").glob("*.md")):
-        post = parse_post(f"posts/{path.name}", path.read_bytes())
-        texts.extend(s.text for b in post.blocks for s in sentences(b))
+    texts = content_sentences()
     rng = random.Random(7)
     words = " ".join(texts).split()
     for _ in range(3000):

@@ -6,10 +6,9 @@ import random
 import re
 
 from checks.claims import knowledge
-from checks.document import parse_post
-from checks.text import any_of, sentences
+from checks.text import any_of
 from flows.policy_files import load_policy
-from tests.conftest import CONTENT, POLICY
+from tests.conftest import POLICY, content_sentences
 
 
 def test_any_of_matches_exactly_when_one_pattern_does() -> None:
@@ -17,10 +16,7 @@ def test_any_of_matches_exactly_when_one_pattern_does() -> None:
     checks = [(k.claim_words, [k.approval, k.clearance, k.benefit]),
               (k.phrase_words, [p for _, p, _ in (*k.prohibited, *k.comparative)]),
               (k.brand_names, [k.brand_verb, k.brand_generic])]
-    texts = []
-    for path in sorted((CONTENT / "posts").glob("*.md")):
-        post = parse_post(f"posts/{path.name}", path.read_bytes())
-        texts.extend(s.text for b in post.blocks for s in sentences(b))
+    texts = content_sentences()
     rng = random.Random(1)
     words = " ".join(texts).split()
     texts.extend(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(3000))
