@@ -13,7 +13,6 @@ import itertools
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import threading
 import time
@@ -31,7 +30,7 @@ from language_tool_python.exceptions import LanguageToolError
 from checks.document import Post
 from checks.grammar import GrammarResult, Match, Paragraph, cache_key, paragraphs
 from checks.policy import GrammarPolicy
-from flows.cache import cache_root
+from flows.cache import JsonCache, cache_root
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools" / "languagetool"
 SEPARATOR = {"markup": "\n\n", "interpretAs": "\n\n"}
@@ -123,43 +122,26 @@ class AnnotatedLanguageTool(language_tool_python.LanguageTool):
         return self._query_server(urllib.parse.urljoin(self._url, "check"), params, num_tries=1, method="post")
 
 
+def _matches(items: list[dict[str, Any]]) -> list[Match]:
+    return [Match.from_cache(item) for item in items]
+
+
 class ParagraphCache:
-    """Matches per paragraph key, in one SQLite file (safe for concurrent runs)."""
+    """Matches per paragraph key, in one SQLite file (flows.cache.JsonCache: safe for concurrent runs, a damaged
+    file set aside)."""
 
     def __init__(self, path: Path | None) -> None:
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS matches (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            self._db.commit()
+        self._store = JsonCache(path, "paragraphs")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, list[Match]]:
-        if self._db is None or not keys:
-            return {}
-        found: dict[str, list[Match]] = {}
-        with self._lock:
-            for chunk in range(0, len(keys), 500):
-                part = keys[chunk : chunk + 500]
-                rows = self._db.execute(f"SELECT key, value FROM matches WHERE key IN ({','.join('?' * len(part))})",
-                                        part).fetchall()
-                for key, value in rows:
-                    found[key] = [Match.from_cache(m) for m in json.loads(value)]
-        return found
+        found = self._store.load_many([(key,) for key in keys], decode=_matches)
+        return {key: matches for key, matches in zip(keys, found, strict=True) if matches is not None}
 
     def put_many(self, items: dict[str, list[Match]]) -> None:
-        if self._db is None or not items:
-            return
-        with self._lock:
-            self._db.executemany("INSERT OR REPLACE INTO matches (key, value) VALUES (?, ?)",
-                                 [(k, json.dumps([m.to_json() for m in v])) for k, v in items.items()])
-            self._db.commit()
+        self._store.save_many(([m.to_json() for m in matches], (key,)) for key, matches in items.items())
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        self._store.close()
 
 
 @dataclass
