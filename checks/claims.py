@@ -303,7 +303,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
         return result
     k = knowledge(policy)
     blocks = [b for b in post.blocks if b.tag in CLAIM_TAGS]
-    title_product = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
+    title_product = next((p for p, _, _ in _products(post, k, post.title)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
     citations = _citations(post, k)
@@ -712,7 +712,7 @@ def facts(post: Post, policy: Policy) -> Iterable[Fact]:
 
 
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
-    last = next((p for p, _, _ in _mentions(k.product_re, k.product_names, post.title)), None)
+    last = next((p for p, _, _ in _products(post, k, post.title)), None)
     for block in post.blocks:
         for sentence in post_sentences(post, block):
             products = _products(post, k, sentence.text)

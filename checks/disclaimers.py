@@ -228,9 +228,8 @@ def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Bloc
 @lru_cache(maxsize=64)
 def _signals(patterns: tuple[str, ...]) -> list[Gated]:
     """A rule's signals as the fewest patterns to test a block with: their union when it can be made."""
-    compiled = [re.compile(pattern, re.I) for pattern in patterns]
-    union = any_of(*compiled)
-    return [Gated(union)] if union is not None else [Gated(c) for c in compiled]
+    compiled, union = _content_patterns(patterns)
+    return [union] if union is not None else [Gated(c) for _, c in compiled]
 
 
 @lru_cache(maxsize=64)
