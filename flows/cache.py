@@ -73,14 +73,6 @@ class JsonCache:
         self._lock = threading.Lock()
         self._db = None
 
-    def counting_copy(self) -> JsonCache:
-        """The same cache (file, namespace) with its own counters at zero, for one task to count on.
-
-        A task in another process (the Dask runner) updates its own unpickled copy, never this object:
-        so each task counts on a copy and returns the counts, and the flow adds them with :meth:`add_counts`.
-        """
-        return type(self)(self.path, self.namespace)
-
     def add_counts(self, hits: int, misses: int) -> None:
         with self._lock:
             self.hits += hits
@@ -230,14 +222,8 @@ def _open(path: Path) -> sqlite3.Connection:
 class ResultCache(JsonCache):
     """Per post (by content hash): its per-post result and its summary."""
 
-    def get(self, content_hash: str) -> tuple[PostResult, PostSummary] | None:
-        return self.load(content_hash, decode=_result_and_summary)
-
     def get_many(self, content_hashes: Sequence[str]) -> list[tuple[PostResult, PostSummary] | None]:
         return self.load_many([(h,) for h in content_hashes], decode=_result_and_summary)
-
-    def put(self, content_hash: str, result: PostResult, summary: PostSummary) -> None:
-        self.put_many([(content_hash, result, summary)])
 
     def put_many(self, items: Iterable[tuple[str, PostResult, PostSummary]]) -> None:
         self.save_many(({"findings": [f.to_dict() for f in result.findings], "metrics": result.metrics,
