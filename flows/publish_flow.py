@@ -3,7 +3,8 @@
 ``sign_off`` reviews one post, then pauses for a compliance reviewer's decision through a typed form in the
 Prefect UI (``pause_flow_run`` with a ``RunInput``) and records it in the same ledger as ``medpress
 approve``, signed with that reviewer's key from the worker's environment (MEDPRESS_SIGNING_KEY_<ID>, else
-MEDPRESS_SIGNING_KEY); without a key that policy lists for the reviewer the approval is refused. ``publish_posts`` publishes the approved versions; each CMS call is a task with retries.
+MEDPRESS_SIGNING_KEY); without a key that policy lists for the reviewer the approval is refused.
+``publish_posts`` publishes the approved versions; each CMS call is a task with retries.
 """
 
 from __future__ import annotations

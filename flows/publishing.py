@@ -111,7 +111,8 @@ def trusted_approvals(content_dir: Path, state: ledger.Ledger | None = None) -> 
     """Post path -> its current approval, from a ledger that verifies; raises ledger.Untrusted otherwise."""
     state = state or ledger.read(content_dir)
     if not state.sound:
-        raise ledger.Untrusted(f"the approval ledger does not verify, so no sign-off counts: {state.describe()}")
+        raise ledger.Untrusted(f"the approval ledger does not verify, so no sign-off counts and nothing is "
+                                f"published:{state.describe()}")
     return state.approvals()
 
 

@@ -101,7 +101,8 @@ class Ledger:
         return {path: event for path, event in current.items() if event.action == "approve"}
 
     def describe(self) -> str:
-        return "; ".join(f"{self.file}:{p.line}: {p.message}" for p in self.problems)
+        """One problem a line, each naming the ledger file and line."""
+        return "".join(f"\n  {self.file}:{p.line}: {p.message}" for p in self.problems)
 
 
 @contextmanager
@@ -226,8 +227,8 @@ def append(content_dir: Path, policy: Policy, make: Callable[[Ledger], Event],
     with _locked(path, exclusive=True) as handle:
         ledger = verify(_split(handle.read()), policy, path)
         if not ledger.sound:
-            raise LedgerError(f"the approval ledger does not verify, so nothing can be added to it: "
-                              f"{ledger.describe()}")
+            raise LedgerError(f"the approval ledger does not verify, so nothing can be added to it "
+                              f"(restore it from git):{ledger.describe()}")
         event = dataclasses.replace(make(ledger), prev=ledger.head, signature="")
         event = dataclasses.replace(event, signature=sign(event.payload()))
         with Verifier(policy.reviewers) as verifier:
