@@ -255,3 +255,26 @@ def test_twenty_concurrent_approvals_with_100kb_notes_all_land_as_one_chain(cont
     assert sorted(e.path for e in state.events) == [f"posts/p{n:02}.md" for n in range(20)]
     assert all(len(e.note) == 100_002 for e in state.events)
     assert [e.prev for e in state.events[1:]] == [ledger.line_hash(line) for line in _lines(content)[:-1]]
+
+
+def test_a_reader_waits_for_the_writer_and_never_sees_half_a_line(content: Path) -> None:
+    import fcntl
+    import threading
+
+    approve_for_test(content, content / "posts" / "good.md")
+    [whole] = _lines(content)
+    path = ledger.approvals_file(content)
+    path.write_text("")
+    seen: list[list[str]] = []
+    with path.open("a") as writer:
+        fcntl.flock(writer, fcntl.LOCK_EX)  # what ledger.append holds while it writes
+        writer.write(whole[: len(whole) // 2])
+        writer.flush()
+        reader = threading.Thread(target=lambda: seen.append(ledger.read_lines(content)))
+        reader.start()
+        reader.join(timeout=2)  # without the shared lock the reader returns half a line in this time
+        writer.write(whole[len(whole) // 2:] + "\n")
+        writer.flush()
+        fcntl.flock(writer, fcntl.LOCK_UN)
+    reader.join(timeout=30)
+    assert seen == [[whole]]
