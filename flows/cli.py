@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     except _untrusted() as err:
         print(f"medpress: refused: {err}", file=sys.stderr)
         return Exit.FAILED
+    except _tool_missing() as err:
+        print(f"medpress: cannot run: {err}", file=sys.stderr)
+        return Exit.INTERNAL
     except PolicyError as err:
         print(f"medpress: invalid policy: {err}", file=sys.stderr)
         return Exit.USAGE
@@ -128,6 +131,12 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     from flows.steps import UsageError
 
     return (UsageError, LedgerError, SigningError)
+
+
+def _tool_missing() -> tuple[type[Exception], ...]:
+    from flows.publish.signing import ToolMissing
+
+    return (ToolMissing,)
 
 
 def _untrusted() -> tuple[type[Exception], ...]:

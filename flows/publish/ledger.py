@@ -136,15 +136,28 @@ def _split(text: str) -> list[str]:
 def verify(lines: list[str], policy: Policy, file: Path) -> Ledger:
     """Check the chain, every signature against the policy's reviewers and keys, and every role and override."""
     ledger = Ledger(file)
+    checked: list[tuple[int, Event | None, list[LedgerProblem]]] = []
+    signed: dict[int, tuple[str, bytes, str]] = {}  # line -> what ssh-keygen must verify
+    for number, line in enumerate(lines, 1):
+        event, problems = _check_line(number, line, ledger.head, policy)
+        if event is not None and not problems and event.signature:
+            signed[number] = (event.reviewer, event.payload(), event.signature)
+        checked.append((number, event, problems))
+        ledger.head = line_hash(line)
     with Verifier(policy.reviewers) as verifier:
-        for number, line in enumerate(lines, 1):
-            problems = _check_line(number, line, ledger.head, policy, verifier)
-            if problems:
-                ledger.problems.extend(problems)
-            else:
-                ledger.events.append(_event(line))
-            ledger.head = line_hash(line)
+        verdicts = verifier.verify_all(signed)
+    for number, event, problems in checked:
+        if event is not None and not verdicts.get(number, True):
+            problems.append(LedgerProblem(number, event.path, "signature", f"the signature does not verify "
+                                                                           f"with {event.reviewer}'s keys in policy"))
+        if problems:
+            ledger.problems.extend(sorted(problems, key=lambda p: _KIND_ORDER.index(p.kind)))
+        elif event is not None:
+            ledger.events.append(event)
     return ledger
+
+
+_KIND_ORDER = ("chain", "signature", "authority")
 
 
 def _event(line: str) -> Event:
@@ -154,11 +167,12 @@ def _event(line: str) -> Event:
     return Event(**data)
 
 
-def _check_line(number: int, line: str, prev: str, policy: Policy, verifier: Verifier) -> list[LedgerProblem]:
+def _check_line(number: int, line: str, prev: str, policy: Policy) -> tuple[Event | None, list[LedgerProblem]]:
+    """The event on a line and its problems, all but the signature's cryptographic check (done in a batch)."""
     try:
         event = _event(line)
     except (ValueError, TypeError) as err:
-        return [LedgerProblem(number, "", "chain", f"not a ledger event ({err})")]
+        return None, [LedgerProblem(number, "", "chain", f"not a ledger event ({err})")]
     found = []
     if event.prev != prev:
         found.append(LedgerProblem(number, event.path, "chain",
@@ -172,12 +186,9 @@ def _check_line(number: int, line: str, prev: str, policy: Policy, verifier: Ver
     elif reviewer is None:
         found.append(LedgerProblem(number, event.path, "signature", f"'{event.reviewer}' is not a reviewer in "
                                                                     "policy (reviewers.yaml)"))
-    elif not verifier.verifies(event.reviewer, event.payload(), event.signature):
-        found.append(LedgerProblem(number, event.path, "signature", f"the signature does not verify with "
-                                                                    f"{event.reviewer}'s keys in policy"))
     if reviewer is not None:
         found.extend(_authority(number, event, reviewer.role, policy))
-    return found
+    return event, found
 
 
 def _authority(number: int, event: Event, role: str, policy: Policy) -> list[LedgerProblem]:
@@ -232,7 +243,7 @@ def append(content_dir: Path, policy: Policy, make: Callable[[Ledger], Event],
         event = dataclasses.replace(make(ledger), prev=ledger.head, signature="")
         event = dataclasses.replace(event, signature=sign(event.payload()))
         with Verifier(policy.reviewers) as verifier:
-            if not verifier.verifies(event.reviewer, event.payload(), event.signature):
+            if not verifier.verify_all({1: (event.reviewer, event.payload(), event.signature)})[1]:
                 raise LedgerError(f"the key used does not belong to reviewer '{event.reviewer}' in policy "
                                   "(reviewers.yaml): nothing was recorded")
         handle.seek(0, os.SEEK_END)

@@ -11,14 +11,17 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from checks.policy import Reviewer
 
 NAMESPACE = "medpress-ledger"  # a signature made for git or for anything else never verifies here
 KEY_ENV = "MEDPRESS_SIGNING_KEY"
 _TIMEOUT = 120  # seconds; signing may wait for a security key touch or an agent
+K = TypeVar("K")
 
 
 class SigningError(Exception):
@@ -51,7 +54,7 @@ def sign(key: Path, payload: bytes) -> str:
         done = subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", NAMESPACE, "-f", str(key)], input=payload,
                               capture_output=True, timeout=_TIMEOUT, check=False)
     except FileNotFoundError as err:
-        raise SigningError("ssh-keygen is not installed (OpenSSH 8.2 or later signs ledger events)") from err
+        raise ToolMissing("ssh-keygen is not installed (OpenSSH 8.2 or later signs ledger events)") from err
     except subprocess.TimeoutExpired as err:
         raise SigningError(f"ssh-keygen did not sign with {key} within {_TIMEOUT} s") from err
     signature = done.stdout.decode("ascii", "replace")
@@ -66,6 +69,10 @@ def allowed_signers(reviewers: Iterable[Reviewer]) -> str:
     return "".join(f'{r.id} namespaces="{NAMESPACE}" {key}\n' for r in reviewers for key in r.keys)
 
 
+class ToolMissing(SigningError):
+    """ssh-keygen is not there: medpress cannot run (exit 3), which says nothing about the ledger."""
+
+
 class Verifier:
     """Checks signatures against one allowed-signers file (written once, used for every event)."""
 
@@ -73,16 +80,29 @@ class Verifier:
         self._dir = tempfile.TemporaryDirectory(prefix="medpress-signers-")
         self._allowed = Path(self._dir.name) / "allowed_signers"
         self._allowed.write_text(allowed_signers(reviewers), encoding="utf-8")
-        self._signature = Path(self._dir.name) / "event.sig"
 
-    def verifies(self, reviewer_id: str, payload: bytes, signature: str) -> bool:
-        self._signature.write_text(signature, encoding="ascii", errors="replace")
+    def verify_all(self, items: Mapping[K, tuple[str, bytes, str]]) -> dict[K, bool]:
+        """key -> whether (reviewer id, payload, signature) verifies; one ssh-keygen per item, run in parallel."""
+        if not items:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1, 8)) as pool:
+            verdicts = pool.map(self._verifies, range(len(items)), items.values())
+            return dict(zip(items, verdicts, strict=True))
+
+    def _verifies(self, index: int, item: tuple[str, bytes, str]) -> bool:
+        reviewer_id, payload, signature = item
+        signature_file = Path(self._dir.name) / f"{index}.sig"
+        signature_file.write_text(signature, encoding="ascii", errors="replace")
         try:
             done = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(self._allowed), "-I", reviewer_id,
-                                   "-n", NAMESPACE, "-s", str(self._signature)], input=payload,
+                                   "-n", NAMESPACE, "-s", str(signature_file)], input=payload,
                                   capture_output=True, timeout=_TIMEOUT, check=False)
         except FileNotFoundError as err:
-            raise SigningError("ssh-keygen is not installed (OpenSSH 8.2 or later verifies ledger events)") from err
+            raise ToolMissing("ssh-keygen is not installed (OpenSSH 8.2 or later verifies ledger events)") from err
+        except subprocess.TimeoutExpired:
+            return False
+        finally:
+            signature_file.unlink(missing_ok=True)
         return done.returncode == 0
 
     def close(self) -> None:
