@@ -85,5 +85,5 @@ def _ledger_findings(post: PostSummary, corpus: Corpus) -> list[Finding]:
 
 
 def _finding(problem: LedgerProblem, more: str) -> Finding:
-    return finding(_BY_KIND.get(problem.kind, CHAIN_BROKEN), f"{LEDGER}:{problem.line}: {problem.message}{more}",
+    return finding(_BY_KIND.get(problem.kind, CHAIN_BROKEN), f"{problem.file}:{problem.line}: {problem.message}{more}",
                    suggestion=_FIX)

@@ -34,6 +34,7 @@ class LedgerProblem(NamedTuple):
     path: str  # the post path the line names ("" when the line cannot be read)
     kind: str  # chain | signature | authority
     message: str
+    file: str = "ledger/approvals.jsonl"  # the ledger as the user names it (e.g. content/ledger/approvals.jsonl)
 
 
 class Statement(NamedTuple):

@@ -150,20 +150,27 @@ def verify(lines: list[str], policy: Policy, file: Path) -> Ledger:
         if event is not None and not verdicts.get(number, True):
             problems.append(LedgerProblem(number, event.path, "signature", f"the signature does not verify "
                                                                            f"with {event.reviewer}'s keys in policy"))
-        if problems:
-            ledger.problems.extend(sorted(problems, key=lambda p: _KIND_ORDER.index(p.kind)))
+        if problems:  # named as the user names the ledger file, for the findings
+            ledger.problems.extend(p._replace(file=str(file)) for p in sorted(problems, key=_kind_order))
         elif event is not None:
             ledger.events.append(event)
     return ledger
 
 
-_KIND_ORDER = ("chain", "signature", "authority")
+def _kind_order(problem: LedgerProblem) -> int:
+    return ("chain", "signature", "authority").index(problem.kind)
+
+
+_TYPES = {f.name: type(f.default) if f.default is not dataclasses.MISSING else str for f in dataclasses.fields(Event)}
 
 
 def _event(line: str) -> Event:
     data = json.loads(line)
     if not isinstance(data, dict):
         raise TypeError("not a JSON object")
+    for name, value in data.items():
+        if name in _TYPES and type(value) is not _TYPES[name]:
+            raise TypeError(f"{name} must be {_TYPES[name].__name__}")
     return Event(**data)
 
 
