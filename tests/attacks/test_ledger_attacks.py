@@ -278,3 +278,16 @@ def test_a_reader_waits_for_the_writer_and_never_sees_half_a_line(content: Path)
         fcntl.flock(writer, fcntl.LOCK_UN)
     reader.join(timeout=30)
     assert seen == [[whole]]
+
+
+def test_a_malformed_or_blank_line_is_named_not_a_crash(content: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    approve_for_test(content, content / "posts" / "good.md")
+    [line] = _lines(content)
+    odd = json.loads(line)
+    odd["signature"] = ["not", "text"]  # the wrong JSON type
+    ledger.approvals_file(content).write_text(f"{line}\n\n{json.dumps(odd)}\n")
+    code, out = _publish(content, tmp_path / "site", capsys)
+    assert code == 1 and "approvals.jsonl:2: not a ledger event" in out
+    assert "approvals.jsonl:3: not a ledger event (signature must be str)" in out and "Traceback" not in out
+    assert _nothing_published(tmp_path / "site")
