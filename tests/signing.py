@@ -60,7 +60,11 @@ def register_reviewer(content: Path, reviewer: str = "ann-lee", role: str = "com
 
 
 def reviewer_key(content: Path, reviewer: str, role: str) -> Path:
-    """The reviewer's key, registering them (with ``role``) unless policy already lists them so."""
+    """The reviewer's key, registering them (with ``role``) unless policy already lists them so.
+
+    Asking for another role re-registers the reviewer, which voids the events they signed before (PUB004),
+    as a role change in policy does.
+    """
     policy = ledger.own_policy(content) if (content / "policy" / REQUIRED_FILES[0]).is_file() else None
     listed = policy.reviewer(reviewer) if policy else None
     key = keys_dir(content) / reviewer
