@@ -107,12 +107,15 @@ def _reviewer(policy: Policy, reviewer: str, role: str) -> Reviewer:
     return member
 
 
-def trusted_approvals(content_dir: Path, state: ledger.Ledger | None = None) -> dict[str, ledger.Event]:
-    """Post path -> its current approval, from a ledger that verifies; raises ledger.Untrusted otherwise."""
-    state = state or ledger.read(content_dir)
+def trusted_approvals(content_dir: Path) -> dict[str, ledger.Event]:
+    """Post path -> its current approval, from a ledger that verifies and still holds every line this machine
+    last published from; raises ledger.Untrusted otherwise. Publishing anchors the ledger it used."""
+    state = ledger.read(content_dir)
+    ledger.check_anchor(content_dir, state)
     if not state.sound:
         raise ledger.Untrusted(f"the approval ledger does not verify, so no sign-off counts and nothing is "
                                 f"published:{state.describe()}")
+    ledger.save_anchor(content_dir, state)
     return state.approvals()
 
 

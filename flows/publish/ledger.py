@@ -34,6 +34,7 @@ from reports.files import write_atomically
 LEDGER_DIR = "ledger"
 APPROVALS = "approvals.jsonl"
 PUBLISHED = "published.json"
+ANCHOR = "approvals.anchor"  # local, not committed: the ledger this machine last published from
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Ledger:
     events: list[Event] = field(default_factory=list)  # verified events, in order
     problems: list[LedgerProblem] = field(default_factory=list)
     head: str = ""  # hash of the last line: the next event's prev
+    hashes: list[str] = field(default_factory=list)  # every line's hash, in order
 
     @property
     def sound(self) -> bool:
@@ -144,6 +146,7 @@ def verify(lines: list[str], policy: Policy, file: Path) -> Ledger:
             signed[number] = (event.reviewer, event.payload(), event.signature)
         checked.append((number, event, problems))
         ledger.head = line_hash(line)
+        ledger.hashes.append(ledger.head)
     with Verifier(policy.reviewers) as verifier:
         verdicts = verifier.verify_all(signed)
     for number, event, problems in checked:
@@ -219,6 +222,32 @@ def own_policy(content_dir: Path) -> Policy:
     from flows.policy_files import load_policy, policy_dir_for
 
     return load_policy(policy_dir_for(content_dir))
+
+
+def check_anchor(content_dir: Path, ledger: Ledger) -> None:
+    """Add a problem when the ledger no longer holds the lines this machine last published from.
+
+    A hash chain cannot show that its last lines were cut off (a revocation dropped, so the post goes live
+    again); the anchor, kept beside the ledger but never committed, can, on the machine that publishes.
+    """
+    try:
+        anchor = json.loads((content_dir / LEDGER_DIR / ANCHOR).read_text(encoding="utf-8"))
+        lines, head = int(anchor["lines"]), str(anchor["head"])
+    except FileNotFoundError:
+        return
+    except (ValueError, KeyError, TypeError):
+        lines, head = 1, "(unreadable anchor)"
+    if lines and (len(ledger.hashes) < lines or ledger.hashes[lines - 1] != head):
+        ledger.problems.append(LedgerProblem(
+            lines, "", "chain", f"the ledger no longer holds the {lines} event(s) this machine last published "
+            f"from (line {lines} is missing or different): events were removed, or this is an older copy. "
+            f"If that is intended, delete {content_dir / LEDGER_DIR / ANCHOR}", str(ledger.file)))
+
+
+def save_anchor(content_dir: Path, ledger: Ledger) -> None:
+    if ledger.sound and ledger.hashes:
+        write_atomically(content_dir / LEDGER_DIR / ANCHOR,
+                         json.dumps({"lines": len(ledger.hashes), "head": ledger.hashes[-1]}) + "\n")
 
 
 def events(content_dir: Path) -> list[Event]:

@@ -291,3 +291,20 @@ def test_a_malformed_or_blank_line_is_named_not_a_crash(content: Path, tmp_path:
     assert code == 1 and "approvals.jsonl:2: not a ledger event" in out
     assert "approvals.jsonl:3: not a ledger event (signature must be str)" in out and "Traceback" not in out
     assert _nothing_published(tmp_path / "site")
+
+
+def test_cutting_off_a_revocation_does_not_bring_the_page_back(content: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.signing import revoke_for_test
+
+    site = tmp_path / "site"
+    approve_for_test(content, content / "posts" / "good.md")
+    assert _publish(content, site, capsys)[0] == 0 and (site / "blog" / "good").exists()
+    revoke_for_test(content, content / "posts" / "good.md", note="Label changed")
+    assert _publish(content, site, capsys)[0] == 0 and not (site / "blog" / "good").exists()
+    first, _revocation = _lines(content)
+    ledger.approvals_file(content).write_text(first + "\n")  # the chain that is left is whole
+    assert ledger.read(content).sound
+    code, out = _publish(content, site, capsys)
+    assert code == 1 and "approvals.jsonl:2: the ledger no longer holds the 2 event(s)" in out
+    assert not (site / "blog" / "good").exists()
