@@ -27,6 +27,16 @@ class TitleRef(NamedTuple):
     slug: str
 
 
+class LedgerProblem(NamedTuple):
+    """A ledger line that does not hold up (found by flows.publish.ledger, which reads and verifies it)."""
+
+    line: int  # 1-based line in ledger/approvals.jsonl
+    path: str  # the post path the line names ("" when the line cannot be read)
+    kind: str  # chain | signature | authority
+    message: str
+    file: str = "ledger/approvals.jsonl"  # the ledger as the user names it (e.g. content/ledger/approvals.jsonl)
+
+
 class Statement(NamedTuple):
     """A fact about a product as one post states it."""
 
@@ -42,6 +52,7 @@ class Corpus:
     files: frozenset[str] = field(default_factory=frozenset)  # content-relative posix paths of all files
     approvals: Mapping[str, str] | None = None  # post path -> the content hash compliance signed off
     external: Mapping[str, ExternalResult] | None = None  # url -> what it answered (with --external)
+    ledger: Sequence[LedgerProblem] = ()  # the approval ledger's broken, unsigned or unauthorised lines
 
     @cached_property
     def by_slug(self) -> dict[str, list[PostSummary]]:
@@ -104,6 +115,9 @@ class Corpus:
     def approval(self, rel_path: str) -> str | None:
         return (self.approvals or {}).get(rel_path)
 
+    def ledger_problems(self) -> tuple[LedgerProblem, ...]:
+        return tuple(self.ledger)
+
     def external_result(self, url: str) -> ExternalResult | None:
         return (self.external or {}).get(url)
 
@@ -121,7 +135,7 @@ class Corpus:
 
 
 QUERIES = ("post_for_slug", "post_for_path", "posts_with_slug", "slugs", "paths", "has_file", "other_files",
-           "titles", "statements", "approval", "external_result")
+           "titles", "statements", "approval", "ledger_problems", "external_result")
 
 
 def _ask(corpus: Corpus, name: str, args: tuple[Any, ...]) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from checks.corpus import Corpus
+from checks.corpus import Corpus, LedgerProblem
 from checks.document import parse_post, unreadable_post
 from checks.links import ExternalResult
 from checks.model import Finding
@@ -40,10 +40,14 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
     """Every finding medpress reports on an example.
 
     Files under ``policy/`` override the policy; ``external.json`` (``{"url": status}``) stands for the
-    answers external links gave, since examples never use the network.
+    answers external links gave, since examples never use the network; ``ledger-problems.json``
+    (``[[line, path, kind, message]]``) for what verifying the approval ledger found, since examples never
+    run ssh-keygen.
     """
     files = split_example(example)
     answers = json.loads(files.pop("external.json") or b"{}") if "external.json" in files else {}
+    problems = json.loads(files.pop("ledger-problems.json") or b"[]") if "ledger-problems.json" in files else []
+    ledger = tuple(LedgerProblem(*item) for item in problems)
     external = {url: ExternalResult(url, status) for url, status in answers.items()}
     texts = dict(policy_texts)
     for name, data in files.items():
@@ -56,7 +60,7 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
         for name, data in files.items() if name.startswith("posts/")
     ]
     summaries = [summarize(post, policy) for post in posts]
-    cross = review_corpus(Corpus(summaries, frozenset(files), {}, external), policy).findings
+    cross = review_corpus(Corpus(summaries, frozenset(files), {}, external, ledger), policy).findings
     found = []
     for post, summary in zip(posts, summaries, strict=True):
         final = finalize(summary, [*review_post(post, policy).findings, *cross.get(post.rel_path, [])], policy)

@@ -6,6 +6,8 @@ Pure: :func:`policy_from_texts` validates the files' texts; reading them is the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from typing import Literal
 
@@ -20,7 +22,12 @@ DISCLAIMERS_FILE = "disclaimers.yaml"
 VOCABULARY_FILE = "vocabulary.txt"
 CLAIMS_FILE = "claims.yaml"
 CLAIM_LANGUAGE_FILE = "claim-language.yaml"
+REVIEWERS_FILE = "reviewers.yaml"
 REQUIRED_FILES = (POLICY_FILE, DISCLAIMERS_FILE, VOCABULARY_FILE, CLAIMS_FILE, CLAIM_LANGUAGE_FILE)
+OPTIONAL_FILES = (REVIEWERS_FILE,)  # without it, nobody can sign off
+# Public key types ssh-keygen -Y verifies (the ones OpenSSH 8.2+ signs with, security keys included).
+SSH_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
+                 "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com")
 
 Formula = Literal["flesch_kincaid_grade", "smog_index", "dale_chall_readability_score",
                   "gunning_fog", "coleman_liau_index"]
@@ -107,6 +114,40 @@ class PublishingPolicy(_Strict):
     site_dir: str = Field("site", description="default output folder of the static target")
 
 
+class Reviewer(_Strict):
+    """Someone who may sign off posts: the role and public keys come from here, never from a flag."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="what `medpress approve --reviewer` names")
+    name: str = ""
+    role: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    keys: tuple[str, ...] = Field(min_length=1, description="OpenSSH public keys: 'ssh-ed25519 AAAA... comment'")
+
+    @field_validator("keys")
+    @classmethod
+    def _public_keys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_public_key(key) for key in keys)
+
+
+class ReviewersFile(_Strict):
+    version: str
+    reviewers: tuple[Reviewer, ...] = ()
+
+
+def _public_key(text: str) -> str:
+    """'type base64 [comment]' -> 'type base64', when the base64 really is a key of that type."""
+    parts = text.split()
+    if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
+        raise ValueError(f"not an OpenSSH public key (expected one of {', '.join(SSH_KEY_TYPES)} and base64)")
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except binascii.Error as err:
+        raise ValueError("the key's base64 is damaged") from err
+    name = parts[0].encode()
+    if blob[:4] != len(name).to_bytes(4, "big") or blob[4:4 + len(name)] != name:
+        raise ValueError(f"the key data is not a {parts[0]} key")
+    return f"{parts[0]} {parts[1]}"
+
+
 class RulesPolicy(_Strict):
     disable: tuple[str, ...] = ()
     severity: dict[str, Severity] = Field(default_factory=dict)
@@ -170,6 +211,10 @@ class Policy(_Strict):
     kb: KnowledgeBase
     claim_language: ClaimLanguage
     hash: str
+    reviewers: tuple[Reviewer, ...] = ()
+
+    def reviewer(self, reviewer_id: str) -> Reviewer | None:
+        return next((r for r in self.reviewers if r.id == reviewer_id), None)
 
     @property
     def readability(self) -> ReadabilityPolicy:
@@ -221,9 +266,25 @@ def policy_from_texts(texts: dict[str, str], known_rules: frozenset[str] = froze
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
     kb = _validate(KnowledgeBase, CLAIMS_FILE, texts[CLAIMS_FILE])
     claim_language = _validate(ClaimLanguage, CLAIM_LANGUAGE_FILE, texts[CLAIM_LANGUAGE_FILE])
+    reviewers = _reviewers(texts[REVIEWERS_FILE]) if REVIEWERS_FILE in texts else ()
     return Policy(general=general, disclaimers=disclaimers.disclaimers,
                   vocabulary=parse_vocabulary(texts[VOCABULARY_FILE]), kb=kb, claim_language=claim_language,
-                  hash="sha256:" + digest.hexdigest())
+                  hash="sha256:" + digest.hexdigest(), reviewers=reviewers)
+
+
+def _reviewers(text: str) -> tuple[Reviewer, ...]:
+    reviewers = _validate(ReviewersFile, REVIEWERS_FILE, text).reviewers
+    owner: dict[str, str] = {}
+    for index, reviewer in enumerate(reviewers):
+        if reviewer.id in {r.id for r in reviewers[:index]}:
+            raise PolicyError(REVIEWERS_FILE, f"reviewers.{index}.id", f"duplicate reviewer id '{reviewer.id}'",
+                              _line_of_path(text, ["reviewers", str(index), "id"]))
+        for key in reviewer.keys:  # a shared key would let one reviewer sign as the other
+            if owner.setdefault(key, reviewer.id) != reviewer.id:
+                raise PolicyError(REVIEWERS_FILE, f"reviewers.{index}.keys",
+                                  f"this key is also {owner[key]}'s: each reviewer signs with their own key",
+                                  _line_of_path(text, ["reviewers", str(index), "keys"]))
+    return reviewers
 
 
 def parse_vocabulary(text: str) -> frozenset[str]:

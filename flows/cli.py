@@ -57,12 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--output", type=Path, default=Path(".medpress-baseline.json"))
     baseline.add_argument("--no-grammar", action="store_true")
 
-    approve = commands.add_parser("approve", help="sign off the current version of a post (ledger)")
+    approve = commands.add_parser("approve", help="sign off the current version of a post (signed ledger event)")
     approve.add_argument("path", type=Path, metavar="PATH")
     approve.add_argument("--content", type=Path, default=Path("content"))
-    approve.add_argument("--policy", type=Path, default=None)
-    approve.add_argument("--reviewer", required=True)
-    approve.add_argument("--role", default="")
+    approve.add_argument("--policy", type=Path, default=None,
+                         help="not used: approval always reviews under the content folder's own policy")
+    approve.add_argument("--reviewer", required=True, metavar="ID", help="your id in the policy's reviewers.yaml")
+    approve.add_argument("--key", type=Path, default=None, metavar="FILE",
+                         help="your SSH private key (or its .pub with the key in ssh-agent); default: "
+                              "$MEDPRESS_SIGNING_KEY")
+    approve.add_argument("--role", default="", help="optional; checked against your role in policy")
     approve.add_argument("--note", default="")
     approve.add_argument("--override", default="", metavar="REASON",
                          help="approve despite error findings (only roles in policy publishing.override_roles)")
@@ -71,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke", help="withdraw a post's approval (the next publish takes it down)")
     revoke.add_argument("path", type=Path, metavar="PATH")
     revoke.add_argument("--content", type=Path, default=Path("content"))
-    revoke.add_argument("--reviewer", required=True)
-    revoke.add_argument("--role", default="")
+    revoke.add_argument("--reviewer", required=True, metavar="ID")
+    revoke.add_argument("--key", type=Path, default=None, metavar="FILE")
+    revoke.add_argument("--role", default="", help="optional; checked against your role in policy")
     revoke.add_argument("--note", default="")
 
     state = commands.add_parser("status", help="each post: draft, in review, approved, stale or published")
@@ -104,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
                "publish": _publish}[args.command]
     try:
         return int(handler(args))
+    except _untrusted() as err:
+        print(f"medpress: refused: {err}", file=sys.stderr)
+        return Exit.FAILED
+    except _tool_missing() as err:
+        print(f"medpress: cannot run: {err}", file=sys.stderr)
+        return Exit.INTERNAL
     except PolicyError as err:
         print(f"medpress: invalid policy: {err}", file=sys.stderr)
         return Exit.USAGE
@@ -116,22 +127,41 @@ def main(argv: list[str] | None = None) -> int:
 
 def _usage_errors() -> tuple[type[Exception], ...]:
     from flows.publish.ledger import LedgerError
+    from flows.publish.signing import SigningError
     from flows.steps import UsageError
 
-    return (UsageError, LedgerError)
+    return (UsageError, LedgerError, SigningError)
+
+
+def _tool_missing() -> tuple[type[Exception], ...]:
+    from flows.publish.signing import ToolMissing
+
+    return (ToolMissing,)
+
+
+def _untrusted() -> tuple[type[Exception], ...]:
+    from flows.publish.ledger import Untrusted
+
+    return (Untrusted,)
 
 
 def _approve(args: argparse.Namespace) -> Exit:
+    from flows.policy_files import policy_dir_for
     from flows.publishing import Refused, approve
 
+    own = policy_dir_for(args.content)
+    if args.policy is not None and args.policy.resolve() != own.resolve():
+        print(f"medpress: error: approval reviews under the content folder's own policy ({own}); --policy "
+              f"{args.policy} is not used for sign-off (drop it, or change {own} itself)", file=sys.stderr)
+        return Exit.USAGE
     try:
-        event = approve(args.content, args.path, args.reviewer, role=args.role, note=args.note,
-                        override=args.override, policy_dir=args.policy, grammar=not args.no_grammar)
+        event = approve(args.content, args.path, args.reviewer, key=args.key, role=args.role, note=args.note,
+                        override=args.override, grammar=not args.no_grammar)
     except Refused as err:
         print(f"medpress: approval refused: {err}", file=sys.stderr)
         return Exit.FAILED
     extra = f" with override ({event.override})" if event.override else ""
-    print(f"approved {event.path} {event.content_hash[:19]} by {event.reviewer}{extra}")
+    print(f"approved {event.path} {event.content_hash[:19]} by {event.reviewer} ({event.role}), signed{extra}")
     return Exit.OK
 
 
@@ -139,19 +169,27 @@ def _revoke(args: argparse.Namespace) -> Exit:
     from flows.publishing import Refused, revoke
 
     try:
-        event = revoke(args.content, args.path, args.reviewer, role=args.role, note=args.note)
+        event = revoke(args.content, args.path, args.reviewer, key=args.key, role=args.role, note=args.note)
     except Refused as err:
         print(f"medpress: {err}", file=sys.stderr)
         return Exit.FAILED
-    print(f"revoked {event.path}; the next `medpress publish` takes it down")
+    print(f"revoked {event.path}, signed by {event.reviewer}; the next `medpress publish` takes it down")
     return Exit.OK
 
 
 def _status(args: argparse.Namespace) -> Exit:
+    from flows.publish import ledger
     from flows.publishing import status
 
-    for row in status(args.content):
+    state = ledger.read(args.content)
+    for row in status(args.content, state):
         print(f"{row.state:<10} {row.path}" + (f"  ({row.detail})" if row.detail else ""))
+    for problem in state.problems:
+        print(f"{state.file}:{problem.line}: {problem.message}", file=sys.stderr)
+    if not state.sound:
+        print(f"medpress: the approval ledger does not verify ({len(state.problems)} problem(s)): no post counts "
+              "as approved until it is repaired", file=sys.stderr)
+        return Exit.FAILED
     return Exit.OK
 
 

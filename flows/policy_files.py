@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.policy import REQUIRED_FILES, Policy, PolicyError, policy_from_texts
+from checks.policy import OPTIONAL_FILES, REQUIRED_FILES, Policy, PolicyError, policy_from_texts
 from checks.registry import RULE_IDS
 
 # This repository's policy: used when a content folder has none of its own.
@@ -28,6 +28,14 @@ def read_policy_texts(folder: Path) -> dict[str, str]:
             raise PolicyError(str(path), "", "policy file is missing") from err
         except (OSError, UnicodeDecodeError) as err:
             raise PolicyError(str(path), "", f"cannot be read: {err}") from err
+    for name in OPTIONAL_FILES:
+        path = folder / name
+        try:
+            texts[name] = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as err:
+            raise PolicyError(str(path), "", f"cannot be read: {err}") from err
     return texts
 
 
@@ -36,6 +44,6 @@ def load_policy(folder: Path) -> Policy:
     try:
         return policy_from_texts(read_policy_texts(folder), RULE_IDS)
     except PolicyError as err:
-        if err.file in REQUIRED_FILES:
+        if err.file in REQUIRED_FILES or err.file in OPTIONAL_FILES:
             raise PolicyError(str(folder / err.file), err.key, err.detail, err.line) from err
         raise

@@ -2,7 +2,9 @@
 
 ``sign_off`` reviews one post, then pauses for a compliance reviewer's decision through a typed form in the
 Prefect UI (``pause_flow_run`` with a ``RunInput``) and records it in the same ledger as ``medpress
-approve``. ``publish_posts`` publishes the approved versions; each CMS call is a task with retries.
+approve``, signed with that reviewer's key from the worker's environment (MEDPRESS_SIGNING_KEY_<ID>, else
+MEDPRESS_SIGNING_KEY); without a key that policy lists for the reviewer the approval is refused.
+``publish_posts`` publishes the approved versions; each CMS call is a task with retries.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from prefect.input import RunInput
 from prefect.logging import get_run_logger
 
 from flows.publish.base import PublishItem, PublishResult, Target
+from flows.publish.ledger import LedgerError
+from flows.publish.signing import SigningError
 from flows.publishing import Refused, approve, publish
 from flows.steps import ReviewOptions, review_plain
 
 
 class SignOff(RunInput):
-    """The form compliance fills in the Prefect UI."""
+    """The form compliance fills in the Prefect UI (the role is the reviewer's in policy, not a field)."""
 
-    reviewer: str
-    role: str = ""
+    reviewer: str  # an id in the policy's reviewers.yaml
     decision: Literal["approve", "reject"]
     note: str = ""
     override_reason: str = ""
@@ -48,9 +51,9 @@ def sign_off(path: str, content: str = "content", grammar: bool = True, timeout_
         logger.info("%s rejected by %s: %s", post.path, answer.reviewer, answer.note)
         return {"path": post.path, "decision": "reject", "reviewer": answer.reviewer, "note": answer.note}
     try:
-        event = approve(Path(content), Path(path), answer.reviewer, role=answer.role, note=answer.note,
+        event = approve(Path(content), Path(path), answer.reviewer, note=answer.note,
                         override=answer.override_reason, grammar=grammar, source="prefect-ui")
-    except Refused as err:
+    except (Refused, SigningError, LedgerError) as err:
         logger.warning("approval refused: %s", err)
         return {"path": post.path, "decision": "refused", "reason": str(err)}
     return {"path": post.path, "decision": "approve", "content_hash": event.content_hash, "reviewer": event.reviewer}

@@ -1,9 +1,11 @@
 """Approve a version, publish exactly that version: sign-off bound to the content hash.
 
-``approve`` records a sign-off of the post's current hash in the ledger, refused while the post has
-error-level findings unless a role the policy allows gives an override reason. ``publish`` sends exactly
-the posts whose current hash is approved and whose review passes (or was overridden for that hash); every
-other post is listed with the reason it was held back, and posts whose approval was revoked are taken down.
+``approve`` records a sign-off of the post's current hash in the ledger, signed with the reviewer's SSH key
+and chained to the event before it; it is refused while the post has error-level findings unless the
+reviewer's role in policy may override and gives a reason. ``publish`` refuses to run on a ledger that does
+not verify; otherwise it sends exactly the posts whose current hash is approved and whose review passes (or
+was overridden for that hash); every other post is listed with the reason it was held back, and posts whose
+approval was revoked are taken down.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from checks.corpus import Corpus
 from checks.document import Post
 from checks.model import Severity
 from checks.pipeline import summarize
+from checks.policy import Policy, Reviewer
 from flows import ingest
-from flows.publish import ledger
+from flows.publish import ledger, signing
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.render import build_item
 from flows.steps import ReviewOptions, review_with_plan
@@ -42,37 +45,78 @@ class PublishRun:
     results: list[PublishResult] = field(default_factory=list)
 
 
-def approve(content_dir: Path, path: Path, reviewer: str, *, role: str = "", note: str = "", override: str = "",
-            policy_dir: Path | None = None, grammar: bool = True, source: str = "cli") -> ledger.Event:
-    plan, report = review_with_plan(ReviewOptions(content_dir, [path], policy_dir, grammar))
+def approve(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = None, role: str = "",
+            note: str = "", override: str = "", grammar: bool = True, source: str = "cli") -> ledger.Event:
+    """Review ``path`` under the content folder's own policy and append a signed approval of its hash.
+
+    ``reviewer`` is an id in the policy's reviewers.yaml: the role comes from there (``role``, if given, must
+    match it) and the event is signed with ``key`` (see :func:`flows.publish.signing.signing_key`), which
+    must be one of that reviewer's keys.
+    """
+    policy = ledger.own_policy(content_dir)
+    member = _reviewer(policy, reviewer, role)
+    signing_key = signing.signing_key(key, reviewer)
+    plan, report = review_with_plan(ReviewOptions(content_dir, [path], None, grammar))
     post = report.posts[0]
     errors = [f for f in post.findings if f.severity is Severity.ERROR]
+    allowed = plan.policy.general.publishing.override_roles
     if errors and not override:
         listed = "; ".join(f"{f.rule} line {f.line}: {f.message}" for f in errors[:10])
         raise Refused(f"{post.path} has {len(errors)} error-level finding(s): {listed}. Fix them, or approve with "
-                      f"--override \"reason\" as one of: {', '.join(plan.policy.general.publishing.override_roles)}")
-    if override and role not in plan.policy.general.publishing.override_roles:
-        raise Refused(f"role '{role or '(none)'}' may not override findings; allowed: "
-                      f"{', '.join(plan.policy.general.publishing.override_roles)}")
+                      f"--override \"reason\" as one of: {', '.join(allowed)}")
+    if override and member.role not in allowed:
+        raise Refused(f"{reviewer}'s role in policy is '{member.role}', which may not override findings; "
+                      f"allowed: {', '.join(allowed)}")
     if not post.content_hash:
         raise Refused(f"{post.path} cannot be read, so it cannot be approved")
     event = ledger.Event(time=ledger.now(), action="approve", path=ingest.rel_to_content(content_dir, path),
-                         slug=post.slug, content_hash=post.content_hash, reviewer=reviewer, role=role, note=note,
-                         override=override, errors=len(errors), policy_version=plan.policy.version,
+                         slug=post.slug, content_hash=post.content_hash, reviewer=reviewer, role=member.role,
+                         note=note, override=override, errors=len(errors), policy_version=plan.policy.version,
                          policy_hash=plan.policy.hash, kb_version=plan.policy.kb.version, source=source)
-    ledger.append(content_dir, event)
-    return event
+    return ledger.append(content_dir, plan.policy, lambda _: event, lambda data: signing.sign(signing_key, data))
 
 
-def revoke(content_dir: Path, path: Path, reviewer: str, *, role: str = "", note: str = "") -> ledger.Event:
+def revoke(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = None, role: str = "",
+           note: str = "", source: str = "cli") -> ledger.Event:
+    """Append a signed revocation of the post's current approval."""
+    policy = ledger.own_policy(content_dir)
+    member = _reviewer(policy, reviewer, role)
+    signing_key = signing.signing_key(key, reviewer)
     rel = ingest.rel_to_content(content_dir, path)
-    current = ledger.approved_hashes(content_dir).get(rel)
-    if current is None:
-        raise Refused(f"{rel} has no approval to revoke")
-    event = ledger.Event(time=ledger.now(), action="revoke", path=rel, slug=current.slug,
-                         content_hash=current.content_hash, reviewer=reviewer, role=role, note=note)
-    ledger.append(content_dir, event)
-    return event
+
+    def make(current: ledger.Ledger) -> ledger.Event:
+        approval = current.approvals().get(rel)
+        if approval is None:
+            raise Refused(f"{rel} has no approval to revoke")
+        return ledger.Event(time=ledger.now(), action="revoke", path=rel, slug=approval.slug,
+                            content_hash=approval.content_hash, reviewer=reviewer, role=member.role, note=note,
+                            policy_version=policy.version, policy_hash=policy.hash, source=source)
+
+    return ledger.append(content_dir, policy, make, lambda data: signing.sign(signing_key, data))
+
+
+def _reviewer(policy: Policy, reviewer: str, role: str) -> Reviewer:
+    member = policy.reviewer(reviewer)
+    if member is None:
+        known = ", ".join(r.id for r in policy.reviewers) or "none yet"
+        raise Refused(f"'{reviewer}' is not a reviewer in the content folder's policy (reviewers.yaml; listed: "
+                      f"{known}). The compliance lead adds each reviewer with their role and SSH public key")
+    if role and role != member.role:
+        raise Refused(f"--role {role} is not {reviewer}'s role: policy lists them as '{member.role}' (a role "
+                      "comes from policy, never from a flag)")
+    return member
+
+
+def trusted_approvals(content_dir: Path) -> dict[str, ledger.Event]:
+    """Post path -> its current approval, from a ledger that verifies and still holds every line this machine
+    last published from; raises ledger.Untrusted otherwise. Publishing anchors the ledger it used."""
+    state = ledger.read(content_dir)
+    ledger.check_anchor(content_dir, state)
+    if not state.sound:
+        raise ledger.Untrusted(f"the approval ledger does not verify, so no sign-off counts and nothing is "
+                                f"published:{state.describe()}")
+    ledger.save_anchor(content_dir, state)
+    return state.approvals()
 
 
 @dataclass
@@ -83,8 +127,11 @@ class Status:
     detail: str = ""
 
 
-def status(content_dir: Path) -> list[Status]:
-    approvals = ledger.approved_hashes(content_dir)
+def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status]:
+    """Each post's state; while the ledger does not verify no post counts as approved (the caller shows
+    ``state.problems``)."""
+    state = state or ledger.read(content_dir)
+    approvals = state.approvals() if state.sound else {}
     live = ledger.published(content_dir)
     files = ingest.content_files(content_dir)
     rows = []
@@ -110,7 +157,7 @@ def status(content_dir: Path) -> list[Status]:
 
 
 def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], target_name: str) -> list[Decision]:
-    approvals = ledger.approved_hashes(content_dir)
+    approvals = trusted_approvals(content_dir)  # a ledger that does not verify stops the run here
     live = ledger.published(content_dir).get(target_name, {})
     decisions = []
     reports: dict[str, PostReport] = {item.path: item for item in report.posts}

@@ -28,7 +28,7 @@ from flows import gate, ingest, workers
 from flows.cache import JsonCache, ResultCache, cache_root
 from flows.check_posts import CheckedPost, Source, check_sources
 from flows.policy_files import load_policy, policy_dir_for
-from flows.publish.ledger import approved_hashes
+from flows.publish import ledger
 from reports.files import write_atomically
 from reports.model import PostReport, ReviewReport
 
@@ -263,14 +263,17 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
              stages: dict[str, object]) -> ReviewReport:
     """The checks across posts (only the posts they must redo), then each selected post's report."""
     summaries = [item.summary for item in checked]
-    signed = {path: event.content_hash for path, event in approved_hashes(plan.options.content_dir).items()}
+    # Sign-offs are verified under the content folder's own policy (its reviewers), whatever --policy says.
+    approvals = ledger.read(plan.options.content_dir, None if plan.options.policy_dir else plan.policy)
+    signed = {path: event.content_hash for path, event in approvals.approvals().items()}
     wanted = set(plan.selected)
     store = cross_cache(plan)
     asked = [summary for summary in summaries if summary.rel_path in wanted]
     stored = store.load_many([(summary.rel_path, summary.content_hash) for summary in asked],
                              decode=CrossEntry.from_dict)
     previous = {summary.rel_path: entry for summary, entry in zip(asked, stored, strict=True) if entry is not None}
-    cross = review_corpus(Corpus(summaries, plan.files, signed, external), plan.policy, previous, wanted)
+    corpus = Corpus(summaries, plan.files, signed, external, approvals.problems)
+    cross = review_corpus(corpus, plan.policy, previous, wanted)
     store.save_many((cross.entries[path].to_dict(), (path, cross.entries[path].content_hash))
                     for path in cross.rechecked)
     store.close()

@@ -39,6 +39,10 @@ def test_the_shipped_policy_is_valid() -> None:
     ("disclaimers.yaml", "    placement: end", "    placement: bottom", "disclaimers.0.placement"),
     ("disclaimers.yaml", '        - "\\\\btestimonial\\\\b"', '        - "(unclosed"',
      "disclaimers.1.applies.content_patterns"),
+    ("reviewers.yaml", "    role: compliance-lead", "    role: compliance-lead\n    rank: 1", "reviewers.0.rank"),
+    ("reviewers.yaml", "      - ssh-ed25519 AAAA", "      - ssh-dss AAAA", "reviewers.0.keys"),
+    ("reviewers.yaml", "      - ssh-ed25519 AAAA", "      - ssh-rsa AAAA", "reviewers.0.keys"),  # not its type
+    ("reviewers.yaml", "  - id: dana-reyes", "  - id: Dana Reyes", "reviewers.0.id"),
 ])
 def test_invalid_policy_names_file_key_and_line(tmp_path: Path, name: str, old: str, new: str, key: str) -> None:
     folder = _edited(tmp_path, name, old, new)
@@ -50,6 +54,22 @@ def test_invalid_policy_names_file_key_and_line(tmp_path: Path, name: str, old: 
     assert caught.value.line is not None
     # the key's line: the edited line itself, or the list that holds it
     assert new.strip() in lines[caught.value.line - 1] or key.split(".")[-1] in lines[caught.value.line - 1]
+
+
+def test_reviewers_are_validated_and_part_of_the_policy_hash(tmp_path: Path) -> None:
+    shipped = load_policy(POLICY)
+    [dana] = shipped.reviewers
+    assert (dana.id, dana.role) == ("dana-reyes", "compliance-lead") and dana.keys[0].startswith("ssh-ed25519 ")
+    twin = f"\n  - id: dana-twin\n    role: medical-director\n    keys: [{dana.keys[0]}]\n"
+    folder = _edited(tmp_path, "reviewers.yaml", "reviewers:\n", "reviewers:" + twin)
+    with pytest.raises(PolicyError, match="also dana-twin's") as caught:  # one key cannot sign as two people
+        load_policy(folder)
+    assert caught.value.key == "reviewers.1.keys" and caught.value.line == 15
+    (folder / "reviewers.yaml").write_text((POLICY / "reviewers.yaml").read_text().replace("role: compliance-lead",
+                                                                                          "role: editor"))
+    assert load_policy(folder).hash != shipped.hash  # a role change is a policy change
+    (folder / "reviewers.yaml").unlink()
+    assert load_policy(folder).reviewers == ()  # optional: without it nobody can sign off
 
 
 def test_a_missing_policy_file_is_named(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ import pytest
 
 from flows.publish import ledger
 from flows.publish.static import StaticTarget
-from flows.publishing import Refused, approve, publish, revoke, status
+from flows.publishing import Refused, publish, status
 from tests.conftest import write_post
+from tests.signing import approve_for_test, revoke_for_test
 
 ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
           "provider about your own health before you start any treatment.")
@@ -36,7 +37,7 @@ def _run(content: Path, site: Path):
 
 def test_only_approved_versions_are_published_and_a_rerun_writes_nothing(content: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    approve(content, content / "posts" / "a.md", "Ann Lee", role="compliance-lead", grammar=False)
+    approve_for_test(content, content / "posts" / "a.md")
     run = _run(content, site)
     assert {d.slug: d.action for d in run.decisions} == {"after-care": "publish", "other": "hold", "evil": "hold"}
     page = (site / "blog" / "after-care" / "index.html").read_text()
@@ -51,7 +52,7 @@ def test_only_approved_versions_are_published_and_a_rerun_writes_nothing(content
 def test_an_edit_after_sign_off_is_held_until_approved_again(content: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     post = content / "posts" / "a.md"
-    approve(content, post, "Ann Lee", grammar=False)
+    approve_for_test(content, post)
     _run(content, site)
     post.write_text(post.read_text().replace("Keep the area clean.", "Keep the area clean and dry."))
     run = _run(content, site)
@@ -59,7 +60,7 @@ def test_an_edit_after_sign_off_is_held_until_approved_again(content: Path, tmp_
     assert held.action == "hold" and "edited after sign-off" in held.reason
     assert "clean and dry" not in (site / "blog" / "after-care" / "index.html").read_text()  # old version stays
     assert next(s for s in status(content) if s.slug == "after-care").state == "stale"
-    approve(content, post, "Ann Lee", grammar=False)
+    approve_for_test(content, post)
     _run(content, site)
     assert "clean and dry" in (site / "blog" / "after-care" / "index.html").read_text()
     assert next(s for s in status(content) if s.slug == "after-care").state == "published"
@@ -67,8 +68,8 @@ def test_an_edit_after_sign_off_is_held_until_approved_again(content: Path, tmp_
 
 def test_scripts_and_event_handlers_never_reach_the_site(content: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    approve(content, content / "posts" / "evil.md", "Ann Lee", role="medical-director",
-            override="Test of the sanitiser", grammar=False)
+    approve_for_test(content, content / "posts" / "evil.md", role="medical-director",
+                     override="Test of the sanitiser")
     _run(content, site)
     page = (site / "blog" / "evil" / "index.html").read_text()
     assert "<script" not in page and "onerror" not in page and "javascript:" not in page
@@ -79,20 +80,20 @@ def test_approval_with_errors_needs_an_allowed_override(content: Path) -> None:
     broken = content / "posts" / "broken.md"
     broken.write_text(_post("broken", "See [missing](/blog/nowhere/)."))
     with pytest.raises(Refused, match="error-level finding"):
-        approve(content, broken, "Ann Lee", grammar=False)
+        approve_for_test(content, broken)
     with pytest.raises(Refused, match="may not override"):
-        approve(content, broken, "Ann Lee", role="editor", override="We know", grammar=False)
-    event = approve(content, broken, "Dr. Ray", role="medical-director", override="Link fixed in CMS", grammar=False)
-    assert event.override == "Link fixed in CMS" and event.errors == 1
+        approve_for_test(content, broken, "ann-lee", role="editor", override="We know")
+    event = approve_for_test(content, broken, "dr-ray", role="medical-director", override="Link fixed in CMS")
+    assert event.override == "Link fixed in CMS" and event.errors == 1 and event.role == "medical-director"
     lines = ledger.approvals_file(content).read_text().splitlines()
     assert len(lines) == 1 and '"override": "Link fixed in CMS"' in lines[0]
 
 
 def test_revoking_takes_the_page_down_on_the_next_publish(content: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    approve(content, content / "posts" / "a.md", "Ann Lee", grammar=False)
+    approve_for_test(content, content / "posts" / "a.md")
     _run(content, site)
-    revoke(content, content / "posts" / "a.md", "Ann Lee", note="Label changed")
+    revoke_for_test(content, content / "posts" / "a.md", note="Label changed")
     run = _run(content, site)
     assert [r.action for r in run.results] == ["unpublished"]
     assert not (site / "blog" / "after-care").exists()
@@ -108,7 +109,7 @@ def test_front_matter_approved_without_sign_off_is_a_finding(content: Path) -> N
     report = review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
     found = [f.rule for p in report.posts if p.path.endswith("a.md") for f in p.findings]
     assert "PUB001" in found
-    approve(content, post, "Ann Lee", role="medical-director", override="status line", grammar=False)
+    approve_for_test(content, post, role="medical-director", override="status line")
     report = review_plain(ReviewOptions(content_dir=content, grammar=False, use_cache=False))
     assert "PUB001" not in [f.rule for p in report.posts if p.path.endswith("a.md") for f in p.findings]
 

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import approve, publish
+from flows.publishing import publish
 from tests.conftest import write_post
+from tests.signing import approve_for_test
 
 ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
           "provider about your own health before you start any treatment.")
@@ -36,7 +37,7 @@ def test_approve_publish_edit_reapprove_updates_the_same_wordpress_post(wordpres
         with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
             return publish(content, target, grammar=False)
 
-    approve(content, path, "Ann Lee", role="medical-director", override="sanitiser check", grammar=False)
+    approve_for_test(content, path, role="medical-director", override="sanitiser check")
     first = run()
     [post] = live()
     body = post["content"]["raw"]
@@ -48,7 +49,7 @@ def test_approve_publish_edit_reapprove_updates_the_same_wordpress_post(wordpres
     assert [d.action for d in stale.decisions] == ["hold"] and "edited after sign-off" in stale.decisions[0].reason
     assert "clean and dry" not in live()[0]["content"]["raw"]
 
-    approve(content, path, "Ann Lee", role="medical-director", override="sanitiser check", grammar=False)
+    approve_for_test(content, path, role="medical-director", override="sanitiser check")
     again = run()
     [updated] = live()
     assert updated["id"] == post["id"] and "clean and dry" in updated["content"]["raw"]

@@ -67,7 +67,8 @@ STABLE = {
     "CLM004": "off-label-undisclosed", "CLM005": "prohibited-absolute", "CLM006": "uncited-comparison",
     "CLM007": "missing-risk-information", "CLM008": "missing-boxed-warning", "CLM009": "brand-terminology",
     "CLM010": "inconsistent-fact",
-    "PUB001": "approved-without-signoff",
+    "PUB001": "approved-without-signoff", "PUB002": "ledger-chain-broken", "PUB003": "unverified-signoff",
+    "PUB004": "unauthorised-signoff",
     "SUP001": "suppression-without-reason", "SUP002": "suppression-of-unknown-rule", "SUP003": "unused-suppression",
 }
 

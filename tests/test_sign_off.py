@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.publish import ledger
+from flows.publish import ledger, signing
 from tests.conftest import write_post
+from tests.signing import register_reviewer
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -48,20 +49,40 @@ def _start(content: Path, path: Path) -> tuple[threading.Thread, dict]:
     return thread, outcome
 
 
-def test_an_approval_given_in_the_prefect_form_lands_in_the_ledger(tmp_path: Path) -> None:
+def test_an_approval_given_in_the_prefect_form_lands_in_the_ledger(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.flow_runs import resume_flow_run
 
     content = tmp_path / "content"
     post = write_post(content, "p.md", f"---\ntitle: P\nslug: p\ndate: 2024-05-01\n---\nPlain text.\n\n{ADVICE}\n")
+    key = register_reviewer(content, "ann-lee", "compliance-lead")
+    monkeypatch.setenv(signing.key_env_for("ann-lee"), str(key))  # the worker holds the reviewer's key
     thread, outcome = _start(content, post)
     run = _paused_run(str(post))
-    resume_flow_run(run.id, run_input={"reviewer": "Ann Lee", "role": "compliance-lead", "decision": "approve",
+    resume_flow_run(run.id, run_input={"reviewer": "ann-lee", "decision": "approve",
                                        "note": "Checked against the label"})
     thread.join(timeout=60)
     assert outcome["result"]["decision"] == "approve"
     [event] = ledger.events(content)
-    assert (event.action, event.reviewer, event.source, event.note) == (
-        "approve", "Ann Lee", "prefect-ui", "Checked against the label")
+    assert (event.action, event.reviewer, event.role, event.source, event.note) == (
+        "approve", "ann-lee", "compliance-lead", "prefect-ui", "Checked against the label")
+    assert ledger.read(content).sound  # signed with ann-lee's key, chained
+
+
+def test_the_form_refuses_without_the_reviewers_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.flow_runs import resume_flow_run
+
+    content = tmp_path / "content"
+    post = write_post(content, "r.md", f"---\ntitle: R\nslug: r\ndate: 2024-05-01\n---\nPlain text.\n\n{ADVICE}\n")
+    register_reviewer(content, "ann-lee", "compliance-lead")
+    monkeypatch.delenv(signing.KEY_ENV, raising=False)
+    monkeypatch.delenv(signing.key_env_for("ann-lee"), raising=False)
+    thread, outcome = _start(content, post)
+    run = _paused_run(str(post))
+    resume_flow_run(run.id, run_input={"reviewer": "ann-lee", "decision": "approve"})
+    thread.join(timeout=60)
+    assert outcome["result"]["decision"] == "refused" and "needs ann-lee's SSH key" in outcome["result"]["reason"]
+    assert ledger.events(content) == []
 
 
 def test_a_rejection_records_nothing(tmp_path: Path) -> None:
@@ -71,7 +92,7 @@ def test_a_rejection_records_nothing(tmp_path: Path) -> None:
     post = write_post(content, "q.md", f"---\ntitle: Q\nslug: q\ndate: 2024-05-01\n---\nPlain text.\n\n{ADVICE}\n")
     thread, outcome = _start(content, post)
     run = _paused_run(str(post))
-    resume_flow_run(run.id, run_input={"reviewer": "Ann Lee", "decision": "reject", "note": "Needs a source"})
+    resume_flow_run(run.id, run_input={"reviewer": "ann-lee", "decision": "reject", "note": "Needs a source"})
     thread.join(timeout=60)
     assert outcome["result"]["decision"] == "reject"
     assert ledger.events(content) == []
