@@ -30,10 +30,12 @@ from typing import IO, Any
 
 import httpx
 
+from flows.cache import cache_root
 from flows.user_state import StateError, ensure_state_dir, machine, state_dir
 
 DEFAULT_STARTUP_SECONDS = 180.0
 DEFAULT_IDLE_MINUTES = 30.0
+ESTABLISHED = "01"  # TCP state in /proc/net/tcp
 
 # This process' shared lock on the server's .users file, held until the process ends (a command is using it).
 _USING: list[IO[str]] = []
@@ -112,7 +114,8 @@ def ensure_api() -> str:
                 url = _start()
             else:
                 _keep_watched()
-            _use()  # under the lock: the watchdog cannot stop the server between finding and using it
+            _use()
+            _retire_legacy(url)  # under the lock: the watchdog cannot stop the server between finding and using it
     except OSError as err:
         raise ServerError(f"cannot use the server record in {state_dir()}: {err}") from err
     except StateError as err:
@@ -196,6 +199,25 @@ def _start_watchdog(server_pid: int, port: int, idle: float) -> int:
     return watchdog.pid
 
 
+def _retire_legacy(current: str) -> None:
+    """Stop the server an earlier medpress recorded in this cache folder (one per MEDPRESS_CACHE, never stopped),
+    unless something is connected to it."""
+    legacy = cache_root() / "prefect-server.json"
+    try:
+        data = json.loads(legacy.read_text())
+        pid, url = int(data["pid"]), str(data["api_url"])
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return
+    if url == current:
+        return
+    if alive(pid) and is_prefect_server(pid):
+        if connected(port):
+            return
+        terminate_group(pid)
+    legacy.unlink(missing_ok=True)
+
+
 def _keep_watched() -> None:
     """A running server whose watchdog is gone (killed, say) gets a new one, or it would never stop."""
     data = record()
@@ -213,6 +235,20 @@ def _write_record(data: dict[str, Any]) -> None:
     temporary = state_file().with_suffix(".json.tmp")
     temporary.write_text(json.dumps(data))
     os.replace(temporary, state_file())
+
+
+def connected(port: int) -> bool:
+    """An established TCP connection to ``port`` on this machine (Linux /proc/net)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == ESTABLISHED and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                return True
+    return False
 
 
 def is_prefect_server(pid: int) -> bool:

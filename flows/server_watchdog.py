@@ -16,35 +16,23 @@ import fcntl
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from flows.prefect_server import alive, is_prefect_server, terminate_group
-
-ESTABLISHED = "01"
+from flows.prefect_server import alive, connected, is_prefect_server, terminate_group
 
 
 def in_use_by_command(users: Path) -> bool:
-    """A medpress command holds its shared lock on ``users``."""
-    with open(users, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
-
-
-def connected(port: int) -> bool:
-    """An established TCP connection to ``port`` on this machine (Linux /proc/net)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 3 and fields[3] == ESTABLISHED and int(fields[1].rsplit(":", 1)[1], 16) == port:
+    """A medpress command holds its shared lock on ``users`` (a state folder that is gone: no command can)."""
+    try:
+        with open(users, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
                 return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:
+        return False
     return False
 
 
@@ -74,14 +62,26 @@ def watch(state: Path, pid: int, port: int, idle: float) -> str:
         last_used = max(last_used, last_touched(users))
         if time.time() - last_used < idle:
             continue
-        with open(lock, "w") as held:
-            fcntl.flock(held, fcntl.LOCK_EX)  # no command finds the server while it stops
+        with _locked(lock):  # no command finds the server while it stops
             if in_use_by_command(users) or connected(port) or time.time() - last_touched(users) < idle:
                 last_used = time.time()
                 continue
             terminate_group(pid)
             _forget(state, pid)
         return f"stopped after {idle / 60:g} min unused"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """The record's lock (without it when the state folder is gone: then no command can find the server)."""
+    try:
+        handle = open(path, "w")  # noqa: SIM115 - closed below
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def main(argv: list[str]) -> int:

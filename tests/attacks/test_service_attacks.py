@@ -153,6 +153,12 @@ def private_server(tmp_path: Path) -> Iterator[dict[str, str]]:
 def test_commands_with_different_caches_share_one_server_that_stops_when_idle(private_server: dict[str, str],
                                                                               tmp_path: Path) -> None:
     state = Path(private_server["MEDPRESS_STATE_DIR"])
+    # what an earlier medpress left: a server recorded in the cache folder, never stopped (a stand-in process)
+    left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "prefect", "server", "start"],
+                            start_new_session=True)
+    legacy = tmp_path / "cache-1" / "prefect-server.json"
+    legacy.parent.mkdir()
+    legacy.write_text(json.dumps({"api_url": "http://127.0.0.1:9/api", "pid": left.pid}))
     # two commands starting at once, each with its own cache folder
     starting = [subprocess.Popen([str(MEDPRESS), "server", "start"], cwd=tmp_path, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True,
@@ -166,6 +172,7 @@ def test_commands_with_different_caches_share_one_server_that_stops_when_idle(pr
     assert record["api_url"] == urls[0] and _pid_alive(record["pid"])
     for n in (1, 2):  # nothing of the server lives in a cache folder
         assert not list((tmp_path / f"cache-{n}").glob("prefect-server*"))
+    assert left.wait(timeout=30) is not None, "the server an earlier version left was not stopped"
 
     # found again from a third cache folder, the same process
     status = _medpress("server", "status", env={**private_server, "MEDPRESS_CACHE": str(tmp_path / "cache-3")},
