@@ -80,6 +80,13 @@ def _digest(secret: bytes, key: str, value: str) -> str:
     return hmac.new(secret, f"{key}\0{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def _authentic(secret: bytes, key: str, value: object, mac: object) -> bool:
+    """The stored digest is the one medpress made (a row edited to other SQLite types is not, and must not crash)."""
+    if not isinstance(value, str) or not isinstance(mac, str) or not mac.isascii():
+        return False
+    return hmac.compare_digest(mac, _digest(secret, key, value))
+
+
 class JsonCache:
     """JSON values by key in the SQLite file ``path`` (None: a cache that keeps nothing), counting hits and
     misses. Opened on first use, in each process that uses it (a Dask task gets it pickled, unopened)."""
@@ -156,8 +163,8 @@ class JsonCache:
         """The values whose digest matches; the others are misses, and the user is told how many."""
         if not stored or self._secret is None:
             return {}
-        good = {key: value for key, (value, mac) in stored.items()
-                if hmac.compare_digest(mac, _digest(self._secret, key, value))}
+        secret = self._secret
+        good = {key: value for key, (value, mac) in stored.items() if _authentic(secret, key, value, mac)}
         bad = len(stored) - len(good)
         if bad:
             with self._lock:

@@ -279,5 +279,9 @@ def test_a_copied_entry_and_a_foreign_key_are_misses(tmp_path: Path, monkeypatch
         db.execute("UPDATE signed_entries SET value = ?, mac = ? WHERE key = ?",
                    (value, mac, cache.key("post-with-errors")))
     assert JsonCache(tmp_path / "cache" / "c.sqlite", "ns").load("post-with-errors") is None
+    for forged in (7, "é" * 64, b"\x00" * 32):  # other SQLite types in the digest column: misses, no crash
+        with sqlite3.connect(tmp_path / "cache" / "c.sqlite") as db:
+            db.execute("UPDATE signed_entries SET mac = ? WHERE key = ?", (forged, cache.key("post-with-errors")))
+        assert JsonCache(tmp_path / "cache" / "c.sqlite", "ns").load("post-with-errors") is None
     monkeypatch.setenv("MEDPRESS_STATE_DIR", str(tmp_path / "another-user"))  # another key: nothing is trusted
     assert JsonCache(tmp_path / "cache" / "c.sqlite", "ns").load("clean-post") is None
