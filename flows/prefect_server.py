@@ -114,12 +114,12 @@ def ensure_api() -> str:
                 url = _start()
             else:
                 _keep_watched()
-            _use()
-            _retire_legacy(url)  # under the lock: the watchdog cannot stop the server between finding and using it
+            _use()  # under the lock: the watchdog cannot stop the server between finding and using it
     except OSError as err:
         raise ServerError(f"cannot use the server record in {state_dir()}: {err}") from err
     except StateError as err:
         raise ServerError(str(err)) from err
+    _retire_legacy(url)
     os.environ["PREFECT_API_URL"] = url
     return url
 
