@@ -69,13 +69,10 @@ def peak_rss_mb() -> float:
 
 def server_pid(api_url: str) -> int | None:
     """The pid of medpress's own Prefect server for ``api_url`` (None when it is someone else's)."""
-    from flows.cache import cache_root
+    from flows.prefect_server import record
 
-    try:
-        state = json.loads((cache_root() / "prefect-server.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return int(state["pid"]) if state.get("api_url") == api_url and state.get("pid") else None
+    state = record()
+    return int(state["pid"]) if state and state.get("api_url") == api_url and state.get("pid") else None
 
 
 def process_cpu(pid: int | None) -> float | None:

@@ -98,6 +98,63 @@ class Match:
         return cls(**{**data, "replacements": tuple(data["replacements"])})
 
 
+class InvalidAnswer(ValueError):
+    """LanguageTool's answer is not a check result: the grammar check could not run (GR000), nothing is cached."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text_or_absent(data: dict[str, Any], name: str) -> bool:
+    return name not in data or isinstance(data[name], str)
+
+
+def validated_matches(answer: object, text_units: int) -> list[dict[str, Any]]:
+    """The matches of a LanguageTool /v2/check answer for a text of ``text_units`` UTF-16 code units.
+
+    Every answer is checked before it is believed: one without a ``matches`` list, or with a match whose
+    offsets fall outside the text or whose fields have the wrong types, says nothing about the text (a proxy's
+    error page, another service, a truncated body) and must never read as "no mistakes".
+    """
+    if not isinstance(answer, dict):
+        raise InvalidAnswer(f"a JSON {type(answer).__name__}, not an object")
+    if "matches" not in answer:
+        raise InvalidAnswer("no 'matches' in it")
+    matches = answer["matches"]
+    if not isinstance(matches, list):
+        raise InvalidAnswer(f"'matches' is a JSON {type(matches).__name__}, not a list")
+    for number, match in enumerate(matches, 1):
+        problem = _match_problem(match, text_units)
+        if problem:
+            raise InvalidAnswer(f"match {number} of {len(matches)} {problem}")
+    return matches
+
+
+def _match_problem(match: object, text_units: int) -> str | None:
+    if not isinstance(match, dict):
+        return "is not an object"
+    offset, length = match.get("offset"), match.get("length")
+    if not _is_int(offset) or not _is_int(length):
+        return "has no whole-number offset and length"
+    assert isinstance(offset, int) and isinstance(length, int)
+    if offset < 0 or length < 0 or offset + length > text_units:
+        return f"covers {offset}..{offset + length}, outside the {text_units}-character text sent"
+    if not isinstance(match.get("message"), str) or not _text_or_absent(match, "sentence"):
+        return "has no text message"
+    rule = match.get("rule")
+    if not isinstance(rule, dict) or not isinstance(rule.get("id"), str) or not rule["id"]:
+        return "names no rule"
+    category = rule.get("category", {})
+    if not isinstance(category, dict) or not _text_or_absent(category, "id") or not _text_or_absent(rule, "issueType"):
+        return "has a malformed rule category"
+    replacements = match.get("replacements", [])
+    if not isinstance(replacements, list) or not all(isinstance(r, dict) and _text_or_absent(r, "value")
+                                                     for r in replacements):
+        return "has malformed replacements"
+    return None
+
+
 @dataclass
 class GrammarResult:
     """What the grammar stage found for one post: matches per paragraph, or why it could not run."""

@@ -15,11 +15,17 @@ A cold review of 1,000 posts stores 2,000 values. Written as one small file each
 review's own process 0.4 s of CPU while the worker processes needed both cores; a transaction per batch costs a
 third of it, most of that the JSON. Folders left by that layout (``results/``, ``cross/``, ``grammar-posts/``)
 are not read and may be deleted.
+
+Each entry carries a keyed digest (HMAC-SHA256 of its key and value) made with the user's key, which lives outside the
+cache folder (``flows.user_state``): an entry changed by anything but medpress (a finding deleted by hand, a cache
+copied from elsewhere) is a miss, checked again, and the review says so. Entries of the unsigned table
+(``entries``, medpress before this) are not read: each post is checked once more.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -31,8 +37,11 @@ from typing import Any, TypeVar
 
 from checks.model import Finding, PostResult
 from checks.summary import PostSummary
+from flows.user_state import StateError
+from flows.user_state import cache_key as user_cache_key
 
 T = TypeVar("T")
+TABLE = "signed_entries"  # key, value, HMAC of both (the unsigned table "entries" of earlier versions is not read)
 _CHUNK = 500  # keys per query (SQLite allows 32,766 parameters; smaller is kinder to concurrent writers)
 
 
@@ -49,6 +58,35 @@ def cache_root() -> Path:
     return Path(os.environ.get("MEDPRESS_CACHE") or Path.home() / ".cache" / "medpress")
 
 
+def notice(message: str) -> None:
+    """Tell the user about a damaged or distrusted cache, on either engine.
+
+    Inside a Prefect run, ``log_prints`` turns ``print`` into INFO run logs, which the CLI keeps off the terminal:
+    a notice there is a warning of the run logger (terminal and Prefect UI alike). Elsewhere it goes to stderr.
+    """
+    if "prefect.context" in sys.modules:
+        from prefect.context import FlowRunContext, TaskRunContext
+
+        if FlowRunContext.get() or TaskRunContext.get():
+            from prefect.logging import get_run_logger
+
+            get_run_logger().warning(message)
+            return
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def _digest(secret: bytes, key: str, value: str) -> str:
+    return hmac.new(secret, f"{key}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _authentic(secret: bytes, key: str, value: object, mac: object) -> bool:
+    """The stored digest is the one medpress made (a row edited to other SQLite types is not, and must not crash)."""
+    if not isinstance(value, str) or not isinstance(mac, str) or not mac.isascii():
+        return False
+    return hmac.compare_digest(mac, _digest(secret, key, value))
+
+
 class JsonCache:
     """JSON values by key in the SQLite file ``path`` (None: a cache that keeps nothing), counting hits and
     misses. Opened on first use, in each process that uses it (a Dask task gets it pickled, unopened)."""
@@ -58,20 +96,23 @@ class JsonCache:
         self.namespace = namespace
         self.hits = 0
         self.misses = 0
+        self.tampered = 0  # entries whose digest did not match (read as misses)
         self._lock = threading.Lock()  # batches run on several task threads
         self._db: sqlite3.Connection | None = None
+        self._secret: bytes | None = None
 
     def __getstate__(self) -> dict[str, object]:
         # A task runner with processes (Dask) pickles the cache into each task: neither a lock nor a connection
-        # pickles, and the other process opens its own.
+        # pickles, and the other process opens its own (and reads the user's key itself: it is never sent).
         state = self.__dict__.copy()
-        del state["_lock"], state["_db"]
+        del state["_lock"], state["_db"], state["_secret"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._db = None
+        self._secret = None
 
     def add_counts(self, hits: int, misses: int) -> None:
         with self._lock:
@@ -93,7 +134,7 @@ class JsonCache:
     def load_many(self, keys: Sequence[Sequence[str]], decode: Callable[[Any], T] = _as_is) -> list[T | None]:
         """:meth:`load` of each of ``keys`` (each a tuple of parts), in one query per 500."""
         wanted = [self.key(*parts) if self.path is not None and all(parts) else None for parts in keys]
-        stored = self._select([k for k in wanted if k is not None])
+        stored = self._verified(self._select([k for k in wanted if k is not None]))
         found: list[T | None] = []
         for key in wanted:
             value = None
@@ -118,12 +159,27 @@ class JsonCache:
         if rows:
             self._write(rows)
 
+    def _verified(self, stored: dict[str, tuple[str, str]]) -> dict[str, str]:
+        """The values whose digest matches; the others are misses, and the user is told how many."""
+        if not stored or self._secret is None:
+            return {}
+        secret = self._secret
+        good = {key: value for key, (value, mac) in stored.items() if _authentic(secret, key, value, mac)}
+        bad = len(stored) - len(good)
+        if bad:
+            with self._lock:
+                self.tampered += bad
+            notice(f"medpress: cache {self.path}: {bad} entr{'y' if bad == 1 else 'ies'} failed the integrity check "
+                   f"(changed outside medpress); checked again")
+        return good
+
     # --- SQLite -------------------------------------------------------------------------------------------
 
-    def _select(self, keys: list[str]) -> dict[str, str]:
+    def _select(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """(value, digest) by key."""
         if not keys:
             return {}
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, str]] = {}
         with self._lock:
             db = self._connection()
             if db is None:
@@ -131,8 +187,8 @@ class JsonCache:
             try:
                 for start in range(0, len(keys), _CHUNK):
                     part = keys[start : start + _CHUNK]
-                    query = f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})"
-                    found.update(db.execute(query, part).fetchall())
+                    query = f"SELECT key, value, mac FROM {TABLE} WHERE key IN ({','.join('?' * len(part))})"
+                    found.update((key, (value, mac)) for key, value, mac in db.execute(query, part))
             except sqlite3.Error as err:
                 self._failed(err)
                 return {}
@@ -141,17 +197,25 @@ class JsonCache:
     def _write(self, rows: list[tuple[str, str]]) -> None:
         with self._lock:
             db = self._connection()
-            if db is None:
+            if db is None or self._secret is None:
                 return
+            secret = self._secret
+            signed = [(key, value, _digest(secret, key, value)) for key, value in rows]
             try:
                 with db:  # one transaction
-                    db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", rows)
+                    db.executemany(f"INSERT OR REPLACE INTO {TABLE} (key, value, mac) VALUES (?, ?, ?)", signed)
             except sqlite3.Error as err:
                 self._failed(err)
 
     def _connection(self) -> sqlite3.Connection | None:
         """The open database (the caller holds the lock), opened now if need be; None once it has failed."""
         if self._db is None and self.path is not None:
+            if self._secret is None:
+                try:
+                    self._secret = user_cache_key()
+                except StateError as err:
+                    self._give_up(err)  # entries that cannot be verified are worth nothing
+                    return None
             try:
                 self._db = _open(self.path)
             except (OSError, sqlite3.Error) as err:
@@ -181,13 +245,13 @@ class JsonCache:
             os.replace(self.path, broken)
         except OSError:
             return False
-        print(f"medpress: cache {self.path} is damaged ({err}); moved to {broken.name}", file=sys.stderr)
+        notice(f"medpress: cache {self.path} is damaged ({err}); moved to {broken.name}")
         return True
 
     def _give_up(self, err: Exception) -> None:
         """Review on without this cache (every post a miss, nothing stored), and say so once."""
         if self.path is not None:
-            print(f"medpress: cache {self.path} cannot be used ({err}); reviewing without it", file=sys.stderr)
+            notice(f"medpress: cache {self.path} cannot be used ({err}); reviewing without it")
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -211,7 +275,7 @@ def _open(path: Path) -> sqlite3.Connection:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may lose the last writes, never corrupt
-        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL, mac TEXT NOT NULL)")
         db.commit()
     except sqlite3.Error:
         db.close()

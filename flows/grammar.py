@@ -16,7 +16,6 @@ import re
 import subprocess
 import threading
 import time
-import urllib.parse
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,15 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import language_tool_python
-from language_tool_python.exceptions import LanguageToolError
 
 from checks.document import Post
-from checks.grammar import GrammarResult, Match, Paragraph, cache_key, paragraphs
+from checks.grammar import GrammarResult, InvalidAnswer, Match, Paragraph, cache_key, paragraphs, validated_matches
 from checks.policy import GrammarPolicy
 from flows.cache import JsonCache, cache_root
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools" / "languagetool"
+DEFAULT_INSTALL_ROOT = Path.home() / ".cache" / "medpress"  # as in tools/languagetool/install.sh
 SEPARATOR = {"markup": "\n\n", "interpretAs": "\n\n"}
 
 
@@ -46,7 +44,9 @@ def pinned_version() -> str:
 
 
 def install_dir() -> Path:
-    return Path(os.environ.get("MEDPRESS_LT_DIR") or cache_root() / f"languagetool-{pinned_version()}")
+    """Where tools/languagetool/install.sh put LanguageTool: MEDPRESS_LT_DIR, else ~/.cache/medpress/languagetool-V.
+    Never under MEDPRESS_CACHE: a review with another cache folder must find the same install."""
+    return Path(os.environ.get("MEDPRESS_LT_DIR") or DEFAULT_INSTALL_ROOT / f"languagetool-{pinned_version()}")
 
 
 def pool_urls() -> list[str]:
@@ -105,21 +105,32 @@ def healthy(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-class AnnotatedLanguageTool(language_tool_python.LanguageTool):
-    """language-tool-python 3.4 sends only ``text``; this sends LanguageTool's annotated ``data``.
-
-    Annotated text keeps Markdown syntax, link targets and code out of the check while offsets still
-    count them, which is what maps matches back to the source exactly.
-    """
+class LanguageToolClient:
+    """LanguageTool's /v2/check with annotated ``data``: Markdown syntax, link targets and code stay out of the
+    check while offsets still count them, which is what maps matches back to the source exactly."""
 
     def __init__(self, url: str, policy: GrammarPolicy) -> None:
-        super().__init__(policy.language, remote_server=url)
-        self._TIMEOUT = policy.request_timeout_seconds  # type: ignore[misc]
-        self._medpress_params = policy.server_params()
+        self.url = url
+        self._params = policy.server_params()
+        self._http = httpx.Client(timeout=policy.request_timeout_seconds)  # shared by the request threads
 
-    def check_annotated(self, annotation: Sequence[dict[str, str]]) -> dict[str, Any]:
-        params = {**self._medpress_params, "data": json.dumps({"annotation": list(annotation)})}
-        return self._query_server(urllib.parse.urljoin(self._url, "check"), params, num_tries=1, method="post")
+    def check_annotated(self, annotation: Sequence[dict[str, str]]) -> object:
+        """The decoded JSON answer. Raises httpx.RequestError when the server cannot be reached, and
+        InvalidAnswer for anything but a 200 JSON answer."""
+        params = {**self._params, "data": json.dumps({"annotation": list(annotation)})}
+        response = self._http.post(self.url + "/v2/check", data=params)
+        if response.status_code != 200:
+            raise InvalidAnswer(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+        if "json" not in kind:
+            raise InvalidAnswer(f"{kind}, not JSON")
+        try:
+            return response.json()
+        except ValueError as err:
+            raise InvalidAnswer(f"not JSON ({_short(err)})") from err
+
+    def close(self) -> None:
+        self._http.close()
 
 
 def _matches(items: list[dict[str, Any]]) -> list[Match]:
@@ -173,8 +184,8 @@ class GrammarService:
         self.cache = ParagraphCache(cache_root() / "grammar.sqlite" if use_cache else None)
         self.stats = GrammarStats(language_tool_version=self.version)
         self._managed: ManagedServer | None = None
-        self._clients: list[AnnotatedLanguageTool] = []
-        self._round_robin: itertools.cycle[AnnotatedLanguageTool] | None = None
+        self._clients: list[LanguageToolClient] = []
+        self._round_robin: itertools.cycle[LanguageToolClient] | None = None
         self._lock = threading.Lock()
         self._broken: str | None = None
 
@@ -241,14 +252,11 @@ class GrammarService:
         alive = [u for u in urls if healthy(u, timeout=5)]
         if not alive:
             raise GrammarUnavailable("no LanguageTool server answers at " + ", ".join(urls))
-        try:
-            self._clients = [AnnotatedLanguageTool(u, self.policy) for u in alive]
-        except (LanguageToolError, OSError, ValueError) as err:
-            raise GrammarUnavailable(f"LanguageTool did not answer: {err}") from err
+        self._clients = [LanguageToolClient(u, self.policy) for u in alive]
         self._round_robin = itertools.cycle(self._clients)
         self.stats.servers = alive
 
-    def _client(self) -> AnnotatedLanguageTool:
+    def _client(self) -> LanguageToolClient:
         with self._lock:
             assert self._round_robin is not None
             return next(self._round_robin)
@@ -267,16 +275,16 @@ class GrammarService:
             starts.append(at)
             annotation.extend(paragraph.annotation)
             at += paragraph.length
-        answer = self._answer(annotation)
+        text = "".join(a.get("text", a.get("markup", "")) for a in annotation)
+        answer = self._answer(annotation, len(text.encode("utf-16-le")) // 2)
         if isinstance(answer, str):
             return answer
-        software = (answer.get("software") or {}).get("version")
+        matches, software = answer
         if software:
-            self.stats.language_tool_version = str(software)
-        text = "".join(a.get("text", a.get("markup", "")) for a in annotation)
+            self.stats.language_tool_version = software
         to_python = _utf16_to_python(text)
         found: dict[int, list[Match]] = {index: [] for index, _, _ in request.items}
-        for data in answer.get("matches") or []:
+        for data in matches:
             offset = to_python(int(data.get("offset", 0)))
             end = to_python(int(data.get("offset", 0)) + int(data.get("length", 0)))
             for (index, paragraph, _), start in zip(request.items, starts, strict=True):
@@ -290,12 +298,25 @@ class GrammarService:
             self.stats.paragraphs_checked += len(request.items)
         return found
 
-    def _answer(self, annotation: list[dict[str, str]]) -> dict[str, Any] | str:
+    def _answer(self, annotation: list[dict[str, str]], text_units: int) -> tuple[list[dict[str, Any]], str] | str:
+        """The answer's validated matches and LanguageTool's version, or why there are none.
+
+        A server that cannot be reached is restarted (or asked again) once, then given up for the run; an answer
+        that is not a check result fails only this request (its paragraphs' posts get GR000, nothing is cached).
+        """
         for attempt in range(2):
+            client = self._client()
             try:
-                return self._client().check_annotated(annotation)
-            except (LanguageToolError, OSError, ValueError) as err:
+                answer = client.check_annotated(annotation)
+                matches = validated_matches(answer, text_units)
+            except InvalidAnswer as err:
+                return f"LanguageTool at {client.url} gave an invalid answer: {err}"
+            except httpx.RequestError as err:
                 reason = f"LanguageTool request failed: {_short(err)}"
+            else:
+                software = answer.get("software") if isinstance(answer, dict) else None
+                version = software.get("version") if isinstance(software, dict) else None
+                return matches, version if isinstance(version, str) else ""
             if attempt == 0 and not self._recover():
                 break
         with self._lock:
@@ -315,14 +336,16 @@ class GrammarService:
             self._managed.stop()
             try:
                 url = self._managed.start()
-                self._clients = [AnnotatedLanguageTool(url, self.policy)]
+                self._clients = [LanguageToolClient(url, self.policy)]
                 self._round_robin = itertools.cycle(self._clients)
-            except (GrammarUnavailable, LanguageToolError, OSError) as err:
+            except (GrammarUnavailable, OSError) as err:
                 self._broken = f"LanguageTool restart failed: {_short(err)}"
                 return False
             return True
 
     def close(self) -> None:
+        for client in self._clients:
+            client.close()
         if self._managed:
             self._managed.stop()
         self.cache.close()

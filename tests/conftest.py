@@ -26,13 +26,16 @@ def pytest_configure(config: pytest.Config) -> None:
     """Before any test module imports Prefect: an isolated medpress cache and a real local Prefect server.
 
     Prefect reads PREFECT_API_URL when it is imported, so the server is started (and the variable set) here;
-    flows run in-process by tests then use it rather than a temporary server of their own.
+    flows run in-process by tests then use it rather than a temporary server of their own. The server is this
+    session's own (recorded in a private MEDPRESS_STATE_DIR, with its own cache key): stopping it at the end
+    never stops the user's server or another test session's.
     """
     from flows.grammar import install_dir
 
     os.environ["MEDPRESS_LT_DIR"] = str(install_dir())  # the LanguageTool `make test` installed
     _STATE["old_cache"] = os.environ.get("MEDPRESS_CACHE", "")
     os.environ["MEDPRESS_CACHE"] = tempfile.mkdtemp(prefix="medpress-test-cache-")
+    os.environ["MEDPRESS_STATE_DIR"] = tempfile.mkdtemp(prefix="medpress-test-state-")
     os.environ.pop("PREFECT_API_URL", None)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     from flows import prefect_server
@@ -52,6 +55,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     prefect_server.stop()
     # PREFECT_API_URL stays set: unset, Prefect would start a temporary server at exit to send stray logs.
     shutil.rmtree(os.environ["MEDPRESS_CACHE"], ignore_errors=True)
+    shutil.rmtree(os.environ["MEDPRESS_STATE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""A counting HTTP proxy in front of LanguageTool, to count requests and inject faults."""
+"""A counting HTTP proxy in front of LanguageTool, to count requests and inject faults.
+
+``fault`` gets the real server's answer to each /v2/check (status, content type, body) and returns the answer to
+send instead (a body without ``matches``, an HTML page...), or None to pass it on.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
+Answer = tuple[int, str, bytes]  # status, content type, body
+
 
 class CountingProxy:
-    def __init__(self, target: str, on_check: Callable[[int], None] | None = None) -> None:
+    def __init__(self, target: str, on_check: Callable[[int], None] | None = None,
+                 fault: Callable[[Answer], Answer | None] | None = None) -> None:
         self.target = target.rstrip("/")
         self.checks = 0
         self.on_check = on_check
+        self.fault = fault
         self._lock = threading.Lock()
         proxy = self
 
@@ -32,11 +40,15 @@ class CountingProxy:
                 except httpx.HTTPError:
                     self.close_connection = True  # the server behind is gone: drop the connection
                     return
-                self.send_response(answer.status_code)
-                self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
-                self.send_header("Content-Length", str(len(answer.content)))
+                sent: Answer = (answer.status_code, answer.headers.get("Content-Type", "application/json"),
+                                 answer.content)
+                if proxy.fault and self.path.startswith("/v2/check"):
+                    sent = proxy.fault(sent) or sent
+                self.send_response(sent[0])
+                self.send_header("Content-Type", sent[1])
+                self.send_header("Content-Length", str(len(sent[2])))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(sent[2])
 
             do_GET = do_POST = _forward
 

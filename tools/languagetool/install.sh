@@ -3,12 +3,13 @@
 #
 #   tools/languagetool/install.sh        -> prints the install dir on the last line of stdout
 #
-# Installs into ${MEDPRESS_CACHE:-$HOME/.cache/medpress}/languagetool-<version>/lib/*.jar
-# (outside git). Idempotent: if the install dir exists and its SHA256SUMS manifest
+# Installs into ${MEDPRESS_LT_DIR:-$HOME/.cache/medpress/languagetool-<version>}/lib/*.jar
+# (outside git). MEDPRESS_CACHE does not move it: medpress looks for it in the same place
+# whatever cache folder a review uses (flows/grammar.py install_dir). Idempotent: if the install dir exists and its SHA256SUMS manifest
 # verifies, nothing is done. A failed verification re-installs from scratch.
 #
 # Env:
-#   MEDPRESS_CACHE     cache root (default $HOME/.cache/medpress)
+#   MEDPRESS_LT_DIR    install dir (default $HOME/.cache/medpress/languagetool-<version>)
 #   MEDPRESS_M2_REPO   Maven local repository to use (default: Maven's own, ~/.m2/repository)
 # Needs: java >= 17, mvn, sha256sum.
 set -euo pipefail
@@ -22,8 +23,8 @@ if [[ -z "$VERSION" ]]; then
   exit 1
 fi
 
-CACHE="${MEDPRESS_CACHE:-$HOME/.cache/medpress}"
-DEST="$CACHE/languagetool-$VERSION"
+DEST="${MEDPRESS_LT_DIR:-$HOME/.cache/medpress/languagetool-$VERSION}"
+CACHE="$(dirname "$DEST")"   # lock and staging dir beside the install (same file system for the final mv)
 CORE_JARS=("languagetool-core-$VERSION.jar" "languagetool-server-$VERSION.jar" "language-en-$VERSION.jar")
 
 log() { echo "install.sh: $*" >&2; }

@@ -5,8 +5,8 @@
 #
 # Run install.sh first. No --public flag: the server listens on localhost only.
 # Env:
-#   MEDPRESS_CACHE       cache root used by install.sh (default $HOME/.cache/medpress)
-#   MEDPRESS_LT_DIR      install dir to use instead of the one derived from pom.xml
+#   MEDPRESS_LT_DIR      install dir (default $HOME/.cache/medpress/languagetool-<version>, as install.sh;
+#                        MEDPRESS_CACHE does not move it)
 #   MEDPRESS_LT_CONFIG   optional properties file passed as --config (e.g. maxTextLength=50000)
 set -euo pipefail
 
@@ -19,7 +19,7 @@ HEAP="${2:-512m}"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VERSION="$(sed -n 's:.*<languagetool.version>\([^<]*\)</languagetool.version>.*:\1:p' "$HERE/pom.xml" | head -n1)"
-DIR="${MEDPRESS_LT_DIR:-${MEDPRESS_CACHE:-$HOME/.cache/medpress}/languagetool-$VERSION}"
+DIR="${MEDPRESS_LT_DIR:-$HOME/.cache/medpress/languagetool-$VERSION}"
 
 if [[ ! -s "$DIR/lib/languagetool-server-$VERSION.jar" ]]; then
   echo "start.sh: LanguageTool $VERSION not installed in $DIR; run $HERE/install.sh" >&2
