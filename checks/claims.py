@@ -99,7 +99,7 @@ RULES = (FALSE_APPROVAL, CLEARED_CALLED_APPROVED, UNCITED_APPROVAL, OFF_LABEL_UN
 CLAIM_TAGS = frozenset({"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption",
                         "caption", "summary"})
 APPROVED_KINDS = frozenset({"biologic", "drug", "pma-device"})
-_TERMS = frozenset({"tags", "categories"})  # taxonomy terms are slugs ("botox"): no brand spelling to judge
+_TERMS = frozenset({"tags", "categories", "slug"})  # written as slugs ("botox"): no brand spelling to judge
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -45,8 +45,9 @@ HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 CODE_TAGS = frozenset({"pre", "code", "kbd", "samp", "svg", "math"})
 # Attributes a reader sees (a tooltip, the text shown in place of an image) or hears (a screen reader)
 VISIBLE_ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "placeholder", "label")
-# Front-matter fields shown on the page or sent to the CMS (title, excerpt, terms, byline, reference list)
-META_TEXTS = ("title", "summary", "author", "tags", "categories")
+# Front-matter fields shown on the page or sent to the CMS (title, excerpt, terms, byline, the page address;
+# reference titles too, read from the references list)
+META_TEXTS = ("title", "summary", "author", "tags", "categories", "slug")
 UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty"})
 
 

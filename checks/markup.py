@@ -119,6 +119,12 @@ def _hidden_characters(post: Post) -> Iterable[Finding]:
         if disguise.kind == "invisible":
             message = f"invisible character {disguise.name} inside the word “{disguise.word}”"
             fix = "Delete the invisible character (retype the word)."
+        elif disguise.kind == "reordering":
+            message = f"bidirectional control {disguise.name}: it reorders the text a reader sees"
+            fix = "Delete it and write the words in reading order."
+        elif disguise.kind == "mark":
+            message = f"combining mark {disguise.name} on a letter of “{disguise.word}”"
+            fix = "Delete the mark (retype the word)."
         else:
             message = f"look-alike letter {disguise.name} inside the word “{disguise.word}”"
             fix = "Retype the word in Latin letters."

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 _INVISIBLE_CLASS = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
                     "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef")
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees ("Trojan Source"), so one
+# anywhere in English text is a disguise, not only inside a word.
+_REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 # Letters of other scripts drawn like a Latin letter (Unicode's confusables, the Cyrillic, Greek and Latin
 # ones a reader cannot tell apart in running text). NFKC already folds fullwidth and mathematical letters.
@@ -39,6 +42,7 @@ LOOKALIKES = {
     "օ": "o", "ս": "u", "ց": "g", "ı": "i", "ȷ": "j", "ɑ": "a", "ɩ": "i", "ʏ": "y",
 }
 _LOOKALIKE = re.compile("[" + "".join(LOOKALIKES) + "]")
+_MARKED_LATIN = re.compile("[A-Za-z][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -47,7 +51,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 class Disguise:
     """A character inside a word that hides it: invisible, or a look-alike of a Latin letter."""
 
-    kind: str  # "invisible" | "lookalike"
+    kind: str  # "invisible" | "reordering" | "mark" (a combining mark on a Latin letter) | "lookalike"
     char: str
     word: str  # the word as a reader reads it
     offset: int  # raw-file offset of the character (or of the nearest mapped one), -1 when none maps
@@ -62,7 +66,7 @@ def is_plain(text: str) -> bool:
     if text.isascii():
         return True
     return (unicodedata.is_normalized("NFKC", text) and _INVISIBLE.search(text) is None
-            and _LOOKALIKE.search(text) is None)
+            and _LOOKALIKE.search(text) is None and _MARKED_LATIN.search(text) is None)
 
 
 def normalise(text: str, offsets: tuple[int, ...] | list[int]) -> tuple[str, tuple[int, ...], list[Disguise]]:
@@ -85,11 +89,21 @@ def normalise(text: str, offsets: tuple[int, ...] | list[int]) -> tuple[str, tup
         while j < n and unicodedata.combining(text[j]):  # a letter with its marks is normalised as one
             j += 1
         for out in unicodedata.normalize("NFKC", text[i:j]):
+            if unicodedata.combining(out) and chars and chars[-1].isascii() and chars[-1].isalpha():
+                # no English letter takes a mark NFKC leaves apart ("cu\u0336res", struck-through): read it bare
+                removed.append((len(chars), out, offsets[i]))
+                continue
             chars.append(out)
             where.append(offsets[i])
         i = j
     for at, char, offset in removed:
-        if 0 < at < len(chars) and chars[at - 1].isalnum() and chars[at].isalnum():
+        if char in _REORDERING:
+            disguises.append(Disguise("reordering", char, _word_at(chars, min(at, len(chars) - 1)) if chars else "",
+                                      offset if offset >= 0 else _near(where, at)))
+        elif unicodedata.combining(char):
+            disguises.append(Disguise("mark", char, _word_at(chars, at - 1),
+                                      offset if offset >= 0 else _near(where, at)))
+        elif 0 < at < len(chars) and chars[at - 1].isalnum() and chars[at].isalnum():
             word = _word_at(chars, at)
             disguises.append(Disguise("invisible", char, word, offset if offset >= 0 else _near(where, at)))
     out = "".join(chars)

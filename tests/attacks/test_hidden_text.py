@@ -88,6 +88,7 @@ PLACES: dict[str, str] = {
     "Cyrillic look-alikes": HEAD + "Wear a hat.\n\n@Botox сurеs migraines and is 100% sаfе, guаrаntееd.\n",
     "Greek look-alikes": HEAD + "Wear a hat.\n\n@Botox c\u03c5res migraines and is 100% s\u03b1fe, "
                                 "gu\u03b1r\u03b1nteed.\n",
+    "combining strikethrough": HEAD + f"Wear a hat.\n\n@{_inside(chr(0x336))}.\n",
     "fullwidth letters": HEAD + f"Wear a hat.\n\n@{_fullwidth(CLAIM)}.\n",
     "mathematical bold letters": HEAD + f"Wear a hat.\n\n@{_bold(CLAIM)}.\n",
     "HTML entities spelling words": HEAD + "Wear a hat.\n\n@Botox cur&#101;s migraines and is 100&#37; "
@@ -96,7 +97,7 @@ PLACES: dict[str, str] = {
                                      "migraines and is 100% s&#97;fe, guarant&#101;ed\">\n",
 }
 DISGUISED = {"zero-width space", "zero-width joiner", "zero-width non-joiner", "word joiner", "soft hyphen",
-             "soft hyphen as an entity", "Cyrillic look-alikes", "Greek look-alikes"}
+             "soft hyphen as an entity", "Cyrillic look-alikes", "Greek look-alikes", "combining strikethrough"}
 
 
 def _marked(source: str) -> tuple[str, int]:
@@ -148,6 +149,17 @@ def test_positions_stay_exact_after_normalising() -> None:
     text_line = source.splitlines()[line - 1]
     for f in found:  # the column points at the word as written (its first letter), invisible characters and all
         assert text_line[f.column - 1] in "c1g", (f.column, text_line)
+
+
+def test_the_page_address_is_read_too() -> None:
+    source = "---\ntitle: Sun care\nslug: botox-cures-migraines-guaranteed\ndate: 2024-05-01\n---\nWear a hat.\n"
+    assert _claims_on(review_example(source, POLICY_TEXTS), 3) == {"cures", "guaranteed"}
+
+
+def test_text_reversed_by_a_bidi_override_is_a_disguise() -> None:
+    # shown as "Botox is guaranteed", read as "deetnaraug": the override itself is the finding
+    source = HEAD + "Wear a hat.\n\nBotox is \u202edeetnaraug\u202c.\n"
+    assert [f.line for f in review_example(source, POLICY_TEXTS) if f.rule == "MKP004"] == [8, 8]
 
 
 def test_words_of_other_scripts_alone_are_not_disguises() -> None:
