@@ -29,7 +29,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from checks.anchors import unique_anchors
 from checks.normalise import Disguise, normalise
-from checks.rawhtml import Markup, active_markup, find_encoded, unclosed_markup
+from checks.rawhtml import Decoded, Markup, active_markup, find_encoded, unclosed_markup
 from checks.source import SourceMap
 
 DEFAULT_MAX_BYTES = 1_000_000
@@ -158,11 +158,6 @@ class Post:
     def slug(self) -> str:
         value = self.meta.get("slug")
         return value if isinstance(value, str) else ""
-
-    @property
-    def visible(self) -> tuple[Block, ...]:
-        """Every text a reader sees: the prose, then the rest."""
-        return self.blocks + self.extras
 
     @property
     def headings(self) -> tuple[Block, ...]:
@@ -885,6 +880,7 @@ def _locate_links(text: str, body_start: int, tags: list[_Node]) -> list[Link]:
     """Links and images (``tags``, in document order) with the raw offsets of their targets."""
     links = []
     cursor = body_start
+    decoded: list[Decoded] = []  # the source with entities decoded, made when a target is not found as written
     for tag in tags:
         if _is_footnote_marker(tag):
             continue
@@ -895,7 +891,7 @@ def _locate_links(text: str, body_start: int, tags: list[_Node]) -> list[Link]:
         if not target:
             continue
         target = str(target)
-        at, end = find_encoded(text, target, cursor)  # as written, or spelled with entities (java&#x73;cript:)
+        at, end = find_encoded(text, target, cursor, decoded)  # as written, or spelled with entities (java&#x73;cript:)
         if at < 0:
             at = text.find(label, cursor) if label else -1
             end = at + len(label)

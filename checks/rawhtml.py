@@ -11,6 +11,7 @@ Positions are raw-file offsets, found by searching the source in document order.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable
@@ -53,6 +54,7 @@ def active_markup(text: str, body_start: int, nodes: Iterable[tuple[str, Iterabl
     order), each placed at its tag, attribute or URL in the source."""
     found = []
     cursor = body_start
+    decoded: list[Decoded] = []
     for name, attributes in nodes:
         issues: list[tuple[str, re.Pattern[str] | str]] = []
         if name in ACTIVE_TAGS:
@@ -67,7 +69,7 @@ def active_markup(text: str, body_start: int, nodes: Iterable[tuple[str, Iterabl
                     issues.append((f"{scheme} URL", value))
         for what, needle in issues:
             if isinstance(needle, str):
-                at, end = find_encoded(text, needle, cursor)
+                at, end = find_encoded(text, needle, cursor, decoded)
             else:
                 match = needle.search(text, cursor)
                 at, end = (match.start(), match.end()) if match else (-1, -1)
@@ -79,25 +81,50 @@ def active_markup(text: str, body_start: int, nodes: Iterable[tuple[str, Iterabl
     return found
 
 
-def find_encoded(text: str, target: str, start: int) -> tuple[int, int]:
+def find_encoded(text: str, target: str, start: int, decoded: list[Decoded] | None = None) -> tuple[int, int]:
     """Where ``target`` is written in ``text`` from ``start``: as it is, or with some characters as HTML
-    entities or backslash escapes (``java&#x73;cript:``); (-1, -1) when it is not there."""
+    entities or backslash escapes (``java&#x73;cript:``); (-1, -1) when it is not there. ``decoded`` holds the
+    decoded text once it is made (a list, empty at first: the caller keeps it for the next search)."""
     at = text.find(target, start)
     if at >= 0:
         return at, at + len(target)
-    if not target or len(target) > 2_000:  # a pattern per character: only for URLs of a usual length
+    if not target:
         return -1, -1
-    pattern = re.compile("".join(_char_forms(char) for char in target))
-    for match in pattern.finditer(text, start):
-        if html.unescape(match.group().replace("\\", "")) == target.replace("\\", ""):
-            return match.start(), match.end()
-    return -1, -1
+    if decoded is None:
+        decoded = []
+    if not decoded:
+        decoded.append(Decoded(text))
+    return decoded[0].find(target, start)
 
 
-def _char_forms(char: str) -> str:
-    code = ord(char)
-    return (rf"(?:\\?{re.escape(char)}|&#0*{code};|&#[xX]0*{code:x};|&#[xX]0*{code:X};"
-            r"|&[A-Za-z][A-Za-z0-9]{1,31};)")
+_ENCODED = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|\\(?=[!-/:-@\[-`{-~])")
+
+
+class Decoded:
+    """``text`` with entities decoded and backslash escapes dropped, each character's offset in ``text`` kept."""
+
+    def __init__(self, text: str) -> None:
+        parts: list[str] = []
+        where: list[int] = []
+        done = 0
+        for match in _ENCODED.finditer(text):
+            parts.append(text[done : match.start()])
+            where.extend(range(done, match.start()))
+            value = "" if match.group() == "\\" else html.unescape(match.group())
+            parts.append(value)
+            where.extend([match.start()] * len(value))
+            done = match.end()
+        parts.append(text[done:])
+        where.extend(range(done, len(text)))
+        where.append(len(text))  # the end
+        self.text = "".join(parts)
+        self.where = where
+
+    def find(self, target: str, start: int) -> tuple[int, int]:
+        at = self.text.find(target, bisect.bisect_left(self.where, start))
+        if at < 0:
+            return -1, -1
+        return self.where[at], self.where[at + len(target)]
 
 
 def unclosed_markup(text: str, body_start: int, stash: Iterable[str]) -> list[Markup]:
