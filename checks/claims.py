@@ -281,6 +281,11 @@ def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]
     return found[key]
 
 
+def _title(post: Post) -> str:
+    """The title as a reader reads it (tags dropped, entities decoded, normalised: see checks.normalise)."""
+    return next((b.text for b in post.extras if b.where == "title"), post.title)
+
+
 def _search(pattern: Gated | None, text: str) -> re.Match[str] | None:
     return pattern.search(text) if pattern else None
 
@@ -306,7 +311,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     k = knowledge(policy)
     # every text a reader sees: the prose, and the title, summary, code, alt text, title attributes...
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
-    title_product = next((p for p, _, _ in _products(post, k, post.title)), None)
+    title_product = next((p for p, _, _ in _products(post, k, _title(post))), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
     citations = _citations(post, k)
@@ -716,7 +721,7 @@ def facts(post: Post, policy: Policy) -> Iterable[Fact]:
 
 
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
-    last = next((p for p, _, _ in _products(post, k, post.title)), None)
+    last = next((p for p, _, _ in _products(post, k, _title(post))), None)
     for block in post.blocks:
         for sentence in post_sentences(post, block):
             products = _products(post, k, sentence.text)

@@ -143,6 +143,18 @@ def test_an_unclosed_comment_and_script_are_errors_too() -> None:
         assert [f.line for f in found] == [8], (opening, found)
 
 
+def test_an_inline_pre_never_closed_is_an_error_at_its_line() -> None:
+    source = HEAD + "Wear a hat.\n\nShade helps <pre>a lot.\n\nMore to read.\n"
+    assert [f.line for f in review_example(source, POLICY_TEXTS) if f.rule == "MKP001"] == [8]
+
+
+def test_a_product_named_in_look_alike_letters_in_the_title_is_the_subject() -> None:
+    # "It" carries the title's product: spelled with a Cyrillic "о", the product must still be known
+    source = ("---\ntitle: \"Bоtox for sweating\"\nslug: sweat\ndate: 2024-05-01\n---\n"
+              "It is FDA-approved to treat teeth grinding.\n")
+    assert 6 in {f.line for f in review_example(source, POLICY_TEXTS) if f.rule == "CLM001"}
+
+
 def test_positions_stay_exact_after_normalising() -> None:
     source, line = _marked(PLACES["zero-width space"])
     found = [f for f in review_example(source, POLICY_TEXTS) if f.rule == "CLM005"]
