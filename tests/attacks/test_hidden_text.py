@@ -88,6 +88,11 @@ PLACES: dict[str, str] = {
     "Cyrillic look-alikes": HEAD + "Wear a hat.\n\n@Botox сurеs migraines and is 100% sаfе, guаrаntееd.\n",
     "Greek look-alikes": HEAD + "Wear a hat.\n\n@Botox c\u03c5res migraines and is 100% s\u03b1fe, "
                                 "gu\u03b1r\u03b1nteed.\n",
+    "emphasis inside words": HEAD + "Wear a hat.\n\n@Botox cu*re*s migraines and is 100% sa**fe**, guaran*tee*d.\n",
+    "empty tags inside words": HEAD + "Wear a hat.\n\n@Botox cu<span></span>res migraines and is 100% sa<b></b>fe, "
+                                      "guaran<i></i>teed.\n",
+    "comments inside words": HEAD + "Wear a hat.\n\n@Botox cu<!-- x -->res migraines and is 100% safe, "
+                                    "guaran<!---->teed.\n",
     "combining strikethrough": HEAD + f"Wear a hat.\n\n@{_inside(chr(0x336))}.\n",
     "fullwidth letters": HEAD + f"Wear a hat.\n\n@{_fullwidth(CLAIM)}.\n",
     "mathematical bold letters": HEAD + f"Wear a hat.\n\n@{_bold(CLAIM)}.\n",
