@@ -103,7 +103,8 @@ def normalise(text: str, offsets: tuple[int, ...] | list[int]) -> tuple[str, tup
         elif unicodedata.combining(char):
             disguises.append(Disguise("mark", char, _word_at(chars, at - 1),
                                       offset if offset >= 0 else _near(where, at)))
-        elif 0 < at < len(chars) and chars[at - 1].isalnum() and chars[at].isalnum():
+        elif (0 < at < len(chars) and chars[at - 1].isalnum() and chars[at].isalnum()
+              and (chars[at - 1].isascii() or chars[at].isascii())):  # Persian writes a ZWNJ inside words
             word = _word_at(chars, at)
             disguises.append(Disguise("invisible", char, word, offset if offset >= 0 else _near(where, at)))
     out = "".join(chars)

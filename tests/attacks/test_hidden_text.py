@@ -180,7 +180,8 @@ def test_text_reversed_by_a_bidi_override_is_a_disguise() -> None:
 
 
 def test_words_of_other_scripts_alone_are_not_disguises() -> None:
-    source = HEAD + "Alpha (α) and beta (β) blockers. Привет means hello. A dose of 5 µg.\n"
+    source = HEAD + ("Alpha (α) and beta (β) blockers. Привет means hello. A dose of 5 µg. Café, naïve. "
+                     "In Persian, می\u200cخواهم. A family: 👨\u200d👩\u200d👧. ❤\ufe0f\n")
     assert not [f for f in review_example(source, POLICY_TEXTS) if f.rule == "MKP004"]
 
 
