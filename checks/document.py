@@ -715,6 +715,7 @@ def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Bloc
 _FIRST = 6  # characters of a non-prose text looked for to place it
 _AHEAD = 100_000  # how far ahead of its prose block (characters) such a text is looked for
 _BEHIND = 20_000  # and behind it (an abbreviation or link reference defined above its use)
+_NEAR_PARAGRAPH = 2_000
 
 
 def _align_extras(text: str, body_start: int, raw_extras: list[_RawBlock],
@@ -741,7 +742,9 @@ def _align_extras(text: str, body_start: int, raw_extras: list[_RawBlock],
         if at < 0:
             at = source.find(probe, max(0, start - _BEHIND), start)
         mapped, end = _map_chars(chars, source, positions, at if at >= 0 else start)
-        last_anchor, cursor = anchor, (end if at >= 0 else cursor)
+        # the next text of the same paragraph is looked for after this one, unless this one was found far off
+        # (an abbreviation defined at the end of the post)
+        last_anchor, cursor = anchor, (end if 0 <= at < start + _NEAR_PARAGRAPH else cursor)
         block = Block(raw.tag, block_text, _spread(block_text, mapped), raw.in_blockquote, None, raw.where)
         found.setdefault((block.where, block.text, block.offsets), block)
     return list(found.values())
