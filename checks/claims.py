@@ -96,8 +96,10 @@ INCONSISTENT_FACT = _rule(
 RULES = (FALSE_APPROVAL, CLEARED_CALLED_APPROVED, UNCITED_APPROVAL, OFF_LABEL_UNDISCLOSED, PROHIBITED_ABSOLUTE,
          UNCITED_COMPARISON, MISSING_RISK, MISSING_BOXED_WARNING, BRAND_TERMINOLOGY, INCONSISTENT_FACT)
 
-CLAIM_TAGS = frozenset({"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th"})
+CLAIM_TAGS = frozenset({"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption",
+                        "caption", "summary"})
 APPROVED_KINDS = frozenset({"biologic", "drug", "pma-device"})
+_TERMS = frozenset({"tags", "categories", "slug"})  # written as slugs ("botox"): no brand spelling to judge
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -279,6 +281,11 @@ def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]
     return found[key]
 
 
+def _title(post: Post) -> str:
+    """The title as a reader reads it (tags dropped, entities decoded, normalised: see checks.normalise)."""
+    return next((b.text for b in post.extras if b.where == "title"), post.title)
+
+
 def _search(pattern: Gated | None, text: str) -> re.Match[str] | None:
     return pattern.search(text) if pattern else None
 
@@ -299,11 +306,12 @@ def analyze(post: Post, policy: Policy) -> Analysis:
 
 def _analyze(post: Post, policy: Policy) -> Analysis:
     result = Analysis()
-    if not post.readable or not post.blocks:
+    if not post.readable or not (post.blocks or post.extras):
         return result
     k = knowledge(policy)
-    blocks = [b for b in post.blocks if b.tag in CLAIM_TAGS]
-    title_product = next((p for p, _, _ in _products(post, k, post.title)), None)
+    # every text a reader sees: the prose, and the title, summary, code, alt text, title attributes...
+    blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
+    title_product = next((p for p, _, _ in _products(post, k, _title(post))), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
     citations = _citations(post, k)
@@ -330,7 +338,8 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     result.claims.extend(claims)
                 if phrased:
                     result.findings.extend(_phrases(post, sentence, cited, k))
-            result.findings.extend(_terminology(post, sentence, products, k, brands))
+            if block.where not in _TERMS:
+                result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
     result.findings.extend(_claim_findings(post, result.claims, k))
@@ -712,7 +721,7 @@ def facts(post: Post, policy: Policy) -> Iterable[Fact]:
 
 
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
-    last = next((p for p, _, _ in _products(post, k, post.title)), None)
+    last = next((p for p, _, _ in _products(post, k, _title(post))), None)
     for block in post.blocks:
         for sentence in post_sentences(post, block):
             products = _products(post, k, sentence.text)

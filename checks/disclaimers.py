@@ -214,8 +214,8 @@ def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Bloc
         if block is not None:
             return "a claim for an off-label use", block
     content, any_content = _content_patterns(applies.content_patterns)
-    for block in body_blocks(post):
-        if applies.blockquotes and block.in_blockquote:
+    for block in (*body_blocks(post), *post.extras):  # text a reader sees outside the prose counts too
+        if applies.blockquotes and block.in_blockquote and block.where == "body":
             return "a quoted testimonial", block
         if any_content is not None and not any_content.search(block.text):
             continue

@@ -8,12 +8,13 @@ rendered HTML.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element
@@ -27,6 +28,8 @@ from markdown.serializers import to_html_string
 from markdown.treeprocessors import Treeprocessor
 
 from checks.anchors import unique_anchors
+from checks.normalise import Disguise, normalise
+from checks.rawhtml import Decoded, Markup, active_markup, find_encoded, unclosed_markup
 from checks.source import SourceMap
 
 DEFAULT_MAX_BYTES = 1_000_000
@@ -38,6 +41,13 @@ CONTAINER_TAGS = frozenset({"ul", "ol", "blockquote", "div", "table", "thead", "
                             "section", "figure", "details", "hr", "br"})
 SKIP_TAGS = frozenset({"pre", "code", "script", "style", "img", "kbd", "samp", "svg", "math"})
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Skipped in prose, but their text is on the page: read as reader-visible texts (where "code")
+CODE_TAGS = frozenset({"pre", "code", "kbd", "samp", "svg", "math"})
+# Attributes a reader sees (a tooltip, the text shown in place of an image) or hears (a screen reader)
+VISIBLE_ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "placeholder", "label")
+# Front-matter fields shown on the page or sent to the CMS (title, excerpt, terms, byline, the page address;
+# reference titles too, read from the references list)
+META_TEXTS = ("title", "summary", "author", "tags", "categories", "slug")
 UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty"})
 
 
@@ -63,6 +73,9 @@ class Block:
     offsets: tuple[int, ...]
     in_blockquote: bool = False
     anchor: str | None = None
+    # "body" for prose; else where else a reader sees it: "title", "summary", "author", "tags", "categories",
+    # "references" (front matter), "code" (code, pre, kbd...), "alt" (image text), "attribute" (title=...)
+    where: str = "body"
 
     @property
     def is_heading(self) -> bool:
@@ -114,9 +127,12 @@ class Post:
     duplicate_keys: tuple[tuple[str, int], ...] = ()
     front_matter_start: int = 0  # offset of the first YAML character
     body_start: int = 0
-    blocks: tuple[Block, ...] = ()
+    blocks: tuple[Block, ...] = ()  # prose (readability and grammar read these)
+    extras: tuple[Block, ...] = ()  # every other text a reader sees: front matter, code, alt, title=...
     links: tuple[Link, ...] = ()
     anchors: frozenset[str] = frozenset()
+    disguises: tuple[Disguise, ...] = ()  # invisible or look-alike characters inside words
+    markup: tuple[Markup, ...] = ()
 
     @cached_property
     def source(self) -> SourceMap:
@@ -366,35 +382,57 @@ def _gate_inline_pass(converter: markdown.Markdown) -> None:
 
 def render_markdown(body: str) -> str:
     """Markdown to HTML with the extensions medpress supports (one converter per thread)."""
+    return _render_with_stash(body)[0]
+
+
+def _render_with_stash(body: str) -> tuple[str, list[str]]:
+    """The HTML, and the raw HTML Python-Markdown kept as it was (its HtmlStash: blocks and inline tags)."""
     converter = getattr(_local, "converter", None)
     if converter is None:
         converter = _local.converter = _converter()
     converter.reset()
-    return converter.convert(body)
+    rendered = converter.convert(body)
+    return rendered, [item for item in converter.htmlStash.rawHtmlBlocks if isinstance(item, str)]
 
 
 def _rendered(body: str) -> tuple[BeautifulSoup, list[Tag]]:
     """The body rendered, with an id on every heading (as links to #anchors expect), and its tags in order."""
-    soup = BeautifulSoup(render_markdown(body), "html.parser")
+    soup, tags, _ = _rendered_and_stash(body)
+    return soup, tags
+
+
+def _rendered_and_stash(body: str) -> tuple[BeautifulSoup, list[Tag], list[str]]:
+    rendered, stash = _render_with_stash(body)
+    soup = BeautifulSoup(rendered, "html.parser")
     tags = [node for node in soup.descendants if isinstance(node, Tag)]  # one walk, in document order
     _name_headings([_soup_node(tag) for tag in tags])
-    return soup, tags
+    return soup, tags, stash
 
 
 def _render_body(post: Post) -> None:
     body = post.text[post.body_start :]
     tree = _reading_tree(body)
+    stash: list[str] = []
     if tree is None:  # raw HTML (or text the tree holds otherwise than its HTML reads): read the HTML
-        soup, tags = _rendered(body)
+        soup, tags, stash = _rendered_and_stash(body)
         root, children, nodes = soup, _soup_children, [_soup_node(tag) for tag in tags]
     else:
         root, children = tree, _tree_children
         nodes = [_tree_node(element) for element in tree.iter() if element is not tree]  # in document order
         _name_headings(nodes)
     post.anchors = frozenset(str(node.get("id")) for node in nodes if node.get("id") is not None)
-    raw_blocks = _collect_blocks(root, children)
-    post.blocks = tuple(_align(post.text, post.body_start, raw_blocks))
+    raw_extras: list[_RawBlock] = []
+    raw_blocks = _collect_blocks(root, children, raw_extras)
+    prose = _align(post.text, post.body_start, raw_blocks)
+    extras = _align_extras(post.text, post.body_start, raw_extras, dict(zip(map(id, raw_blocks), prose,
+                                                                            strict=True)))
+    disguises: list[Disguise] = []
+    post.blocks = tuple(_read_as_seen(prose, disguises))
+    post.extras = tuple(_read_as_seen([*_front_matter_texts(post), *extras], disguises))
+    post.disguises = tuple(disguises)
     post.links = tuple(_locate_links(post.text, post.body_start, [n for n in nodes if n.name in ("a", "img")]))
+    post.markup = tuple(sorted([*active_markup(post.text, post.body_start, ((n.name, n.items()) for n in nodes)),
+                                *unclosed_markup(post.text, post.body_start, stash)], key=lambda m: m.start))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -410,14 +448,15 @@ class _Node(NamedTuple):
     set: Callable[[str, str], None]
     text: Callable[[], str]  # all text inside
     node: Any
+    items: Callable[[], Iterable[tuple[str, Any]]]  # every attribute
 
 
 def _soup_node(tag: Tag) -> _Node:
-    return _Node(tag.name, tag.get, tag.__setitem__, tag.get_text, tag)
+    return _Node(tag.name, tag.get, tag.__setitem__, tag.get_text, tag, tag.attrs.items)
 
 
 def _tree_node(element: Element) -> _Node:
-    return _Node(element.tag, element.get, element.set, lambda: _tree_text(element), element)
+    return _Node(element.tag, element.get, element.set, lambda: _tree_text(element), element, element.items)
 
 
 def _soup_children(node: Any) -> Iterator[str | _Node]:
@@ -556,11 +595,20 @@ class _RawBlock:
     in_blockquote: bool
     anchor: str | None
     parts: list[str] = field(default_factory=list)
+    where: str = "body"
+    after: _RawBlock | None = None  # for a text that is not prose: the prose block it sits in or follows
 
 
-def _collect_blocks(root: Any, children: Callable[[Any], Iterable[str | _Node]]) -> list[_RawBlock]:
-    """The text blocks under ``root``; ``children`` lists a node's text and elements in order."""
+def _collect_blocks(root: Any, children: Callable[[Any], Iterable[str | _Node]],
+                   extras: list[_RawBlock] | None = None) -> list[_RawBlock]:
+    """The text blocks under ``root``; ``children`` lists a node's text and elements in order. ``extras``
+    receives the other texts a reader sees (code, alt text, title attributes), in document order."""
     blocks: list[_RawBlock] = []
+    others: list[_RawBlock] = [] if extras is None else extras
+
+    def other(name: str, text: str, in_quote: bool, where: str) -> None:
+        if text.strip():
+            others.append(_RawBlock(name, in_quote, None, [text], where, blocks[-1] if blocks else None))
 
     def walk(node: Any, current: _RawBlock | None, in_quote: bool) -> _RawBlock | None:
         for child in children(node):
@@ -573,7 +621,15 @@ def _collect_blocks(root: Any, children: Callable[[Any], Iterable[str | _Node]])
                 current.parts.append(child)
                 continue
             name = child.name
-            if name in SKIP_TAGS or _is_footnote_marker(child):
+            if _is_footnote_marker(child):  # generated: its title is Python-Markdown's, not the author's
+                continue
+            for attribute in VISIBLE_ATTRIBUTES:
+                value = child.get(attribute)
+                if isinstance(value, str):
+                    other(name, value, in_quote, "alt" if attribute == "alt" else "attribute")
+            if name in SKIP_TAGS:
+                if name in CODE_TAGS:
+                    other(name, child.text(), in_quote, "code")
                 continue
             if name in BLOCK_TAGS:
                 block = _RawBlock(name, in_quote, child.get("id") if name in HEADING_TAGS else None)
@@ -651,32 +707,153 @@ def _align(text: str, body_start: int, raw_blocks: list[_RawBlock]) -> list[Bloc
     for raw in raw_blocks:
         block_text = "".join(raw.parts)
         chars = "".join(block_text.split())  # the block's non-space characters
-        mapped: list[int] = []  # raw offset of each of them
-        n = 0
-        while n < len(chars):
-            same = _common_prefix(chars, n, visible, cursor)
-            if same:  # each would be found right at the cursor
-                mapped.extend(positions[cursor : cursor + same])
-                n += same
-                cursor += same
-                continue
-            found = visible.find(chars[n], cursor, cursor + _NEAR)
-            if found < 0:
-                found = _resync(visible, cursor, chars[n : n + _CONFIRM])
-            if found >= 0:
-                mapped.append(positions[found])
-                cursor = found + 1
-            else:
-                mapped.append(-1)
-            n += 1
-        offsets = [-1] * len(block_text)
-        done = 0
-        for word in _NON_SPACE.finditer(block_text):
-            start, end = word.span()
-            offsets[start:end] = mapped[done : done + end - start]
-            done += end - start
-        blocks.append(Block(raw.tag, block_text, tuple(offsets), raw.in_blockquote, raw.anchor))
+        mapped, cursor = _map_chars(chars, visible, positions, cursor)  # raw offset of each of them
+        blocks.append(Block(raw.tag, block_text, _spread(block_text, mapped), raw.in_blockquote, raw.anchor))
     return blocks
+
+
+_FIRST = 6  # characters of a non-prose text looked for to place it
+_AHEAD = 100_000  # how far ahead of its prose block (characters) such a text is looked for
+_BEHIND = 20_000  # and behind it (an abbreviation or link reference defined above its use)
+_NEAR_PARAGRAPH = 2_000
+
+
+def _align_extras(text: str, body_start: int, raw_extras: list[_RawBlock],
+                  prose: dict[int, Block]) -> list[Block]:
+    """Raw offsets for texts that are not prose (code, alt text, attributes), searched in the whole source:
+    the masks that keep prose alignment off Markdown syntax hide exactly these. Each is looked for from the
+    prose block it sits in (or follows), else before it; duplicates (an abbreviation's title on each use)
+    are kept once."""
+    if not raw_extras:
+        return []
+    source, positions = _raw_source(text, body_start)
+    found: dict[tuple[str, str, tuple[int, ...]], Block] = {}
+    last_anchor, cursor = -1, 0
+    for raw in raw_extras:
+        anchor_block = prose.get(id(raw.after)) if raw.after is not None else None
+        anchor = anchor_block.start if anchor_block is not None and anchor_block.start >= 0 else body_start
+        start = bisect.bisect_left(positions, anchor)
+        if anchor == last_anchor:
+            start = max(start, cursor)  # the next text in the same paragraph
+        block_text = "".join(raw.parts)
+        chars = "".join(block_text.split())
+        probe = chars[:_FIRST]
+        at = source.find(probe, start, start + _AHEAD)
+        if at < 0:
+            at = source.find(probe, max(0, start - _BEHIND), start)
+        mapped, end = _map_chars(chars, source, positions, at if at >= 0 else start)
+        # the next text of the same paragraph is looked for after this one, unless this one was found far off
+        # (an abbreviation defined at the end of the post)
+        last_anchor, cursor = anchor, (end if 0 <= at < start + _NEAR_PARAGRAPH else cursor)
+        block = Block(raw.tag, block_text, _spread(block_text, mapped), raw.in_blockquote, None, raw.where)
+        found.setdefault((block.where, block.text, block.offsets), block)
+    return list(found.values())
+
+
+def _raw_source(text: str, body_start: int) -> tuple[str, list[int]]:
+    """The body's non-space characters, and each one's raw offset."""
+    positions: list[int] = []
+    parts = []
+    for word in _NON_SPACE.finditer(text, body_start):
+        positions.extend(range(word.start(), word.end()))
+        parts.append(word.group())
+    return "".join(parts), positions
+
+
+def _map_chars(chars: str, visible: str, positions: list[int], cursor: int) -> tuple[list[int], int]:
+    """:func:`_align`'s walk for one text: the raw offset of each of ``chars`` (or -1), and the cursor after."""
+    mapped: list[int] = []
+    n = 0
+    while n < len(chars):
+        same = _common_prefix(chars, n, visible, cursor)
+        if same:
+            mapped.extend(positions[cursor : cursor + same])
+            n += same
+            cursor += same
+            continue
+        found = visible.find(chars[n], cursor, cursor + _NEAR)
+        if found < 0:
+            found = _resync(visible, cursor, chars[n : n + _CONFIRM])
+        if found >= 0:
+            mapped.append(positions[found])
+            cursor = found + 1
+        else:
+            mapped.append(-1)
+        n += 1
+    return mapped, cursor
+
+
+def _spread(block_text: str, mapped: list[int]) -> tuple[int, ...]:
+    """Offsets of the non-space characters ``mapped`` spread over ``block_text`` (-1 for its white space)."""
+    offsets = [-1] * len(block_text)
+    done = 0
+    for word in _NON_SPACE.finditer(block_text):
+        start, end = word.span()
+        offsets[start:end] = mapped[done : done + end - start]
+        done += end - start
+    return tuple(offsets)
+
+
+def _read_as_seen(blocks: Iterable[Block], disguises: list[Disguise]) -> Iterator[Block]:
+    """Each block's text as a reader reads it (checks.normalise), offsets kept; disguises collected."""
+    for block in blocks:
+        text, offsets, found = normalise(block.text, block.offsets)
+        disguises.extend(found)
+        yield block if text == block.text and not found else replace(block, text=text, offsets=offsets)
+
+
+# Tags in a front-matter value are dropped (a CMS renders them), entities read as the characters they name.
+_VALUE_MARKUP = re.compile(r"<[A-Za-z/!][^<>]*>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _front_matter_texts(post: Post) -> list[Block]:
+    """The front-matter texts a reader sees (title, summary, byline, terms, reference titles), each character
+    placed in the YAML source (an escape such as \u200b, which has no single source character, gets -1)."""
+    found = []
+    for key in (*META_TEXTS, "references"):
+        spot = post.meta_fields.get(key)
+        value = post.meta.get(key)
+        if spot is None or value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if key == "references":
+            items = [item.get("title") for item in items if isinstance(item, dict)]
+        cursor = spot.value_start
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                continue
+            offsets, cursor = _place_value(post.text, item, cursor, spot.value_end)
+            shown, index = _without_markup(item)
+            found.append(Block(key, shown, tuple(offsets[i] for i in index), where=key))
+    return found
+
+
+def _place_value(text: str, value: str, start: int, end: int) -> tuple[list[int], int]:
+    offsets = []
+    cursor = start
+    for char in value:
+        at = -1 if char.isspace() else text.find(char, cursor, min(end, cursor + _NEAR + 4))
+        offsets.append(at)
+        cursor = at + 1 if at >= 0 else cursor
+    return offsets, cursor
+
+
+def _without_markup(value: str) -> tuple[str, list[int]]:
+    """``value`` with tags dropped and entities decoded, and the index in ``value`` of each character."""
+    chars: list[str] = []
+    index: list[int] = []
+    done = 0
+    for match in _VALUE_MARKUP.finditer(value):
+        chars.extend(value[done : match.start()])
+        index.extend(range(done, match.start()))
+        if not match.group().startswith("<"):
+            decoded = html.unescape(match.group())
+            chars.extend(decoded)
+            index.extend([match.start()] * len(decoded))
+        done = match.end()
+    chars.extend(value[done:])
+    index.extend(range(done, len(value)))
+    return "".join(chars), index
 
 
 def _common_prefix(a: str, i: int, b: str, j: int) -> int:
@@ -706,6 +883,7 @@ def _locate_links(text: str, body_start: int, tags: list[_Node]) -> list[Link]:
     """Links and images (``tags``, in document order) with the raw offsets of their targets."""
     links = []
     cursor = body_start
+    decoded: list[Decoded] = []  # the source with entities decoded, made when a target is not found as written
     for tag in tags:
         if _is_footnote_marker(tag):
             continue
@@ -716,12 +894,10 @@ def _locate_links(text: str, body_start: int, tags: list[_Node]) -> list[Link]:
         if not target:
             continue
         target = str(target)
-        at = text.find(target, cursor)
+        at, end = find_encoded(text, target, cursor, decoded)  # as written, or spelled with entities (java&#x73;cript:)
         if at < 0:
             at = text.find(label, cursor) if label else -1
             end = at + len(label)
-        else:
-            end = at + len(target)
         if at < 0:
             at, end = cursor, cursor
         else:

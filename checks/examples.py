@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from checks.corpus import Corpus, LedgerProblem
 from checks.document import parse_post, unreadable_post
@@ -69,7 +70,9 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
 
 
 def printable(example: str) -> str:
-    """An example as text to show: raw bytes and control characters appear as ``\\xNN``."""
+    """An example as text to show: raw bytes and control characters appear as ``\\xNN``, invisible
+    characters as ``\\uNNNN``."""
     text = example.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 else c
+    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0
+                   else f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c  # invisible: shown as \\u200b
                    for c in text)

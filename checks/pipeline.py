@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from checks import approvals, claims, disclaimers, frontmatter, links, readability, summary, suppressions
+from checks import approvals, claims, disclaimers, frontmatter, links, markup, readability, summary, suppressions
 from checks.corpus import Corpus, Trace, TracedCorpus
 from checks.document import Post
 from checks.model import Finding, PostResult
@@ -30,6 +30,7 @@ def review_post(post: Post, policy: Policy) -> PostResult:
     result.findings.extend(found)
     if post.readable:
         result.metrics["claims"] = table
+    result.findings.extend(markup.check_post(post, policy))
     return result
 
 

@@ -37,14 +37,14 @@ def test_rule_ids_are_unique_and_well_formed() -> None:
     names = [r.name for r in ALL_RULES]
     assert len(names) == len(set(names))
     for rule in ALL_RULES:
-        assert re.fullmatch(r"(FM|LNK|RD|DSC|GR|CLM|PUB|SUP)\d{3}", rule.id), rule.id
+        assert re.fullmatch(r"(FM|LNK|RD|DSC|GR|CLM|MKP|PUB|SUP)\d{3}", rule.id), rule.id
         assert rule.check in CHECKS
         assert rule.rationale.endswith(".") and len(rule.rationale) < 200
 
 
 def test_every_check_module_registers_all_its_rules() -> None:
-    for module_name in ("frontmatter", "links", "readability", "grammar", "disclaimers", "claims", "approvals",
-                        "suppressions"):
+    for module_name in ("frontmatter", "links", "readability", "grammar", "disclaimers", "claims", "markup",
+                        "approvals", "suppressions"):
         module = importlib.import_module(f"checks.{module_name}")
         defined = {v.id for v in vars(module).values() if isinstance(v, Rule)}
         assert defined == {r.id for r in module.RULES}
@@ -67,6 +67,8 @@ STABLE = {
     "CLM004": "off-label-undisclosed", "CLM005": "prohibited-absolute", "CLM006": "uncited-comparison",
     "CLM007": "missing-risk-information", "CLM008": "missing-boxed-warning", "CLM009": "brand-terminology",
     "CLM010": "inconsistent-fact",
+    "MKP001": "unclosed-html", "MKP002": "active-html", "MKP003": "html-in-front-matter",
+    "MKP004": "hidden-characters",
     "PUB001": "approved-without-signoff", "PUB002": "ledger-chain-broken", "PUB003": "unverified-signoff",
     "PUB004": "unauthorised-signoff",
     "SUP001": "suppression-without-reason", "SUP002": "suppression-of-unknown-rule", "SUP003": "unused-suppression",

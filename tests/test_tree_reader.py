@@ -29,7 +29,7 @@ EDGE_FRAGMENTS = ["`&amp;`", "`<b>`", "[`a&b`](/x)", "{: ID=x}", "{: checked=che
 
 def _model(post: Post) -> tuple[object, ...]:
     return ([(b.tag, b.text, b.offsets, b.in_blockquote, b.anchor) for b in post.blocks], post.links,
-            post.anchors, post.problems)
+            post.anchors, post.problems, post.extras, post.disguises, post.markup)
 
 
 def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[bool, tuple[object, ...], tuple[object, ...]]:
