@@ -15,8 +15,9 @@ import pytest
 from checks.examples import review_example
 from checks.model import Finding
 from flows.policy_files import read_policy_texts
-from flows.publishing import Refused, approve
+from flows.publishing import Refused
 from tests.conftest import POLICY, write_post
+from tests.signing import approve_for_test
 
 CLAIM = "Botox cures migraines and is 100% safe, guaranteed"
 PHRASES = {"cures", "100% safe", "guaranteed"}
@@ -192,10 +193,10 @@ def _clean(title: str = "Sun care basics", body: str = "Wear a hat and seek shad
 @pytest.mark.parametrize("hidden", ["title", "code", "alt", "soft hyphen"])
 def test_a_hidden_claim_cannot_be_approved_without_override(content_copy: Path, hidden: str) -> None:
     control = write_post(content_copy, "sun-care-basics.md", _clean())
-    approve(content_copy, control, "Dr. Lee", grammar=False)  # the post as such is approvable
+    approve_for_test(content_copy, control)  # the post as such is approvable
     body = {"title": "Wear a hat.", "code": f"Wear a hat.\n\n```\n{CLAIM}\n```",
             "alt": f"Wear a hat.\n\n![{CLAIM}](/images/hat.png)", "soft hyphen": _inside(chr(0xAD)) + "."}[hidden]
     post = write_post(content_copy, "sun-care-basics.md", _clean(CLAIM if hidden == "title" else "Sun care basics",
                                                                   body))
     with pytest.raises(Refused, match="CLM005"):
-        approve(content_copy, post, "Dr. Lee", grammar=False)
+        approve_for_test(content_copy, post)

@@ -11,8 +11,9 @@ import pytest
 from checks.examples import review_example
 from checks.model import Finding
 from flows.policy_files import read_policy_texts
-from flows.publishing import Refused, approve
+from flows.publishing import Refused
 from tests.conftest import POLICY, write_post
+from tests.signing import approve_for_test
 
 POLICY_TEXTS = read_policy_texts(POLICY)
 HEAD = "---\ntitle: Sun care\nslug: sun-care\ndate: 2024-05-01\n---\n"
@@ -76,15 +77,15 @@ def test_html_in_front_matter_is_an_error_at_its_field(field: str, value: str) -
 def test_a_post_with_a_script_cannot_be_approved_without_override(content_copy: Path) -> None:
     clean = f"---\ntitle: Sun care basics\nslug: sun-care-basics\ndate: 2024-05-01\n---\nWear a hat.\n\n{ADVICE}\n"
     path = write_post(content_copy, "sun-care-basics.md", clean)
-    approve(content_copy, path, "Dr. Lee", grammar=False)
+    approve_for_test(content_copy, path)
     script = clean.replace("Wear a hat.", "Wear a hat.\n\n<script>alert(1)</script>")
     write_post(content_copy, "sun-care-basics.md", script)
     with pytest.raises(Refused, match="MKP002"):
-        approve(content_copy, path, "Dr. Lee", grammar=False)
+        approve_for_test(content_copy, path)
     title = clean.replace("title: Sun care basics", 'title: "Sun care <img src=x onerror=alert(document.cookie)>"')
     write_post(content_copy, "sun-care-basics.md", title)
     with pytest.raises(Refused, match="MKP003"):
-        approve(content_copy, path, "Dr. Lee", grammar=False)
+        approve_for_test(content_copy, path)
 
 
 def _unsafe(found: list[Finding]) -> list[tuple[int | None, str]]:
