@@ -5,13 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
+
+IMAGES_PATH = "/images/"
 
 
 @dataclass(frozen=True)
 class Image:
-    name: str  # file name, e.g. "microneedling-pen.png"
-    path: Path  # the file in the content folder
+    """A file a post shows or links to, always one under ``<content>/images/``."""
+
+    name: str  # its path under images/, e.g. "a/photo.png": two photo.png in two folders never collide
+    path: Path  # the file itself, resolved (symlinks followed) and checked to lie inside the content folder
     alt: str = ""
+
+
+def media_url(name: str) -> str:
+    """The site path of an image: ``/images/`` plus its path under images/, percent-encoded."""
+    return IMAGES_PATH + quote(name)
 
 
 @dataclass(frozen=True)
