@@ -161,6 +161,26 @@ def redact_secrets(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
+# Loggers that may see an echoed header (httpcore logs response headers at DEBUG) or a message of ours.
+HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", __name__)
+
+
+class _Redacting(logging.Filter):
+    """Takes the credentials out of every record of the HTTP loggers while a target is open. Records below a
+    logger's level are never made, so this costs nothing unless someone turns DEBUG logging on."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_secrets(message, self.secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 class WordPressTarget:
     name = "wordpress"
 
@@ -180,6 +200,7 @@ class WordPressTarget:
         self.requests = 0
         self._secrets = _secret_forms(user, app_password)
         self._sleep = sleep
+        self._filter = _Redacting(self._secrets)
         try:
             self._client = httpx.Client(base_url=f"{self.site}/wp-json/wp/v2", auth=(user, app_password),
                                         timeout=timeout, transport=transport, follow_redirects=False,
@@ -187,6 +208,8 @@ class WordPressTarget:
                                                  "Accept": "application/json"})
         except (httpx.InvalidURL, ValueError) as error:
             raise WordPressConfigError(f"MEDPRESS_WP_URL {self.site!r} is not a valid URL: {error}") from None
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._filter)
         self._auth_checked = False
         self._terms: dict[tuple[str, str], int] = {}
         self._media: dict[str, str] = {}
@@ -220,6 +243,8 @@ class WordPressTarget:
 
     def close(self) -> None:
         self._client.close()
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._filter)
 
     def url_for(self, slug: str) -> str:
         return f"{self.site}/{slug}/"
@@ -500,5 +525,5 @@ class WordPressTarget:
             if isinstance(params, dict):
                 text += " (" + "; ".join(f"{k}: {_plain(str(v))}" for k, v in params.items()) + ")"
             return self._redact(text)
-        body = _plain(answer.text)[:200]
-        return self._redact(f"{answer.reason_phrase}" + (f": {body}" if body else ""))
+        body = self._redact(_plain(answer.text))[:200]  # redacted before it is cut: no part of a secret is left
+        return f"{answer.reason_phrase}" + (f": {body}" if body else "")
