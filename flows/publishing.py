@@ -133,7 +133,8 @@ def status(content_dir: Path) -> list[Status]:
             rows.append(Status(post.display_path, post.slug, "in review"))
     for target, entries in sorted(live.items()):
         for slug, path, why in orphans(slugs, entries):
-            rows.append(Status(path or f"(slug {slug})", slug, "orphaned",
+            shown = ingest.display_path(content_dir / path) if path else f"(slug {slug})"
+            rows.append(Status(shown, slug, "orphaned",
                                f"{target}: {entries[slug].get('location', '')} is live; {why} by the next publish"))
     return rows
 

@@ -89,7 +89,7 @@ class StaticTarget:
             byline = " · ".join(html.escape(x) for x in (item.author, item.date) if x)
             text = PAGE.format(title=html.escape(item.title), hash=html.escape(item.content_hash), home="/",
                                byline=byline, body=item.html)
-            images = {f"images/{image.name}": image.path.read_bytes() for image in item.images}
+            images = {f"images/{image.name}": image.read() for image in item.images}
             wanted: dict[str, bytes] = {**images, page: text.encode("utf-8")}
             for rel, data in wanted.items():
                 self._claim(rel, data)

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 STATUSES = ("publish", "pending", "draft")
 HASH_META = "medpress_content_hash"
-MEDIA_PREFIX = "medpress-"  # slug marker of media medpress uploaded: medpress-<file-name>-<sha256[:12]>
+MEDIA_PREFIX = "medpress-"  # media medpress uploaded: medpress-<path under images/>-<sha256[:12]>
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TRANSIENT_STATUS = frozenset({408, 429})
@@ -446,7 +446,7 @@ class WordPressTarget:
         return text
 
     def _media_url(self, image: Image) -> str:
-        data = image.path.read_bytes()
+        data = image.read()
         slug = f"{MEDIA_PREFIX}{slugify(image.name)}-{hashlib.sha256(data).hexdigest()[:12]}"
         if slug in self._media:
             return self._media[slug]

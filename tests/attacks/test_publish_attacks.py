@@ -94,6 +94,21 @@ def test_an_image_symlinked_inside_the_content_folder_is_still_published(tmp_pat
     assert not (site / "images" / "pen.png").is_symlink()
 
 
+def test_an_image_swapped_for_a_symlink_after_the_check_is_not_followed(tmp_path: Path) -> None:
+    from flows.publish.base import Image, PublishItem
+
+    picture = tmp_path / "content" / "images" / "pen.png"
+    picture.parent.mkdir(parents=True)
+    picture.write_bytes(PEN.read_bytes())
+    item = PublishItem("pen", "Pen", '<img src="/images/pen.png" alt="A pen">', "sha256:0", "2024-05-01",
+                       images=(Image("pen.png", picture.resolve(), "A pen"),))
+    picture.unlink()
+    os.symlink("/etc/passwd", picture)  # between the check at render time and the copy
+    result = StaticTarget(tmp_path / "site").publish(item)
+    assert result.action == "failed" and "pen.png" in result.error
+    assert not any(b"root:" in data for data in _site_bytes(tmp_path / "site"))
+
+
 # -- item 4: images with one file name in two folders ------------------------------------------------------
 def _two_photos(content: Path) -> tuple[Path, Path]:
     for folder, source in (("a", PEN), ("b", LASER)):
