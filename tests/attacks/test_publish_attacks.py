@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,39 @@ def test_markup_in_title_summary_terms_and_alt_text_is_not_live_on_wordpress(wor
     control = api.post("/posts", json={"title": title, "status": "draft"}).json()
     assert "<img src=x onerror" in control["title"]["rendered"]
     api.delete(f"/posts/{control['id']}", params={"force": "true"})
+    api.close()
+
+
+def _jpeg_with_iptc_caption(path: Path, caption: str) -> bytes:
+    """A small JPEG whose IPTC data (2:120, the caption WordPress reads on upload) says ``caption``."""
+    script = ('$i = imagecreatetruecolor(4, 4); imagejpeg($i, $argv[1]); $c = $argv[2]; '
+              'file_put_contents($argv[1], iptcembed(chr(0x1C) . chr(2) . chr(120) . pack("n", strlen($c)) . $c, '
+              '$argv[1]));')
+    subprocess.run(["php", "-r", script, str(path), caption], check=True, timeout=60)
+    return path.read_bytes()
+
+
+def test_an_image_caption_from_its_iptc_data_never_reaches_wordpress(wordpress: Any, tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    slug = f"t{uuid.uuid4().hex[:8]}"
+    (content / "images" / slug).mkdir(parents=True)
+    caption = '<a href="https://example.com/buy">Botox cures migraines, guaranteed</a>'  # kses lets it through
+    data = _jpeg_with_iptc_caption(content / "images" / slug / "scan.jpg", caption)
+    api = httpx.Client(base_url=f"{wordpress.url}/wp-json/wp/v2", auth=(wordpress.user, wordpress.app_password),
+                       timeout=30)
+    # The control: uploaded without a caption, WordPress takes the image's own (never reviewed), as a live link.
+    control = api.post("/media", content=data, headers={"Content-Type": "image/jpeg", "Content-Disposition":
+                                                        'attachment; filename="control.jpg"'}).json()
+    assert '<a href="https://example.com/buy">Botox cures' in control["caption"]["rendered"]
+    api.delete(f"/media/{control['id']}", params={"force": "true"})
+    post = write_post(content, "a.md", _post(slug, f"![A scan](/images/{slug}/scan.jpg)"))
+    _approve(content, post)
+    with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
+        [result] = publish(content, target, grammar=False).results
+    assert result.action == "created", result.error
+    [media] = [m for m in api.get("/media", params={"search": slug, "context": "edit"}).json()]
+    assert "Botox" not in media["caption"]["rendered"] and "<a" not in media["caption"]["rendered"]
+    assert "A scan" in media["caption"]["rendered"]  # the alt text compliance saw
     api.close()
 
 
