@@ -97,9 +97,13 @@ def publish_posts(content: str = "content", target: str = "static", out: str | N
 
     policy = load_policy(policy_dir_for(Path(content)))
     if target == "wordpress":
-        from flows.publish.wordpress import WordPressTarget
+        from flows.publish.wordpress import WordPressConfigError, WordPressTarget
 
-        chosen: Target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+        try:
+            chosen: Target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+        except WordPressConfigError as error:  # a configuration mistake, said plainly (no traceback)
+            get_run_logger().error("%s", error)
+            return Failed(message=str(error))
     else:
         from flows.publish.static import StaticTarget
 

@@ -97,3 +97,14 @@ def test_a_run_where_everything_goes_out_is_completed(content: Path, tmp_path: P
     state = publish_flow.publish_posts(content=str(content), out=str(tmp_path / "site"), grammar=False,
                                        return_state=True)
     assert state.is_completed() and {row["result"] for row in state.result()} == {"created"}
+
+
+def test_a_malformed_wordpress_url_fails_the_flow_with_a_message(content: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import publish_flow
+
+    monkeypatch.setenv("MEDPRESS_WP_URL", "http://[::1")
+    monkeypatch.setenv("MEDPRESS_WP_USER", "medpress")
+    monkeypatch.setenv("MEDPRESS_WP_APP_PASSWORD", "abcd efgh ijkl mnop")
+    state = publish_flow.publish_posts(content=str(content), target="wordpress", grammar=False, return_state=True)
+    assert state.is_failed() and "MEDPRESS_WP_URL 'http://[::1' is not a valid URL" in (state.message or "")

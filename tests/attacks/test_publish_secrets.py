@@ -196,6 +196,7 @@ def test_the_prefect_flow_stores_no_credentials(echo: EchoServer, content: Path,
             flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))
         flow_run = client.read_flow_run(run_id)
     stored = "\n".join([*(log.message for log in logs), *(s.model_dump_json() for s in states),
-                        *(a.model_dump_json() for a in artifacts), flow_run.model_dump_json()])
+                        *(a.model_dump_json() for a in artifacts), *(t.model_dump_json() for t in tasks),
+                        flow_run.model_dump_json()])
     assert len(tasks) == 1 and any("HTTP 500" in log.message for log in logs) and artifacts
     assert "***" in stored and _leaks(stored) == []
