@@ -168,7 +168,7 @@ class StaticTarget:
                 del files[rel]
                 unused.append(rel)
         text = json.dumps({"version": 1, "files": files}, indent=1, sort_keys=True) + "\n"
-        if json.dumps(files, sort_keys=True) != before or not (self.out / MANIFEST).is_file():
+        if json.dumps(files, sort_keys=True) != before:
             _write_atomically(self._path(MANIFEST), text.encode("utf-8"))
         return unused
 

@@ -99,8 +99,7 @@ def check_url(url: str) -> str:
     shown = shown if len(shown) <= 200 else shown[:200] + "..."
     try:
         parts = urlsplit(url.strip())
-        port = parts.port  # raises ValueError for a port that is not a number or out of range
-        host = parts.hostname
+        host, _port = parts.hostname, parts.port  # .port raises ValueError for a port that is not 0-65535
     except ValueError as error:
         raise WordPressConfigError(f"MEDPRESS_WP_URL {shown!r} is not a valid URL: {error}") from None
     if parts.scheme not in ("http", "https"):
@@ -112,7 +111,6 @@ def check_url(url: str) -> str:
                                    "MEDPRESS_WP_APP_PASSWORD instead")
     if parts.query or parts.fragment:
         raise WordPressConfigError(f"MEDPRESS_WP_URL {shown!r} must be the site's address, without ? or #")
-    del port
     return url.strip().rstrip("/")
 
 

@@ -234,6 +234,25 @@ def test_unpublish_removes_only_what_medpress_wrote(tmp_path: Path) -> None:
     assert '"blog/after-care/index.html"' not in (site / MANIFEST).read_text()
 
 
+def test_an_image_a_post_no_longer_shows_goes_unless_another_live_post_shows_it(tmp_path: Path) -> None:
+    content, site = tmp_path / "content", tmp_path / "site"
+    (content / "images").mkdir(parents=True)
+    for name, source in (("x.png", PEN), ("y.png", LASER), ("shared.png", PEN)):
+        (content / "images" / name).write_bytes(source.read_bytes())
+    first = write_post(content, "a.md", _post("first", "![X](/images/x.png)\n\n![S](/images/shared.png)"))
+    second = write_post(content, "b.md", _post("second", "![S](/images/shared.png)"))
+    _approve(content, first)
+    _approve(content, second)
+    _static(content, site)
+    first.write_text(first.read_text().replace("/images/x.png", "/images/y.png").replace("![S](/images/shared.png)",
+                                                                                          ""))
+    _approve(content, first)
+    _, _, results = _static(content, site)
+    assert results["first"].action == "updated"
+    assert not (site / "images" / "x.png").exists() and (site / "images" / "y.png").is_file()
+    assert (site / "images" / "shared.png").is_file()  # the second post still shows it
+
+
 def test_an_index_html_medpress_did_not_write_is_kept_with_a_warning(tmp_path: Path, capsys) -> None:
     content, site = tmp_path / "content", tmp_path / "site"
     site.mkdir()
