@@ -20,24 +20,19 @@ import pytest
 from flows.cli import main
 from flows.publish.static import MANIFEST, StaticTarget
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import approve, publish, revoke, status
+from flows.publishing import publish, revoke, status
+from tests.attacks.publish_support import ADVICE, approve_post
 from tests.conftest import run_medpress, write_post
 
 ROOT = Path(__file__).resolve().parents[2]
 PEN = ROOT / "content" / "images" / "microneedling-pen.png"
 LASER = ROOT / "content" / "images" / "laser-hair-removal.png"
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 
 
 def _post(slug: str, body: str, title: str = "Aftercare tips", summary: str = "Short.", extra: str = "") -> str:
     return (f"---\ntitle: {json.dumps(title)}\nslug: {slug}\ndate: 2024-05-01\nsummary: {json.dumps(summary)}\n"
             f"{extra}---\n{body}\n\n{ADVICE}\n")
 
-
-def _approve(content: Path, path: Path, override: str = "") -> None:
-    """The one way these tests sign a post off (the ledger's format is another helper's; adapt it here)."""
-    approve(content, path, "Ann Lee", role="medical-director", override=override, grammar=False)
 
 
 def _static(content: Path, site: Path):
@@ -57,7 +52,7 @@ def test_a_symlinked_image_to_etc_passwd_holds_the_post_and_copies_nothing(tmp_p
     post = write_post(content, "a.md", _post("sun-care", "See the chart.\n\n![chart](/images/chart.png)"))
     (content / "images").mkdir()
     os.symlink("/etc/passwd", content / "images" / "chart.png")
-    _approve(content, post, override)
+    approve_post(content, post, override)
     _run, decisions, results = _static(content, site)
     held = decisions["sun-care"]
     assert held.action == "hold" and "/images/chart.png" in held.reason and "outside the content folder" in held.reason
@@ -72,8 +67,8 @@ def test_dot_dot_image_paths_are_refused_after_an_override(tmp_path: Path) -> No
     os.symlink("/", content / "images" / "root")  # a symlinked folder inside images/ leads out as well
     post = write_post(content, "a.md", _post("dots", "![x](/images/../../../etc/passwd)"))
     other = write_post(content, "b.md", _post("folder", "![x](/images/root/etc/passwd)"))
-    _approve(content, post, "link fixed in the CMS")  # LNK003: the file is not in the content folder
-    _approve(content, other, "chart")
+    approve_post(content, post, "link fixed in the CMS")  # LNK003: the file is not in the content folder
+    approve_post(content, other, "chart")
     _run, decisions, _ = _static(content, site)
     assert decisions["dots"].action == "hold" and "'/images/../../../etc/passwd'" in decisions["dots"].reason
     assert decisions["folder"].action == "hold" and "'/images/root/etc/passwd'" in decisions["folder"].reason
@@ -88,7 +83,7 @@ def test_an_image_symlinked_inside_the_content_folder_is_still_published(tmp_pat
     (content / "images" / "real" / "pen.png").write_bytes(PEN.read_bytes())
     os.symlink("real/pen.png", content / "images" / "pen.png")
     post = write_post(content, "a.md", _post("pen", "![A pen](/images/pen.png)"))
-    _approve(content, post)
+    approve_post(content, post)
     _, decisions, results = _static(content, site)
     assert decisions["pen"].action == "publish" and results["pen"].action == "created"
     assert (site / "images" / "pen.png").read_bytes() == PEN.read_bytes()
@@ -123,7 +118,7 @@ def _two_photos(content: Path) -> tuple[Path, Path]:
 def test_two_photo_png_in_two_folders_stay_two_images(tmp_path: Path) -> None:
     content, site = tmp_path / "content", tmp_path / "site"
     for path in _two_photos(content):
-        _approve(content, path)
+        approve_post(content, path)
     _, _, results = _static(content, site)
     assert {r.action for r in results.values()} == {"created"}
     assert (site / "images" / "a" / "photo.png").read_bytes() == PEN.read_bytes()
@@ -139,7 +134,7 @@ def test_two_photo_png_in_one_post_stay_two_wordpress_media(wordpress: Any, tmp_
     _two_photos(content)
     both = write_post(content, "c.md", _post(slug, "![Patient A](/images/a/photo.png)\n\n"
                                                    "![Patient B](/images/b/photo.png)"))
-    _approve(content, both)
+    approve_post(content, both)
     (content / "posts" / "a.md").unlink()
     (content / "posts" / "b.md").unlink()
     with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
@@ -159,12 +154,12 @@ def test_a_renamed_or_deleted_post_takes_its_old_page_down_and_status_shows_it_f
     content, site = tmp_path / "content", tmp_path / "site"
     post = write_post(content, "a.md", _post("old-name", "Keep the area clean."))
     gone = write_post(content, "b.md", _post("deleted-post", "Drink water."))
-    _approve(content, post)
-    _approve(content, gone)
+    approve_post(content, post)
+    approve_post(content, gone)
     _static(content, site)
     assert (site / "blog" / "old-name" / "index.html").is_file()
     post.write_text(post.read_text().replace("slug: old-name", "slug: new-name"))
-    _approve(content, post)
+    approve_post(content, post)
     gone.unlink()
     rows = {row.slug: row for row in status(content)}
     assert rows["old-name"].state == "orphaned" and "new-name" in rows["old-name"].detail
@@ -182,7 +177,7 @@ def test_a_renamed_or_deleted_post_takes_its_old_page_down_and_status_shows_it_f
 def test_the_cli_says_what_it_took_down(tmp_path: Path) -> None:
     content, site = tmp_path / "content", tmp_path / "site"
     post = write_post(content, "a.md", _post("old-name", "Keep the area clean."))
-    _approve(content, post)
+    approve_post(content, post)
     _static(content, site)
     post.write_text(post.read_text().replace("slug: old-name", "slug: new-name"))
     shown = run_medpress("status", "--content", str(content), cwd=tmp_path)
@@ -197,7 +192,7 @@ def test_a_renamed_post_is_unpublished_on_wordpress(wordpress: Any, tmp_path: Pa
     content = tmp_path / "content"
     old, new = f"t{uuid.uuid4().hex[:8]}-old", f"t{uuid.uuid4().hex[:8]}-new"
     post = write_post(content, "a.md", _post(old, "Keep the area clean."))
-    _approve(content, post)
+    approve_post(content, post)
 
     def run() -> Any:
         with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
@@ -205,7 +200,7 @@ def test_a_renamed_post_is_unpublished_on_wordpress(wordpress: Any, tmp_path: Pa
 
     assert [r.action for r in run().results] == ["created"]
     post.write_text(post.read_text().replace(f"slug: {old}", f"slug: {new}"))
-    _approve(content, post)
+    approve_post(content, post)
     results = {r.slug: r for r in run().results}
     assert results[old].action == "unpublished" and results[new].action == "created"
     with httpx.Client(base_url=f"{wordpress.url}/wp-json/wp/v2", auth=(wordpress.user, wordpress.app_password),
@@ -220,7 +215,7 @@ def test_unpublish_removes_only_what_medpress_wrote(tmp_path: Path) -> None:
     (content / "images").mkdir(parents=True)
     (content / "images" / "pen.png").write_bytes(PEN.read_bytes())
     post = write_post(content, "a.md", _post("after-care", "![A pen](/images/pen.png)"))
-    _approve(content, post)
+    approve_post(content, post)
     _static(content, site)
     notes = site / "blog" / "after-care" / "notes.txt"
     notes.write_text("a person's file")
@@ -241,12 +236,12 @@ def test_an_image_a_post_no_longer_shows_goes_unless_another_live_post_shows_it(
         (content / "images" / name).write_bytes(source.read_bytes())
     first = write_post(content, "a.md", _post("first", "![X](/images/x.png)\n\n![S](/images/shared.png)"))
     second = write_post(content, "b.md", _post("second", "![S](/images/shared.png)"))
-    _approve(content, first)
-    _approve(content, second)
+    approve_post(content, first)
+    approve_post(content, second)
     _static(content, site)
     first.write_text(first.read_text().replace("/images/x.png", "/images/y.png").replace("![S](/images/shared.png)",
                                                                                           ""))
-    _approve(content, first)
+    approve_post(content, first)
     _, _, results = _static(content, site)
     assert results["first"].action == "updated"
     assert not (site / "images" / "x.png").exists() and (site / "images" / "y.png").is_file()
@@ -258,7 +253,7 @@ def test_an_index_html_medpress_did_not_write_is_kept_with_a_warning(tmp_path: P
     site.mkdir()
     (site / "index.html").write_text("<h1>Our clinic</h1>")
     post = write_post(content, "a.md", _post("after-care", "Keep the area clean."))
-    _approve(content, post)
+    approve_post(content, post)
     run, _, results = _static(content, site)
     assert results["after-care"].action == "created"
     assert (site / "index.html").read_text() == "<h1>Our clinic</h1>"
@@ -274,8 +269,8 @@ def test_a_page_medpress_did_not_write_is_not_replaced(tmp_path: Path) -> None:
     content, site = tmp_path / "content", tmp_path / "site"
     mine = write_post(content, "a.md", _post("after-care", "Keep the area clean."))
     other = write_post(content, "b.md", _post("other", "Drink water."))
-    _approve(content, mine)
-    _approve(content, other)
+    approve_post(content, mine)
+    approve_post(content, other)
     (site / "blog" / "after-care").mkdir(parents=True)
     (site / "blog" / "after-care" / "index.html").write_text("hand-written")
     _, _, results = _static(content, site)
@@ -287,7 +282,7 @@ def test_a_page_medpress_did_not_write_is_not_replaced(tmp_path: Path) -> None:
 def test_a_site_from_before_the_manifest_is_adopted(tmp_path: Path) -> None:
     content, site = tmp_path / "content", tmp_path / "site"
     post = write_post(content, "a.md", _post("after-care", "Keep the area clean."))
-    _approve(content, post)
+    approve_post(content, post)
     _static(content, site)
     (site / MANIFEST).unlink()  # as written by medpress before it kept one
     _, _, results = _static(content, site)
@@ -308,7 +303,7 @@ def test_markup_in_title_summary_terms_and_alt_text_is_not_live_on_wordpress(wor
         slug, f'![Pen <b onmouseover="alert(3)">x</b>](/images/{slug}.png)', title=title,
         summary="<script>alert(1)</script>",
         extra=f'tags: ["{slug} <i onclick=alert(4)>t</i>"]\ncategories: ["{slug} <script>alert(5)</script>"]\n'))
-    _approve(content, post, "defence in depth test")
+    approve_post(content, post, "defence in depth test")
     with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
         run = publish(content, target, grammar=False)
     [result] = run.results
@@ -353,7 +348,7 @@ def test_an_image_caption_from_its_iptc_data_never_reaches_wordpress(wordpress: 
     assert '<a href="https://example.com/buy">Botox cures' in control["caption"]["rendered"]
     api.delete(f"/media/{control['id']}", params={"force": "true"})
     post = write_post(content, "a.md", _post(slug, f"![A scan](/images/{slug}/scan.jpg)"))
-    _approve(content, post)
+    approve_post(content, post)
     with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
         [result] = publish(content, target, grammar=False).results
     assert result.action == "created", result.error

@@ -12,18 +12,12 @@ import pytest
 
 from flows.publish.base import PublishItem, PublishResult
 from flows.publish.static import StaticTarget
-from flows.publishing import approve
+from tests.attacks.publish_support import ADVICE, approve_post
 from tests.conftest import write_post
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 
-
-def _approve(content: Path, path: Path) -> None:
-    """The one way these tests sign a post off (the ledger's format is another helper's; adapt it here)."""
-    approve(content, path, "Ann Lee", role="medical-director", grammar=False)
 
 
 @pytest.fixture
@@ -32,7 +26,7 @@ def content(tmp_path: Path) -> Path:
     for slug in ("first", "broken", "last"):
         post = write_post(folder, f"{slug}.md", f"---\ntitle: Post {slug}\nslug: {slug}\ndate: 2024-05-01\n---\n"
                                                 f"Keep the area clean.\n\n{ADVICE}\n")
-        _approve(folder, post)
+        approve_post(folder, post)
     return folder
 
 

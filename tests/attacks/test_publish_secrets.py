@@ -21,7 +21,8 @@ import pytest
 
 from flows.cli import main
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import approve, publish
+from flows.publishing import publish
+from tests.attacks.publish_support import ADVICE, approve_post
 from tests.conftest import write_post
 
 USER = "medpress"
@@ -29,8 +30,6 @@ PASSWORD = "abcd EFGH ijkl MNOP q00? UVWX"  # its header's base64 has a "/" (JSO
 HEADER = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 FORMS = (PASSWORD, PASSWORD.replace(" ", ""), HEADER, HEADER.rstrip("="), HEADER.replace("/", "\\/"),
          HEADER.replace("/", "%2F"), "q00?", "q00%3F")
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 MODES = ("json-500", "text-401", "html-502-escaped", "json-400-params", "redirect", "link")
 
 
@@ -126,13 +125,9 @@ def content(tmp_path: Path) -> Path:
     folder = tmp_path / "content"
     post = write_post(folder, "a.md", f"---\ntitle: Aftercare\nslug: after-care\ndate: 2024-05-01\n---\n"
                                       f"Keep the area clean.\n\n{ADVICE}\n")
-    _approve(folder, post)
+    approve_post(folder, post)
     return folder
 
-
-def _approve(content: Path, path: Path) -> None:
-    """The one way these tests sign a post off (the ledger's format is another helper's; adapt it here)."""
-    approve(content, path, "Ann Lee", role="medical-director", grammar=False)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -1,0 +1,16 @@
+"""What the publishing attack tests share: the disclaimer every clean post ends with, and the ONE way they
+sign a post off (the ledger's format belongs to another change: adapt ``approve_post`` alone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.publishing import approve
+
+ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
+          "provider about your own health before you start any treatment.")
+
+
+def approve_post(content: Path, path: Path, override: str = "") -> None:
+    """Sign ``path`` off as a medical director (allowed to override), with ``override`` as the reason if any."""
+    approve(content, path, "Ann Lee", role="medical-director", override=override, grammar=False)
