@@ -1,11 +1,11 @@
 """What the publishing attack tests share: the disclaimer every clean post ends with, and the ONE way they
-sign a post off (the ledger's format belongs to another change: adapt ``approve_post`` alone)."""
+sign a post off and revoke it (the ledger's format belongs to another change: adapt these two alone)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flows.publishing import approve
+from flows.publishing import approve, revoke
 
 ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
           "provider about your own health before you start any treatment.")
@@ -14,3 +14,8 @@ ADVICE = ("This article is for general education and is not medical advice. Talk
 def approve_post(content: Path, path: Path, override: str = "") -> None:
     """Sign ``path`` off as a medical director (allowed to override), with ``override`` as the reason if any."""
     approve(content, path, "Ann Lee", role="medical-director", override=override, grammar=False)
+
+
+def revoke_post(content: Path, path: Path) -> None:
+    """Withdraw ``path``'s approval (the same signer as ``approve_post``)."""
+    revoke(content, path, "Ann Lee", role="medical-director")

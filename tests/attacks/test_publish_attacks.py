@@ -20,8 +20,8 @@ import pytest
 from flows.cli import main
 from flows.publish.static import MANIFEST, StaticTarget
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import publish, revoke, status
-from tests.attacks.publish_support import ADVICE, approve_post
+from flows.publishing import publish, status
+from tests.attacks.publish_support import ADVICE, approve_post, revoke_post
 from tests.conftest import run_medpress, write_post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,7 +219,7 @@ def test_unpublish_removes_only_what_medpress_wrote(tmp_path: Path) -> None:
     _static(content, site)
     notes = site / "blog" / "after-care" / "notes.txt"
     notes.write_text("a person's file")
-    revoke(content, post, "Ann Lee")
+    revoke_post(content, post)
     _, _, results = _static(content, site)
     assert results["after-care"].action == "unpublished"
     assert not (site / "blog" / "after-care" / "index.html").exists()
@@ -287,7 +287,7 @@ def test_a_site_from_before_the_manifest_is_adopted(tmp_path: Path) -> None:
     (site / MANIFEST).unlink()  # as written by medpress before it kept one
     _, _, results = _static(content, site)
     assert results["after-care"].action == "unchanged"
-    revoke(content, post, "Ann Lee")
+    revoke_post(content, post)
     _, _, results = _static(content, site)
     assert results["after-care"].action == "unpublished" and not (site / "blog" / "after-care").exists()
 
