@@ -132,7 +132,9 @@ class StaticTarget:
         except ForeignFile:
             self.notices.append(f"{self.out / INDEX} was not written by medpress: kept as it is, the article list "
                                 f"was not written (move the file away to let medpress write it)")
-            return 0
+        except (ValueError, OSError) as err:
+            self.notices.append(f"the article list {self.out / INDEX} was not written: {err}")
+        return 0
 
     # -- the manifest ---------------------------------------------------------------------------------
     def _files(self) -> dict[str, list[str]]:

@@ -292,6 +292,21 @@ def test_a_site_from_before_the_manifest_is_adopted(tmp_path: Path) -> None:
     assert results["after-care"].action == "unpublished" and not (site / "blog" / "after-care").exists()
 
 
+def test_a_damaged_manifest_fails_the_posts_and_replaces_or_removes_nothing(tmp_path: Path, capsys) -> None:
+    content, site = tmp_path / "content", tmp_path / "site"
+    post = write_post(content, "a.md", _post("after-care", "Keep the area clean."))
+    approve_post(content, post)
+    _static(content, site)
+    (site / MANIFEST).write_text("{not json")
+    post.write_text(post.read_text().replace("clean.", "clean and dry."))
+    approve_post(content, post)
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    code = main(["publish", "--content", str(content), "--out", str(site), "--no-grammar"])
+    out = capsys.readouterr()
+    assert code == 1 and "is damaged" in out.out and "Traceback" not in out.err
+    assert "article list" in out.err and {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
 # -- item 2: what WordPress receives is text, never markup ----------------------------------------------------
 def test_markup_in_title_summary_terms_and_alt_text_is_not_live_on_wordpress(wordpress: Any, tmp_path: Path) -> None:
     content = tmp_path / "content"
