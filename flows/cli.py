@@ -199,9 +199,13 @@ def _publish(args: argparse.Namespace) -> Exit:
 
     policy = load_policy(policy_dir_for(args.content, args.policy))
     if args.target == "wordpress":
-        from flows.publish.wordpress import WordPressTarget
+        from flows.publish.wordpress import WordPressConfigError, WordPressTarget
 
-        target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+        try:
+            target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+        except WordPressConfigError as err:
+            print(f"medpress: error: {err}", file=sys.stderr)
+            return Exit.USAGE
     else:
         from flows.publish.static import StaticTarget
 
@@ -219,9 +223,12 @@ def _publish(args: argparse.Namespace) -> Exit:
         if result and result.error:
             outcome += f": {result.error}"
         print(f"{decision.action:<9} {decision.path:<45} {decision.reason}; {outcome}")
+    for notice in run.notices:
+        print(f"medpress: warning: {notice}", file=sys.stderr)
     failed = [r for r in run.results if not r.ok]
     published = sum(r.action in ("created", "updated") for r in run.results)
     print(f"{published} published, {sum(r.action == 'unchanged' for r in run.results)} unchanged, "
+          f"{sum(r.action == 'unpublished' for r in run.results)} taken down, "
           f"{sum(d.action == 'hold' for d in run.decisions)} held back, {len(failed)} failed")
     return Exit.FAILED if failed else Exit.OK
 

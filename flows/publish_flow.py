@@ -5,18 +5,25 @@ Prefect UI (``pause_flow_run`` with a ``RunInput``) and records it in the same l
 approve``, signed with that reviewer's key from the worker's environment (MEDPRESS_SIGNING_KEY_<ID>, else
 MEDPRESS_SIGNING_KEY); without a key that policy lists for the reviewer the approval is refused.
 ``publish_posts`` publishes the approved versions; each CMS call is a task with retries.
+
+A post whose CMS call still fails after its retries does not stop the run: the other posts are published,
+the run's table (a ``publish-<target>`` Markdown artifact, and the flow's return value) lists the failure,
+and the flow run ends Failed rather than Completed, so a red run in the UI means a post did not go out.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Literal
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.logging import get_run_logger
+from prefect.states import Failed, State
 
 from flows.publish.base import PublishItem, PublishResult, Target
 from flows.publish.ledger import LedgerError
@@ -61,36 +68,82 @@ def sign_off(path: str, content: str = "content", grammar: bool = True, timeout_
 
 @task(name="send-to-cms", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
 def _send(target: Target, item: PublishItem | None, slug: str) -> PublishResult:
-    result = target.publish(item) if item is not None else target.unpublish(slug)
+    try:
+        result = target.publish(item) if item is not None else target.unpublish(slug)
+    except Exception as error:  # what Prefect records and logs carries no credentials, nor their cause
+        raise RuntimeError(f"{slug}: {_redacted(target, f'{type(error).__name__}: {error}')}") from None
     if result.action == "failed" and result.details.get("retryable"):
         raise RuntimeError(f"{slug}: {result.error}")  # Prefect retries the task
     return result
 
 
+def _redacted(target: Target, text: str) -> str:
+    redact = getattr(target, "redact", None)
+    return redact(text) if callable(redact) else text
+
+
+def _send_once_retried(target: Target, item: PublishItem | None, slug: str) -> PublishResult:
+    """The task, retries included; a task that still fails is that post's failed result, not the run's end."""
+    state = _send(target, item, slug, return_state=True)
+    if state.is_completed():
+        return state.result()
+    return PublishResult(slug, "failed", error=_redacted(target, state.message or state.name or "failed"),
+                         details={"retryable": True, "state": state.name})
+
+
 @flow(name="publish")
 def publish_posts(content: str = "content", target: str = "static", out: str | None = None,
-                  grammar: bool = True, dry_run: bool = False) -> list[dict[str, str]]:
-    """Publish exactly the approved versions that pass review; list what was held back and why."""
+                  grammar: bool = True, dry_run: bool = False) -> list[dict[str, str]] | State:
+    """Publish exactly the approved versions that pass review; list what was held back and why. Ends Failed
+    (with the same rows as data) when any post failed."""
     from flows.policy_files import load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(Path(content)))
     if target == "wordpress":
-        from flows.publish.wordpress import WordPressTarget
+        from flows.publish.wordpress import WordPressConfigError, WordPressTarget
 
-        chosen: Target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+        try:
+            chosen: Target = WordPressTarget.from_env(status=policy.general.publishing.wordpress_status)
+        except WordPressConfigError as error:  # a configuration mistake, said plainly (no traceback)
+            get_run_logger().error("%s", error)
+            return Failed(message=str(error))
     else:
         from flows.publish.static import StaticTarget
 
         chosen = StaticTarget(Path(out or policy.general.publishing.site_dir))
     try:
-        run = publish(Path(content), chosen, grammar=grammar, dry_run=dry_run,
-                      send=lambda t, item, slug: _send(t, item, slug))
+        run = publish(Path(content), chosen, grammar=grammar, dry_run=dry_run, send=_send_once_retried)
     finally:
         chosen.close()
     results = {r.slug: r for r in run.results}
     rows = [{"post": d.path, "decision": d.action, "reason": d.reason,
-             "result": results[d.slug].action if d.slug in results else "", "location":
-             results[d.slug].location if d.slug in results else ""} for d in run.decisions]
-    get_run_logger().info("%s published, %s held back", sum(r["result"] in ("created", "updated") for r in rows),
-                          sum(r["decision"] == "hold" for r in rows))
+             "result": results[d.slug].action if d.slug in results else "",
+             "location": results[d.slug].location if d.slug in results else "",
+             "error": results[d.slug].error if d.slug in results else ""} for d in run.decisions]
+    logger = get_run_logger()
+    for notice in run.notices:
+        logger.warning("%s", notice)
+    failed = [r for r in run.results if not r.ok]
+    for result in failed:
+        logger.error("%s failed: %s", result.slug, result.error)
+    summary = (f"{sum(r['result'] in ('created', 'updated') for r in rows)} published, "
+               f"{sum(r['result'] == 'unpublished' for r in rows)} taken down, "
+               f"{sum(r['decision'] == 'hold' for r in rows)} held back, {len(failed)} failed")
+    logger.info("%s", summary)
+    create_markdown_artifact(key=f"publish-{chosen.name}", markdown=_table(rows, summary, run.notices),
+                             description=f"medpress publish to {chosen.name}: {summary}")
+    if failed:
+        return Failed(message=f"{len(failed)} post(s) failed to publish: "
+                              + "; ".join(f"{r.slug}: {r.error}" for r in failed)[:2000], data=rows)
     return rows
+
+
+def _table(rows: list[dict[str, str]], summary: str, notices: list[str]) -> str:
+    def cell(text: str) -> str:  # post paths and reasons come from the content: shown, never rendered as HTML
+        return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"**{summary}**", "", "| post | decision | reason | result | location | error |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(cell(row[key]) for key in ("post", "decision", "reason", "result", "location",
+                                                            "error")) + " |" for row in rows]
+    return "\n".join(lines + [""] + [f"- {notice}" for notice in notices]) + "\n"

@@ -5,7 +5,9 @@ and chained to the event before it; it is refused while the post has error-level
 reviewer's role in policy may override and gives a reason. ``publish`` refuses to run on a ledger that does
 not verify; otherwise it sends exactly the posts whose current hash is approved and whose review passes (or
 was overridden for that hash); every other post is listed with the reason it was held back, and posts whose
-approval was revoked are taken down.
+approval was revoked are taken down. So are orphans: a page medpress published under a slug no post has any
+more (the post was renamed or deleted). A post that names a file outside the content folder is held,
+whatever its approval says.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from checks.pipeline import summarize
 from checks.policy import Policy, Reviewer
 from flows import ingest
 from flows.publish import ledger, signing
-from flows.publish.base import PublishItem, PublishResult, Target
-from flows.publish.render import build_item
+from flows.publish.base import PublishItem, PublishResult, Target, media_url
+from flows.publish.render import Unpublishable, build_item
 from flows.steps import ReviewOptions, review_with_plan
 from reports.model import PostReport, ReviewReport
 
@@ -43,6 +45,7 @@ class Decision:
 class PublishRun:
     decisions: list[Decision] = field(default_factory=list)
     results: list[PublishResult] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. a site file medpress kept rather than replace
 
 
 def approve(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = None, role: str = "",
@@ -123,8 +126,27 @@ def trusted_approvals(content_dir: Path) -> dict[str, ledger.Event]:
 class Status:
     path: str
     slug: str
-    state: str  # draft | in review | approved | stale | published
+    state: str  # draft | in review | approved | stale | published | orphaned
     detail: str = ""
+
+
+def orphans(slugs: dict[str, str], entries: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
+    """(slug, post path, why) of each page published under a slug no post has any more. ``slugs``: post
+    path -> its slug now ("" when it cannot be read: its page stays until the post can be read again)."""
+    have = set(slugs.values())
+    found = []
+    for slug, entry in sorted(entries.items()):
+        path = str(entry.get("path") or "")
+        if slug in have or (path and slugs.get(path) == ""):
+            continue
+        if path and path in slugs:
+            why = f"{path} now has the slug '{slugs[path]}': the page under the old slug '{slug}' is taken down"
+        elif path:
+            why = f"{path} no longer exists: its page '{slug}' is taken down"
+        else:
+            why = f"no post has the slug '{slug}' any more (renamed or deleted): its page is taken down"
+        found.append((slug, path, why))
+    return found
 
 
 def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status]:
@@ -135,8 +157,10 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
     live = ledger.published(content_dir)
     files = ingest.content_files(content_dir)
     rows = []
+    slugs: dict[str, str] = {}
     for rel in ingest.post_paths(content_dir, files):
         post = ingest.read_post(content_dir, rel, 10**9)
+        slugs[rel] = post.slug
         approval = approvals.get(rel)
         where = [f"{target}: {entries[post.slug]['location']} ({entries[post.slug]['time']})"
                  for target, entries in live.items() if post.slug in entries
@@ -153,6 +177,11 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
             rows.append(Status(post.display_path, post.slug, "draft"))
         else:
             rows.append(Status(post.display_path, post.slug, "in review"))
+    for target, entries in sorted(live.items()):
+        for slug, path, why in orphans(slugs, entries):
+            shown = ingest.display_path(content_dir / path) if path else f"(slug {slug})"
+            rows.append(Status(shown, slug, "orphaned",
+                               f"{target}: {entries[slug].get('location', '')} is live; {why} by the next publish"))
     return rows
 
 
@@ -178,11 +207,40 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
         else:
             decisions.append(Decision(rel, post.slug, "publish", "approved" + (" with override" if
                                                                                  approval.override else "")))
+    for slug, path, why in orphans({rel: post.slug for rel, post in posts.items()}, live):
+        decisions.append(Decision(path or f"(slug {slug})", slug, "unpublish", why))
     return decisions
 
 
 def _direct(target: Target, item: PublishItem | None, slug: str) -> PublishResult:
-    return target.publish(item) if item is not None else target.unpublish(slug)
+    try:
+        return target.publish(item) if item is not None else target.unpublish(slug)
+    except Exception as error:  # one post's failure never stops the others (the run ends failed)
+        return PublishResult(slug, "failed", error=f"{type(error).__name__}: {error}")
+
+
+def _items(run: PublishRun, posts: dict[str, Post], corpus: Corpus, policy: Policy, content_dir: Path,
+           target: Target, already: set[str]) -> dict[str, PublishItem]:
+    """Render every post to publish. A post that names a file outside the content folder is held instead;
+    the others are rendered again when that changes which posts will be live (links to it become text)."""
+    image_url = getattr(target, "image_url", media_url)
+    while True:
+        live = {d.slug for d in run.decisions if d.action == "publish"} | {
+            d.slug for d in run.decisions if d.action == "hold" and d.slug in already}
+        items: dict[str, PublishItem] = {}
+        for decision in run.decisions:
+            if decision.action != "publish":
+                continue
+            try:
+                items[decision.path] = build_item(posts[decision.path], corpus, policy, content_dir, target.url_for,
+                                                  image_url, live)
+            except Unpublishable as error:
+                decision.action = "hold"
+                decision.reason = f"{error}: not published"
+        after = {d.slug for d in run.decisions if d.action == "publish"} | {
+            d.slug for d in run.decisions if d.action == "hold" and d.slug in already}
+        if after == live:
+            return items
 
 
 def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None, grammar: bool = True,
@@ -194,26 +252,24 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
     posts = {post.rel_path: post for post in parsed}
     corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
     run = PublishRun(decide(content_dir, report, posts, target.name))
+    already = set(ledger.published(content_dir).get(target.name, {}))
+    items = _items(run, posts, corpus, plan.policy, content_dir, target, already)
     if dry_run:
         return run
-    image_url = getattr(target, "image_url", lambda name: f"/images/{name}")
-    already = set(ledger.published(content_dir).get(target.name, {}))
-    live = {d.slug for d in run.decisions if d.action == "publish"} | {
-        d.slug for d in run.decisions if d.action == "hold" and d.slug in already}
     for decision in run.decisions:
-        post = posts[decision.path]
         if decision.action == "publish":
-            item = build_item(post, corpus, plan.policy, content_dir, target.url_for, image_url, live)
-            result = send(target, item, post.slug)
+            post = posts[decision.path]
+            result = send(target, items[decision.path], post.slug)
             known = ledger.published(content_dir).get(target.name, {}).get(post.slug, {})
-            if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash):
+            if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash
+                                  and known.get("path") == decision.path):
                 ledger.record_published(content_dir, target.name, post.slug, {
                     "content_hash": post.content_hash, "location": result.location, "remote_id": result.remote_id,
-                    "time": ledger.now()})
+                    "path": decision.path, "time": ledger.now()})
         elif decision.action == "unpublish":
-            result = send(target, None, post.slug)
+            result = send(target, None, decision.slug)
             if result.ok:
-                ledger.record_published(content_dir, target.name, post.slug, None)
+                ledger.record_published(content_dir, target.name, decision.slug, None)
         else:
             continue
         run.results.append(result)
@@ -221,4 +277,5 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
         live = ledger.published(content_dir).get(target.name, {})
         entries = [(p.slug, p.title, str(p.meta.get("date", ""))) for p in posts.values() if p.slug in live]
         target.write_index(entries)
+    run.notices.extend(getattr(target, "notices", []))
     return run

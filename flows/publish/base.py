@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
+
+IMAGES_PATH = "/images/"
 
 
 @dataclass(frozen=True)
 class Image:
-    name: str  # file name, e.g. "microneedling-pen.png"
-    path: Path  # the file in the content folder
+    """A file a post shows or links to, always one under ``<content>/images/``."""
+
+    name: str  # its path under images/, e.g. "a/photo.png": two photo.png in two folders never collide
+    path: Path  # the file itself, resolved (symlinks followed) and checked to lie inside the content folder
     alt: str = ""
+
+    def read(self) -> bytes:
+        """The file's bytes. A symbolic link or a FIFO put in its place since it was checked is refused (the
+        open neither follows the link nor waits for a writer)."""
+        descriptor = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise OSError(f"{self.path} is not a regular file")
+            return handle.read()
+
+
+def media_url(name: str) -> str:
+    """The site path of an image: ``/images/`` plus its path under images/, percent-encoded."""
+    return IMAGES_PATH + quote(name)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,17 @@
 
 Sanitising comes before link rewriting, so nothing the draft contains can survive as script, iframe,
 event handler or ``javascript:`` URL; rewriting then only touches href/src values medpress understands.
+
+Files a post shows (``<img src>``) or links to under ``/images/`` are published only when they are regular
+files under ``<content>/images/`` once every ``..`` and symbolic link is resolved; anything else makes the
+post unpublishable (:class:`Unpublishable`), whatever its approval says, so a link or a symlink can never
+copy a file from elsewhere on the machine into the site or the CMS.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import posixpath
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +23,7 @@ from checks.corpus import Corpus
 from checks.document import Post
 from checks.links import resolve
 from checks.policy import Policy
-from flows.publish.base import Image, PublishItem
+from flows.publish.base import Image, PublishItem, media_url
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "sup", "sub",
@@ -44,35 +50,73 @@ def sanitise(body_html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
+class Unpublishable(Exception):
+    """A post that must not be published as it stands (the message names the file and why)."""
+
+
 def build_item(post: Post, corpus: Corpus, policy: Policy, content_dir: Path,
-               url_for: Callable[[str], str], image_url: Callable[[str], str],
+               url_for: Callable[[str], str], image_url: Callable[[str], str] = media_url,
                live: set[str] | None = None) -> PublishItem:
     """Render, sanitise and rewrite one post for a target.
 
     A link to a post that will not be live on the target (not approved) becomes plain text, so readers
-    never meet a dead link; ``live`` is the set of slugs that will be.
+    never meet a dead link; ``live`` is the set of slugs that will be. ``image_url`` gets an image's path
+    under images/ (``a/photo.png``). Raises :class:`Unpublishable` for a file outside the content folder.
     """
     soup = BeautifulSoup(sanitise(post.html), "html.parser")
-    images: list[Image] = []
+    root = content_dir.resolve()
+    images: dict[str, Image] = {}
     for tag in soup.find_all("a", href=True):
         slug = _linked_slug(str(tag["href"]), post, corpus, policy)
         if slug and live is not None and slug not in live and slug != post.slug:
             tag.unwrap()
             continue
-        tag["href"] = _rewrite_link(str(tag["href"]), post, corpus, policy, url_for, image_url)
+        image = _local_file(str(tag["href"]), post, policy, root, "link")
+        if image is not None:
+            images.setdefault(image.name, image)
+            tag["href"] = image_url(image.name)
+        else:
+            tag["href"] = _rewrite_link(str(tag["href"]), post, corpus, policy, url_for)
     for tag in soup.find_all("img", src=True):
-        target = resolve(str(tag["src"]), post.rel_path, policy.links)
-        if target.kind == "file" and (content_dir / target.value).is_file():
-            name = Path(target.value).name
-            images.append(Image(name, content_dir / target.value, str(tag.get("alt", ""))))
-            tag["src"] = image_url(name)
+        image = _local_file(str(tag["src"]), post, policy, root, "image", str(tag.get("alt", "")))
+        if image is not None:
+            known = images.get(image.name)
+            if known is None or not known.alt:  # an image's alt text wins over a plain link's none
+                images[image.name] = image
+            tag["src"] = image_url(image.name)
     body = str(soup) + _references(post)
     meta = post.meta
     return PublishItem(
         slug=post.slug, title=post.title, html=body, content_hash=post.content_hash, date=str(meta.get("date", "")),
         summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
         categories=tuple(str(c) for c in meta.get("categories") or []),
-        tags=tuple(str(t) for t in meta.get("tags") or []), images=tuple(images))
+        tags=tuple(str(t) for t in meta.get("tags") or []), images=tuple(images.values()))
+
+
+def _local_file(url: str, post: Post, policy: Policy, root: Path, what: str, alt: str = "") -> Image | None:
+    """The file under ``<root>/images/`` that ``url`` names, checked; None when ``url`` names no file in the
+    content folder that exists (another kind of link, or a missing file: LNK003 reports those)."""
+    target = resolve(url, post.rel_path, policy.links)
+    if target.kind != "file":
+        return None
+    rel = posixpath.normpath(target.value)
+    if rel == ".." or rel.startswith(("../", "/")):
+        raise Unpublishable(f"{what} '{url}' points outside the content folder")
+    try:
+        real = (root / rel).resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a symlink loop
+        if (root / rel).is_symlink():
+            raise Unpublishable(f"{what} '{url}' is a symbolic link that leads nowhere") from None
+        return None
+    if not real.is_relative_to(root):
+        raise Unpublishable(f"{what} '{url}' resolves outside the content folder (a symbolic link or '..'): "
+                            "it is never copied")
+    if not rel.startswith("images/") or not real.is_file():
+        if what == "link":
+            return None  # a link to another file in the content folder stays as it is, nothing is copied
+        raise Unpublishable(f"{what} '{url}' is content/{rel}: only regular files under content/images/ are "
+                            "published")
+    return Image(rel[len("images/"):], real, alt)
 
 
 def _linked_slug(href: str, post: Post, corpus: Corpus, policy: Policy) -> str | None:
@@ -85,16 +129,13 @@ def _linked_slug(href: str, post: Post, corpus: Corpus, policy: Policy) -> str |
     return None
 
 
-def _rewrite_link(href: str, post: Post, corpus: Corpus, policy: Policy, url_for: Callable[[str], str],
-                  image_url: Callable[[str], str]) -> str:
+def _rewrite_link(href: str, post: Post, corpus: Corpus, policy: Policy, url_for: Callable[[str], str]) -> str:
     target = resolve(href, post.rel_path, policy.links)
     fragment = f"#{target.fragment}" if target.fragment else ""
     if target.kind == "post-slug" and corpus.post_for_slug(target.value):
         return url_for(target.value) + fragment
     if target.kind == "post-path" and target.value in corpus.by_path:
         return url_for(corpus.by_path[target.value].slug) + fragment
-    if target.kind == "file" and target.value.startswith("images/"):
-        return image_url(Path(target.value).name)
     return href
 
 

@@ -13,8 +13,14 @@ the item's hash and the wanted status, nothing is written at all.
 Faults: timeouts, connection errors, 5xx (and 408/429) are retried with exponential backoff; each retry
 starts again from the look-up, so it is safe for creates and uploads too. Any other 4xx fails that post with
 WordPress's code and message, and nothing more is written for it. A 2xx answer that is not JSON (what plain
-permalinks give for ``POST /wp-json/...``) is a failure. The application password never appears in an error,
-a log line or a repr.
+permalinks give for ``POST /wp-json/...``) is a failure. Neither the application password nor the
+``Authorization`` header made of it (``Basic <base64 of user:password>``) ever appears in an error, a log line,
+a result or a repr, even when a server echoes the request's headers back in its answer.
+
+Every text field is sent as plain text: title, excerpt, category and tag names, and the media's title, alt
+text and caption have ``&``, ``<`` and ``>`` escaped, so WordPress shows what the post says and never runs it
+(an administrator's posts are not filtered by WordPress itself). The body is the allow-list-sanitised HTML of
+render.py. A media's caption is always sent, so WordPress never takes one from the image's own IPTC data.
 
 Config: constructor arguments, or ``WordPressTarget.from_env()`` reading ``MEDPRESS_WP_URL``,
 ``MEDPRESS_WP_USER``, ``MEDPRESS_WP_APP_PASSWORD`` (and ``MEDPRESS_WP_STATUS``), or a Prefect Secret block
@@ -24,6 +30,7 @@ named by ``MEDPRESS_WP_SECRET_BLOCK`` holding JSON ``{"url": ..., "user": ..., "
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -36,17 +43,17 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
-from flows.publish.base import Image, PublishItem, PublishResult
+from flows.publish.base import Image, PublishItem, PublishResult, media_url
 
 log = logging.getLogger(__name__)
 
 STATUSES = ("publish", "pending", "draft")
 HASH_META = "medpress_content_hash"
-MEDIA_PREFIX = "medpress-"  # slug marker of media medpress uploaded: medpress-<file-name>-<sha256[:12]>
+MEDIA_PREFIX = "medpress-"  # media medpress uploaded: medpress-<path under images/>-<sha256[:12]>
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TRANSIENT_STATUS = frozenset({408, 429})
@@ -81,6 +88,32 @@ def _plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text or "")).strip()
 
 
+def as_text(value: str) -> str:
+    """A text field for WordPress: what it says is shown, never read as markup."""
+    return html.escape(value, quote=False)
+
+
+def check_url(url: str) -> str:
+    """The site's address without a trailing slash, or WordPressConfigError saying what is wrong with it."""
+    shown = re.sub(r"//[^/?#]*@", "//***@", url)  # never echo a password put into the URL
+    shown = shown if len(shown) <= 200 else shown[:200] + "..."
+    try:
+        parts = urlsplit(url.strip())
+        host, _port = parts.hostname, parts.port  # .port raises ValueError for a port that is not 0-65535
+    except ValueError as error:
+        raise WordPressConfigError(f"MEDPRESS_WP_URL {shown!r} is not a valid URL: {error}") from None
+    if parts.scheme not in ("http", "https"):
+        raise WordPressConfigError(f"MEDPRESS_WP_URL {shown!r} must start with http:// or https://")
+    if not host or any(c.isspace() for c in url.strip()):
+        raise WordPressConfigError(f"MEDPRESS_WP_URL {shown!r} has no valid host name")
+    if parts.username is not None or parts.password is not None:
+        raise WordPressConfigError("MEDPRESS_WP_URL must not hold a user or password: set MEDPRESS_WP_USER and "
+                                   "MEDPRESS_WP_APP_PASSWORD instead")
+    if parts.query or parts.fragment:
+        raise WordPressConfigError(f"MEDPRESS_WP_URL {shown!r} must be the site's address, without ? or #")
+    return url.strip().rstrip("/")
+
+
 def _hash_of(post: Mapping[str, Any]) -> str:
     """The stored content hash; WordPress answers ``"meta": []`` when no meta is registered."""
     meta = post.get("meta")
@@ -107,6 +140,45 @@ def _load_secret_block(name: str) -> dict[str, str]:
     return {key: str(value[key]) for key in ("url", "user", "app_password") if value.get(key)}
 
 
+def _secret_forms(user: str, password: str) -> tuple[str, ...]:
+    """Every form the credentials take on the wire or in an echo of them: the password (as given, and without
+    the spaces WordPress shows it with) and the ``Authorization`` header's base64 of ``user:password``, also
+    without its ``=`` padding, with JSON's escaped slashes and percent-encoded."""
+    forms: set[str] = set()
+    for secret in {password, password.replace(" ", "")}:
+        if not secret:
+            continue
+        encoded = base64.b64encode(f"{user}:{secret}".encode()).decode().rstrip("=")
+        forms |= {secret, quote(secret, safe=""), encoded, encoded.replace("/", "\\/"), quote(encoded, safe="")}
+    return tuple(sorted((f for f in forms if len(f) >= 4), key=len, reverse=True))
+
+
+def redact_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+# Loggers that may see an echoed header (httpcore logs response headers at DEBUG) or a message of ours.
+HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", __name__)
+
+
+class _Redacting(logging.Filter):
+    """Takes the credentials out of every record of the HTTP loggers while a target is open. Records below a
+    logger's level are never made, so this costs nothing unless someone turns DEBUG logging on."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_secrets(message, self.secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 class WordPressTarget:
     name = "wordpress"
 
@@ -117,19 +189,25 @@ class WordPressTarget:
             raise WordPressConfigError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
         if not url or not user or not app_password:
             raise WordPressConfigError("WordPress target needs a URL, a user and an application password")
-        self.site = url.rstrip("/")
+        self.site = check_url(url)
         self.user = user
         self.status = status
         self.tries = max(1, tries)
         self.backoff = backoff
         self.writes = 0  # write requests (POST/PUT/PATCH/DELETE) sent over the target's lifetime
         self.requests = 0
-        self._secret = app_password
+        self._secrets = _secret_forms(user, app_password)
         self._sleep = sleep
-        self._client = httpx.Client(base_url=f"{self.site}/wp-json/wp/v2", auth=(user, app_password),
-                                    timeout=timeout, transport=transport, follow_redirects=False,
-                                    headers={"User-Agent": "medpress-wordpress-target",
-                                             "Accept": "application/json"})
+        self._filter = _Redacting(self._secrets)
+        try:
+            self._client = httpx.Client(base_url=f"{self.site}/wp-json/wp/v2", auth=(user, app_password),
+                                        timeout=timeout, transport=transport, follow_redirects=False,
+                                        headers={"User-Agent": "medpress-wordpress-target",
+                                                 "Accept": "application/json"})
+        except (httpx.InvalidURL, ValueError) as error:
+            raise WordPressConfigError(f"MEDPRESS_WP_URL {self.site!r} is not a valid URL: {error}") from None
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._filter)
         self._auth_checked = False
         self._terms: dict[tuple[str, str], int] = {}
         self._media: dict[str, str] = {}
@@ -163,6 +241,8 @@ class WordPressTarget:
 
     def close(self) -> None:
         self._client.close()
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._filter)
 
     def url_for(self, slug: str) -> str:
         return f"{self.site}/{slug}/"
@@ -217,9 +297,9 @@ class WordPressTarget:
             # A create of this very call whose answer was lost lands here: it did reach WordPress.
             return self._result(item.slug, "created" if state["create_sent"] else "unchanged", post, found)
         body: dict[str, Any] = {
-            "title": item.title,
+            "title": as_text(item.title),
             "content": self._with_media(item),
-            "excerpt": item.summary,
+            "excerpt": as_text(item.summary),
             "slug": item.slug,
             "status": self.status,
             "categories": self._term_ids("categories", item.categories),
@@ -269,8 +349,8 @@ class WordPressTarget:
         others = [p["id"] for p in found if p["id"] != post["id"]]
         if others:
             details["same_slug"] = others
-        return PublishResult(slug, action, location=str(post.get("link") or self.url_for(slug)),
-                             remote_id=str(post["id"]), details=details)
+        return PublishResult(slug, action, location=self._redact(str(post.get("link") or self.url_for(slug))),
+                             remote_id=self._redact(str(post["id"])), details=details)
 
     def _to_draft(self, slug: str) -> PublishResult:
         self._check_auth()
@@ -345,7 +425,8 @@ class WordPressTarget:
             if _plain(str(term.get("name", ""))).casefold() == name.casefold():
                 return int(term["id"])
         try:
-            return int(self._request("POST", f"/{taxonomy}", json={"name": name}, params={"_fields": "id"})["id"])
+            return int(self._request("POST", f"/{taxonomy}", json={"name": as_text(name)},
+                                     params={"_fields": "id"})["id"])
         except WordPressError as error:
             if error.code == "term_exists" and error.term_id:
                 return error.term_id  # created meanwhile (or by a try whose answer was lost)
@@ -356,14 +437,14 @@ class WordPressTarget:
         HTML's ``/images/<name>`` at them."""
         text = item.html
         for image in item.images:
-            url = self._media_url(image)
-            name = re.escape(image.name)
-            text = re.sub(rf"""(\b(?:src|href)=)(["'])/images/{name}\2""", lambda m, u=url: f"{m[1]}{m[2]}{u}{m[2]}",
+            url = html.escape(self._media_url(image), quote=True)
+            local = re.escape(html.escape(media_url(image.name), quote=True))
+            text = re.sub(rf"""(\b(?:src|href)=)(["']){local}\2""", lambda m, u=url: f"{m[1]}{m[2]}{u}{m[2]}",
                           text)
         return text
 
     def _media_url(self, image: Image) -> str:
-        data = image.path.read_bytes()
+        data = image.read()
         slug = f"{MEDIA_PREFIX}{slugify(image.name)}-{hashlib.sha256(data).hexdigest()[:12]}"
         if slug in self._media:
             return self._media[slug]
@@ -371,25 +452,25 @@ class WordPressTarget:
             if media.get("slug") == slug:
                 self._media[slug] = str(media["source_url"])
                 return self._media[slug]
-        ascii_name = image.name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-        kind = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+        file_name = image.name.rsplit("/", 1)[-1]
+        ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+        kind = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         media = self._request(
             "POST", "/media", content=data,
-            params={"slug": slug, "title": image.name, "alt_text": image.alt,
-                    "_fields": "id,slug,source_url"},
+            params={"slug": slug, "title": as_text(image.name), "alt_text": as_text(image.alt),
+                    "caption": as_text(image.alt or image.name), "_fields": "id,slug,source_url"},
             headers={"Content-Type": kind,
                      "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                                            f"filename*=UTF-8''{quote(image.name)}"})
+                                            f"filename*=UTF-8''{quote(file_name)}"})
         self._media[slug] = str(media["source_url"])
         return self._media[slug]
 
     # -- HTTP ---------------------------------------------------------------------------------------
-    def _redact(self, text: str) -> str:
-        compact = self._secret.replace(" ", "")
-        for secret in {self._secret, compact}:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+    def redact(self, text: str) -> str:
+        """``text`` without the credentials, in any form they take (for messages made outside the target)."""
+        return redact_secrets(text, self._secrets)
+
+    _redact = redact
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         if method in WRITE_METHODS:
@@ -398,14 +479,15 @@ class WordPressTarget:
         what = f"{method} /wp-json/wp/v2{path}"
         try:
             answer = self._client.request(method, path, **kwargs)
-        except httpx.TransportError as error:  # timeouts, refused or dropped connections
+        except httpx.HTTPError as error:  # timeouts, refused or dropped connections, an answer that cannot be read
             raise _Transient(f"{what}: {type(error).__name__}: {self._redact(str(error)) or 'no answer'}") from None
         status = answer.status_code
         if status >= 500 or status in TRANSIENT_STATUS:
             raise _Transient(f"{what}: HTTP {status} {self._message(answer)}")
         if 300 <= status < 400:
-            raise WordPressError(f"{what}: HTTP {status} redirect to {answer.headers.get('location', '?')}: set the "
-                                 "target URL to the site's own address", status, "redirect")
+            where = self._redact(answer.headers.get("location", "?"))
+            raise WordPressError(f"{what}: HTTP {status} redirect to {where}: set the target URL to the site's own "
+                                 "address", status, "redirect")
         if status >= 400:
             data = self._json(answer)
             extra = data.get("data") if isinstance(data, dict) else None
@@ -441,5 +523,5 @@ class WordPressTarget:
             if isinstance(params, dict):
                 text += " (" + "; ".join(f"{k}: {_plain(str(v))}" for k, v in params.items()) + ")"
             return self._redact(text)
-        body = _plain(answer.text)[:200]
-        return self._redact(f"{answer.reason_phrase}" + (f": {body}" if body else ""))
+        body = self._redact(_plain(answer.text))[:200]  # redacted before it is cut: no part of a secret is left
+        return f"{answer.reason_phrase}" + (f": {body}" if body else "")
