@@ -26,12 +26,13 @@ chromium:
 wordpress:
 	tools/wordpress/setup.sh
 
-# The main job: review every post in content/ (reports/review.json, report.html, review.sarif, junit.xml,
+# The main job: review every post in content/ (review-output/: review.json, report.html, review.sarif, junit.xml,
 # summary.md), print the summary, then publish the approved versions to the static site in site/.
+# (Not reports/: that is the Python package of the report writers.)
 # FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
 review: setup languagetool
-	$(BIN)/medpress review --content content --output reports/review.json --fail-on $(FAIL_ON) \
-		--format text,json,sarif,junit,html,markdown --output-dir reports
+	$(BIN)/medpress review --content content --output review-output/review.json --fail-on $(FAIL_ON) \
+		--format text,json,sarif,junit,html,markdown --output-dir review-output
 	$(BIN)/medpress publish --content content --target static --out site
 
 lint: setup
@@ -52,4 +53,4 @@ server-stop: setup
 	$(BIN)/medpress server stop
 
 clean:
-	rm -rf $(VENV) reports/review.json .pytest_cache
+	rm -rf $(VENV) review-output .pytest_cache

@@ -1,4 +1,4 @@
-"""Run the checks: per post (cacheable by content and policy hash), then across the corpus."""
+"""Run the checks: per post (cacheable by content, policy hash and the checks' code), then across the corpus."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from checks.document import Post
 from checks.model import Finding, PostResult
 from checks.policy import Policy
 from checks.summary import PostSummary
-
-# Bump when a check's behaviour changes, so cached per-post results are not reused.
-CHECKS_VERSION = "4"
 
 
 def review_post(post: Post, policy: Policy) -> PostResult:

@@ -1,9 +1,11 @@
 """Content-addressed caches, so an unchanged post is neither parsed nor checked twice.
 
 Each kind is one SQLite file of JSON values by key (WAL mode: concurrent runs read while one writes, and a
-write is a transaction, so a crash cannot leave half a value). Keys hash a namespace (the checks' version,
-the policy hash, what else changes results) with the post's content hash. The kinds, under ``$MEDPRESS_CACHE``
-(default ``~/.cache/medpress``):
+write is a transaction, so a crash cannot leave half a value). Keys hash a namespace (a hash of the checks'
+code and the libraries that shape findings, ``flows.code_version``; the policy hash; what else changes results) with
+the post's content hash. A result that records a crash (FM014 from a check that raised, FM015 a post over its time
+budget) is never stored: once the bug is fixed or the machine less busy, the post is checked again. The kinds,
+under ``$MEDPRESS_CACHE`` (default ``~/.cache/medpress``):
 
 * ``results.sqlite``: per post, its per-post findings and metrics, and its summary (what the checks across
   posts read);
@@ -283,12 +285,22 @@ def _open(path: Path) -> sqlite3.Connection:
     return db
 
 
+# Findings that record that checking the post failed rather than what the post holds. A post whose file cannot be
+# read never reaches the cache (it has no bytes to key on), so FM014 in a checked result is a check that crashed.
+CRASH_RULES = frozenset({"FM014", "FM015"})
+
+
+def records_crash(result: PostResult) -> bool:
+    return any(finding.rule in CRASH_RULES for finding in result.findings)
+
+
 class ResultCache(JsonCache):
-    """Per post (by content hash): its per-post result and its summary."""
+    """Per post (by content hash): its per-post result and its summary (never a result that records a crash)."""
 
     def get_many(self, content_hashes: Sequence[str]) -> list[tuple[PostResult, PostSummary] | None]:
         return self.load_many([(h,) for h in content_hashes], decode=_result_and_summary)
 
     def put_many(self, items: Iterable[tuple[str, PostResult, PostSummary]]) -> None:
         self.save_many(({"findings": [f.to_dict() for f in result.findings], "metrics": result.metrics,
-                         "summary": summary.to_dict()}, (content_hash,)) for content_hash, result, summary in items)
+                         "summary": summary.to_dict()}, (content_hash,)) for content_hash, result, summary in items
+                       if not records_crash(result))

@@ -34,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", type=_formats, default=["text"], metavar="FORMATS",
                         help="comma-separated: text or github (printed), json, sarif, junit, html, markdown "
                              "(files in --output-dir; json alone without --output-dir is printed)")
-    review.add_argument("--output", type=Path, default=Path("reports/review.json"),
-                        help="where to write the JSON report (default: reports/review.json)")
+    review.add_argument("--output", type=Path, default=Path("review-output/review.json"),
+                        help="where to write the JSON report (default: review-output/review.json)")
     review.add_argument("--output-dir", type=Path, default=None,
                         help="write review.json, review.sarif, junit.xml, report.html, summary.md here")
     review.add_argument("--changed-since", metavar="REF", default=None,

@@ -29,7 +29,9 @@ from checks.grammar import GrammarResult, InvalidAnswer, Match, Paragraph, cache
 from checks.policy import GrammarPolicy
 from flows.cache import JsonCache, cache_root
 
-TOOLS = Path(__file__).resolve().parent.parent / "tools" / "languagetool"
+# The LanguageTool installer and start script: package data (flows/data/languagetool, in the repository a link to
+# tools/languagetool), so an installed medpress can install and start its server too.
+TOOLS = (Path(__file__).parent / "data" / "languagetool").resolve()
 DEFAULT_INSTALL_ROOT = Path.home() / ".cache" / "medpress"  # as in tools/languagetool/install.sh
 SEPARATOR = {"markup": "\n\n", "interpretAs": "\n\n"}
 
@@ -66,7 +68,7 @@ class ManagedServer:
         folder = install_dir()
         if not (folder / "lib" / f"languagetool-server-{pinned_version()}.jar").is_file():
             raise GrammarUnavailable(f"LanguageTool {pinned_version()} is not installed in {folder} "
-                                     f"(run tools/languagetool/install.sh, or `make languagetool`)")
+                                     f"(run {TOOLS / 'install.sh'}, or `make languagetool`)")
         from flows.prefect_server import _free_port
 
         port = _free_port()

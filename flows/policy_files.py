@@ -7,8 +7,9 @@ from pathlib import Path
 from checks.policy import OPTIONAL_FILES, REQUIRED_FILES, Policy, PolicyError, policy_from_texts
 from checks.registry import RULE_IDS
 
-# This repository's policy: used when a content folder has none of its own.
-DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "content" / "policy"
+# medpress's own policy, used when a content folder has none of its own: package data (flows/data/policy, in the
+# repository a link to content/policy), so an installed medpress has it too. Resolved: messages name the real folder.
+DEFAULT_POLICY_DIR = (Path(__file__).parent / "data" / "policy").resolve()
 
 
 def policy_dir_for(content_dir: Path, policy_dir: Path | None = None) -> Path:

@@ -84,7 +84,11 @@ DASK_WORKERS = 2
 def dask_task_runner(address: str | None = None) -> TaskRunner:
     """Prefect's Dask task runner (prefect-dask): on the scheduler at ``address``, else on a local cluster
     started for the flow run (worker processes, so posts are parsed and checked on several cores)."""
-    from prefect_dask import DaskTaskRunner
+    try:  # an optional extra: a plain install never imports it
+        from prefect_dask import DaskTaskRunner
+    except ImportError as err:
+        raise UsageError("MEDPRESS_TASK_RUNNER=dask needs the optional Dask runner, which is not installed: "
+                         "pip install 'medpress[dask]'") from err
 
     if address:
         return DaskTaskRunner(address=address)
@@ -103,7 +107,7 @@ def task_runner_from_env(environ: Mapping[str, str] | None = None) -> TaskRunner
 
 @flow(name="review", task_runner=task_runner_from_env(), log_prints=True)
 def review(content: str = "content", paths: list[str] | None = None, policy: str | None = None,
-           grammar: bool = True, external: bool = False, output: str | None = "reports/review.json",
+           grammar: bool = True, external: bool = False, output: str | None = "review-output/review.json",
            use_cache: bool = True, formats: list[str] | None = None, output_dir: str | None = None,
            changed_since: str | None = None, baseline: str | None = None) -> ReviewReport:
     """Review the posts of ``content`` (or only ``paths``); write the JSON report to ``output`` and the

@@ -21,12 +21,13 @@ from checks.document import Post, content_hash_of, decoded_post, parse_post
 from checks.grammar import Paragraph
 from checks.links import ExternalResult, external_urls
 from checks.model import Finding
-from checks.pipeline import CHECKS_VERSION, CrossEntry, finalize, review_corpus, review_post, summarize
+from checks.pipeline import CrossEntry, finalize, review_corpus, review_post, summarize
 from checks.policy import Policy
 from checks.summary import PostSummary
 from flows import gate, ingest, workers
 from flows.cache import JsonCache, ResultCache, cache_root
 from flows.check_posts import CheckedPost, Source, check_sources
+from flows.code_version import code_key
 from flows.policy_files import load_policy, policy_dir_for
 from flows.publish import ledger
 from reports.files import write_atomically
@@ -112,7 +113,7 @@ def expand_selection(plan: Plan, summaries: Sequence[PostSummary]) -> None:
 
 
 def _namespace(plan: Plan, *more: str) -> str:
-    return "\0".join((f"checks={CHECKS_VERSION}", f"policy={plan.policy.hash}", f"medpress={_version('medpress')}",
+    return "\0".join((f"code={code_key()}", f"policy={plan.policy.hash}", f"medpress={_version('medpress')}",
                       *more))
 
 
@@ -310,7 +311,7 @@ def run_metadata(plan: Plan, started: datetime, cache: ResultCache) -> dict[str,
         "policy_hash": plan.policy.hash,
         "policy_version": plan.policy.version,
         "git_commit": _git_commit(plan.options.content_dir),
-        "versions": {"medpress": _version("medpress"), "checks": CHECKS_VERSION, "python": platform.python_version(),
+        "versions": {"medpress": _version("medpress"), "checks": code_key()[:12], "python": platform.python_version(),
                      **{name: _version(name) for name in ("prefect", "textstat", "markdown", "beautifulsoup4",
                                                           "rapidfuzz", "language-tool-python")}},
         "options": {"grammar": plan.options.grammar, "external": plan.options.external,

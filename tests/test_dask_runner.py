@@ -42,7 +42,7 @@ review.configured_review()(content=sys.argv[1], grammar=False, use_cache=False, 
 
 
 def test_prefect_dask_is_installed() -> None:
-    """A missing prefect-dask fails here (it is a dependency in pyproject.toml), never skips."""
+    """A missing prefect-dask fails here (the test extra installs it; for users it is the extra `dask`), never skips."""
     from importlib import metadata
 
     import prefect_dask  # noqa: F401

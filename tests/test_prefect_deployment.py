@@ -54,6 +54,6 @@ def test_a_deployment_run_reviews_the_content(tmp_path: Path) -> None:
     worker = _prefect("worker", "start", "--pool", pool, "--run-once", cwd=work)
     assert worker.returncode == 0, worker.stdout + worker.stderr
     assert "Finished in state Completed()" in worker.stdout + worker.stderr
-    report = json.loads((work / "reports" / "review.json").read_text())
+    report = json.loads((work / "review-output" / "review.json").read_text())
     assert report["summary"]["posts"] == len(list((work / "content" / "posts").iterdir()))
     assert "Traceback" not in worker.stdout + worker.stderr
