@@ -12,11 +12,14 @@ from checks.registry import RULE_IDS
 DEFAULT_POLICY_DIR = (Path(__file__).parent / "data" / "policy").resolve()
 
 
+def has_own_policy(content_dir: Path) -> bool:
+    return (content_dir / "policy" / REQUIRED_FILES[0]).is_file()
+
+
 def policy_dir_for(content_dir: Path, policy_dir: Path | None = None) -> Path:
     if policy_dir is not None:
         return policy_dir
-    own = content_dir / "policy"
-    return own if (own / REQUIRED_FILES[0]).is_file() else DEFAULT_POLICY_DIR
+    return content_dir / "policy" if has_own_policy(content_dir) else DEFAULT_POLICY_DIR
 
 
 def read_policy_texts(folder: Path) -> dict[str, str]:

@@ -219,9 +219,12 @@ def read(content_dir: Path, policy: Policy | None = None) -> Ledger:
 
 
 def own_policy(content_dir: Path) -> Policy:
-    from flows.policy_files import load_policy, policy_dir_for
+    """The content folder's own policy. A folder without one reviews under medpress's default policy but trusts
+    no reviewer: the reviewers shipped with it are the demo blog's, and a clinic lists its own."""
+    from flows.policy_files import has_own_policy, load_policy, policy_dir_for
 
-    return load_policy(policy_dir_for(content_dir))
+    policy = load_policy(policy_dir_for(content_dir))
+    return policy if has_own_policy(content_dir) else policy.model_copy(update={"reviewers": ()})
 
 
 def check_anchor(content_dir: Path, ledger: Ledger) -> None:

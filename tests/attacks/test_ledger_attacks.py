@@ -308,3 +308,18 @@ def test_cutting_off_a_revocation_does_not_bring_the_page_back(content: Path, tm
     code, out = _publish(content, site, capsys)
     assert code == 1 and "approvals.jsonl:2: the ledger no longer holds the 2 event(s)" in out
     assert not (site / "blog" / "good").exists()
+
+
+def test_a_folder_without_its_own_policy_trusts_none_of_the_shipped_demo_reviewers(tmp_path: Path) -> None:
+    """The default policy ships the demo blog's reviewer: a clinic's folder without a policy must not trust it,
+    or whoever holds the demo key could sign off the clinic's posts."""
+    import shutil
+
+    folder = tmp_path / "clinic"
+    shutil.copytree(CONTENT / "posts", folder / "posts")
+    shutil.copytree(CONTENT / "ledger", folder / "ledger")  # the demo's signed events, copied in
+    assert not (folder / "policy").exists()
+    state = ledger.read(folder)
+    assert not state.sound
+    assert state.approvals() == {} or not state.sound
+    assert "dana-reyes" in state.describe()
