@@ -239,8 +239,9 @@ def probe_worker(policy_dir: Path) -> None:
 class Prober:
     """A probe worker process, restarted after a post it had to kill."""
 
-    def __init__(self, policy_dir: Path = POLICY) -> None:
+    def __init__(self, policy_dir: Path = POLICY, env: dict[str, str] | None = None) -> None:
         self.policy_dir = policy_dir
+        self.env = env or child_env()
         self.process: subprocess.Popen[str] | None = None
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - the workers' stderr, for the prober's life
         self.restarts = 0
@@ -248,7 +249,7 @@ class Prober:
     def _start(self) -> subprocess.Popen[str]:
         process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--probe-worker",
                                     "--policy", str(self.policy_dir)], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=self.log, text=True, env=child_env(),
+                                   stdout=subprocess.PIPE, stderr=self.log, text=True, env=self.env,
                                    preexec_fn=_limit_memory)
         self.process = process
         answer = self._answer(process, 120.0)
@@ -338,6 +339,7 @@ class Settings:
     formats: tuple[str, ...] = FILE_FORMATS
     extra: tuple[str, ...] = ()
     hold_out: bool = True
+    env: dict[str, str] | None = None  # the children's environment (default: child_env())
 
 
 @dataclass
@@ -375,7 +377,7 @@ def run_batch(cases: list[Case], work: Path, settings: Settings, prober: Prober 
     def review(group: list[Case], bound: float, how: str) -> CliRun:
         write_posts(content, ((c.name, c.data) for c in group))
         run = review_folder(content, work / "out", bound=bound, engine=settings.engine, formats=settings.formats,
-                            extra=settings.extra)
+                            extra=settings.extra, env=settings.env)
         runs.append({"how": how, "posts": len(group), "seconds": round(run.seconds, 2),
                      "exit": run.returncode, "problems": run.problems()})
         entries = report_entries(run.report)
@@ -558,7 +560,7 @@ def reproduce(case: Case, settings: Settings, prober: Prober, work: Path, second
         def fails(data: bytes) -> bool:
             write_posts(work / "content", [("repro.md", data)])
             run = review_folder(work / "content", work / "out", bound=settings.single_bound, engine=settings.engine,
-                                formats=settings.formats, extra=settings.extra)
+                                formats=settings.formats, extra=settings.extra, env=settings.env)
             entry = report_entries(run.report).get("repro.md")
             return bool(run.problems()) or entry is None or bool(internal_errors(entry))
         what = "; ".join(case.problems)
@@ -692,18 +694,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.probe_worker:
         probe_worker(args.policy)
         return 0
+    work = Path(tempfile.mkdtemp(prefix="medpress-fuzz-"))
+    env = child_env(work / "cache")  # never the user's medpress cache
     settings = Settings(budget=args.budget, budget_rule=args.budget_rule,
                         probe_limit=args.probe_limit or args.budget * 1.5, batch_bound=args.batch_bound,
                         single_bound=args.single_bound or args.budget * 2 + 40, engine=args.engine,
                         formats=tuple(f for f in args.formats.split(",") if f), extra=tuple(args.review_arg),
-                        hold_out=not args.no_hold_out)
+                        hold_out=not args.no_hold_out, env=env)
     caps = fuzz_posts.known_slow_caps(args.slow_cap) if args.slow_cap is not None else {}
     caps.update({unit.encode().decode("unicode_escape"): int(n) for unit, n in (c.rsplit("=", 1) for c in args.cap)})
     log = (lambda *_: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
-    work = Path(tempfile.mkdtemp(prefix="medpress-fuzz-"))
     keep = args.keep or work / "failing"
-    os.environ["MEDPRESS_CACHE"] = str(work / "cache")  # for every child: never the user's cache
-    prober = Prober()
+    prober = Prober(env=env)
     started = time.perf_counter()
     results: list[BatchResult] = []
     probed: dict[str, dict[str, Any]] = {}
@@ -746,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         prober.close()
         if args.engine == "prefect":
-            subprocess.run([*medpress_command(), "server", "stop"], env=child_env(), capture_output=True,
+            subprocess.run([*medpress_command(), "server", "stop"], env=env, capture_output=True,
                            check=False, timeout=60)
         shutil.rmtree(work / "batch", ignore_errors=True)
         shutil.rmtree(work / "cache", ignore_errors=True)

@@ -337,8 +337,10 @@ def _size_for(draw: st.DrawFn, unit: str, budget_bytes: int, caps: Mapping[str, 
         n = draw(st.integers(1, min(64, most)))
     elif bucket < 18:
         n = draw(st.integers(1, min(4096, most)))
+    elif bucket == 18:
+        n = draw(st.integers(1, most))  # Hypothesis leans to small integers ...
     else:
-        n = draw(st.integers(1, most))
+        n = most // draw(st.integers(1, 64))  # ... so this one reaches the size limit
     return min(n, caps.get(key or unit, n))
 
 
