@@ -9,10 +9,11 @@ pathological runs up to the post size limit), ``--batch`` at a time, each batch 
 
 Per batch:
 
-1. **Probe**: each post's per-post checks (parse, summarize, per-post checks, grammar's paragraphs, checks across
-   posts on a one-post corpus) in a worker process, timed, with a per-post watchdog: a post still running after
-   ``--probe-limit`` seconds (default 1.5 x budget) is killed and counted as over its budget. The probe bypasses any
-   budget the review applies: it measures what the post costs, and gives the traceback of a crash.
+1. **Probe**: each post's per-post checks (parse, summarize, per-post checks, checks across posts on a one-post
+   corpus; not grammar's paragraphs: the reviews run without grammar) in a worker process, timed, with a per-post
+   watchdog: a post still running after ``--probe-limit`` seconds (default 1.5 x budget) is killed and counted as
+   over its budget. The probe bypasses any budget the review applies: it measures what the post costs, and gives the
+   traceback of a crash.
 2. **Review**: `medpress review --content BATCH --no-grammar --no-cache --engine ENGINE` with every report format,
    in its own process group, killed after ``--batch-bound`` seconds. Posts the probe killed are held out of it
    and reviewed alone instead, each bounded by ``--single-bound`` seconds, so one post that hangs cannot take the
@@ -185,8 +186,8 @@ def has_budget_finding(entry: dict[str, Any] | None, rule: str = BUDGET_RULE) ->
 
 
 def probe_file(path: Path, policy: Any) -> dict[str, Any]:
-    """What the review's check step does with one post (and the checks across posts, on a corpus of it alone)."""
-    from checks import grammar
+    """What the review's check step does with one post without grammar (and the checks across posts, on a corpus
+    of it alone)."""
     from checks.corpus import Corpus
     from checks.document import parse_post
     from checks.pipeline import finalize, review_corpus, review_post, summarize
@@ -209,8 +210,6 @@ def probe_file(path: Path, policy: Any) -> dict[str, Any]:
         summary = summarize(post, policy)
         lap("review_post")
         result = review_post(post, policy)
-        lap("grammar_paragraphs")
-        grammar.paragraphs(post)
         lap("review_corpus")
         cross = review_corpus(Corpus([summary], frozenset({rel})), policy)
         lap("finalize")

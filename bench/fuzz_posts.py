@@ -526,3 +526,34 @@ def draw_posts(count: int, seed: int, *, max_bytes: int = MAX_BYTES, caps: Mappi
 
     collect()
     return drawn[:count]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write drawn posts to OUT/posts/gen-NNNN.md and their recipes to OUT/recipes.json. In a process of its own
+    the draw depends on the seed and this file alone: Hypothesis also draws literals from the local modules a
+    process has imported (checks, flows... in a test session, depending on which tests ran first)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description="draw fuzz posts into a folder")
+    parser.add_argument("count", type=int)
+    parser.add_argument("seed", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--max-bytes", type=int, default=MAX_BYTES)
+    parser.add_argument("--caps", default="{}", help='JSON: {"[": 1000, "nested:lists": 100}')
+    args = parser.parse_args(argv)
+    drawn = draw_posts(args.count, args.seed, max_bytes=args.max_bytes, caps=json.loads(args.caps))
+    folder = args.out / "posts"
+    folder.mkdir(parents=True, exist_ok=True)
+    recipes = {}
+    for number, post in enumerate(drawn):
+        name = f"gen-{number:04d}.md"
+        (folder / name).write_bytes(post.data())
+        recipes[name] = {"recipe": post.recipe(), "text": post.text}
+    (args.out / "recipes.json").write_text(json.dumps(recipes, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
