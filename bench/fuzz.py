@@ -749,8 +749,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.engine == "prefect":
             subprocess.run([*medpress_command(), "server", "stop"], env=env, capture_output=True,
                            check=False, timeout=60)
-        shutil.rmtree(work / "batch", ignore_errors=True)
-        shutil.rmtree(work / "cache", ignore_errors=True)
+        for part in ("batch", "cache", "shrink"):
+            shutil.rmtree(work / part, ignore_errors=True)
+        if not keep.is_relative_to(work) or not keep.exists() or not any(keep.iterdir()):
+            shutil.rmtree(work, ignore_errors=True)  # nothing of the run left to look at there
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.with_suffix(".json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     args.output.with_suffix(".md").write_text(render_markdown(summary))

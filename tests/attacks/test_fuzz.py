@@ -202,7 +202,7 @@ def test_a_failure_is_shrunk_to_the_piece_and_run_length_that_cause_it() -> None
 def test_the_runner_writes_its_summary(tmp_path: Path) -> None:
     output = tmp_path / "fuzz"
     status = fuzz.main(["--posts", "6", "--batch", "3", "--seed", "1", "--shrink-seconds", "0", "--batch-bound", "120",
-                        "--formats", "", "--output", str(output), "--quiet"])
+                        "--formats", "", "--output", str(output), "--keep", str(tmp_path / "failing"), "--quiet"])
     data = json.loads(output.with_suffix(".json").read_text())
     assert status == (1 if data["failures"] or data["batch_problems"] else 0)
     assert data["posts"] == 6 and data["batches"] == 2 and data["runs_over_bound"] == 0
