@@ -58,9 +58,13 @@ UNKNOWN_PATH = _rule("LNK008", "unknown-site-path", Severity.WARNING,
                      "A site path medpress does not know (not a post, image or policy links.site_paths) "
                      "may be broken.",
                      _A + "[Book now](/bookings/)\n", _A + "[Book now](/blog/botox-migraine/)\n")
+MALFORMED_URL = _rule("LNK009", "malformed-url", Severity.ERROR,
+                      "An address that cannot be parsed (an unclosed '[' in the host, a bad port) goes nowhere "
+                      "in a browser, whatever its text promises.",
+                      _A + "Source: [FDA](https://[www.fda.gov/)\n", _A + "Source: [FDA](https://www.fda.gov/)\n")
 
 RULES = (MISSING_POST, MISSING_ANCHOR, MISSING_IMAGE, UNLINKED_TITLE, BROKEN_EXTERNAL, UNSAFE_LINK,
-         MISSING_ALT, UNKNOWN_PATH)
+         MISSING_ALT, UNKNOWN_PATH, MALFORMED_URL)
 
 UNSAFE_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 IGNORED_SCHEMES = frozenset({"mailto", "tel", "sms"})
@@ -68,7 +72,8 @@ IGNORED_SCHEMES = frozenset({"mailto", "tel", "sms"})
 
 @dataclass(frozen=True)
 class Target:
-    """Where a link points. ``kind``: post-slug, post-path, file, anchor, external, site, unsafe, ignored."""
+    """Where a link points. ``kind``: post-slug, post-path, file, anchor, external, site, unsafe, ignored,
+    malformed (``value``: why it cannot be parsed)."""
 
     kind: str
     value: str = ""
@@ -93,7 +98,11 @@ def resolve(target: str, post_path: str, policy: LinksPolicy) -> Target:
     target = target.strip()
     if policy.site_url and target.startswith(policy.site_url.rstrip("/") + "/"):
         target = target[len(policy.site_url.rstrip("/")) :]
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 - raises on a port that is not a number, as a browser refuses it
+    except ValueError as err:  # "Invalid IPv6 URL", a bad port: the address goes nowhere
+        return Target("malformed", str(err))
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         return Target("external", target)
@@ -130,7 +139,10 @@ def _check_links(post: PostSummary, corpus: Corpus, policy: Policy) -> Iterable[
         if link.kind == "image" and not link.has_text:
             yield finding(MISSING_ALT, f"image '{link.target}' has no alt text", span,
                           suggestion="Describe the image: ![what it shows](...)")
-        if target.kind == "unsafe":
+        if target.kind == "malformed":
+            yield finding(MALFORMED_URL, f"'{link.target}' is not a valid address ({target.value})", span,
+                          excerpt=link.target, suggestion="Correct the address (check brackets and the port).")
+        elif target.kind == "unsafe":
             yield finding(UNSAFE_LINK, f"'{target.value}:' link is not allowed", span, excerpt=link.target,
                           suggestion="Link to an https:// page or a post instead.")
         elif target.kind == "external":

@@ -46,7 +46,11 @@ def check_urls(urls: list[str], policy: LinksPolicy, cache_dir: Path | None) -> 
 
 
 def fetch(client: httpx.Client, url: str, retries: int) -> ExternalResult:
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError as err:  # the review reports it as LNK009; never fetched
+        return ExternalResult(url, None, f"not a valid address: {err}")
+    if scheme not in ("http", "https"):
         return ExternalResult(url, None, "only http and https links are fetched")
     error = "not fetched"
     for attempt in range(retries + 1):

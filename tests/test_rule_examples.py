@@ -59,7 +59,7 @@ STABLE = {
     "FM013": "duplicate-key", "FM014": "unreadable-file",
     "LNK001": "missing-post", "LNK002": "missing-anchor", "LNK003": "missing-file", "LNK004": "unlinked-title",
     "LNK005": "broken-external", "LNK006": "unsafe-link", "LNK007": "missing-alt-text",
-    "LNK008": "unknown-site-path",
+    "LNK008": "unknown-site-path", "LNK009": "malformed-url",
     "RD001": "above-target-grade", "RD002": "above-grade-limit", "RD003": "hard-sentence",
     "GR000": "grammar-unavailable",
     "DSC001": "missing-disclaimer", "DSC002": "altered-disclaimer", "DSC003": "misplaced-disclaimer",

@@ -20,7 +20,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -52,27 +51,15 @@ OPEN_CAPS: dict[str, int] = {
     "nested:lists": 100,  # F5
     "<!--": 2000,  # F8
 }
-# F1: a link whose host has an unmatched '[' or ']' ("<p://[>", "[a](http://[::1)") stops the whole review with a
-# traceback (urlsplit's ValueError in checks/links.py resolve). F2: tags, categories or references given as a
-# number or a boolean ("tags: 5") are an internal error (FM014) instead of an FM008 (item 14). F6: a YAML tag whose
-# value it cannot construct ("summary: !!float x", "!!int x", "!!bool x", "!!timestamp x") is an internal error
-# instead of FM006. F7: "<![" then a space or punctuation after raw HTML ("<div><![*") makes BeautifulSoup reject
-# the markup: an internal error.
-def _host_urlsplit_rejects(text: str) -> bool:  # F1
-    for netloc in re.findall(r"//[^/?#\s]*", text):
-        for candidate in {netloc, re.split(r"[)>\"'<]", netloc)[0]}:  # Markdown may end the URL at these
-            try:
-                urlsplit(candidate)
-            except ValueError:
-                return True
-    return False
-
-
+# F2: tags, categories or references given as a number or a boolean ("tags: 5") are an internal error (FM014)
+# instead of an FM008 (item 14). F6: a YAML tag whose value it cannot construct ("summary: !!float x", "!!int x",
+# "!!bool x", "!!timestamp x") is an internal error instead of FM006. F7: "<![" then a space or punctuation after
+# raw HTML ("<div><![*") makes BeautifulSoup reject the markup: an internal error.
 _F2 = re.compile(r"^(?:tags|categories|references):[ \t]*(?:!!\w+[ \t]+)?(?:[-+]?\.?\d|(?:true|false|yes|no|on|"
                  r"off|[-+]?\.inf|\.nan)\b)", re.MULTILINE | re.IGNORECASE)
 _F6 = re.compile(r"!!(?:float|int|bool|timestamp)\b")
 _F7 = re.compile(r"<!\[(?![A-Za-z])")
-OPEN_TEXT: dict[str, Callable[[str], bool]] = {"F1": _host_urlsplit_rejects, "F2": lambda text: bool(_F2.search(text)),
+OPEN_TEXT: dict[str, Callable[[str], bool]] = {"F2": lambda text: bool(_F2.search(text)),
                                                "F6": lambda text: bool(_F6.search(text)),
                                                "F7": lambda text: bool(_F7.search(text))}
 

@@ -1,0 +1,35 @@
+"""Crashes the fuzz harness found (bench/fuzz.py; F-numbers as in bench/results/fuzz-findings.md), each now a
+finding at its line while the other posts are still reviewed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_medpress, write_post
+
+FRONT = "---\ntitle: Sun care\nslug: sun-care-{n}\ndate: 2024-05-01\n---\n"
+
+
+def _review(tmp_path: Path, bodies: list[str]) -> tuple[int, dict[str, list[tuple[str, int | None]]], str]:
+    content = tmp_path / "content"
+    for n, body in enumerate(bodies):
+        write_post(content, f"p{n}.md", FRONT.format(n=n) + body)
+    write_post(content, "clean.md", FRONT.format(n="clean") + "Wear a hat.\n")
+    out = tmp_path / "review.json"
+    done = run_medpress("review", "--content", str(content), "--no-grammar", "--engine", "direct",
+                        "--output", str(out), cwd=tmp_path)
+    report = json.loads(out.read_text()) if out.exists() else {"posts": []}
+    found = {Path(p["path"]).name: [(f["rule"], f["line"]) for f in p["findings"]] for p in report["posts"]}
+    return done.returncode, found, done.stderr
+
+
+@pytest.mark.parametrize("link", ["[a](http://[::1)", "<p://[>", "[](h://[)", "[b](https://x.org:abc/)"])
+def test_f1_a_link_that_cannot_be_parsed_is_a_finding_not_the_end_of_the_review(tmp_path: Path, link: str) -> None:
+    code, found, stderr = _review(tmp_path, [f"Wear a hat.\n\nSee {link} today.\n"])
+    assert "Traceback" not in stderr
+    assert code == 1
+    assert ("LNK009", 8) in found["p0.md"]
+    assert "clean.md" in found  # the other posts are still reviewed
