@@ -14,7 +14,7 @@ from checks.policy import Policy
 from checks.summary import PostSummary
 
 # Bump when a check's behaviour changes, so cached per-post results are not reused.
-CHECKS_VERSION = "3"
+CHECKS_VERSION = "4"
 
 
 def review_post(post: Post, policy: Policy) -> PostResult:

@@ -89,7 +89,7 @@ def status(content_dir: Path) -> list[Status]:
     files = ingest.content_files(content_dir)
     rows = []
     for rel in ingest.post_paths(content_dir, files):
-        post = ingest.read_post(content_dir, rel, 10**9)
+        post = ingest.read_post(content_dir, rel, 10**9, body=False)  # the front matter is all status needs
         approval = approvals.get(rel)
         where = [f"{target}: {entries[post.slug]['location']} ({entries[post.slug]['time']})"
                  for target, entries in live.items() if post.slug in entries
@@ -143,7 +143,8 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             ) -> PublishRun:
     """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
     plan, report = review_with_plan(ReviewOptions(content_dir, (), policy_dir, grammar))
-    parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes)
+    parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes,
+                               plan.policy.frontmatter.max_seconds)
     posts = {post.rel_path: post for post in parsed}
     corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
     run = PublishRun(decide(content_dir, report, posts, target.name))

@@ -81,6 +81,9 @@ def make_plan(options: ReviewOptions) -> Plan:
         else:
             selected.append(ingest.rel_to_content(content_dir, path))
     if not options.paths:
+        if not corpus_paths:  # a mistyped --content must not pass CI as "0 posts reviewed"
+            raise UsageError(f"content folder '{content_dir}' has no posts (no {ingest.POSTS_DIR}/*.md files in "
+                             f"'{content_dir / ingest.POSTS_DIR}'); check --content")
         selected = list(corpus_paths)
     selected = list(dict.fromkeys(selected))
     corpus_paths = list(dict.fromkeys([*corpus_paths, *selected]))
@@ -181,7 +184,7 @@ def worth_spreading(todo: int) -> bool:
 
 
 def store_checked(cache: ResultCache, checked: Sequence[CheckedPost]) -> None:
-    cache.put_many((item.summary.content_hash, item.result, item.summary) for item in checked)
+    cache.put_many((item.summary.content_hash, item.result, item.summary) for item in checked if item.cacheable)
 
 
 def in_corpus_order(plan: Plan, *parts: Sequence[CheckedPost]) -> list[CheckedPost]:

@@ -71,8 +71,8 @@ def build_item(post: Post, corpus: Corpus, policy: Policy, content_dir: Path,
     return PublishItem(
         slug=post.slug, title=post.title, html=body, content_hash=post.content_hash, date=str(meta.get("date", "")),
         summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
-        categories=tuple(str(c) for c in meta.get("categories") or []),
-        tags=tuple(str(t) for t in meta.get("tags") or []), images=tuple(images))
+        categories=tuple(str(c) for c in post.meta_list("categories")),
+        tags=tuple(str(t) for t in post.meta_list("tags")), images=tuple(images))
 
 
 def _linked_slug(href: str, post: Post, corpus: Corpus, policy: Policy) -> str | None:
@@ -99,7 +99,7 @@ def _rewrite_link(href: str, post: Post, corpus: Corpus, policy: Policy, url_for
 
 
 def _references(post: Post) -> str:
-    references = [r for r in post.meta.get("references") or [] if isinstance(r, dict)]
+    references = [r for r in post.meta_list("references") if isinstance(r, dict)]
     if not references:
         return ""
     items = "".join(
