@@ -65,10 +65,15 @@ def check_source(policy: Policy, source: Source, keep_source: bool) -> CheckedPo
         document.forget_converters()  # stopped half-way through a conversion: start the next post afresh
         return over_budget(policy, source)
     except Exception as err:  # a bug in medpress must not stop the review of every other post
-        post = unreadable_post(source.rel_path, f"medpress failed while checking this file ({type(err).__name__}: "
-                                                f"{err}); please report it", display_path=source.display_path)
-        result = PostResult(list(frontmatter.check_post(post, policy)))  # FM014, naming the error
-        return CheckedPost(summarize(post, policy), result, parsed=True, cacheable=False)
+        return crashed(policy, source, f"{type(err).__name__}: {err}")
+
+
+def crashed(policy: Policy, source: Source, what: str) -> CheckedPost:
+    """The post as checked when checking it failed (a bug, a worker process that died): FM014, naming why."""
+    post = unreadable_post(source.rel_path, f"medpress failed while checking this file ({what}); please report it",
+                           display_path=source.display_path)
+    result = PostResult(list(frontmatter.check_post(post, policy)))
+    return CheckedPost(summarize(post, policy), result, parsed=True, cacheable=False)
 
 
 def over_budget(policy: Policy, source: Source) -> CheckedPost:
