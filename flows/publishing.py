@@ -79,7 +79,7 @@ def revoke(content_dir: Path, path: Path, reviewer: str, *, role: str = "", note
 class Status:
     path: str
     slug: str
-    state: str  # draft | in review | approved | stale | published
+    state: str  # draft | in review | approved | stale | published | unreadable
     detail: str = ""
 
 
@@ -90,6 +90,9 @@ def status(content_dir: Path) -> list[Status]:
     rows = []
     for rel in ingest.post_paths(content_dir, files):
         post = ingest.read_post(content_dir, rel, 10**9, body=False)  # the front matter is all status needs
+        if not post.readable:  # a symlink loop, a FIFO, outside the folder...: said, never a crash
+            rows.append(Status(post.display_path, "", "unreadable", post.problems[0].message))
+            continue
         approval = approvals.get(rel)
         where = [f"{target}: {entries[post.slug]['location']} ({entries[post.slug]['time']})"
                  for target, entries in live.items() if post.slug in entries

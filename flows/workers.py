@@ -39,6 +39,7 @@ READY = "ready"
 
 _workers: list[_Worker] = []
 _lock = threading.RLock()
+_stopping = threading.Event()  # set by shutdown(kill=True): a review in another thread stops handing out posts
 
 
 def cores() -> int:
@@ -154,6 +155,7 @@ def check_each(policy: Policy, batches: Sequence[list[Source]], keep_source: boo
     handed = 0
     busy: list[_Worker] = []
     with _lock:
+        _stopping.clear()
         try:
             pool = _ensure(cores())
             while todo or busy:
@@ -165,6 +167,8 @@ def check_each(policy: Policy, batches: Sequence[list[Source]], keep_source: boo
                         busy.append(worker)
                 waiting = min(worker.since for worker in busy) + limit - time.monotonic()
                 wait([w.connection for w in busy] + [w.process.sentinel for w in busy], max(0.0, waiting))
+                if _stopping.is_set():  # Ctrl-C or SIGTERM in the main thread, while a task thread runs this:
+                    return  # the review is stopping (quietly: no task failure and traceback on its way out)
                 for worker in list(busy):
                     outcome = _collect(worker, limit)
                     job = worker.job
@@ -254,6 +258,8 @@ def process_ids() -> list[int]:
 
 def shutdown(kill: bool = False) -> None:
     """Stop the worker processes (``kill``: at once, as Ctrl-C and SIGTERM do; else they finish and exit)."""
+    if kill:
+        _stopping.set()
     workers = list(_workers)
     _workers.clear()
     for worker in workers:
