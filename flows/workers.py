@@ -189,8 +189,8 @@ def check_each(policy: Policy, batches: Sequence[list[Source]], keep_source: boo
         except _Broken as err:
             _stop(busy)
             busy = []
-            print(f"medpress: worker processes failed ({err}); checking in this process instead "
-                  "(MEDPRESS_WORKERS=1 skips them)", file=sys.stderr)
+            print(f"medpress: worker processes failed ({err}); checking in this process instead (a script that "
+                  "runs a review needs an `if __name__ == \"__main__\":` guard)", file=sys.stderr)
             for job in jobs[handed:]:
                 yield job.results + check_sources(policy, job.sources[len(job.results):], keep_source)
         finally:
@@ -238,7 +238,10 @@ def _report_stuck(policy: Policy, job: _Job, outcome: str, exitcode: int | None)
 
 def _ensure(count: int) -> list[_Worker]:
     """``count`` live workers (the dead replaced); called with ``_lock`` held."""
-    _workers[:] = [w for w in _workers if w.process.is_alive()][:count]
+    alive = [w for w in _workers if w.process.is_alive()]
+    for extra in alive[count:]:  # MEDPRESS_WORKERS lowered since
+        extra.kill()
+    _workers[:] = alive[:count]
     while len(_workers) < count:
         _workers.append(_Worker())
     return _workers
