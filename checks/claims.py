@@ -497,7 +497,7 @@ class _Citations:
 
 
 def _citations(post: Post, k: Knowledge) -> _Citations:
-    ids = frozenset(str(r.get("id")) for r in post.meta.get("references") or [] if isinstance(r, dict))
+    ids = frozenset(str(r.get("id")) for r in post.meta_list("references") if isinstance(r, dict))
     links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains))
     return _Citations(ids, tuple(links))
 

@@ -201,10 +201,10 @@ def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Bloc
     applies = rule.applies
     if applies.always:
         return "every post", None
-    categories = {str(c).lower() for c in post.meta.get("categories") or [] if isinstance(c, str)}
+    categories = {str(c).lower() for c in post.meta_list("categories") if isinstance(c, str)}
     if categories & {c.lower() for c in applies.categories}:
         return "the post's category", None
-    tags = {str(t).lower() for t in post.meta.get("tags") or [] if isinstance(t, str)}
+    tags = {str(t).lower() for t in post.meta_list("tags") if isinstance(t, str)}
     if tags & {t.lower() for t in applies.tags}:
         return "the post's tags", None
     if applies.off_label_claims:

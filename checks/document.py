@@ -48,14 +48,14 @@ VISIBLE_ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "placeho
 # Front-matter fields shown on the page or sent to the CMS (title, excerpt, terms, byline, the page address;
 # reference titles too, read from the references list)
 META_TEXTS = ("title", "summary", "author", "tags", "categories", "slug")
-UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty"})
+UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty", "timeout"})
 
 
 @dataclass(frozen=True)
 class LoadProblem:
     """Something that stopped the file from being read as a post (reported by the frontmatter check)."""
 
-    kind: str  # unreadable | too-large | binary | not-utf8 | empty | no-front-matter | yaml | not-mapping
+    kind: str  # unreadable | too-large | binary | not-utf8 | empty | timeout | no-front-matter | yaml | not-mapping
     message: str
     line: int | None = None
     column: int | None = None
@@ -122,6 +122,7 @@ class Post:
     size: int
     text: str = ""
     problems: tuple[LoadProblem, ...] = ()
+    encoding: str = "utf-8"  # what the file was decoded from: UTF-16 or UTF-32 when its byte-order mark says so
     meta: dict[str, Any] = field(default_factory=dict)
     meta_fields: dict[str, MetaField] = field(default_factory=dict)
     duplicate_keys: tuple[tuple[str, int], ...] = ()
@@ -159,6 +160,14 @@ class Post:
         value = self.meta.get("slug")
         return value if isinstance(value, str) else ""
 
+    def meta_list(self, key: str) -> list[Any]:
+        """A front-matter list (categories, tags, references) as a list whatever was written: a lone text is
+        one item, any other value (``tags: 5``) none; the frontmatter check reports the wrong form."""
+        value = self.meta.get(key)
+        if isinstance(value, list):
+            return value
+        return [value] if isinstance(value, str) and value else []
+
     @property
     def headings(self) -> tuple[Block, ...]:
         return tuple(b for b in self.blocks if b.is_heading)
@@ -183,13 +192,24 @@ def unreadable_post(rel_path: str, reason: str, *, display_path: str | None = No
                 problems=(LoadProblem("unreadable", reason),))
 
 
+def timed_out_post(rel_path: str, seconds: float, content_hash: str = "", *,
+                   display_path: str | None = None) -> Post:
+    """A post whose parsing and checks ran past its time budget: stopped, reported, never reviewed."""
+    return Post(rel_path=rel_path, display_path=display_path or rel_path, content_hash=content_hash, size=0,
+                problems=(LoadProblem("timeout", f"parsing and checking this post took longer than its time budget "
+                                                 f"of {seconds:g} s; it was stopped and is not reviewed"),))
+
+
 def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Post:
+               max_bytes: int = DEFAULT_MAX_BYTES, body: bool = True) -> Post:
+    """The post read: decoded, its front matter, and (unless ``body`` is False: a caller that needs the front
+    matter alone, such as ``medpress status``, must not pay for rendering a pathological body) its body."""
     post = decoded_post(rel_path, data, display_path=display_path, max_bytes=max_bytes)
     if post.problems:
         return post
     problems = _read_front_matter(post)
-    _render_body(post)
+    if body:
+        _render_body(post)
     post.problems = tuple(problems)
     return post
 
@@ -217,10 +237,31 @@ def _too_large(size: int, max_bytes: int) -> LoadProblem:
     return LoadProblem("too-large", f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
 
 
+# Byte-order marks of the encodings a post is decoded from besides UTF-8 (UTF-32's first: it starts as UTF-16's)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+         (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16"))
+
+
 def _decode(post: Post, data: bytes, max_bytes: int) -> LoadProblem | None:
     if len(data) > max_bytes:
         return _too_large(len(data), max_bytes)
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):  # an editor's "Unicode" save: readable, but the post should be UTF-8
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as err:
+                return LoadProblem("not-utf8", f"{name} (its byte-order mark says so) that cannot be decoded at byte "
+                                               f"{err.start}; re-save it as UTF-8")
+            text = text.removeprefix("\ufeff")
+            post.encoding = name
+            if not text.strip():
+                return LoadProblem("empty", "the file is empty")
+            post.text = text
+            return None
     if b"\x00" in data:
+        looks = _utf16_without_bom(data)
+        if looks:
+            return LoadProblem("not-utf8", f"{looks} without a byte-order mark, not UTF-8; re-save it as UTF-8")
         at = data.index(b"\x00")
         line = data.count(b"\n", 0, at) + 1
         return LoadProblem("binary", f"binary data (a NUL byte at byte {at}); not a Markdown text file", line)
@@ -235,6 +276,17 @@ def _decode(post: Post, data: bytes, max_bytes: int) -> LoadProblem | None:
     if not text.strip():
         return LoadProblem("empty", "the file is empty")
     post.text = text
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"UTF-16LE" or "UTF-16BE" when every other byte of the start is NUL, as mostly-ASCII UTF-16 text is."""
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    for name, nuls, chars in (("UTF-16LE", head[1::2], head[0::2]), ("UTF-16BE", head[0::2], head[1::2])):
+        if nuls.count(0) >= len(nuls) * 0.9 and chars.count(0) == 0:
+            return name
     return None
 
 
@@ -378,6 +430,12 @@ def _gate_inline_pass(converter: markdown.Markdown) -> None:
         return handle(data, patternIndex)
 
     inline._InlineProcessor__handleInline = gated_handle
+
+
+def forget_converters() -> None:
+    """Drop this thread's Markdown converters (a conversion stopped half-way, by a time budget, may have left
+    one in a state its reset() does not undo); the next post builds new ones."""
+    _local.__dict__.clear()
 
 
 def render_markdown(body: str) -> str:

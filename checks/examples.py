@@ -1,7 +1,8 @@
 """Rule examples as files: ``==> name <==`` header lines split one example into several files.
 
 A header may repeat its content (``==> big.md x60000 <==``) to make a large file, or name a file
-that is asked for but absent (``==> gone.md missing <==``, mapped to None). Text is encoded
+that is asked for but absent (``==> gone.md missing <==``, mapped to None), or a post that ran past its time
+budget (``==> slow.md over-budget <==``, None here too). Text is encoded
 with ``surrogateescape``, so ``\\udcff`` in an example is the raw byte 0xFF (for the not-UTF-8 rule).
 """
 
@@ -12,14 +13,14 @@ import re
 import unicodedata
 
 from checks.corpus import Corpus, LedgerProblem
-from checks.document import parse_post, unreadable_post
+from checks.document import parse_post, timed_out_post, unreadable_post
 from checks.links import ExternalResult
 from checks.model import Finding
 from checks.pipeline import finalize, review_corpus, review_post, summarize
 from checks.policy import policy_from_texts
 
 DEFAULT_NAME = "posts/example.md"
-_HEADER = re.compile(r"^==> (?P<name>\S+)(?: x(?P<times>\d+)| (?P<missing>missing))? <==\n", re.M)
+_HEADER = re.compile(r"^==> (?P<name>\S+)(?: x(?P<times>\d+)| (?P<missing>missing|over-budget))? <==\n", re.M)
 
 
 def split_example(example: str) -> dict[str, bytes | None]:
@@ -55,8 +56,10 @@ def review_example(example: str, policy_texts: dict[str, str]) -> list[Finding]:
         if name.startswith("policy/") and data is not None:
             texts[name.removeprefix("policy/")] = data.decode("utf-8")
     policy = policy_from_texts(texts)
+    slow = {h["name"] for h in _HEADER.finditer(example) if h["missing"] == "over-budget"}
     posts = [
         parse_post(name, data, max_bytes=policy.frontmatter.max_bytes) if data is not None
+        else timed_out_post(name, policy.frontmatter.max_seconds) if name in slow
         else unreadable_post(name, "file not found")
         for name, data in files.items() if name.startswith("posts/")
     ]

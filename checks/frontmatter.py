@@ -78,15 +78,30 @@ UNREADABLE = _rule("FM014", "unreadable-file", Severity.ERROR,
                    "A post that cannot be opened (missing, no permission) cannot be reviewed or published.",
                    "==> posts/gone.md missing <==\n", _OK)
 
+OVER_TIME_BUDGET = _rule("FM015", "over-time-budget", Severity.ERROR,
+                         "A post whose parsing and checks run past its time budget (policy frontmatter.max_seconds) "
+                         "is stopped unreviewed, so one pathological post cannot stall the review.",
+                         "==> posts/stalls.md over-budget <==\n")
+NOT_UTF8_ENCODING = _rule("FM016", "utf16-encoding", Severity.WARNING,
+                          "A UTF-16 or UTF-32 file (its byte-order mark says so) is read, but tools and the CMS "
+                          "expect UTF-8.",
+                          # the passing example's post as UTF-16 (little-endian, with its byte-order mark), raw bytes
+                          ("\ufeff" + _OK).encode("utf-16-le").decode("utf-8", "surrogateescape"))
+
 RULES = (NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NO_FRONT_MATTER, INVALID_YAML, MISSING_FIELD, INVALID_FIELD,
-         INVALID_DATE, UNKNOWN_STATUS, DUPLICATE_SLUG, UNKNOWN_KEY, DUPLICATE_KEY, UNREADABLE)
+         INVALID_DATE, UNKNOWN_STATUS, DUPLICATE_SLUG, UNKNOWN_KEY, DUPLICATE_KEY, UNREADABLE, OVER_TIME_BUDGET,
+         NOT_UTF8_ENCODING)
 
 _PROBLEM_RULES = {"unreadable": UNREADABLE, "not-utf8": NOT_UTF8, "binary": BINARY, "empty": EMPTY,
                   "too-large": TOO_LARGE, "no-front-matter": NO_FRONT_MATTER, "yaml": INVALID_YAML,
-                  "not-mapping": INVALID_YAML}
+                  "not-mapping": INVALID_YAML, "timeout": OVER_TIME_BUDGET}
 
 
 def check_post(post: Post, policy: Policy) -> Iterable[Finding]:
+    if post.encoding != "utf-8":
+        yield finding(NOT_UTF8_ENCODING, f"the file is {post.encoding} (its byte-order mark says so), not UTF-8; "
+                                         "it was read, but should be UTF-8", Span(1, 1, 1, 1),
+                      suggestion="Re-save the file as UTF-8 (most editors: 'Save with encoding').")
     for problem in post.problems:
         span = Span(problem.line, problem.column or 1, problem.line, problem.column or 1) if problem.line else None
         yield finding(_PROBLEM_RULES[problem.kind], problem.message, span,
@@ -105,6 +120,8 @@ _PROBLEM_HINTS = {
     "no-front-matter": "Start the file with '---', the title, slug and date fields, and another '---'.",
     "yaml": "Fix the YAML at that line: quote values containing ': ' or '#', and close every quote.",
     "not-mapping": "Write the front matter as 'key: value' lines.",
+    "timeout": "Look for a long run of one character ('[', '`', '&amp;'...) and break it up; or raise policy "
+               "frontmatter.max_seconds.",
 }
 
 
@@ -117,7 +134,7 @@ def _check_fields(post: Post, policy: Policy) -> Iterable[Finding]:
     for key, message, hint in _field_errors(meta):
         yield finding(INVALID_FIELD, message, value_span(post, key), excerpt=field_line(post, key),
                       suggestion=hint)
-    if isinstance(meta.get("date"), str | date) and meta["date"] != "":
+    if meta.get("date") not in (None, ""):
         problem = _date_problem(meta["date"])
         if problem:
             yield finding(INVALID_DATE, problem, value_span(post, "date"), excerpt=field_line(post, "date"),
@@ -175,9 +192,12 @@ def _reference_errors(references: Any) -> Iterable[tuple[str, str, str]]:
             yield "references", f"reference {item['id']} url '{item['url']}' is not an http(s) URL", hint
 
 
-def _date_problem(value: str | date) -> str | None:
+def _date_problem(value: object) -> str | None:
     if isinstance(value, date):
         return None
+    if not isinstance(value, str):  # a number, true/false, a list or a mapping: YAML read no date there
+        kind = {bool: "true or false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+        return f"date must be an ISO date (YYYY-MM-DD), not {kind.get(type(value), type(value).__name__)}"
     try:
         date.fromisoformat(value)
     except ValueError:

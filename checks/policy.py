@@ -54,6 +54,8 @@ class ReadabilityPolicy(_Strict):
 
 class FrontMatterPolicy(_Strict):
     max_bytes: int = Field(1_000_000, gt=0)
+    max_seconds: float = Field(20.0, gt=0, description="time budget for parsing and checking one post; a post "
+                                                      "over it is stopped and reported (FM015)")
     statuses: tuple[str, ...] = ("draft", "review", "approved")
     extra_keys: tuple[str, ...] = Field((), description="keys allowed beyond the standard ones")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from enum import IntEnum
 from pathlib import Path
 
@@ -102,11 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(BaseException):
+    """SIGTERM: stop as Ctrl-C does (raised in the main thread by the signal handler; a BaseException, as
+    KeyboardInterrupt is, so no ``except Exception`` on the way turns it into a finding)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
                "publish": _publish}[args.command]
+    previous = _stop_on_sigterm()
     try:
         return int(handler(args))
     except _untrusted() as err:
@@ -123,6 +131,39 @@ def main(argv: list[str] | None = None) -> int:
         return Exit.USAGE
     except BrokenPipeError:
         return Exit.OK
+    except (KeyboardInterrupt, Interrupted) as err:
+        from flows import workers
+
+        workers.shutdown(kill=True)
+        how = "terminated (SIGTERM)" if isinstance(err, Interrupted) else "interrupted"
+        print(f"medpress: {how}; the posts checked so far are kept in the cache (the next run goes on from "
+              "them), no report was written", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(err, Interrupted) else signal.SIGINT)  # as a shell reports it
+    except Exception as err:  # a bug in medpress: exit 3, never 1 (which means "findings")
+        import traceback
+
+        if os.environ.get("MEDPRESS_DEBUG"):
+            traceback.print_exc()
+        where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+        at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+        print(f"medpress: internal error ({type(err).__name__}: {err}{at}); please report it "
+              "(MEDPRESS_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return Exit.INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> object:
+    """SIGTERM (CI cancelling a job, `kill`) stops the command as Ctrl-C does: workers killed, exit non-zero.
+    Only in the main thread (where Python runs signal handlers); returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise Interrupted()
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from checks.document import Post, parse_post, too_large_post, unreadable_post
+from checks.document import Post, forget_converters, parse_post, timed_out_post, too_large_post, unreadable_post
 
 POSTS_DIR = "posts"
 
@@ -35,46 +37,107 @@ def post_count(content_dir: Path, paths: Sequence[Path] = ()) -> int:
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working folder when possible, as CI annotations want."""
+    """Relative to the working folder when possible, as CI annotations want. The path itself, never where a
+    symlink leads (a post that links elsewhere is named by its own name; a symlink loop cannot be resolved)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
         return path.as_posix()
 
 
-def read_source(content_dir: Path, rel_path: str, max_bytes: int) -> bytes | Post:
-    """The post's bytes; or, when it cannot be read or is over the size limit, the post as a reported problem."""
-    path = content_dir / rel_path
+def outside_reason(content_dir: Path, path: Path) -> str | None:
+    """Why ``path`` must not be read as part of ``content_dir`` (it resolves outside it, or cannot be
+    resolved), or None when it is inside."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:  # hash it in chunks, never hold a huge file in memory
-            with path.open("rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            return too_large_post(rel_path, size, "sha256:" + digest, max_bytes, display_path=display_path(path))
-        return path.read_bytes()
+        real = Path(os.path.realpath(path, strict=True))
+        root = Path(os.path.realpath(content_dir, strict=True))
+    except FileNotFoundError:
+        return "file not found" if not os.path.lexists(path) else "a symlink to a file that does not exist"
+    except OSError as err:
+        return _os_reason(err)
+    if real != root and root not in real.parents:
+        link = " (a symlink)" if os.path.islink(path) else ""
+        return f"resolves outside the content folder{link}; it is not read"
+    return None
+
+
+def _os_reason(err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "a symlink loop (the link leads back to itself)"
+    return f"cannot be read: {err.strerror or err}"
+
+
+def read_source(content_dir: Path, rel_path: str, max_bytes: int) -> bytes | Post:
+    """The post's bytes; or, when it cannot be read, resolves outside the content folder, is not a regular
+    file (a folder, a FIFO: never opened, so never waited on) or is over the size limit, the post as a
+    reported problem."""
+    path = content_dir / rel_path
+    shown = display_path(path)
+    reason = outside_reason(content_dir, path)
+    if reason is not None:
+        return unreadable_post(rel_path, reason, display_path=shown)
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
+            return unreadable_post(rel_path, f"is {kind}, not a post file; it is not read", display_path=shown)
+        # O_NONBLOCK: should the file have been swapped for a FIFO since, opening it does not wait for a writer
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(handle, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return unreadable_post(rel_path, "is not a regular file; it is not read", display_path=shown)
+            if info.st_size > max_bytes:  # hash it in chunks, never hold a huge file in memory
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+                return too_large_post(rel_path, info.st_size, "sha256:" + digest, max_bytes, display_path=shown)
+            data = stream.read(max_bytes + 1)
+            if len(data) > max_bytes:  # grew since fstat: read no more than the limit
+                return too_large_post(rel_path, len(data), "", max_bytes, display_path=shown)
+            return data
     except FileNotFoundError:
         reason = "file not found"
     except IsADirectoryError:
         reason = "is a folder, not a file"
     except OSError as err:
-        reason = f"cannot be read: {err.strerror or err}"
-    return unreadable_post(rel_path, reason, display_path=display_path(path))
+        reason = _os_reason(err)
+    return unreadable_post(rel_path, reason, display_path=shown)
 
 
-def read_post(content_dir: Path, rel_path: str, max_bytes: int) -> Post:
+def read_post(content_dir: Path, rel_path: str, max_bytes: int, body: bool = True) -> Post:
+    """The post read and parsed (``body`` False: its front matter only, see :func:`parse_post`)."""
     source = read_source(content_dir, rel_path, max_bytes)
     if isinstance(source, Post):
         return source
-    return parse_post(rel_path, source, display_path=display_path(content_dir / rel_path), max_bytes=max_bytes)
+    return parse_post(rel_path, source, display_path=display_path(content_dir / rel_path), max_bytes=max_bytes,
+                      body=body)
 
 
 def rel_to_content(content_dir: Path, path: Path) -> str:
     """A command-line PATH as a content-relative path (a file outside the folder keeps its own path)."""
-    try:
-        return path.resolve().relative_to(content_dir.resolve()).as_posix()
+    try:  # the path as given (a symlink is named by its own name; where it leads is checked on reading)
+        return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(content_dir))).as_posix()
     except ValueError:
+        pass
+    try:
+        return Path(os.path.abspath(path)).relative_to(content_dir.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 
 
-def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int) -> list[Post]:
-    return [read_post(content_dir, rel, max_bytes) for rel in selected]
+def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int, max_seconds: float | None = None
+               ) -> list[Post]:
+    """Each post read and parsed; with ``max_seconds``, a post whose parsing runs past it is the post as timed
+    out (FM015), so one pathological post cannot stall publishing."""
+    if max_seconds is None:
+        return [read_post(content_dir, rel, max_bytes) for rel in selected]
+    from flows.check_posts import OverBudget, time_budget
+
+    posts = []
+    for rel in selected:
+        try:
+            with time_budget(max_seconds):
+                posts.append(read_post(content_dir, rel, max_bytes))
+        except OverBudget:
+            forget_converters()
+            posts.append(timed_out_post(rel, max_seconds, display_path=display_path(content_dir / rel)))
+    return posts

@@ -126,7 +126,7 @@ def trusted_approvals(content_dir: Path) -> dict[str, ledger.Event]:
 class Status:
     path: str
     slug: str
-    state: str  # draft | in review | approved | stale | published | orphaned
+    state: str  # draft | in review | approved | stale | published | orphaned | unreadable
     detail: str = ""
 
 
@@ -159,8 +159,11 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
     rows = []
     slugs: dict[str, str] = {}
     for rel in ingest.post_paths(content_dir, files):
-        post = ingest.read_post(content_dir, rel, 10**9)
-        slugs[rel] = post.slug
+        post = ingest.read_post(content_dir, rel, 10**9, body=False)  # the front matter is all status needs
+        slugs[rel] = post.slug  # "" when unreadable: its live page stays until it can be read again
+        if not post.readable:  # a symlink loop, a FIFO, outside the folder...: said, never a crash
+            rows.append(Status(post.display_path, "", "unreadable", post.problems[0].message))
+            continue
         approval = approvals.get(rel)
         where = [f"{target}: {entries[post.slug]['location']} ({entries[post.slug]['time']})"
                  for target, entries in live.items() if post.slug in entries
@@ -248,7 +251,8 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             ) -> PublishRun:
     """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
     plan, report = review_with_plan(ReviewOptions(content_dir, (), policy_dir, grammar))
-    parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes)
+    parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes,
+                               plan.policy.frontmatter.max_seconds)
     posts = {post.rel_path: post for post in parsed}
     corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
     run = PublishRun(decide(content_dir, report, posts, target.name))

@@ -17,6 +17,7 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque as prefect_opaque
 
+from flows import workers
 from flows.progress import Progress
 from flows.steps import (  # noqa: F401 - re-exported: callers and tests import the steps from here too
     BATCH_SIZE,
@@ -131,10 +132,12 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
         progress.advance(len(part))
 
     # Check-posts tasks get the posts' bytes, so a Dask worker elsewhere needs no copy of the content folder.
-    # On the thread runner, with enough posts, one task hands them to this machine's worker processes a batch at
-    # a time and reports each batch: a task run per batch costs this process CPU (Prefect's events and states;
-    # 40 runs for 1,000 posts added 1 to 1.5 s) while the worker processes need every core.
-    spread = local and worth_spreading(len(sources.todo))
+    # On the thread runner, one task hands them to this machine's worker processes a batch at a time and reports
+    # each batch: a task run per batch costs this process CPU (Prefect's events and states; 40 runs for 1,000 posts
+    # added 1 to 1.5 s) while the worker processes need every core. And only there can a post stuck past its time
+    # budget be stopped wherever it is (a task thread cannot take the signal that stops it), so even a few posts
+    # go to the worker processes (the first start of them costs about half a second).
+    spread = local and bool(sources.todo)
     if spread:
         futures = [check_posts_task.submit(opaque(plan.policy), opaque(sources.todo), grammar, True,
                                            opaque(batch_done))]
@@ -142,11 +145,15 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
         futures = [check_posts_task.submit(opaque(plan.policy), opaque(chunk), grammar, False)
                    for chunk in batches(sources.todo)]
     done: list[CheckedPost] = []
-    for future in futures:
-        part = future.result()
-        done.extend(part)
-        if not spread:
-            batch_done(part)
+    try:
+        for future in futures:
+            part = future.result()
+            done.extend(part)
+            if not spread:
+                batch_done(part)
+    except BaseException:  # SIGTERM (Prefect's TerminationSignal), Ctrl-C: the task thread waits on the workers;
+        workers.shutdown(kill=True)  # killed, it stops at once, and the task runner need not wait for its posts
+        raise
     cache.close()
     checked = in_corpus_order(plan, sources.ready, done)
     summaries = [item.summary for item in checked]

@@ -5,8 +5,10 @@ and never pays for importing Prefect; ``flows.review`` wraps the same steps as t
 
 from __future__ import annotations
 
+import multiprocessing
 import platform
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +84,9 @@ def make_plan(options: ReviewOptions) -> Plan:
         else:
             selected.append(ingest.rel_to_content(content_dir, path))
     if not options.paths:
+        if not corpus_paths:  # a mistyped --content must not pass CI as "0 posts reviewed"
+            raise UsageError(f"content folder '{content_dir}' has no posts (no {ingest.POSTS_DIR}/*.md files in "
+                             f"'{content_dir / ingest.POSTS_DIR}'); check --content")
         selected = list(corpus_paths)
     selected = list(dict.fromkeys(selected))
     corpus_paths = list(dict.fromkeys([*corpus_paths, *selected]))
@@ -167,8 +172,11 @@ def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_sourc
     """:func:`check_sources` on ``sources``, BATCH_SIZE posts at a time: in this machine's worker processes
     when ``spread`` (threads share one core under the GIL; a run with enough posts to check pays the pool's
     start-up back many times over). ``done`` gets each batch as it finishes (to cache it and count progress)."""
-    calls = [(policy, batch, keep_source) for batch in batches(sources, BATCH_SIZE)]
-    parts = workers.call_each(check_sources, calls) if spread else (check_sources(*call) for call in calls)
+    chunks = batches(sources, BATCH_SIZE)
+    if not spread and sources and not _can_stop_a_post_here():
+        spread = True  # only a process of its own can be stopped in every case: the worker processes
+    parts = workers.check_each(policy, chunks, keep_source) if spread else (
+        check_sources(policy, chunk, keep_source) for chunk in chunks)
     checked = []
     for part in parts:
         checked.extend(part)
@@ -177,12 +185,20 @@ def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_sourc
     return checked
 
 
+def _can_stop_a_post_here() -> bool:
+    """True when a post checked in this thread can be stopped at its time budget wherever it is: in a process's
+    main thread, where a signal interrupts even a long regular-expression match. Elsewhere (a task runner's
+    thread) the budget is only raised between bytecodes, so posts go to the worker processes, unless this
+    process may not start any (a Dask worker is a daemon process: there the in-thread budget is what holds)."""
+    return threading.current_thread() is threading.main_thread() or multiprocessing.current_process().daemon
+
+
 def worth_spreading(todo: int) -> bool:
     return todo >= workers.MIN_POSTS and workers.cores() > 1
 
 
 def store_checked(cache: ResultCache, checked: Sequence[CheckedPost]) -> None:
-    cache.put_many((item.summary.content_hash, item.result, item.summary) for item in checked)
+    cache.put_many((item.summary.content_hash, item.result, item.summary) for item in checked if item.cacheable)
 
 
 def in_corpus_order(plan: Plan, *parts: Sequence[CheckedPost]) -> list[CheckedPost]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import fields
-from pathlib import Path
 from typing import Any
 
 from checks.grammar import explain_dynamic
@@ -47,9 +48,14 @@ def e(value: object) -> str:
 
 
 def read_source(path: str) -> str | None:
-    """The default ``source_of``: the post's text from disk, decoded as the review decodes it."""
+    """The default ``source_of``: the post's text from disk, decoded as the review decodes it. Only a regular
+    file is opened (a FIFO named like a post would block the report), without waiting for a writer."""
     try:
-        return Path(path).read_bytes().decode("utf-8-sig")
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None
+            return stream.read().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError, ValueError):
         return None
 
@@ -152,6 +158,8 @@ def _rule_text(rule_id: str) -> tuple[str, str]:
 
 def _source_lines(post: PostReport, reader: SourceOf) -> tuple[list[str] | None, str]:
     """The post's lines (split exactly as the checks count them) and why they are missing or stale."""
+    if not post.content_hash.startswith("sha256:"):  # the review could not read it (or would not: outside the folder)
+        return None, "the review did not read this file"
     try:
         text = reader(post.path)
     except Exception:  # a caller's source_of must not break the report

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from checks.model import Finding, Severity
 from checks.registry import CHECKS
-from reports.model import PostReport, ReviewReport
+from reports.model import PostReport, ReviewReport, one_line
 
 FAIL_ON = ("error", "warning", "info", "never")
 # Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
@@ -57,11 +57,15 @@ def _suite(post: PostReport, floor: int | None, skipped: dict[str, str]) -> ET.E
     reasons = [str(w.get("reason", "")) for w in getattr(post, "waived", None) or []]
     suite = ET.Element("testsuite", {"name": _clean(post.path)})
     failures = skips = 0
+    by_check: dict[str, list[Finding]] = {}
+    for item in post.findings:  # one pass: a post may have 100,000 findings
+        by_check.setdefault(item.check, []).append(item)
     for check in checks:
         case = ET.SubElement(suite, "testcase", {"classname": _clean(post.path), "name": check})
-        found = [item for item in post.findings if item.check == check]
+        found = by_check.get(check, [])
         failing = [item for item in found if floor is not None and item.severity.rank >= floor]
-        others = [item for item in found if item not in failing]
+        # by position, never `item not in failing`: findings compare field by field (quadratic on many findings)
+        others = [item for item in found if floor is None or item.severity.rank < floor]
         if failing:
             failures += 1
             counts = ", ".join(f"{n} {s.value}" for s in Severity if (n := sum(i.severity is s for i in failing)))
@@ -84,11 +88,11 @@ def _suite(post: PostReport, floor: int | None, skipped: dict[str, str]) -> ET.E
 
 def _line(path: str, item: Finding) -> str:
     """``path:line:col RULE message``; a whole-post finding is put at 1:1."""
-    where = f"{path}:{item.line or 1}:{item.column or 1}"
-    text = f"{where} {item.rule} {item.message}"
+    where = f"{one_line(path)}:{item.line or 1}:{item.column or 1}"  # a newline in a file name: escaped
+    text = f"{item.rule} {item.message}"
     if item.suggestion:
         text += f" ({item.suggestion})"
-    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return where + " " + text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
 def _finding_from(data: object) -> Finding:

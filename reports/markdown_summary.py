@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 from checks.model import Finding, Severity
-from reports.model import PostReport, ReviewReport
+from reports.model import PostReport, ReviewReport, one_line
 
 MAX_ERRORS = 50
 _MARKS = re.compile(r"([\\`*_\[\]|~])")  # inline marks: code, emphasis, links and images, cells, strike
@@ -95,7 +95,7 @@ def _cell(text: str) -> str:
 
 def _code(text: str) -> str:
     """A code span (paths, rule ids); inside one only ``|`` needs escaping in a table."""
-    text = re.sub(r"[\r\n]+", " ", text).replace("|", "\\|")
+    text = one_line(text).replace("|", "\\|")
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"

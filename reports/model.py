@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from checks.model import Finding, Severity
 
 SCHEMA = "medpress.review/1"
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes (``\\n``, ``\\x1b``): a file
+    name or message holding them cannot break a report's line or send a terminal escape sequence."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
 @dataclass

@@ -30,7 +30,9 @@ _EXAMPLE_LIMIT = 1500  # characters of a rule example shown in its help, as `med
 
 
 def render(report: ReviewReport) -> str:
-    return json.dumps(_clean(to_sarif(report)), indent=2, ensure_ascii=False) + "\n"
+    # Not indented: only then does json use its C encoder (the indenting one is pure Python, 22 s for 100,000
+    # findings against 2 s). Code scanning and SARIF viewers read it; `python -m json.tool` pretty-prints it.
+    return json.dumps(_clean(to_sarif(report)), ensure_ascii=False) + "\n"
 
 
 def to_sarif(report: ReviewReport) -> dict[str, object]:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from reports.model import ReviewReport
+from reports.model import ReviewReport, one_line
 
 
 def render(report: ReviewReport, *, color: bool = False) -> str:
     lines = []
     for post in report.posts:
         for item in post.findings:
-            where = f"{post.path}:{item.line}:{item.column}" if item.line else post.path
+            path = one_line(post.path)
+            where = f"{path}:{item.line}:{item.column}" if item.line else path
             severity = item.severity.value
             if color:
                 code = {"error": "31", "warning": "33", "info": "36"}[severity]
                 severity = f"\033[{code}m{severity}\033[0m"
-            lines.append(f"{where}: {item.rule} [{severity}] {item.message}")
+            lines.append(f"{where}: {one_line(item.rule)} [{severity}] {one_line(item.message)}")
             if item.suggestion:
-                lines.append(f"    help: {item.suggestion}")
+                lines.append(f"    help: {one_line(item.suggestion)}")
     summary = report.summary()
     lines.append("")
     lines.append(f"{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed "
@@ -25,8 +26,8 @@ def render(report: ReviewReport, *, color: bool = False) -> str:
         grade = (post.metrics.get("readability") or {}).get("grade")  # type: ignore[union-attr]
         grade_text = f"grade {grade:.1f}" if isinstance(grade, float) else "grade -"
         mark = "FAIL" if post.failed else "pass"
-        lines.append(f"  {mark}  {post.path}  ({len(post.findings)} findings, {grade_text})")
+        lines.append(f"  {mark}  {one_line(post.path)}  ({len(post.findings)} findings, {grade_text})")
     skipped = report.run.get("skipped") or []
     if skipped:
-        lines.append("skipped: " + "; ".join(str(s) for s in skipped))  # type: ignore[union-attr]
+        lines.append("skipped: " + "; ".join(one_line(str(s)) for s in skipped))  # type: ignore[union-attr]
     return "\n".join(lines) + "\n"

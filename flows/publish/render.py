@@ -89,8 +89,8 @@ def build_item(post: Post, corpus: Corpus, policy: Policy, content_dir: Path,
     return PublishItem(
         slug=post.slug, title=post.title, html=body, content_hash=post.content_hash, date=str(meta.get("date", "")),
         summary=str(meta.get("summary") or ""), author=str(meta.get("author") or ""),
-        categories=tuple(str(c) for c in meta.get("categories") or []),
-        tags=tuple(str(t) for t in meta.get("tags") or []), images=tuple(images.values()))
+        categories=tuple(str(c) for c in post.meta_list("categories")),
+        tags=tuple(str(t) for t in post.meta_list("tags")), images=tuple(images.values()))
 
 
 def _local_file(url: str, post: Post, policy: Policy, root: Path, what: str, alt: str = "") -> Image | None:
@@ -140,7 +140,7 @@ def _rewrite_link(href: str, post: Post, corpus: Corpus, policy: Policy, url_for
 
 
 def _references(post: Post) -> str:
-    references = [r for r in post.meta.get("references") or [] if isinstance(r, dict)]
+    references = [r for r in post.meta_list("references") if isinstance(r, dict)]
     if not references:
         return ""
     items = "".join(
