@@ -127,12 +127,12 @@ def medpress_command() -> list[str]:
 
 def review_folder(content: Path, output: Path, *, bound: float, engine: str = "direct",
                   formats: Sequence[str] = FILE_FORMATS, extra: Sequence[str] = (),
-                  env: dict[str, str] | None = None) -> CliRun:
+                  env: dict[str, str] | None = None, policy: Path = POLICY) -> CliRun:
     """`medpress review` on every post of ``content``, killed (its whole process group) after ``bound`` seconds."""
     output.mkdir(parents=True, exist_ok=True)
     report = output / "review.json"
     report.unlink(missing_ok=True)
-    command = [*medpress_command(), "review", "--content", str(content), "--policy", str(POLICY),
+    command = [*medpress_command(), "review", "--content", str(content), "--policy", str(policy),
                "--engine", engine, "--no-grammar", "--no-cache", "--fail-on", "error", "--output", str(report),
                *extra]
     if formats:

@@ -23,6 +23,7 @@ import frontmatter
 import markdown
 import yaml
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.exceptions import ParserRejectedMarkup
 from markdown.extensions import footnotes
 from markdown.serializers import to_html_string
 from markdown.treeprocessors import Treeprocessor
@@ -48,14 +49,15 @@ VISIBLE_ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "placeho
 # Front-matter fields shown on the page or sent to the CMS (title, excerpt, terms, byline, the page address;
 # reference titles too, read from the references list)
 META_TEXTS = ("title", "summary", "author", "tags", "categories", "slug")
-UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty", "timeout"})
+UNREADABLE = frozenset({"unreadable", "too-large", "binary", "not-utf8", "empty", "timeout", "structure"})
 
 
 @dataclass(frozen=True)
 class LoadProblem:
     """Something that stopped the file from being read as a post (reported by the frontmatter check)."""
 
-    kind: str  # unreadable | too-large | binary | not-utf8 | empty | timeout | no-front-matter | yaml | not-mapping
+    # unreadable | too-large | binary | not-utf8 | empty | timeout | structure | no-front-matter | yaml | not-mapping
+    kind: str
     message: str
     line: int | None = None
     column: int | None = None
@@ -209,9 +211,19 @@ def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
         return post
     problems = _read_front_matter(post)
     if body:
-        _render_body(post)
+        try:
+            _render_body(post)
+        except (RecursionError, ParserRejectedMarkup) as err:  # nested too deep to walk; HTML the parser refuses
+            problems.append(_unreadable_structure(err, post.source.position(post.body_start + 1)[0]))
     post.problems = tuple(problems)
     return post
+
+
+def _unreadable_structure(err: Exception, body_line: int) -> LoadProblem:
+    why = ("it nests lists, quotes or HTML elements too deeply to read" if isinstance(err, RecursionError)
+           else "its raw HTML is rejected by the HTML parser")
+    return LoadProblem("structure", f"medpress cannot read this post's structure reliably: {why}, so what a "
+                                    "reader would see is not checked", body_line, 1)
 
 
 def decoded_post(rel_path: str, data: bytes, *, display_path: str | None = None,
@@ -375,6 +387,11 @@ def _read_front_matter(post: Post) -> list[LoadProblem]:
             line, column = post.source.position(fm_start + mark.index) if mark else (None, None)
             problem = getattr(err, "problem", None) or str(err)
             return [LoadProblem("yaml", f"invalid YAML in front matter: {problem}", line, column)]
+        except Exception as err:  # PyYAML's constructors raise anything on a bad tagged value
+            # ("!!float x" ValueError, "!!bool x" KeyError, "!!timestamp x" TypeError): the YAML is invalid
+            line, column = post.source.position(fm_start)
+            return [LoadProblem("yaml", f"invalid YAML in front matter: a value cannot be read as its tag says "
+                                        f"({err})", line, column)]
     if not isinstance(data, dict):
         line, column = post.source.position(fm_start)
         return [LoadProblem("not-mapping", "front matter must be a mapping of keys to values", line, column)]

@@ -88,13 +88,18 @@ NOT_UTF8_ENCODING = _rule("FM016", "utf16-encoding", Severity.WARNING,
                           # the passing example's post as UTF-16 (little-endian, with its byte-order mark), raw bytes
                           ("\ufeff" + _OK).encode("utf-16-le").decode("utf-8", "surrogateescape"))
 
+UNREADABLE_STRUCTURE = _rule("FM017", "unreadable-structure", Severity.ERROR,
+                             "A body nested too deeply to walk (hundreds of list or HTML levels) or raw HTML the "
+                             "parser rejects cannot be read reliably, so what a reader sees would go unchecked.",
+                             "---\ntitle: Botox\nslug: botox\ndate: 2024-05-01\n---\n" + "- " * 600 + "Text.\n")
+
 RULES = (NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NO_FRONT_MATTER, INVALID_YAML, MISSING_FIELD, INVALID_FIELD,
          INVALID_DATE, UNKNOWN_STATUS, DUPLICATE_SLUG, UNKNOWN_KEY, DUPLICATE_KEY, UNREADABLE, OVER_TIME_BUDGET,
-         NOT_UTF8_ENCODING)
+         NOT_UTF8_ENCODING, UNREADABLE_STRUCTURE)
 
 _PROBLEM_RULES = {"unreadable": UNREADABLE, "not-utf8": NOT_UTF8, "binary": BINARY, "empty": EMPTY,
                   "too-large": TOO_LARGE, "no-front-matter": NO_FRONT_MATTER, "yaml": INVALID_YAML,
-                  "not-mapping": INVALID_YAML, "timeout": OVER_TIME_BUDGET}
+                  "not-mapping": INVALID_YAML, "timeout": OVER_TIME_BUDGET, "structure": UNREADABLE_STRUCTURE}
 
 
 def check_post(post: Post, policy: Policy) -> Iterable[Finding]:
@@ -120,6 +125,8 @@ _PROBLEM_HINTS = {
     "no-front-matter": "Start the file with '---', the title, slug and date fields, and another '---'.",
     "yaml": "Fix the YAML at that line: quote values containing ': ' or '#', and close every quote.",
     "not-mapping": "Write the front matter as 'key: value' lines.",
+    "structure": "Flatten the nesting (no list or quote more than a few levels deep) and close or remove the raw "
+                 "HTML.",
     "timeout": "Look for a long run of one character ('[', '`', '&amp;'...) and break it up; or raise policy "
                "frontmatter.max_seconds.",
 }

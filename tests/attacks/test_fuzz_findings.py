@@ -33,3 +33,26 @@ def test_f1_a_link_that_cannot_be_parsed_is_a_finding_not_the_end_of_the_review(
     assert code == 1
     assert ("LNK009", 8) in found["p0.md"]
     assert "clean.md" in found  # the other posts are still reviewed
+
+
+@pytest.mark.parametrize(("body", "why"), [("- " * 494 + "x\n", "too deeply"), ("1. " * 494 + "x\n", "too deeply"),
+                                           ("<a>" * 989 + "\n", "too deeply"),
+                                           ("<div><![*\n", "rejected by the HTML parser")])
+def test_f3_f7_a_body_too_deep_or_rejected_is_fm017_not_an_internal_error(tmp_path: Path, body: str,
+                                                                        why: str) -> None:
+    code, found, stderr = _review(tmp_path, [body])
+    assert "Traceback" not in stderr and code == 1
+    assert found["p0.md"] == [("FM017", 6)]  # the body's first line; nothing else claimed about an unread body
+    assert "clean.md" in found
+
+
+@pytest.mark.parametrize("tag", ["!!float x", "!!int x", "!!bool x", "!!timestamp x"])
+def test_f6_a_yaml_tag_that_cannot_be_constructed_is_fm006(tmp_path: Path, tag: str) -> None:
+    content = tmp_path / "content"
+    write_post(content, "p.md", f"---\ntitle: Sun care\nslug: sun-care\ndate: 2024-05-01\nsummary: {tag}\n---\nHat.\n")
+    out = tmp_path / "review.json"
+    done = run_medpress("review", "--content", str(content), "--no-grammar", "--engine", "direct",
+                        "--output", str(out), cwd=tmp_path)
+    assert "Traceback" not in done.stderr and done.returncode == 1
+    rules = [f["rule"] for f in json.loads(out.read_text())["posts"][0]["findings"]]
+    assert "FM006" in rules and "FM014" not in rules
