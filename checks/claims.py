@@ -163,7 +163,9 @@ class Knowledge:
     readings: tuple[tuple[re.Pattern[str], str], ...] = ()  # area phrase -> the one condition it names
     reading_words: Gated | None = None  # any of the readings (one test before trying each)
     claiming_questions: Gated | None = None  # questions that still claim ("Did you know ...?")
-    wording: Gated | None = None  # a sentence about words: its quoted approval words are mentions
+    wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
+    condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
+    heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -211,6 +213,7 @@ def _compile(policy: Policy) -> Knowledge:
     return Knowledge(
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
         claiming_questions=gated(_union(words.claiming_questions)), wording=gated(_union(words.wording)),
+        condition_reference=gated(_union(words.condition_reference)), heading_use=gated(_union(words.heading_use)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
         claim_words=gated(any_of(approval, clearance, benefit)),
@@ -330,7 +333,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
             text = sentence.text
             products = _products(post, k, text)
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
-            may_claim = not question and _may_claim(text, products, last_product, k)
+            may_claim = not question and _may_claim(text, products, last_product, k, block.is_heading)
             phrased = k.phrase_words is None or bool(k.phrase_words.search(text))
             if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
                 span = _with_trailing_citations(post.text, block.source_range(sentence.start, sentence.end))
@@ -338,6 +341,8 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                 cited = _cited(raw, span, citations)
                 if may_claim:
                     conditions = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+                    if not conditions:
+                        conditions = _referred_conditions(post, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
                     claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
                     for claim in claims:
@@ -361,6 +366,8 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     approval = _used(k.approval, text, k)
     clearance = _used(k.clearance, text, k)
     benefit = _benefit(text, k)
+    if not benefit and products and sentence.block.is_heading:
+        benefit = _search(k.heading_use, text)
     if not (approval or clearance or benefit):
         return []
     subject = None
@@ -409,11 +416,28 @@ def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge)
     return sorted([*kept, *read], key=lambda c: c[1])
 
 
-def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | None, k: Knowledge) -> bool:
+def _referred_conditions(post: Post, block: Block, sentence: Sentence, k: Knowledge) -> list[tuple[str, int, int]]:
+    """For "to help stop those areas from sweating": the conditions the paragraph named before, placed where
+    the reference stands (the caller keeps the most specific: "palms" over "sweating")."""
+    reference = _search(k.condition_reference, sentence.text)
+    if reference is None:
+        return []
+    ids: dict[str, None] = {}
+    for before in post_sentences(post, block):
+        if before.end <= sentence.start:
+            ids.update(dict.fromkeys(c for c, _, _ in _read_areas(
+                _mentions(k.condition_re, k.condition_names, before.text), before.text, k)))
+    return [(c, reference.start(), reference.end()) for c in ids]
+
+
+def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | None, k: Knowledge,
+               heading: bool = False) -> bool:
     """Cheap tests every claim passes: a product named or carried over, and an approval, clearance or
     benefit word (the sentence's conditions and disclosure are only looked up after these)."""
     if not products and not carried:
         return False
+    if heading and products and _search(k.heading_use, text):
+        return True
     return k.claim_words is None or bool(k.claim_words.search(text))
 
 
@@ -690,7 +714,8 @@ def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Fin
                 and k.products[c.product].prescription]
     if not promoted:
         return
-    text = " ".join(b.text for b in post.blocks)
+    # a question ("What are the risks?") names risks without stating any
+    text = " ".join(s.text for b in post.blocks for s in post_sentences(post, b) if not s.text.rstrip().endswith("?"))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
     if not _search(k.risk, text):

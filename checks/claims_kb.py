@@ -159,12 +159,17 @@ class ClaimLanguage(_Strict):
                                                                 "one of these ('Did you know ...?')")
     wording: tuple[str, ...] = Field((), description="a sentence about words: approval words it quotes are "
                                                      "mentioned, not claimed")
+    condition_reference: tuple[str, ...] = Field((), description="words that carry over the conditions of the "
+                                                                 "paragraph's sentence before ('those areas')")
+    heading_use: tuple[str, ...] = Field((), description="in a heading naming a product, words that claim a use "
+                                                         "('BOTOX for TMJ')")
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimLanguage:
         groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
                   self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values()),
-                  tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording]
+                  tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
+                  self.condition_reference, self.heading_use]
         for phrase in (*self.prohibited, *self.comparative):
             groups.append((phrase.pattern, *phrase.allowed))
         for group in groups:

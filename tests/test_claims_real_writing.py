@@ -176,3 +176,42 @@ def test_an_area_reading_naming_an_unknown_condition_is_a_policy_error() -> None
     with pytest.raises(PolicyError) as raised:
         policy_from_texts(texts)
     assert "glabelar-lines" in str(raised.value) and "claim-language.yaml" in str(raised.value)
+
+
+# --- kind 8: exclusivity needs a citation ----------------------------------------------------------------------
+
+
+def test_first_and_only_is_an_exclusivity_claim_that_needs_a_citation(policy: Policy) -> None:
+    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines.") == {(1, "CLM006")}
+    assert _rules(policy, "Jeuveau is the only FDA-approved treatment our nurses use.") == {(1, "CLM006")}
+    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines [1].") == set()
+    assert _rules(policy, "Jeuveau is FDA-approved for frown lines only [1].") == set()
+
+
+# --- kind 5: a heading that names a use, and "those areas" pointing back -------------------------------------
+
+
+def test_a_heading_naming_a_product_for_a_use_claims_it(policy: Policy) -> None:
+    assert _rules(policy, "## Dysport for crow's feet\n\nWe book visits every week.") == {(1, "CLM004")}
+    assert _rules(policy, "## Dysport for frown lines\n\nWe book visits every week.") == set()
+    assert _rules(policy, "## Is Dysport for crow's feet?\n\nNot on its label: ask us.") == set()
+
+
+def test_those_areas_carry_the_conditions_named_before(policy: Policy) -> None:
+    failing = "Sweat can soak the palms and the soles of the feet. BOTOX injections help stop those areas sweating."
+    found, _ = _review(policy, failing)
+    assert {f.rule for f in found} == {"CLM004"}
+    assert any("palmar" in f.message for f in found) and any("plantar" in f.message for f in found)
+    passing = "Severe underarm sweating is hard to live with. BOTOX injections help control this condition."
+    assert _rules(policy, passing) == set()
+    assert _uses(policy, passing) == {"primary axillary hyperhidrosis (underarms)"}
+
+
+# --- kind 9: a question about risks is not risk information -----------------------------------------------------
+
+
+def test_a_question_about_risks_does_not_state_them(policy: Policy) -> None:
+    failing = "KYBELLA reduces fat under the chin [1].\n\n## What are the risks?\n\nAsk us at your visit."
+    assert (1, "CLM007") in _rules(policy, failing, risk=False)
+    passing = "KYBELLA reduces fat under the chin [1].\n\n## What are the risks?\n\nSwelling and bruising are common."
+    assert _rules(policy, passing, risk=False) == set()
