@@ -396,8 +396,8 @@ _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
 
 
 def _used(pattern: Gated | None, text: str, k: Knowledge) -> re.Match[str] | None:
-    """The first match of ``pattern`` the sentence uses: in a sentence about wording ("'FDA-approved' is
-    marketing shorthand; the accurate term is cleared"), words in quotation marks are mentioned, not used."""
+    """The first match of ``pattern`` the sentence uses: in a sentence about wording (one that explains why
+    the right word for a laser is "cleared", not "approved"), words in quotation marks are mentioned, not used."""
     if pattern is None:
         return None
     if not _search(k.wording, text):
@@ -417,7 +417,7 @@ def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge)
 
 
 def _referred_conditions(post: Post, block: Block, sentence: Sentence, k: Knowledge) -> list[tuple[str, int, int]]:
-    """For "to help stop those areas from sweating": the conditions the paragraph named before, placed where
+    """For "keeps those areas dry": the conditions the paragraph named before, placed where
     the reference stands (the caller keeps the most specific: "palms" over "sweating")."""
     reference = _search(k.condition_reference, sentence.text)
     if reference is None:

@@ -95,7 +95,7 @@ def test_the_fda_first_approved_and_has_approved_are_approval_claims(policy: Pol
 
 
 def test_coordinated_products_each_make_the_claim(policy: Policy) -> None:
-    failing = "Our injectors use BOTOX and similar products like Dysport and Xeomin to smooth crow's feet."
+    failing = "Our nurses pick from BOTOX and other toxins such as Dysport and Xeomin when softening crow's feet."
     found, _ = _review(policy, failing)
     assert {f.rule for f in found} == {"CLM004"} and any("Dysport" in f.message for f in found)
     assert not any("XEOMIN" in f.message or "BOTOX" in f.message for f in found)  # both approved for it
@@ -118,7 +118,7 @@ def test_a_question_is_not_a_claim(policy: Policy) -> None:
 
 
 def test_quoted_approval_words_in_a_sentence_about_wording_are_mentions(policy: Policy) -> None:
-    passing = 'Ads often say "FDA-approved laser hair removal", but the correct term for a laser is cleared.'
+    passing = 'Patients ask us if lasers are "FDA-approved"; the right word for a laser is cleared.'
     assert _rules(policy, passing) == set()
     failing = 'Our "FDA-approved" laser hair removal is quick.'
     assert _rules(policy, failing) == {(1, "CLM002")}
@@ -198,7 +198,7 @@ def test_a_heading_naming_a_product_for_a_use_claims_it(policy: Policy) -> None:
 
 
 def test_those_areas_carry_the_conditions_named_before(policy: Policy) -> None:
-    failing = "Sweat can soak the palms and the soles of the feet. BOTOX injections help stop those areas sweating."
+    failing = "Sweat can soak the palms and the soles of the feet. BOTOX injections help keep those areas dry."
     found, _ = _review(policy, failing)
     assert {f.rule for f in found} == {"CLM004"}
     assert any("palmar" in f.message for f in found) and any("plantar" in f.message for f in found)
