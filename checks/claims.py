@@ -160,6 +160,12 @@ class Knowledge:
     brand_names: Gated | None = None  # any brand, anywhere: neither of the above without one
     claim_words: Gated | None = None  # approval, clearance or benefit words (see checks.text.any_of)
     phrase_words: Gated | None = None  # prohibited or comparative phrases (see checks.text.any_of)
+    readings: tuple[tuple[re.Pattern[str], str], ...] = ()  # area phrase -> the one condition it names
+    reading_words: Gated | None = None  # any of the readings (one test before trying each)
+    claiming_questions: Gated | None = None  # questions that still claim ("Did you know ...?")
+    wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
+    condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
+    heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -203,7 +209,11 @@ def _compile(policy: Policy) -> Knowledge:
                                rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None
     approval, clearance, benefit = _union(words.approval), _union(words.clearance), _union(words.benefit)
     prohibited, comparative = phrases(words.prohibited), phrases(words.comparative)
+    readings = tuple((re.compile(r.pattern, re.IGNORECASE), r.condition) for r in words.area_readings)
     return Knowledge(
+        readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
+        claiming_questions=gated(_union(words.claiming_questions)), wording=gated(_union(words.wording)),
+        condition_reference=gated(_union(words.condition_reference)), heading_use=gated(_union(words.heading_use)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
         claim_words=gated(any_of(approval, clearance, benefit)),
@@ -322,15 +332,17 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
         for sentence in post_sentences(post, block):
             text = sentence.text
             products = _products(post, k, text)
-            question = block.is_heading and text.rstrip().endswith("?")
-            may_claim = not question and _may_claim(text, products, last_product, k)
+            question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
+            may_claim = not question and _may_claim(text, products, last_product, k, block.is_heading)
             phrased = k.phrase_words is None or bool(k.phrase_words.search(text))
             if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
                 span = _with_trailing_citations(post.text, block.source_range(sentence.start, sentence.end))
                 raw = post.text[span[0] : span[1]] if span else text
                 cited = _cited(raw, span, citations)
                 if may_claim:
-                    conditions = _mentions(k.condition_re, k.condition_names, text)
+                    conditions = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+                    if not conditions:
+                        conditions = _referred_conditions(post, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
                     claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
                     for claim in claims:
@@ -351,9 +363,11 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
             disclosed: bool) -> list[Claim]:
     """The sentence's claims (the caller checked _may_claim first)."""
-    approval = _search(k.approval, text)
-    clearance = _search(k.clearance, text)
+    approval = _used(k.approval, text, k)
+    clearance = _used(k.clearance, text, k)
     benefit = _benefit(text, k)
+    if not benefit and products and sentence.block.is_heading:
+        benefit = _search(k.heading_use, text)
     if not (approval or clearance or benefit):
         return []
     subject = None
@@ -365,7 +379,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     mentioned = {c for c, _, _ in conditions}
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
-    pairs = _pair(products, conditions, subject)
+    pairs = _pair(products, conditions, subject, text)
     if not conditions and (approval or clearance) and not negated:
         claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k) for p in
                       {p for p, _, _ in products} | ({subject} if subject else set()))
@@ -378,11 +392,52 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     return [c for c in claims if c is not None]
 
 
-def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | None, k: Knowledge) -> bool:
+_QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
+
+
+def _used(pattern: Gated | None, text: str, k: Knowledge) -> re.Match[str] | None:
+    """The first match of ``pattern`` the sentence uses: in a sentence about wording (one that explains why
+    the right word for a laser is "cleared", not "approved"), words in quotation marks are mentioned, not used."""
+    if pattern is None:
+        return None
+    if not _search(k.wording, text):
+        return pattern.search(text)
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    return next((m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in quoted)), None)
+
+
+def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge) -> list[tuple[str, int, int]]:
+    """The conditions named, where an area phrase ("lines between the brows") replaces the conditions its
+    words name alone ("eyebrows"): the most specific reading wins."""
+    if k.reading_words is None or not k.reading_words.search(text):
+        return conditions
+    read = [(condition, m.start(), m.end()) for pattern, condition in k.readings for m in pattern.finditer(text)]
+    kept = [c for c in conditions if not any(c[1] < end and start < c[2] for _, start, end in read)]
+    return sorted([*kept, *read], key=lambda c: c[1])
+
+
+def _referred_conditions(post: Post, block: Block, sentence: Sentence, k: Knowledge) -> list[tuple[str, int, int]]:
+    """For "keeps those areas dry": the conditions the paragraph named before, placed where
+    the reference stands (the caller keeps the most specific: "palms" over "sweating")."""
+    reference = _search(k.condition_reference, sentence.text)
+    if reference is None:
+        return []
+    ids: dict[str, None] = {}
+    for before in post_sentences(post, block):
+        if before.end <= sentence.start:
+            ids.update(dict.fromkeys(c for c, _, _ in _read_areas(
+                _mentions(k.condition_re, k.condition_names, before.text), before.text, k)))
+    return [(c, reference.start(), reference.end()) for c in ids]
+
+
+def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | None, k: Knowledge,
+               heading: bool = False) -> bool:
     """Cheap tests every claim passes: a product named or carried over, and an approval, clearance or
     benefit word (the sentence's conditions and disclosure are only looked up after these)."""
     if not products and not carried:
         return False
+    if heading and products and _search(k.heading_use, text):
+        return True
     return k.claim_words is None or bool(k.claim_words.search(text))
 
 
@@ -399,16 +454,32 @@ def _benefit(text: str, k: Knowledge) -> re.Match[str] | None:
 
 
 def _pair(products: list[tuple[str, int, int]], conditions: list[tuple[str, int, int]],
-          subject: str | None) -> list[tuple[str, str]]:
+          subject: str | None, text: str) -> list[tuple[str, str]]:
     """Each condition goes with the nearest product named before it (else after it, else the subject)."""
     pairs = []
     for condition_id, start, _ in conditions:
         before = [p for p in products if p[1] < start]
         after = [p for p in products if p[1] >= start]
-        product = before[-1][0] if before else after[0][0] if after else subject
-        if product and (product, condition_id) not in pairs:
-            pairs.append((product, condition_id))
+        chosen = _coordinated(before, text) if before else [after[0][0]] if after else [subject] if subject else []
+        for product in chosen:
+            if (product, condition_id) not in pairs:
+                pairs.append((product, condition_id))
     return pairs
+
+
+# Between two coordinated products: "BOTOX, Dysport and Xeomin", "BOTOX and similar products like Dysport"
+_COORDINATION = re.compile(r"(?:\s|,|&|/|\band\b|\bor\b|\b(?:similar|other|related) (?:products|brands|toxins|"
+                           r"injectables|medications)\b|\blike\b|\bsuch as\b)*", re.IGNORECASE)
+
+
+def _coordinated(before: list[tuple[str, int, int]], text: str) -> list[str]:
+    """The product named nearest before a use, and the products coordinated with it: each gets the use."""
+    chosen = [before[-1][0]]
+    for (product, _, end), (_, start, _) in zip(reversed(before[:-1]), reversed(before[1:]), strict=True):
+        if _COORDINATION.fullmatch(text, end, start) is None:
+            break
+        chosen.append(product)
+    return chosen
 
 
 def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: Knowledge) -> Claim | None:
@@ -546,7 +617,7 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Itera
     text = sentence.text
     for phrase, pattern, allowed in k.prohibited:
         for match in pattern.finditer(text):
-            if allowed and allowed.search(text):
+            if allowed and allowed.search(sentence.block.text if phrase.allowed_in == "paragraph" else text):
                 continue
             yield finding(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on",
                           _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
@@ -555,7 +626,8 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Itera
         return
     for phrase, pattern, allowed in k.comparative:
         match = pattern.search(text)
-        if match and not (allowed and allowed.search(text)):
+        if match and not (allowed and allowed.search(sentence.block.text if phrase.allowed_in == "paragraph"
+                                                     else text)):
             yield finding(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation",
                           _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
                           suggestion=phrase.suggestion)
@@ -637,10 +709,13 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
 
 
 def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
-    promoted = [c for c in claims if c.kind in ("benefit", "approval") and k.products[c.product].prescription]
+    # a clearance claim promotes a prescription device as much as an approval claim promotes a drug
+    promoted = [c for c in claims if c.kind in ("benefit", "approval", "clearance")
+                and k.products[c.product].prescription]
     if not promoted:
         return
-    text = " ".join(b.text for b in post.blocks)
+    # a question ("What are the risks?") names risks without stating any
+    text = " ".join(s.text for b in post.blocks for s in post_sentences(post, b) if not s.text.rstrip().endswith("?"))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
     if not _search(k.risk, text):

@@ -120,7 +120,18 @@ class Phrase(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     pattern: str
     allowed: tuple[str, ...] = Field((), description="patterns of the same sentence that make it acceptable")
+    allowed_in: Literal["sentence", "paragraph"] = Field(
+        "sentence", description="where an allowed pattern counts: the phrase's sentence, or its whole paragraph "
+                                "(a disclosure such as 'not FDA-approved' that governs the paragraph)")
     suggestion: str
+
+
+class AreaReading(_Strict):
+    """Words naming a problem at an area, read as one condition: the most specific reading wins over the
+    conditions its words name alone ("lines between the brows" is glabellar lines, not eyebrow growth)."""
+
+    pattern: str
+    condition: str = Field(description="a condition id of claims.yaml")
 
 
 class ClaimLanguage(_Strict):
@@ -142,11 +153,23 @@ class ClaimLanguage(_Strict):
     comparative: tuple[Phrase, ...]
     facts: dict[str, str] = Field(default_factory=dict, description="fact name -> pattern with two numbers "
                                                                     "and a unit group")
+    area_readings: tuple[AreaReading, ...] = Field((), description="phrases read as one condition, replacing "
+                                                                   "the conditions their words name")
+    claiming_questions: tuple[str, ...] = Field((), description="a question is not a claim unless it matches "
+                                                                "one of these ('Did you know ...?')")
+    wording: tuple[str, ...] = Field((), description="a sentence about words: approval words it quotes are "
+                                                     "mentioned, not claimed")
+    condition_reference: tuple[str, ...] = Field((), description="words that carry over the conditions of the "
+                                                                 "paragraph's sentence before ('those areas')")
+    heading_use: tuple[str, ...] = Field((), description="in a heading naming a product, words that claim a use "
+                                                         "('BOTOX for TMJ')")
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimLanguage:
         groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
-                  self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values())]
+                  self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values()),
+                  tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
+                  self.condition_reference, self.heading_use]
         for phrase in (*self.prohibited, *self.comparative):
             groups.append((phrase.pattern, *phrase.allowed))
         for group in groups:

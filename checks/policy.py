@@ -268,6 +268,12 @@ def policy_from_texts(texts: dict[str, str], known_rules: frozenset[str] = froze
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
     kb = _validate(KnowledgeBase, CLAIMS_FILE, texts[CLAIMS_FILE])
     claim_language = _validate(ClaimLanguage, CLAIM_LANGUAGE_FILE, texts[CLAIM_LANGUAGE_FILE])
+    known_conditions = {c.id for c in kb.conditions}
+    for index, reading in enumerate(claim_language.area_readings):
+        if reading.condition not in known_conditions:
+            raise PolicyError(CLAIM_LANGUAGE_FILE, f"area_readings.{index}.condition",
+                              f"unknown condition '{reading.condition}' (see {CLAIMS_FILE})",
+                              _line_of(texts[CLAIM_LANGUAGE_FILE], reading.condition))
     reviewers = _reviewers(texts[REVIEWERS_FILE]) if REVIEWERS_FILE in texts else ()
     return Policy(general=general, disclaimers=disclaimers.disclaimers,
                   vocabulary=parse_vocabulary(texts[VOCABULARY_FILE]), kb=kb, claim_language=claim_language,

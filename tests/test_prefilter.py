@@ -49,7 +49,8 @@ def _policy_gates() -> list[Gated]:
     k = knowledge(policy)
     found = [k.product_re, k.condition_re, k.approval, k.clearance, k.negation, k.disclosure, k.benefit,
              k.benefit_negation, k.subject, k.children, k.risk, k.brand_verb, k.brand_generic, k.brand_names,
-             k.claim_words, k.phrase_words, *k.facts.values()]
+             k.claim_words, k.phrase_words, k.reading_words, k.claiming_questions, k.wording,
+             k.condition_reference, k.heading_use, *k.facts.values()]
     for rule in policy.disclaimers:
         found.extend(_signals(rule.signals))
         found.append(_content_patterns(rule.applies.content_patterns)[1])
@@ -70,7 +71,8 @@ def _texts() -> list[str]:
         elif mangle < 0.5:
             text = "".join(c.upper() if rng.random() < 0.5 else c for c in text)
         texts.append(text)
-    texts.extend(["", "FDA-APPROVED", "eaſe", "hıdes ıt", "İt helps", "Botoxed", "a type of BOTOX", "510(K)"])
+    texts.extend(["", "FDA-APPROVED", "eaſe", "hıdes ıt", "İt helps", "Botoxed", "a type of BOTOX", "510(K)",
+                  "LINES BETWEEN THE BROWS", "Did you know?", "those areas", "the correct term"])
     return texts
 
 
