@@ -214,6 +214,7 @@ def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
         try:
             _render_body(post)
         except (RecursionError, ParserRejectedMarkup) as err:  # nested too deep to walk; HTML the parser refuses
+            forget_converters()  # a conversion stopped half-way leaves a converter its reset() does not mend
             problems.append(_unreadable_structure(err, post.source.position(post.body_start + 1)[0]))
     post.problems = tuple(problems)
     return post
@@ -881,10 +882,9 @@ def _read_as_seen(blocks: Iterable[Block], disguises: list[Disguise]) -> Iterato
 _VALUE_MARKUP = re.compile(r"<[A-Za-z/!][^<>]*>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def _front_matter_texts(post: Post) -> list[Block]:
-    """The front-matter texts a reader sees (title, summary, byline, terms, reference titles), each character
-    placed in the YAML source (an escape such as \u200b, which has no single source character, gets -1)."""
-    found = []
+def front_matter_values(post: Post) -> Iterator[tuple[str, MetaField, str]]:
+    """(key, field, text) of each front-matter text a reader sees: title, summary, byline, terms, slug and the
+    reference titles, one per list item."""
     for key in (*META_TEXTS, "references"):
         spot = post.meta_fields.get(key)
         value = post.meta.get(key)
@@ -893,13 +893,18 @@ def _front_matter_texts(post: Post) -> list[Block]:
         items = value if isinstance(value, list) else [value]
         if key == "references":
             items = [item.get("title") for item in items if isinstance(item, dict)]
-        cursor = spot.value_start
-        for item in items:
-            if not isinstance(item, str) or not item.strip():
-                continue
-            offsets, cursor = _place_value(post.text, item, cursor, spot.value_end)
-            shown, index = _without_markup(item)
-            found.append(Block(key, shown, tuple(offsets[i] for i in index), where=key))
+        yield from ((key, spot, item) for item in items if isinstance(item, str) and item.strip())
+
+
+def _front_matter_texts(post: Post) -> list[Block]:
+    """The front-matter texts a reader sees, each character placed in the YAML source (an escape such as \u200b,
+    which has no single source character, gets -1)."""
+    found = []
+    cursors: dict[str, int] = {}  # a list's items are placed one after the other within its field
+    for key, spot, item in front_matter_values(post):
+        offsets, cursors[key] = _place_value(post.text, item, cursors.get(key, spot.value_start), spot.value_end)
+        shown, index = _without_markup(item)
+        found.append(Block(key, shown, tuple(offsets[i] for i in index), where=key))
     return found
 
 

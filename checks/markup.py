@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from checks.document import META_TEXTS, Post
+from checks.document import Post, front_matter_values
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
 
@@ -87,25 +87,18 @@ def _closing(what: str) -> str:
 
 
 def _front_matter_html(post: Post) -> Iterable[Finding]:
-    for key in (*META_TEXTS, "references"):
-        spot = post.meta_fields.get(key)
-        value = post.meta.get(key)
-        if spot is None or value is None:
+    flagged: set[str] = set()  # one finding per field
+    for key, spot, item in front_matter_values(post):
+        match = _TAG.search(item)
+        if match is None or key in flagged:
             continue
-        items = value if isinstance(value, list) else [value]
-        if key == "references":
-            items = [item.get("title") for item in items if isinstance(item, dict)]
-        for item in items:
-            match = _TAG.search(item) if isinstance(item, str) else None
-            if match is None:
-                continue
-            at = post.text.find(match.group(), spot.value_start, spot.value_end)
-            start = at if at >= 0 else spot.value_start
-            span = post.source.span(start, start + (len(match.group()) if at >= 0 else 1))
-            yield finding(FRONT_MATTER_HTML, f"front-matter '{key}' holds HTML ({match.group()[:60]}): it is sent "
-                                             "to the CMS and shown in page titles and lists as it is",
-                          span, excerpt=item[:160], suggestion="Write plain text (no tags).")
-            break  # one finding per field
+        flagged.add(key)
+        at = post.text.find(match.group(), spot.value_start, spot.value_end)
+        start = at if at >= 0 else spot.value_start
+        span = post.source.span(start, start + (len(match.group()) if at >= 0 else 1))
+        yield finding(FRONT_MATTER_HTML, f"front-matter '{key}' holds HTML ({match.group()[:60]}): it is sent "
+                                         "to the CMS and shown in page titles and lists as it is",
+                      span, excerpt=item[:160], suggestion="Write plain text (no tags).")
 
 
 def _hidden_characters(post: Post) -> Iterable[Finding]:

@@ -65,6 +65,7 @@ def check_source(policy: Policy, source: Source, keep_source: bool) -> CheckedPo
         document.forget_converters()  # stopped half-way through a conversion: start the next post afresh
         return over_budget(policy, source)
     except Exception as err:  # a bug in medpress must not stop the review of every other post
+        document.forget_converters()  # it may have stopped a conversion half-way too
         return crashed(policy, source, f"{type(err).__name__}: {err}")
 
 
