@@ -9,7 +9,15 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from checks.document import Post, forget_converters, parse_post, timed_out_post, too_large_post, unreadable_post
+from checks.document import (
+    Post,
+    content_hash_of,
+    forget_converters,
+    parse_post,
+    timed_out_post,
+    too_large_post,
+    unreadable_post,
+)
 
 POSTS_DIR = "posts"
 
@@ -134,10 +142,15 @@ def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int, max_s
 
     posts = []
     for rel in selected:
+        source = read_source(content_dir, rel, max_bytes)
+        if isinstance(source, Post):
+            posts.append(source)
+            continue
+        shown = display_path(content_dir / rel)
         try:
             with time_budget(max_seconds):
-                posts.append(read_post(content_dir, rel, max_bytes))
-        except OverBudget:
+                posts.append(parse_post(rel, source, display_path=shown, max_bytes=max_bytes))
+        except OverBudget:  # keeps its content hash: it is the signed-off version, held for FM015, not "edited"
             forget_converters()
-            posts.append(timed_out_post(rel, max_seconds, display_path=display_path(content_dir / rel)))
+            posts.append(timed_out_post(rel, max_seconds, content_hash_of(source), display_path=shown))
     return posts

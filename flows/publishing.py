@@ -188,6 +188,11 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
     return rows
 
 
+# A post medpress could not read (unreadable, over its time budget, a structure it cannot walk): its text was never
+# checked, so no override publishes it.
+UNREAD_RULES = frozenset({"FM014", "FM015", "FM017"})
+
+
 def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], target_name: str) -> list[Decision]:
     approvals = trusted_approvals(content_dir)  # a ledger that does not verify stops the run here
     live = ledger.published(content_dir).get(target_name, {})
@@ -204,6 +209,10 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
                                                               f"({approval.time}): approve this version first"))
         elif item is None or item.content_hash != post.content_hash:
             decisions.append(Decision(rel, post.slug, "hold", "the file changed while it was reviewed: run again"))
+        elif unread := sorted({f.rule for f in item.findings if f.rule in UNREAD_RULES}):
+            decisions.append(Decision(rel, post.slug, "hold", f"medpress could not read it ({', '.join(unread)}), so "
+                                                              "what would be published was never checked; an "
+                                                              "override does not cover that"))
         elif item.failed and not approval.override:
             errors = sum(f.severity is Severity.ERROR for f in item.findings)
             decisions.append(Decision(rel, post.slug, "hold", f"review fails with {errors} error(s)"))

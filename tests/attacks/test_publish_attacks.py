@@ -401,3 +401,23 @@ def test_the_ipv6_url_from_the_issue_exits_2_without_a_traceback(tmp_path: Path)
                              "MEDPRESS_WP_APP_PASSWORD": "abcd efgh ijkl mnop"})
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "MEDPRESS_WP_URL 'http://[::1' is not a valid URL" in done.stderr
+
+
+# -- item 5 at publish: a post medpress could not read is never published, override or not ------------------
+def test_a_post_over_its_budget_or_unreadable_is_held_even_with_an_override(tmp_path: Path) -> None:
+    from tests.signing import own_policy
+
+    content, site = tmp_path / "content", tmp_path / "site"
+    stalls = write_post(content, "a.md", _post("stalls", "Wear a hat. " + "[" * 16_000))
+    deep = write_post(content, "b.md", _post("deep", "- " * 600 + "x"))
+    fine = write_post(content, "c.md", _post("fine", "Wear a hat."))
+    settings = own_policy(content) / "policy.yaml"
+    settings.write_text(settings.read_text().replace("max_seconds: 20", "max_seconds: 1"))
+    for post in (stalls, deep):
+        approve_post(content, post, "reviewed by hand")  # FM015 and FM017 are errors: an override is needed
+    approve_post(content, fine)
+    run, _decisions, results = _static(content, site)
+    decisions = {d.path: d for d in run.decisions}  # the stalled post's slug is never read
+    assert decisions["posts/a.md"].action == "hold" and "FM015" in decisions["posts/a.md"].reason
+    assert decisions["posts/b.md"].action == "hold" and "FM017" in decisions["posts/b.md"].reason
+    assert set(results) == {"fine"} and not (site / "blog" / "stalls").exists()
