@@ -54,10 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     from run import code_fingerprint, git_commit, machine_info
 
     code = {"commit": git_commit(), "sources_sha256": code_fingerprint()}
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     os.environ["PREFECT_API_URL"] = prefect_server.ensure_api()  # before MEDPRESS_CACHE moves
-    from flows.review import ReviewOptions, review, review_plain
+    from flows.engine.steps import ReviewOptions, review_plain
+    from flows.review import review
 
     scratch = Path(tempfile.mkdtemp(prefix="medpress-breakdown-"))
     variants = {

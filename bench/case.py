@@ -33,9 +33,9 @@ def peak_rss_mib() -> float:
 
 
 def workers_peak_rss_mib() -> float | None:
-    """The largest peak RSS of medpress's worker processes (flows/workers.py), if it started any; read from
+    """The largest peak RSS of medpress's worker processes (flows/engine/workers.py), if it started any; read from
     /proc before they are stopped (they are the fork server's children, so getrusage never sees them)."""
-    from flows import workers
+    from flows.engine import workers
 
     peaks = []
     for pid in workers.process_ids():
@@ -85,7 +85,8 @@ def edit_heading(path: Path, anchor: str | None) -> dict[str, str]:
 
 
 def review_case(mode: str, content: Path, grammar: bool, paths: list[Path]) -> dict[str, Any]:
-    from flows.review import ReviewOptions, in_process_run, review, review_plain
+    from flows.engine.steps import ReviewOptions, review_plain
+    from flows.review import in_process_run, review
 
     startup = time.perf_counter() - _STARTED
     start = time.perf_counter()
@@ -113,8 +114,8 @@ def raw_case(content: Path, once: bool = False) -> dict[str, Any]:
     from stages import _posts, grammar_request_bodies, replay_raw
 
     from checks.document import parse_post
-    from flows.grammar import pool_urls
-    from flows.policy_files import load_policy, policy_dir_for
+    from flows.engine.policy_files import load_policy, policy_dir_for
+    from flows.services.languagetool import pool_urls
 
     policy = load_policy(policy_dir_for(content, None))
     posts = [parse_post(name, data) for name, data in _posts(content)]
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         edit_body(args.post)
         return 0
     if args.command == "review":
-        from flows import workers
+        from flows.engine import workers
 
         workers.prepare_for(args.content, args.path)  # as `medpress review` does first
     result = (review_case(args.mode, args.content, args.grammar, args.path) if args.command == "review"

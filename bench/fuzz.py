@@ -21,7 +21,7 @@ Per batch:
    across posts), which would stop the batch's review. A batch that still crashes or overruns is bisected down
    to the posts that do it alone.
 3. **Checks**: the exit status is 0 or 1 (never 2, 3 or a traceback); every post is in the JSON report; no FM014
-   "medpress failed while checking this file" (the internal-error finding of flows/check_posts.py); every post
+   "medpress failed while checking this file" (the internal-error finding of flows/engine/check_posts.py); every post
    the probe found over ``--budget`` seconds has the time-budget finding (rule ``--budget-rule``, FM015, or a
    message about the time budget), and every run stays under its bound.
 
@@ -64,7 +64,7 @@ import fuzz_posts  # noqa: E402
 from fuzz_posts import FuzzPost  # noqa: E402
 
 POLICY = ROOT / "content" / "policy"
-INTERNAL_ERROR = "medpress failed while checking this file"  # FM014's text for a crash (flows/check_posts.py)
+INTERNAL_ERROR = "medpress failed while checking this file"  # FM014's text for a crash (flows/engine/check_posts.py)
 BUDGET_RULE = "FM015"
 BUDGET_WORDS = re.compile(r"time budget|over (?:its|the) budget|took longer than|timed out", re.IGNORECASE)
 FILE_FORMATS = ("sarif", "junit", "html", "markdown")  # with --output: JSON; every writer runs on fuzzed findings
@@ -226,7 +226,7 @@ def probe_worker(policy_dir: Path) -> None:
     """Read post paths from stdin, answer each with a JSON line (``--probe-worker``)."""
     import warnings
 
-    from flows.policy_files import load_policy
+    from flows.engine.policy_files import load_policy
 
     warnings.simplefilter("ignore")  # BeautifulSoup's hints about odd markup are not findings
     policy = load_policy(policy_dir)

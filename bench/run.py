@@ -69,7 +69,7 @@ def peak_rss_mb() -> float:
 
 def server_pid(api_url: str) -> int | None:
     """The pid of medpress's own Prefect server for ``api_url`` (None when it is someone else's)."""
-    from flows.prefect_server import record
+    from flows.services.prefect_server import record
 
     state = record()
     return int(state["pid"]) if state and state.get("api_url") == api_url and state.get("pid") else None
@@ -88,7 +88,8 @@ def process_cpu(pid: int | None) -> float | None:
 
 
 def runner(mode: str, content: Path, use_cache: bool) -> Callable[[], object]:
-    from flows.review import ReviewOptions, in_process_run, review, review_plain
+    from flows.engine.steps import ReviewOptions, review_plain
+    from flows.review import in_process_run, review
 
     if mode == "flow":
         def run() -> object:
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     code = {"commit": git_commit(), "sources_sha256": code_fingerprint()}  # what is about to be imported
     # The Prefect server's state file lives in the medpress cache: find (or start) it before
     # MEDPRESS_CACHE points anywhere else, and pin PREFECT_API_URL for every later run.
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     started = time.perf_counter()
     api_url = prefect_server.ensure_api()

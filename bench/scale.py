@@ -420,8 +420,8 @@ def _sizes(value: str) -> list[int]:
 
 def language_tool(log: Log) -> tuple[str, object]:
     """The LanguageTool server every case shares: MEDPRESS_LT_URL's first, else one started here."""
-    from flows.grammar import ManagedServer, healthy, pool_urls
-    from flows.policy_files import load_policy
+    from flows.engine.policy_files import load_policy
+    from flows.services.languagetool import ManagedServer, healthy, pool_urls
 
     given = pool_urls()
     if given:
@@ -440,7 +440,7 @@ def measure(args: argparse.Namespace, editor_sizes: list[str], command: str, log
 
     sizes = args.sizes
     code = {"commit": git_commit(), "sources_sha256": code_fingerprint()}
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     # Once, here: ensure_api keeps its state file in the medpress cache, and every child gets its own cache.
     env = {**os.environ, "PREFECT_API_URL": prefect_server.ensure_api()}

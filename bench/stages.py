@@ -37,7 +37,7 @@ def _posts(folder: Path) -> list[tuple[str, bytes]]:
 def bench_claims(files: list[tuple[str, bytes]], repeat: int) -> dict[str, object]:
     from checks import claims
     from checks.document import parse_post
-    from flows.policy_files import load_policy
+    from flows.engine.policy_files import load_policy
 
     policy = load_policy(ROOT / "content" / "policy")
     claims.check_post(parse_post(*files[0]), policy)  # compile the knowledge base once
@@ -61,7 +61,7 @@ def grammar_request_bodies(posts: list, policy, once: bool = False) -> list[dict
     """The requests medpress packs (cache off): one annotated text per post, or per chunk of it. ``once``: a
     paragraph an earlier post already had is left out, as medpress sends a shared paragraph once per review."""
     from checks.grammar import cache_key, paragraphs
-    from flows.grammar import SEPARATOR, GrammarService
+    from flows.services.languagetool import SEPARATOR, GrammarService
 
     service = GrammarService(policy.grammar, use_cache=False)
     bodies = []
@@ -97,8 +97,8 @@ def bench_grammar(files: list[tuple[str, bytes]], repeat: int) -> dict[str, obje
 
     from checks.document import parse_post
     from checks.grammar import findings_from
-    from flows.grammar import GrammarService, ManagedServer
-    from flows.policy_files import load_policy
+    from flows.engine.policy_files import load_policy
+    from flows.services.languagetool import GrammarService, ManagedServer
 
     policy = load_policy(ROOT / "content" / "policy")
     server = ManagedServer(policy.grammar.server_heap)

@@ -1,6 +1,6 @@
 """approvals: a post marked approved needs a matching sign-off, and sign-offs count only from a sound ledger.
 
-The ledger itself is read and verified outside the checks (``flows.publish.ledger``: the hash chain, each
+The ledger itself is read and verified outside the checks (``flows.store.ledger``: the hash chain, each
 event's SSH signature against the policy's reviewers and keys, roles and overrides against policy); what
 did not hold up reaches this check as the corpus's ``ledger_problems``. A problem is reported on the post
 its line names, and on every post holding a sign-off, since none counts until the ledger is repaired.

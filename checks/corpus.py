@@ -28,7 +28,7 @@ class TitleRef(NamedTuple):
 
 
 class LedgerProblem(NamedTuple):
-    """A ledger line that does not hold up (found by flows.publish.ledger, which reads and verifies it)."""
+    """A ledger line that does not hold up (found by flows.store.ledger, which reads and verifies it)."""
 
     line: int  # 1-based line in ledger/approvals.jsonl
     path: str  # the post path the line names ("" when the line cannot be read)

@@ -1,7 +1,7 @@
 """grammar: LanguageTool's matches on the prose of a post, mapped back to the Markdown source.
 
 Pure: this module turns a post into *paragraphs* of LanguageTool annotated text and turns the
-server's matches (fetched by ``flows.grammar``) into findings. Each paragraph is one rendered block;
+server's matches (fetched by ``flows.services.languagetool``) into findings. Each paragraph is one rendered block;
 its annotation is the block's raw source range, where characters that are not prose (Markdown marks,
 link targets, inline code, line-continuation indents) are ``markup``. LanguageTool counts offsets over
 text and markup alike, so a match maps straight back to a raw offset.

@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return Exit.OK
     except (KeyboardInterrupt, Interrupted) as err:
-        from flows import workers
+        from flows.engine import workers
 
         workers.shutdown(kill=True)
         how = "terminated (SIGTERM)" if isinstance(err, Interrupted) else "interrupted"
@@ -167,28 +167,28 @@ def _stop_on_sigterm() -> object:
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
-    from flows.publish.ledger import LedgerError
-    from flows.publish.signing import SigningError
-    from flows.steps import UsageError
+    from flows.engine.steps import UsageError
+    from flows.store.ledger import LedgerError
+    from flows.store.signing import SigningError
 
     return (UsageError, LedgerError, SigningError)
 
 
 def _tool_missing() -> tuple[type[Exception], ...]:
-    from flows.publish.signing import ToolMissing
+    from flows.store.signing import ToolMissing
 
     return (ToolMissing,)
 
 
 def _untrusted() -> tuple[type[Exception], ...]:
-    from flows.publish.ledger import Untrusted
+    from flows.store.ledger import Untrusted
 
     return (Untrusted,)
 
 
 def _approve(args: argparse.Namespace) -> Exit:
-    from flows.policy_files import policy_dir_for
-    from flows.publishing import Refused, approve
+    from flows.engine.policy_files import policy_dir_for
+    from flows.publish.signoff import Refused, approve
 
     own = policy_dir_for(args.content)
     if args.policy is not None and args.policy.resolve() != own.resolve():
@@ -207,7 +207,7 @@ def _approve(args: argparse.Namespace) -> Exit:
 
 
 def _revoke(args: argparse.Namespace) -> Exit:
-    from flows.publishing import Refused, revoke
+    from flows.publish.signoff import Refused, revoke
 
     try:
         event = revoke(args.content, args.path, args.reviewer, key=args.key, role=args.role, note=args.note)
@@ -219,8 +219,8 @@ def _revoke(args: argparse.Namespace) -> Exit:
 
 
 def _status(args: argparse.Namespace) -> Exit:
-    from flows.publish import ledger
-    from flows.publishing import status
+    from flows.publish.signoff import status
+    from flows.store import ledger
 
     state = ledger.read(args.content)
     for row in status(args.content, state):
@@ -235,8 +235,8 @@ def _status(args: argparse.Namespace) -> Exit:
 
 
 def _publish(args: argparse.Namespace) -> Exit:
-    from flows.policy_files import load_policy, policy_dir_for
-    from flows.publishing import publish
+    from flows.engine.policy_files import load_policy, policy_dir_for
+    from flows.publish.signoff import publish
 
     policy = load_policy(policy_dir_for(args.content, args.policy))
     if args.target == "wordpress":
@@ -286,7 +286,7 @@ def _formats(value: str) -> list[str]:
 
 
 def _start_prefect() -> Exit | None:
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     _quiet_prefect_console()
     try:
@@ -298,7 +298,7 @@ def _start_prefect() -> Exit | None:
 
 
 def _review(args: argparse.Namespace) -> Exit:
-    from flows import workers
+    from flows.engine import workers
 
     workers.prepare_for(args.content, args.paths)  # first: loads the checks on another core while Prefect imports
     engine = args.engine if args.engine != "auto" else ("direct" if args.paths else "prefect")
@@ -306,7 +306,7 @@ def _review(args: argparse.Namespace) -> Exit:
         failed = _start_prefect()
         if failed is not None:
             return failed
-    from flows.steps import ReviewOptions, UsageError, make_plan, review_plain, write_json
+    from flows.engine.steps import ReviewOptions, UsageError, make_plan, review_plain, write_json
     from reports import github, json_report, text_report, writers
 
     options = ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
@@ -348,9 +348,9 @@ def _baseline(args: argparse.Namespace) -> Exit:
     failed = _start_prefect()
     if failed is not None:
         return failed
-    from flows.gate import write_baseline
+    from flows.engine.gate import write_baseline
+    from flows.engine.steps import ReviewOptions, UsageError, make_plan
     from flows.review import in_process_run, review
-    from flows.steps import ReviewOptions, UsageError, make_plan
 
     try:
         make_plan(ReviewOptions(args.content, (), args.policy, not args.no_grammar))
@@ -420,7 +420,7 @@ def _explain(args: argparse.Namespace) -> Exit:
 
 
 def _server(args: argparse.Namespace) -> Exit:
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     if args.action == "start":
         print(prefect_server.ensure_api())

@@ -25,11 +25,11 @@ from prefect.input import RunInput
 from prefect.logging import get_run_logger
 from prefect.states import Failed, State
 
+from flows.engine.steps import ReviewOptions, review_plain
 from flows.publish.base import PublishItem, PublishResult, Target
-from flows.publish.ledger import LedgerError
-from flows.publish.signing import SigningError
-from flows.publishing import Refused, approve, publish
-from flows.steps import ReviewOptions, review_plain
+from flows.publish.signoff import Refused, approve, publish
+from flows.store.ledger import LedgerError
+from flows.store.signing import SigningError
 
 
 class SignOff(RunInput):
@@ -96,7 +96,7 @@ def publish_posts(content: str = "content", target: str = "static", out: str | N
                   grammar: bool = True, dry_run: bool = False) -> list[dict[str, str]] | State:
     """Publish exactly the approved versions that pass review; list what was held back and why. Ends Failed
     (with the same rows as data) when any post failed."""
-    from flows.policy_files import load_policy, policy_dir_for
+    from flows.engine.policy_files import load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(Path(content)))
     if target == "wordpress":

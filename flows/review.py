@@ -1,5 +1,5 @@
-"""The review as a Prefect flow: the steps of :mod:`flows.steps` as tasks, for the CLI's full runs,
-deployments and the Prefect UI. ``review_plain`` (in flows.steps) runs the very same steps as plain calls;
+"""The review as a Prefect flow: the steps of :mod:`flows.engine.steps` as tasks, for the CLI's full runs,
+deployments and the Prefect UI. ``review_plain`` (in flows.engine.steps) runs the very same steps as plain calls;
 only the orchestration differs.
 """
 
@@ -17,32 +17,24 @@ from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque as prefect_opaque
 
-from flows import workers
-from flows.progress import Progress
-from flows.steps import (  # noqa: F401 - re-exported: callers and tests import the steps from here too
-    BATCH_SIZE,
+from flows.engine import workers
+from flows.engine.progress import Progress
+from flows.engine.steps import (
     CheckedPost,
-    Plan,
     ReviewOptions,
-    Source,
-    Sources,
     UsageError,
     _grammar_stage,
     assemble,
     batches,
     check_grammar,
     check_sources_on_cores,
-    cross_cache,
     expand_selection,
     fetch_external,
     in_corpus_order,
     make_plan,
     read_sources,
     result_cache,
-    review_plain,
-    review_with_plan,
     store_checked,
-    worth_spreading,
     write_json,
 )
 from reports import writers
@@ -64,7 +56,8 @@ class opaque(prefect_opaque):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Prefect: thin tasks over the steps of flows/steps.py. NO_CACHE: medpress caches per post itself (flows/cache.py);
+# Prefect: thin tasks over the steps of flows/engine/steps.py.
+# NO_CACHE: medpress caches per post itself (flows/store/cache.py);
 # hashing whole posts for Prefect's input cache would cost more than the checks.
 
 read_posts_task = task(read_sources, name="read-posts", cache_policy=NO_CACHE)

@@ -30,7 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     session's own (recorded in a private MEDPRESS_STATE_DIR, with its own cache key): stopping it at the end
     never stops the user's server or another test session's.
     """
-    from flows.grammar import install_dir
+    from flows.services.languagetool import install_dir
 
     os.environ["MEDPRESS_LT_DIR"] = str(install_dir())  # the LanguageTool `make test` installed
     _STATE["old_cache"] = os.environ.get("MEDPRESS_CACHE", "")
@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["MEDPRESS_STATE_DIR"] = tempfile.mkdtemp(prefix="medpress-test-state-")
     os.environ.pop("PREFECT_API_URL", None)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     _STATE["api"] = prefect_server.ensure_api()
 
@@ -50,7 +50,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from prefect.logging.handlers import APILogWorker
 
         APILogWorker.drain_all(timeout=10)  # send queued run logs now, while the server still answers
-    from flows import prefect_server
+    from flows.services import prefect_server
 
     prefect_server.stop()
     # PREFECT_API_URL stays set: unset, Prefect would start a temporary server at exit to send stray logs.
@@ -109,7 +109,7 @@ def run_medpress(*args: str, cwd: Path, env: dict[str, str] | None = None) -> su
 @pytest.fixture(scope="session")
 def languagetool(medpress_cache: Path) -> Iterator[str]:
     """A real LanguageTool server (installed by `make languagetool`), started once for the session."""
-    from flows.grammar import ManagedServer
+    from flows.services.languagetool import ManagedServer
 
     server = ManagedServer("768m")
     url = server.start()

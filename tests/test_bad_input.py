@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.review import ReviewOptions, review_plain
+from flows.engine.steps import ReviewOptions, review_plain
 from reports.model import PostReport, ReviewReport
 from tests.conftest import write_post
 
@@ -135,7 +135,7 @@ def test_a_missing_path_is_reported_and_the_others_reviewed(bad_corpus: tuple[Pa
 
 
 def test_a_crash_while_checking_one_post_is_reported_and_the_others_reviewed(tmp_path: Path, monkeypatch) -> None:
-    from flows import check_posts
+    from flows.engine import check_posts
 
     folder = tmp_path / "content"
     write_post(folder, "good.md", GOOD)

@@ -1,4 +1,4 @@
-"""The per-post caches (flows/cache.py): one SQLite file per kind, safe for concurrent runs, and a damaged or
+"""The per-post caches (flows/store/cache.py): one SQLite file per kind, safe for concurrent runs, and a damaged or
 unusable file never stops a review."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cache import JsonCache
+from flows.store.cache import JsonCache
 
 
 def test_values_round_trip_and_are_counted(tmp_path: Path) -> None:

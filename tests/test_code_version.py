@@ -1,4 +1,5 @@
-"""The result cache is keyed on the checks' code (flows/code_version.py), not on a hand-bumped number, and a result
+"""The result cache is keyed on the checks' code (flows/store/code_version.py), not on a hand-bumped number,
+and a result
 that records a crash is never cached."""
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-import flows.check_posts
+import flows.engine.check_posts
 from checks.model import Finding, PostResult, Severity
-from flows import code_version
-from flows.cache import ResultCache
-from flows.check_posts import Source, check_sources
-from flows.policy_files import load_policy
-from flows.review import ReviewOptions, review_plain
+from flows.engine.check_posts import Source, check_sources
+from flows.engine.policy_files import load_policy
+from flows.engine.steps import ReviewOptions, review_plain
+from flows.store import code_version
+from flows.store.cache import ResultCache
 from reports.model import ReviewReport
 from tests.conftest import CONTENT
 
@@ -92,7 +93,7 @@ def test_every_library_checks_imports_is_in_the_key() -> None:
     listed = {_normal(name) for name in code_version.LIBRARIES}
     missing = {name: owners.get(name) for name in third_party
                if not {_normal(dist) for dist in owners.get(name, [name])} & listed}
-    assert not missing, f"add the distributions of these imports to flows.code_version.LIBRARIES: {missing}"
+    assert not missing, f"add the distributions of these imports to flows.store.code_version.LIBRARIES: {missing}"
 
 
 def _normal(distribution: str) -> str:
@@ -116,20 +117,20 @@ def test_an_edited_check_makes_every_cached_post_a_miss(content: Path, tmp_path:
 
 
 def test_a_crash_is_reported_and_not_cached(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = flows.check_posts.review_post
+    real = flows.engine.check_posts.review_post
 
     def crashing(post, policy):  # type: ignore[no-untyped-def]
         if post.rel_path == CRASHING:
             raise RuntimeError("a bug in a check")
         return real(post, policy)
 
-    monkeypatch.setattr(flows.check_posts, "review_post", crashing)
+    monkeypatch.setattr(flows.engine.check_posts, "review_post", crashing)
     first = _review(content)
     crashed = next(post for post in first.posts if post.path.endswith(CRASHING))
     assert [(f.rule, "a bug in a check" in f.message) for f in crashed.findings] == [("FM014", True)]
     assert first.run["work"]["parsed"] == len(list((content / "posts").glob("*.md")))
 
-    monkeypatch.setattr(flows.check_posts, "review_post", real)  # the bug fixed
+    monkeypatch.setattr(flows.engine.check_posts, "review_post", real)  # the bug fixed
     second = _review(content)
     assert second.run["work"]["parsed"] == 1  # the crashed post is checked again, the others come from the cache
     fixed = next(post for post in second.posts if post.path.endswith(CRASHING))

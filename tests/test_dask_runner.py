@@ -145,7 +145,8 @@ def test_the_runner_comes_from_the_environment() -> None:
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect_dask import DaskTaskRunner
 
-    from flows.review import UsageError, task_runner_from_env
+    from flows.engine.steps import UsageError
+    from flows.review import task_runner_from_env
 
     assert isinstance(task_runner_from_env({}), ThreadPoolTaskRunner)
     assert isinstance(task_runner_from_env({"MEDPRESS_TASK_RUNNER": "threads"}), ThreadPoolTaskRunner)
@@ -159,8 +160,9 @@ def test_the_runner_comes_from_the_environment() -> None:
 
 
 def test_what_tasks_receive_and_return_pickles(tmp_path: Path) -> None:
-    from flows.check_posts import check_sources
-    from flows.review import ReviewOptions, make_plan, opaque, read_sources, result_cache
+    from flows.engine.check_posts import check_sources
+    from flows.engine.steps import ReviewOptions, make_plan, read_sources, result_cache
+    from flows.review import opaque
 
     plan = make_plan(ReviewOptions(CONTENT, grammar=False, use_cache=False))
     assert pickle.loads(pickle.dumps(plan)) == plan

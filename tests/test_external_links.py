@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from checks.policy import LinksPolicy
-from flows.external_links import check_urls
-from flows.review import ReviewOptions, review_plain
+from flows.engine.steps import ReviewOptions, review_plain
+from flows.services.external_links import check_urls
 from tests.conftest import write_post
 
 HITS: Counter[str] = Counter()

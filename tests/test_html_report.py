@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from flows.review import ReviewOptions, review_plain
+from flows.engine.steps import ReviewOptions, review_plain
 from reports.html import render
 from reports.model import ReviewReport
 from tests.conftest import CONTENT, ROOT

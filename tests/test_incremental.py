@@ -15,10 +15,10 @@ import pytest
 
 from checks.corpus import Corpus
 from checks.links import linking_posts
-from flows.cache import ResultCache
-from flows.check_posts import check_sources
-from flows.policy_files import load_policy
-from flows.review import ReviewOptions, make_plan, read_sources, review_plain
+from flows.engine.check_posts import check_sources
+from flows.engine.policy_files import load_policy
+from flows.engine.steps import ReviewOptions, make_plan, read_sources, review_plain
+from flows.store.cache import ResultCache
 from reports.model import ReviewReport
 from tests.conftest import CONTENT
 
@@ -127,7 +127,7 @@ def test_after_each_edit_the_incremental_review_equals_a_review_from_scratch(con
 
 def test_posts_checked_in_worker_processes_give_the_same_report(content: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows import workers
+    from flows.engine import workers
 
     here = _review(content, use_cache=False)
     monkeypatch.setattr(workers, "MIN_POSTS", 1)  # spread even these 9 posts over the worker processes
@@ -145,7 +145,7 @@ def test_a_review_stopped_half_way_keeps_the_posts_it_checked(content: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Each batch is cached as it finishes: after a crash (or Ctrl-C) in the third batch, the next review parses
     only the posts of that batch and after it."""
-    import flows.steps as steps
+    import flows.engine.steps as steps
 
     monkeypatch.setattr(steps, "BATCH_SIZE", 2)
     calls = []
@@ -170,7 +170,7 @@ def test_commands_start_the_workers_early_only_for_reviews_that_may_spread(conte
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """`medpress review` starts the worker processes' fork server before it imports Prefect, when it reads enough
     posts to spread them; never for the editor's one-post loop."""
-    from flows import workers
+    from flows.engine import workers
 
     started = []
     monkeypatch.setattr(workers, "prepare", lambda: started.append(True))

@@ -82,12 +82,12 @@ def test_the_wheel_holds_every_package_and_the_package_data(wheel: Path) -> None
     for package in ("checks", "flows", "reports"):
         expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / package).rglob("*.py")}
         assert expected <= names, sorted(expected - names)
-    assert "flows/publish/ledger.py" in names  # missing from the wheel before: ModuleNotFoundError
+    assert "flows/store/ledger.py" in names  # missing from the wheel before: ModuleNotFoundError
     policy = {f"flows/data/policy/{p.name}" for p in (ROOT / "content" / "policy").iterdir() if p.is_file()}
     assert "flows/data/policy/policy.yaml" in policy and policy <= names
     for tool in ("install.sh", "start.sh", "pom.xml"):
         assert f"flows/data/languagetool/{tool}" in names
-    assert modes["flows/data/languagetool/start.sh"] & 0o111  # flows/grammar.py runs it
+    assert modes["flows/data/languagetool/start.sh"] & 0o111  # flows/services/languagetool.py runs it
     assert not {n for n in names if n.startswith(("tests/", "bench/", "content/", "tools/"))}
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: prefect-dask")]
     assert requires and all("extra ==" in line for line in requires), requires  # optional, not a dependency
@@ -114,7 +114,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_an_installed_medpress_reviews_a_blog_outside_the_repository(installed: Path, tmp_path: Path) -> None:
     blog = _blog(tmp_path / "blog", ("peel-aftercare.md", CLEAN_POST))
     env = _clean_env(MEDPRESS_CACHE=str(tmp_path / "cache"))
-    where = _run(installed / "bin" / "python", "-c", "import flows.publish.ledger, flows; print(flows.__file__)",
+    where = _run(installed / "bin" / "python", "-c", "import flows.store.ledger, flows; print(flows.__file__)",
                  cwd=blog, env=env)
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(installed)  # the installed copy, not this checkout
@@ -136,7 +136,7 @@ def test_an_installed_medpress_reviews_a_blog_outside_the_repository(installed: 
 
 def test_without_prefect_dask_medpress_runs_and_the_dask_runner_says_what_to_install() -> None:
     script = ("import sys\nsys.modules['prefect_dask'] = None  # as if the extra were not installed\n"
-              "import flows.review\nfrom flows.steps import UsageError\n"
+              "import flows.review\nfrom flows.engine.steps import UsageError\n"
               "try:\n    flows.review.task_runner_from_env({'MEDPRESS_TASK_RUNNER': 'dask'})\n"
               "except UsageError as err:\n    print(err)\n")
     done = _run(sys.executable, "-c", script, cwd=ROOT)

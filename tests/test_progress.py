@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.check_posts import Source
-from flows.policy_files import load_policy
-from flows.progress import Progress
-from flows.steps import BATCH_SIZE, check_sources_on_cores
+from flows.engine.check_posts import Source
+from flows.engine.policy_files import load_policy
+from flows.engine.progress import Progress
+from flows.engine.steps import BATCH_SIZE, check_sources_on_cores
 
 
 class Terminal(io.StringIO):
@@ -59,7 +59,7 @@ def test_short_runs_and_pipes_stay_quiet() -> None:
 
 def test_checking_on_worker_processes_reports_each_batch(content_copy: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows import workers
+    from flows.engine import workers
 
     monkeypatch.setenv("MEDPRESS_WORKERS", "2")
     workers.shutdown()
@@ -81,7 +81,7 @@ def test_a_flow_run_on_worker_processes_shows_progress_batch_by_batch(content_co
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
 
-    from flows import workers
+    from flows.engine import workers
     from flows.review import review
 
     posts = sorted((content_copy / "posts").glob("*.md"))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.publish import ledger
+from flows.publish.signoff import Refused, publish, status
 from flows.publish.static import StaticTarget
-from flows.publishing import Refused, publish, status
+from flows.store import ledger
 from tests.conftest import write_post
 from tests.signing import approve_for_test, revoke_for_test
 
@@ -102,7 +102,7 @@ def test_revoking_takes_the_page_down_on_the_next_publish(content: Path, tmp_pat
 
 
 def test_front_matter_approved_without_sign_off_is_a_finding(content: Path) -> None:
-    from flows.review import ReviewOptions, review_plain
+    from flows.engine.steps import ReviewOptions, review_plain
 
     post = content / "posts" / "a.md"
     post.write_text(post.read_text().replace("summary: Short.", "summary: Short.\nstatus: approved"))
@@ -119,3 +119,23 @@ def test_slugs_cannot_escape_the_site(tmp_path: Path) -> None:
 
     result = StaticTarget(tmp_path / "site").publish(PublishItem("../../etc", "x", "<p>x</p>", "sha256:0", "2024"))
     assert result.action == "failed" and not (tmp_path / "etc").exists()
+
+
+def test_a_publish_run_reads_the_ledger_and_the_publish_state_once(content: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """One read of the sign-off ledger serves the review's approval rules and the publish decisions; the publish
+    state is read once and kept in step with what the run records (it was read once per post)."""
+    for name in ("a.md", "b.md"):
+        approve_for_test(content, content / "posts" / name)
+    reads = {"read": 0, "published": 0}
+    for name in reads:
+        original = getattr(ledger, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            reads[_name] += 1
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(ledger, name, counted)
+    run = _run(content, tmp_path / "site")
+    assert sorted(r.slug for r in run.results if r.ok) == ["after-care", "other"]
+    assert reads["read"] == 1
+    assert reads["published"] == 1

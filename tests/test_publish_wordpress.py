@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
+from flows.publish.signoff import publish
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import publish
 from tests.conftest import write_post
 from tests.signing import approve_for_test
 

@@ -30,7 +30,7 @@ SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"
 @pytest.fixture(scope="module")
 def real_report() -> Iterator[ReviewReport]:
     """The repository's own posts, reviewed without grammar (paths relative to the repository root)."""
-    from flows.review import ReviewOptions, review_plain
+    from flows.engine.steps import ReviewOptions, review_plain
 
     old = Path.cwd()
     os.chdir(ROOT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.review import ReviewOptions, review_plain
+from flows.engine.steps import ReviewOptions, review_plain
 from reports.model import PostReport
 from tests.conftest import CONTENT
 

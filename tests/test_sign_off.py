@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.publish import ledger, signing
+from flows.store import ledger, signing
 from tests.conftest import write_post
 from tests.signing import register_reviewer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flows.review import ReviewOptions, review_plain
+from flows.engine.steps import ReviewOptions, review_plain
 from reports import json_report
 from tests.conftest import write_post
 

@@ -18,10 +18,9 @@ import pytest
 
 from checks.model import Finding
 from checks.policy import FrontMatterPolicy
-from flows import workers
-from flows.check_posts import Source
-from flows.review import ReviewOptions, review_plain
-from flows.steps import check_sources_on_cores
+from flows.engine import workers
+from flows.engine.check_posts import Source
+from flows.engine.steps import ReviewOptions, check_sources_on_cores, review_plain
 from reports.model import PostReport, ReviewReport
 from tests.conftest import run_medpress, write_post
 
@@ -151,8 +150,8 @@ def test_a_fifo_named_like_a_post_is_a_finding_and_never_opened(content_copy: Pa
 
 def test_an_internal_error_exits_3_with_a_message_not_a_traceback(content_copy: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from flows import cli, steps
-
+    from flows import cli
+    from flows.engine import steps
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
@@ -292,7 +291,7 @@ def _sources(content: Path) -> list[Source]:
 
 def test_stalling_posts_end_as_findings_in_the_worker_processes(content_copy: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.policy_files import load_policy
+    from flows.engine.policy_files import load_policy
 
     _stalling_content(content_copy)
     monkeypatch.setenv("MEDPRESS_WORKERS", "2")
@@ -318,7 +317,7 @@ def test_a_stuck_worker_is_killed_and_replaced_and_the_rest_of_its_batch_checked
     """A worker still on one post past its budget plus KILL_MARGIN (here: the parent's limit set below the
     budget the worker keeps, as if the post were stuck where no signal reaches) is killed; the post is FM015,
     a new worker takes the rest of the batch."""
-    from flows.policy_files import load_policy
+    from flows.engine.policy_files import load_policy
 
     _with_budget(content_copy, 30)
     write_post(content_copy, "brackets.md", _front("brackets") + "[" * 16000 + "\n")

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
-from flows.publish import ledger, signing
-from flows.review import ReviewOptions, review_plain
+from flows.engine.steps import ReviewOptions, review_plain
+from flows.store import ledger, signing
 from tests.conftest import CONTENT, write_post
 from tests.signing import approve_for_test, make_key, own_policy, register_reviewer
 
@@ -222,7 +222,7 @@ def test_a_key_that_is_not_the_reviewers_signs_nothing(content: Path, tmp_path: 
 
 
 def test_the_shipped_demo_ledger_verifies_and_approves_the_three_demo_posts() -> None:
-    from flows import ingest
+    from flows.engine import ingest
 
     state = ledger.read(CONTENT)
     assert state.sound, state.describe()

@@ -18,9 +18,9 @@ import httpx
 import pytest
 
 from flows.cli import main
+from flows.publish.signoff import publish, status
 from flows.publish.static import MANIFEST, StaticTarget
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import publish, status
 from tests.attacks.publish_support import ADVICE, approve_post, revoke_post
 from tests.conftest import run_medpress, write_post
 

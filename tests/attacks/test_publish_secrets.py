@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from flows.cli import main
+from flows.publish.signoff import publish
 from flows.publish.wordpress import WordPressTarget
-from flows.publishing import publish
 from tests.attacks.publish_support import ADVICE, approve_post
 from tests.conftest import write_post
 

@@ -5,7 +5,7 @@
 #
 # Installs into ${MEDPRESS_LT_DIR:-$HOME/.cache/medpress/languagetool-<version>}/lib/*.jar
 # (outside git). MEDPRESS_CACHE does not move it: medpress looks for it in the same place
-# whatever cache folder a review uses (flows/grammar.py install_dir). Idempotent: if the install dir exists and its SHA256SUMS manifest
+# whatever cache folder a review uses (flows/services/languagetool.py install_dir). Idempotent: if the install dir exists and its SHA256SUMS manifest
 # verifies, nothing is done. A failed verification re-installs from scratch.
 #
 # Env:

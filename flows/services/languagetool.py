@@ -27,11 +27,11 @@ import httpx
 from checks.document import Post
 from checks.grammar import GrammarResult, InvalidAnswer, Match, Paragraph, cache_key, paragraphs, validated_matches
 from checks.policy import GrammarPolicy
-from flows.cache import JsonCache, cache_root
+from flows.store.cache import JsonCache, cache_root
 
 # The LanguageTool installer and start script: package data (flows/data/languagetool, in the repository a link to
 # tools/languagetool), so an installed medpress can install and start its server too.
-TOOLS = (Path(__file__).parent / "data" / "languagetool").resolve()
+TOOLS = (Path(__file__).parent.parent / "data" / "languagetool").resolve()
 DEFAULT_INSTALL_ROOT = Path.home() / ".cache" / "medpress"  # as in tools/languagetool/install.sh
 SEPARATOR = {"markup": "\n\n", "interpretAs": "\n\n"}
 
@@ -69,7 +69,7 @@ class ManagedServer:
         if not (folder / "lib" / f"languagetool-server-{pinned_version()}.jar").is_file():
             raise GrammarUnavailable(f"LanguageTool {pinned_version()} is not installed in {folder} "
                                      f"(run {TOOLS / 'install.sh'}, or `make languagetool`)")
-        from flows.prefect_server import _free_port
+        from flows.services.prefect_server import _free_port
 
         port = _free_port()
         cache_root().mkdir(parents=True, exist_ok=True)
@@ -140,7 +140,7 @@ def _matches(items: list[dict[str, Any]]) -> list[Match]:
 
 
 class ParagraphCache:
-    """Matches per paragraph key, in one SQLite file (flows.cache.JsonCache: safe for concurrent runs, a damaged
+    """Matches per paragraph key, in one SQLite file (flows.store.cache.JsonCache: safe for concurrent runs, a damaged
     file set aside)."""
 
     def __init__(self, path: Path | None) -> None:

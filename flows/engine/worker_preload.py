@@ -1,4 +1,4 @@
-"""What every worker process needs, loaded once in the fork server before it forks them (flows/workers.py).
+"""What every worker process needs, loaded once in the fork server before it forks them (flows/engine/workers.py).
 
 Each worker would otherwise pay about a second on its first posts: importing the Markdown extensions and
 reading the CMU pronouncing dictionary (135,000 words). Loaded here, the workers share it copy-on-write.

@@ -9,7 +9,7 @@ from checks.registry import RULE_IDS
 
 # medpress's own policy, used when a content folder has none of its own: package data (flows/data/policy, in the
 # repository a link to content/policy), so an installed medpress has it too. Resolved: messages name the real folder.
-DEFAULT_POLICY_DIR = (Path(__file__).parent / "data" / "policy").resolve()
+DEFAULT_POLICY_DIR = (Path(__file__).parent.parent / "data" / "policy").resolve()
 
 
 def has_own_policy(content_dir: Path) -> bool:

@@ -21,11 +21,11 @@ from checks.document import Post
 from checks.model import Severity
 from checks.pipeline import summarize
 from checks.policy import Policy, Reviewer
-from flows import ingest
-from flows.publish import ledger, signing
+from flows.engine import ingest
+from flows.engine.steps import ReviewOptions, make_plan, review_with_plan
 from flows.publish.base import PublishItem, PublishResult, Target, media_url
 from flows.publish.render import Unpublishable, build_item
-from flows.steps import ReviewOptions, review_with_plan
+from flows.store import ledger, signing
 from reports.model import PostReport, ReviewReport
 
 
@@ -53,7 +53,7 @@ def approve(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = 
     """Review ``path`` under the content folder's own policy and append a signed approval of its hash.
 
     ``reviewer`` is an id in the policy's reviewers.yaml: the role comes from there (``role``, if given, must
-    match it) and the event is signed with ``key`` (see :func:`flows.publish.signing.signing_key`), which
+    match it) and the event is signed with ``key`` (see :func:`flows.store.signing.signing_key`), which
     must be one of that reviewer's keys.
     """
     policy = ledger.own_policy(content_dir)
@@ -110,10 +110,10 @@ def _reviewer(policy: Policy, reviewer: str, role: str) -> Reviewer:
     return member
 
 
-def trusted_approvals(content_dir: Path) -> dict[str, ledger.Event]:
+def trusted_approvals(content_dir: Path, state: ledger.Ledger | None = None) -> dict[str, ledger.Event]:
     """Post path -> its current approval, from a ledger that verifies and still holds every line this machine
     last published from; raises ledger.Untrusted otherwise. Publishing anchors the ledger it used."""
-    state = ledger.read(content_dir)
+    state = state or ledger.read(content_dir)
     ledger.check_anchor(content_dir, state)
     if not state.sound:
         raise ledger.Untrusted(f"the approval ledger does not verify, so no sign-off counts and nothing is "
@@ -193,9 +193,10 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
 UNREAD_RULES = frozenset({"FM014", "FM015", "FM017"})
 
 
-def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], target_name: str) -> list[Decision]:
-    approvals = trusted_approvals(content_dir)  # a ledger that does not verify stops the run here
-    live = ledger.published(content_dir).get(target_name, {})
+def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], target_name: str,
+           state: ledger.Ledger | None = None, live: dict[str, dict[str, str]] | None = None) -> list[Decision]:
+    approvals = trusted_approvals(content_dir, state)  # a ledger that does not verify stops the run here
+    live = ledger.published(content_dir).get(target_name, {}) if live is None else live
     decisions = []
     reports: dict[str, PostReport] = {item.path: item for item in report.posts}
     for rel, post in sorted(posts.items()):
@@ -259,13 +260,17 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             dry_run: bool = False, send: Callable[[Target, PublishItem | None, str], PublishResult] = _direct,
             ) -> PublishRun:
     """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
-    plan, report = review_with_plan(ReviewOptions(content_dir, (), policy_dir, grammar))
+    options = ReviewOptions(content_dir, (), policy_dir, grammar)
+    plan = make_plan(options)
+    plan.approvals = ledger.read(content_dir)  # read once: the review's approval rules and the decisions use it
+    plan, report = review_with_plan(options, plan)
     parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes,
                                plan.policy.frontmatter.max_seconds)
     posts = {post.rel_path: post for post in parsed}
     corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
-    run = PublishRun(decide(content_dir, report, posts, target.name))
-    already = set(ledger.published(content_dir).get(target.name, {}))
+    live = ledger.published(content_dir).get(target.name, {})  # read once, kept in step with what is recorded
+    run = PublishRun(decide(content_dir, report, posts, target.name, plan.approvals, live))
+    already = set(live)
     items = _items(run, posts, corpus, plan.policy, content_dir, target, already)
     if dry_run:
         return run
@@ -273,21 +278,22 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
         if decision.action == "publish":
             post = posts[decision.path]
             result = send(target, items[decision.path], post.slug)
-            known = ledger.published(content_dir).get(target.name, {}).get(post.slug, {})
+            known = live.get(post.slug, {})
             if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash
                                   and known.get("path") == decision.path):
-                ledger.record_published(content_dir, target.name, post.slug, {
+                live[post.slug] = {
                     "content_hash": post.content_hash, "location": result.location, "remote_id": result.remote_id,
-                    "path": decision.path, "time": ledger.now()})
+                    "path": decision.path, "time": ledger.now()}
+                ledger.record_published(content_dir, target.name, post.slug, live[post.slug])
         elif decision.action == "unpublish":
             result = send(target, None, decision.slug)
             if result.ok:
+                live.pop(decision.slug, None)
                 ledger.record_published(content_dir, target.name, decision.slug, None)
         else:
             continue
         run.results.append(result)
     if hasattr(target, "write_index"):
-        live = ledger.published(content_dir).get(target.name, {})
         entries = [(p.slug, p.title, str(p.meta.get("date", ""))) for p in posts.values() if p.slug in live]
         target.write_index(entries)
     run.notices.extend(getattr(target, "notices", []))

@@ -28,7 +28,7 @@ from typing import IO
 
 from checks.corpus import LedgerProblem
 from checks.policy import Policy
-from flows.publish.signing import Verifier
+from flows.store.signing import Verifier
 from reports.files import write_atomically
 
 LEDGER_DIR = "ledger"
@@ -221,7 +221,7 @@ def read(content_dir: Path, policy: Policy | None = None) -> Ledger:
 def own_policy(content_dir: Path) -> Policy:
     """The content folder's own policy. A folder without one reviews under medpress's default policy but trusts
     no reviewer: the reviewers shipped with it are the demo blog's, and a clinic lists its own."""
-    from flows.policy_files import has_own_policy, load_policy, policy_dir_for
+    from flows.engine.policy_files import has_own_policy, load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(content_dir))
     return policy if has_own_policy(content_dir) else policy.model_copy(update={"reviewers": ()})
@@ -297,7 +297,11 @@ def now() -> str:
 
 
 def published(content_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
-    path = content_dir / LEDGER_DIR / PUBLISHED
+    """What medpress published, per target and slug."""
+    return _load_published(content_dir / LEDGER_DIR / PUBLISHED)
+
+
+def _load_published(path: Path) -> dict[str, dict[str, dict[str, str]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -308,8 +312,8 @@ def published(content_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
 
 
 def record_published(content_dir: Path, target: str, slug: str, entry: dict[str, str] | None) -> None:
-    """Set (or, with None, remove) a target's entry for a slug."""
-    data = published(content_dir)
+    """Set (or, with None, remove) a target's entry for a slug (read again from disk: each call stands alone)."""
+    data = _load_published(content_dir / LEDGER_DIR / PUBLISHED)
     entries = data.setdefault(target, {})
     if entry is None:
         entries.pop(slug, None)

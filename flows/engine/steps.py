@@ -26,12 +26,12 @@ from checks.model import Finding
 from checks.pipeline import CrossEntry, finalize, review_corpus, review_post, summarize
 from checks.policy import Policy
 from checks.summary import PostSummary
-from flows import gate, ingest, workers
-from flows.cache import JsonCache, ResultCache, cache_root
-from flows.check_posts import CheckedPost, Source, check_sources
-from flows.code_version import code_key
-from flows.policy_files import load_policy, policy_dir_for
-from flows.publish import ledger
+from flows.engine import gate, ingest, workers
+from flows.engine.check_posts import CheckedPost, Source, check_sources
+from flows.engine.policy_files import load_policy, policy_dir_for
+from flows.store import ledger
+from flows.store.cache import JsonCache, ResultCache, cache_root
+from flows.store.code_version import code_key
 from reports.files import write_atomically
 from reports.model import PostReport, ReviewReport
 
@@ -62,6 +62,7 @@ class Plan:
     selected: list[str]  # the posts the report covers
     skipped: list[str] = field(default_factory=list)
     changed: set[str] | None = None  # with --changed-since: the changed posts
+    approvals: ledger.Ledger | None = None  # the sign-off ledger, when the caller read it already (publish)
 
 
 class UsageError(Exception):
@@ -208,7 +209,7 @@ def in_corpus_order(plan: Plan, *parts: Sequence[CheckedPost]) -> list[CheckedPo
 
 
 def fetch_external(plan: Plan, summaries: Sequence[PostSummary]) -> dict[str, ExternalResult]:
-    from flows.external_links import check_urls
+    from flows.services.external_links import check_urls
 
     urls = external_urls(summaries, plan.policy.links)
     return check_urls(urls, plan.policy.links, cache_root() / "external")
@@ -227,7 +228,7 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     A post's findings are kept per version (and per LanguageTool set-up and policy), so an unchanged post is
     not even parsed again; only the others are, a chunk at a time, from the bytes read before.
     """
-    from flows.grammar import GrammarService
+    from flows.services.languagetool import GrammarService
 
     started = time.perf_counter()
     wanted = set(plan.selected)
@@ -281,7 +282,8 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
     """The checks across posts (only the posts they must redo), then each selected post's report."""
     summaries = [item.summary for item in checked]
     # Sign-offs are verified under the content folder's own policy (its reviewers), whatever --policy says.
-    approvals = ledger.read(plan.options.content_dir, None if plan.options.policy_dir else plan.policy)
+    approvals = plan.approvals or ledger.read(plan.options.content_dir,
+                                              None if plan.options.policy_dir else plan.policy)
     signed = {path: event.content_hash for path, event in approvals.approvals().items()}
     wanted = set(plan.selected)
     store = cross_cache(plan)

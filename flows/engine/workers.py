@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from checks.policy import Policy
-    from flows.check_posts import CheckedPost, Source
+    from flows.engine.check_posts import CheckedPost, Source
 
 MIN_POSTS = 60  # fewer posts to check than this: one core finishes before worker processes would start
-PRELOAD = ["flows.check_posts", "flows.worker_preload", "flows.workers"]
+PRELOAD = ["flows.engine.check_posts", "flows.engine.worker_preload", "flows.engine.workers"]
 KILL_MARGIN = 3.0  # seconds past a post's budget before its worker is killed (the budget stops it first)
 READY = "ready"
 
@@ -77,7 +77,7 @@ def prepare_for(content_dir: Path, paths: Sequence[Path] = ()) -> None:
     the fork server then loads the checks while this process still imports Prefect (about 1 s), and the first
     batches go to ready workers. The review still decides from what its cache lacks whether to spread; when it
     does not (an unchanged re-run), the idle server cost the other core half a second."""
-    from flows.ingest import post_count
+    from flows.engine.ingest import post_count
 
     if cores() > 1 and post_count(content_dir, paths) >= MIN_POSTS:
         prepare()
@@ -117,7 +117,7 @@ class _Job:
 
 def _serve(connection: Connection) -> None:
     """A worker process: check each batch it is sent, one result per post as soon as it is done."""
-    from flows.check_posts import check_source
+    from flows.engine.check_posts import check_source
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole terminal group: the review stops us
     connection.send(READY)
@@ -144,7 +144,7 @@ def check_each(policy: Policy, batches: Sequence[list[Source]], keep_source: boo
     ``if __name__ == "__main__":`` guard breaks the workers. The batches not done yet are then checked in this
     process, with a warning.
     """
-    from flows.check_posts import check_sources
+    from flows.engine.check_posts import check_sources
 
     if not batches:
         return
@@ -227,7 +227,7 @@ def _collect(worker: _Worker, limit: float) -> str:
 
 def _report_stuck(policy: Policy, job: _Job, outcome: str, exitcode: int | None) -> None:
     """The post a killed or dead worker was on, reported: over its budget (FM015), or the worker died (FM014)."""
-    from flows.check_posts import crashed, over_budget
+    from flows.engine.check_posts import crashed, over_budget
 
     source = job.sources[len(job.results)]
     if outcome == "killed":

@@ -1,6 +1,6 @@
 """Parse and check posts from their bytes: the CPU-bound part of a review, in whatever process runs it.
 
-No Prefect, no file or cache access: worker processes (flows.workers) and Dask workers import this
+No Prefect, no file or cache access: worker processes (flows.engine.workers) and Dask workers import this
 module alone, and get the posts' bytes from the flow.
 """
 

@@ -1,8 +1,8 @@
 """Stop medpress's Prefect server once nothing has used it for its idle time.
 
-    python -m flows.server_watchdog STATE_FILE SERVER_PID PORT IDLE_SECONDS
+    python -m flows.services.server_watchdog STATE_FILE SERVER_PID PORT IDLE_SECONDS
 
-Started by ``flows.prefect_server`` beside the server, in its own session. In use means: a medpress command
+Started by ``flows.services.prefect_server`` beside the server, in its own session. In use means: a medpress command
 holds its shared lock on the ``.users`` file beside STATE_FILE (a command that ends, or is killed, releases it),
 the file was touched (a command started or ended) within the idle time, or a connection to the server's port
 is open (a Prefect worker polling, the UI). The stop itself happens under the record's lock, so a command
@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.prefect_server import alive, connected, is_prefect_server, terminate_group
+from flows.services.prefect_server import alive, connected, is_prefect_server, terminate_group
 
 
 def in_use_by_command(users: Path) -> bool:

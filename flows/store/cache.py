@@ -2,7 +2,8 @@
 
 Each kind is one SQLite file of JSON values by key (WAL mode: concurrent runs read while one writes, and a
 write is a transaction, so a crash cannot leave half a value). Keys hash a namespace (a hash of the checks'
-code and the libraries that shape findings, ``flows.code_version``; the policy hash; what else changes results) with
+code and the libraries that shape findings,
+``flows.store.code_version``; the policy hash; what else changes results) with
 the post's content hash. A result that records a crash (FM014 from a check that raised, FM015 a post over its time
 budget) is never stored: once the bug is fixed or the machine less busy, the post is checked again. The kinds,
 under ``$MEDPRESS_CACHE`` (default ``~/.cache/medpress``):
@@ -19,7 +20,8 @@ third of it, most of that the JSON. Folders left by that layout (``results/``, `
 are not read and may be deleted.
 
 Each entry carries a keyed digest (HMAC-SHA256 of its key and value) made with the user's key, which lives outside the
-cache folder (``flows.user_state``): an entry changed by anything but medpress (a finding deleted by hand, a cache
+cache folder
+(``flows.services.user_state``): an entry changed by anything but medpress (a finding deleted by hand, a cache
 copied from elsewhere) is a miss, checked again, and the review says so. Entries of the unsigned table
 (``entries``, medpress before this) are not read: each post is checked once more.
 """
@@ -39,8 +41,8 @@ from typing import Any, TypeVar
 
 from checks.model import Finding, PostResult
 from checks.summary import PostSummary
-from flows.user_state import StateError
-from flows.user_state import cache_key as user_cache_key
+from flows.services.user_state import StateError
+from flows.services.user_state import cache_key as user_cache_key
 
 T = TypeVar("T")
 TABLE = "signed_entries"  # key, value, HMAC of both (the unsigned table "entries" of earlier versions is not read)

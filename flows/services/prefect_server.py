@@ -5,9 +5,9 @@ while shutting down. medpress instead starts ``prefect server start`` on loopbac
 the first time it is needed and reuses it: later runs start in well under a second, and the Prefect UI
 shows every run. ``PREFECT_API_URL``, when set, wins.
 
-The server is recorded in the per-user state folder (``flows.user_state``, never under ``$MEDPRESS_CACHE``:
+The server is recorded in the per-user state folder (``flows.services.user_state``, never under ``$MEDPRESS_CACHE``:
 a review with another cache folder finds the same server), under a lock so that two commands starting at
-once start one server. A watchdog process (``flows.server_watchdog``) stops it once nothing has used it for
+once start one server. A watchdog process (``flows.services.server_watchdog``) stops it once nothing has used it for
 ``MEDPRESS_SERVER_IDLE_MINUTES`` (default 30; 0 keeps it until ``medpress server stop``). Use is real use: a
 medpress command holds a shared lock on the server's ``.users`` file while it runs (and touches it when it
 starts and ends), and any open connection to the server's port (a Prefect worker, the UI) counts too.
@@ -30,8 +30,8 @@ from typing import IO, Any
 
 import httpx
 
-from flows.cache import cache_root
-from flows.user_state import StateError, ensure_state_dir, machine, state_dir
+from flows.services.user_state import StateError, ensure_state_dir, machine, state_dir
+from flows.store.cache import cache_root
 
 DEFAULT_STARTUP_SECONDS = 180.0
 DEFAULT_IDLE_MINUTES = 30.0
@@ -191,7 +191,8 @@ def _start() -> str:
 
 
 def _start_watchdog(server_pid: int, port: int, idle: float) -> int:
-    command = [sys.executable, "-m", "flows.server_watchdog", str(state_file()), str(server_pid), str(port), str(idle)]
+    command = [sys.executable, "-m", "flows.services.server_watchdog",
+               str(state_file()), str(server_pid), str(port), str(idle)]
     with log_file().open("ab") as log:
         watchdog = subprocess.Popen(command,
                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -298,7 +299,7 @@ def _stop_recorded() -> bool:
 
 def _is_watchdog(pid: int) -> bool:
     try:
-        return b"flows.server_watchdog" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return b"flows.services.server_watchdog" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
 

@@ -138,7 +138,7 @@ def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int, max_s
     out (FM015), so one pathological post cannot stall publishing."""
     if max_seconds is None:
         return [read_post(content_dir, rel, max_bytes) for rel in selected]
-    from flows.check_posts import OverBudget, time_budget
+    from flows.engine.check_posts import OverBudget, time_budget
 
     posts = []
     for rel in selected:
