@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FAIL_ON ?= never
 
-.PHONY: setup languagetool chromium wordpress review test lint bench bench-scale server-stop clean
+.PHONY: setup languagetool chromium wordpress review test lint docs screenshots bench bench-scale server-stop clean
 
 setup: $(VENV)/.installed
 
@@ -38,16 +38,25 @@ review: setup languagetool
 lint: setup
 	$(BIN)/ruff check .
 
+# The documentation site into build/site/ (tests/test_docs.py builds it too, with --strict).
+docs: setup
+	$(BIN)/mkdocs build --strict
+
+# The reviewer's guide's screenshots (docs/images/): a real review of content/ and a sign-off, in headless Chromium.
+screenshots: setup languagetool chromium
+	$(BIN)/python tools/screenshots.py
+
 test: setup languagetool chromium wordpress lint
 	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180 $(BIN)/pytest
 
 bench: setup
 	$(BIN)/python bench/run.py
 
-# Issue 7's scaling benchmark (each case in its own process, with baselines): bench/results/scale.{json,md},
-# and the tables into README.md. Long on 2 cores (a quick look: .venv/bin/python bench/scale.py --sizes 20).
+# Issue 7's scaling benchmark (each case in its own process, with baselines): bench/results/scale.{json,md}
+# (the JSON stays local), and the tables into docs/benchmarks.md. Long on 2 cores
+# (a quick look: .venv/bin/python bench/scale.py --sizes 20).
 bench-scale: setup languagetool
-	$(BIN)/python bench/scale.py --update-readme $(SCALE_ARGS)
+	$(BIN)/python bench/scale.py --update-docs $(SCALE_ARGS)
 
 server-stop: setup
 	$(BIN)/medpress server stop

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scale.py [--sizes 100,200,500,1000] [--grammar-sizes 200,1000] [--repeat 3]
                                     [--editor-sizes content,1000] [--editor-repeat 5] [--output FILE]
-                                    [--compare OLD.json] [--update-readme]
+                                    [--compare OLD.json] [--update-docs]
 
 For every size N, bench/generate.py makes N posts (seed 0, the policy of content/policy). Per repeat and mode a
 *chain* runs on a fresh corpus copy and a fresh, empty MEDPRESS_CACHE, one bench/case.py process per step:
@@ -55,7 +55,7 @@ REGRESSION = 1.20  # --compare: a median this much slower than before is a regre
 NOISE_S = 0.05  # ... unless it is within this many seconds (tiny cases jitter by more than 20 %)
 SETTLE_IDLE = 0.9  # each case starts once the machine's cores are this idle (over 0.5 s) ...
 SETTLE_LIMIT_S = 20.0  # ... or after this long waiting
-README_START, README_END = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
+DOCS_START, DOCS_END = "<!-- bench:scale:start -->", "<!-- bench:scale:end -->"
 _LINK = re.compile(r"\]\((?:/blog/(?P<slug>[^/#)\s]+)/?|\./(?P<file>[^/#)\s]+\.md))(?:#(?P<frag>[^)\s]*))?\)")
 _SLUG = re.compile(r"^slug:\s*[\"']?([^\"'\s]+)", re.MULTILINE)
 
@@ -400,10 +400,11 @@ def compare(new: dict[str, Any], old: dict[str, Any]) -> list[str]:
             if name in before and value > before[name] * REGRESSION and value - before[name] > NOISE_S]
 
 
-def update_readme(table: str, readme: Path = ROOT / "README.md") -> None:
-    text = readme.read_text(encoding="utf-8")
-    start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    readme.write_text(text[:start] + "\n" + table + text[end:], encoding="utf-8")
+def update_docs(table: str, page: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Put the tables between the page's markers (the docs site's Benchmarks page)."""
+    text = page.read_text(encoding="utf-8")
+    start, end = text.index(DOCS_START) + len(DOCS_START), text.index(DOCS_END)
+    page.write_text(text[:start] + "\n" + table + text[end:], encoding="utf-8")
 
 
 def _shown(path: Path) -> str:
@@ -540,9 +541,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "scale.json",
                         help="JSON results; the Markdown tables go beside it (.md)")
     parser.add_argument("--compare", type=Path, default=None, help="an earlier scale.json: exit 1 on a regression")
-    parser.add_argument("--update-readme", action="store_true", help="put the tables between README.md's markers")
+    parser.add_argument("--update-docs", action="store_true",
+                        help="put the tables between docs/benchmarks.md's markers")
     parser.add_argument("--render", type=Path, default=None, metavar="JSON",
-                        help="measure nothing: the tables of an earlier run, to its .md (and README.md)")
+                        help="measure nothing: the tables of an earlier run, to its .md (and docs/benchmarks.md)")
     parser.add_argument("--settle-limit", type=float, default=SETTLE_LIMIT_S,
                         help="longest wait, in seconds, for an idle machine before each case (0: none)")
     parser.add_argument("--quiet", action="store_true")
@@ -580,8 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)  # --render: the same measurements, evaluated again
     output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     output.with_suffix(".md").write_text(table, encoding="utf-8")
-    if args.update_readme:
-        update_readme(table)
+    if args.update_docs:
+        update_docs(table)
     print(table)
     for title, items in (("SANITY PROBLEMS", problems), (f"REGRESSIONS against {args.compare}", regressions)):
         if items:

@@ -1,5 +1,5 @@
 """bench/scale.py end to end on a tiny corpus (every case, against the session's Prefect and LanguageTool), and its
---compare and --update-readme helpers."""
+--compare and --update-docs helpers."""
 
 from __future__ import annotations
 
@@ -69,12 +69,12 @@ def test_compare_flags_only_medians_more_than_20_percent_slower() -> None:
     assert scale.compare(result(cold=2.5, warm=0.10), old) == ["100 cold flow: 2.000 s -> 2.500 s (1.25x)"]
 
 
-def test_update_readme_replaces_only_the_marked_block(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text(f"before\n{scale.README_START}\nold table\n{scale.README_END}\nafter\n")
-    scale.update_readme("| new |\n", readme)
-    assert readme.read_text() == f"before\n{scale.README_START}\n| new |\n{scale.README_END}\nafter\n"
+def test_update_docs_replaces_only_the_marked_block(tmp_path: Path) -> None:
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"before\n{scale.DOCS_START}\nold table\n{scale.DOCS_END}\nafter\n")
+    scale.update_docs("| new |\n", page)
+    assert page.read_text() == f"before\n{scale.DOCS_START}\n| new |\n{scale.DOCS_END}\nafter\n"
     unmarked = tmp_path / "unmarked.md"
     unmarked.write_text("no markers\n")
     with pytest.raises(ValueError):  # nothing to replace: say so rather than append
-        scale.update_readme("| x |\n", unmarked)
+        scale.update_docs("| x |\n", unmarked)

@@ -1,0 +1,136 @@
+"""The code keeps the one-way import direction and the folder list of docs/architecture.md.
+
+The allowed direction lives in one place: the table between the import-direction markers of
+docs/architecture.md. This test parses it, so changing the rule means changing the page.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ROOT / "docs" / "architecture.md"
+START, END = "<!-- import-direction:start -->", "<!-- import-direction:end -->"
+FOLDER = re.compile(r"`([\w.-]+(?:/[\w.-]+)*)/`")
+
+
+def import_direction(page: str) -> dict[str, set[str] | None]:
+    """Folder -> the folders of ours it may import (None: everything). Read from the page's table."""
+    table = page[page.index(START) + len(START):page.index(END)]
+    direction: dict[str, set[str] | None] = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not FOLDER.fullmatch(cells[0]):
+            continue  # the header and its rule
+        folder, allowed = FOLDER.fullmatch(cells[0]).group(1), cells[1]
+        if allowed == "everything":
+            direction[folder] = None
+        elif allowed == "nothing of ours":
+            direction[folder] = set()
+        else:
+            direction[folder] = set(FOLDER.findall(allowed))
+            assert direction[folder], f"{PAGE}: cannot read the row for {folder}/: {allowed!r}"
+    return direction
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str
+    line: int
+    imported: str
+    folder: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.folder}/ imports {self.imported}, against docs/architecture.md"
+
+
+def imported_names(tree: ast.AST, module: str, is_package: bool) -> list[tuple[int, str]]:
+    """Every module named by an import anywhere in the tree (functions and classes included), absolute.
+
+    `importlib.import_module("x")` and `__import__("x")` with a constant name count too."""
+    package = module if is_package else module.rpartition(".")[0]
+    names: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolved against this module's package
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1])
+                names.append((node.lineno, f"{base}.{node.module}" if node.module else base))
+            else:
+                names.append((node.lineno, node.module or ""))
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and ((isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                   or (isinstance(node.func, ast.Name) and node.func.id in ("__import__", "import_module")))):
+            names.append((node.lineno, node.args[0].value))
+    return names
+
+
+def violations(root: Path, direction: dict[str, set[str] | None]) -> list[Violation]:
+    """Imports of one of our folders that its table row does not allow, in every module under root."""
+    found: list[Violation] = []
+    for folder, allowed in direction.items():
+        if allowed is None:
+            continue
+        for path in sorted((root / folder).rglob("*.py")):
+            relative = path.relative_to(root)
+            module = ".".join(relative.with_suffix("").parts)
+            is_package = path.name == "__init__.py"
+            if is_package:
+                module = module.rpartition(".")[0]
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(relative))
+            for line, name in imported_names(tree, module, is_package):
+                top = name.split(".")[0]
+                if top in direction and top != folder and top not in allowed:
+                    found.append(Violation(str(relative), line, name, folder))
+    return found
+
+
+def test_the_code_imports_only_in_the_documented_direction() -> None:
+    direction = import_direction(PAGE.read_text(encoding="utf-8"))
+    assert direction["checks"] == set(), "checks/ must import nothing else of ours"
+    found = violations(ROOT, direction)
+    assert not found, "\n".join(map(str, found))
+
+
+def test_every_folder_with_python_code_has_a_direction() -> None:
+    direction = import_direction(PAGE.read_text(encoding="utf-8"))
+    code_folders = {path.relative_to(ROOT).parts[0] for path in ROOT.glob("*/**/*.py")
+                    if not path.relative_to(ROOT).parts[0].startswith((".", "build", "site"))}
+    missing = code_folders - set(direction)
+    assert not missing, f"add to docs/architecture.md's import table: {sorted(missing)}"
+
+
+def test_the_walk_finds_imports_against_the_direction(tmp_path: Path) -> None:
+    """The check itself can fail: module level, inside a function, relative and dynamic imports."""
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "checks" / "__init__.py").write_text("")
+    (tmp_path / "checks" / "a.py").write_text(
+        "import os\nfrom checks import b\nfrom . import b\n\n"
+        "def late():\n    from reports.html import write\n    return write\n")
+    (tmp_path / "checks" / "b.py").write_text("import importlib\nx = importlib.import_module('reports.model')\n")
+    (tmp_path / "reports" / "__init__.py").write_text("from checks import model\nfrom flows import cli\n")
+    direction: dict[str, set[str] | None] = {"checks": set(), "reports": {"checks"}, "flows": {"checks", "reports"}}
+    found = {(v.path, v.line, v.imported) for v in violations(tmp_path, direction)}
+    assert found == {("checks/a.py", 6, "reports.html"), ("checks/b.py", 2, "reports.model"),
+                     ("reports/__init__.py", 2, "flows")}
+    # Relative imports resolve against the module's package.
+    tree = ast.parse("from .. import model\nfrom .sub import x\n")
+    assert imported_names(tree, "flows.store.ledger", False) == [(1, "flows"), (2, "flows.publish.sub")]
+
+
+def test_the_page_has_a_line_for_every_folder() -> None:
+    """Every folder holding a committed file, down to two levels, is described on the architecture page."""
+    listed = set(FOLDER.findall(PAGE.read_text(encoding="utf-8")))
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    folders = {"/".join(parts[:depth]) for parts in (f.split("/") for f in files.splitlines())
+               for depth in (1, 2) if len(parts) > depth}
+    missing = sorted(folders - listed)
+    assert not missing, f"docs/architecture.md has no line for: {', '.join(f + '/' for f in missing)}"
