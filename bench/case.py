@@ -114,8 +114,8 @@ def raw_case(content: Path, once: bool = False) -> dict[str, Any]:
     from stages import _posts, grammar_request_bodies, replay_raw
 
     from checks.document import parse_post
-    from flows.engine.policy_files import load_policy, policy_dir_for
     from flows.services.languagetool import pool_urls
+    from flows.store.policy_files import load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(content, None))
     posts = [parse_post(name, data) for name, data in _posts(content)]

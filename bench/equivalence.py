@@ -28,7 +28,7 @@ from checks.document import Post, parse_post  # noqa: E402
 from checks.examples import split_example  # noqa: E402
 from checks.pipeline import review_corpus, review_post, summarize  # noqa: E402
 from checks.policy import Policy, policy_from_texts  # noqa: E402
-from flows.engine.policy_files import read_policy_texts  # noqa: E402
+from flows.store.policy_files import read_policy_texts  # noqa: E402
 
 _HEAD = "---\ntitle: Botox\nslug: edge\ndate: 2024-05-01\n"
 _BODY = "---\nBOTOX relaxes a muscle. It is FDA-approved for frown lines.\n"

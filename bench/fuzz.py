@@ -226,7 +226,7 @@ def probe_worker(policy_dir: Path) -> None:
     """Read post paths from stdin, answer each with a JSON line (``--probe-worker``)."""
     import warnings
 
-    from flows.engine.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 
     warnings.simplefilter("ignore")  # BeautifulSoup's hints about odd markup are not findings
     policy = load_policy(policy_dir)

@@ -36,7 +36,7 @@ def one_run(corpus: Path, code: Path) -> dict[str, float]:
     sys.path.insert(0, str(code))  # ahead of the editable install
     from checks.document import parse_post
     from checks.pipeline import review_post
-    from flows.engine.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 
     policy = load_policy(ROOT / "content" / "policy")  # the same policy and warm-up posts for every checkout
     for name, data in _files(ROOT / "content"):

@@ -421,8 +421,8 @@ def _sizes(value: str) -> list[int]:
 
 def language_tool(log: Log) -> tuple[str, object]:
     """The LanguageTool server every case shares: MEDPRESS_LT_URL's first, else one started here."""
-    from flows.engine.policy_files import load_policy
     from flows.services.languagetool import ManagedServer, healthy, pool_urls
+    from flows.store.policy_files import load_policy
 
     given = pool_urls()
     if given:

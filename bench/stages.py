@@ -37,7 +37,7 @@ def _posts(folder: Path) -> list[tuple[str, bytes]]:
 def bench_claims(files: list[tuple[str, bytes]], repeat: int) -> dict[str, object]:
     from checks import claims
     from checks.document import parse_post
-    from flows.engine.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 
     policy = load_policy(ROOT / "content" / "policy")
     claims.check_post(parse_post(*files[0]), policy)  # compile the knowledge base once
@@ -97,8 +97,8 @@ def bench_grammar(files: list[tuple[str, bytes]], repeat: int) -> dict[str, obje
 
     from checks.document import parse_post
     from checks.grammar import findings_from
-    from flows.engine.policy_files import load_policy
     from flows.services.languagetool import GrammarService, ManagedServer
+    from flows.store.policy_files import load_policy
 
     policy = load_policy(ROOT / "content" / "policy")
     server = ManagedServer(policy.grammar.server_heap)

@@ -1,7 +1,7 @@
 """The policy schema: thresholds, disclaimer rules and vocabulary a compliance reviewer edits.
 
 Pure: :func:`policy_from_texts` validates the files' texts; reading them is the caller's job
-(``flows.engine.policy_files``). Unknown keys are errors, named with their file and line.
+(``flows.store.policy_files``). Unknown keys are errors, named with their file and line.
 """
 
 from __future__ import annotations

@@ -187,8 +187,8 @@ def _untrusted() -> tuple[type[Exception], ...]:
 
 
 def _approve(args: argparse.Namespace) -> Exit:
-    from flows.engine.policy_files import policy_dir_for
     from flows.publish.signoff import Refused, approve
+    from flows.store.policy_files import policy_dir_for
 
     own = policy_dir_for(args.content)
     if args.policy is not None and args.policy.resolve() != own.resolve():
@@ -235,8 +235,8 @@ def _status(args: argparse.Namespace) -> Exit:
 
 
 def _publish(args: argparse.Namespace) -> Exit:
-    from flows.engine.policy_files import load_policy, policy_dir_for
     from flows.publish.signoff import publish
+    from flows.store.policy_files import load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(args.content, args.policy))
     if args.target == "wordpress":

@@ -96,7 +96,7 @@ def publish_posts(content: str = "content", target: str = "static", out: str | N
                   grammar: bool = True, dry_run: bool = False) -> list[dict[str, str]] | State:
     """Publish exactly the approved versions that pass review; list what was held back and why. Ends Failed
     (with the same rows as data) when any post failed."""
-    from flows.engine.policy_files import load_policy, policy_dir_for
+    from flows.store.policy_files import load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(Path(content)))
     if target == "wordpress":

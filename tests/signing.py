@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from checks.policy import REQUIRED_FILES, REVIEWERS_FILE
-from flows.engine.policy_files import DEFAULT_POLICY_DIR
 from flows.publish.signoff import approve, revoke
 from flows.store import ledger
+from flows.store.policy_files import DEFAULT_POLICY_DIR
 
 
 def make_key(folder: Path, name: str) -> Path:

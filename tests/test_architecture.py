@@ -72,22 +72,34 @@ def imported_names(tree: ast.AST, module: str, is_package: bool) -> list[tuple[i
     return names
 
 
+def folder_of(dotted: str, direction: dict[str, set[str] | None]) -> str | None:
+    """The most specific folder of the table that holds a dotted module name (flows.engine.steps: flows/engine)."""
+    parts = dotted.split(".")
+    for size in range(len(parts), 0, -1):
+        if "/".join(parts[:size]) in direction:
+            return "/".join(parts[:size])
+    return None
+
+
 def violations(root: Path, direction: dict[str, set[str] | None]) -> list[Violation]:
     """Imports of one of our folders that its table row does not allow, in every module under root."""
     found: list[Violation] = []
-    for folder, allowed in direction.items():
-        if allowed is None:
-            continue
-        for path in sorted((root / folder).rglob("*.py")):
+    tops = {folder.split("/")[0] for folder in direction}
+    for top in sorted(tops):
+        for path in sorted((root / top).rglob("*.py")):
             relative = path.relative_to(root)
             module = ".".join(relative.with_suffix("").parts)
             is_package = path.name == "__init__.py"
             if is_package:
                 module = module.rpartition(".")[0]
+            folder = folder_of(module if not is_package else module + ".__init__", direction)
+            allowed = direction.get(folder) if folder else None
+            if folder is None or allowed is None:
+                continue
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(relative))
             for line, name in imported_names(tree, module, is_package):
-                top = name.split(".")[0]
-                if top in direction and top != folder and top not in allowed:
+                target = folder_of(name, direction)
+                if target is not None and target != folder and target not in allowed:
                     found.append(Violation(str(relative), line, name, folder))
     return found
 
@@ -123,7 +135,7 @@ def test_the_walk_finds_imports_against_the_direction(tmp_path: Path) -> None:
                      ("reports/__init__.py", 2, "flows")}
     # Relative imports resolve against the module's package.
     tree = ast.parse("from .. import model\nfrom .sub import x\n")
-    assert imported_names(tree, "flows.store.ledger", False) == [(1, "flows"), (2, "flows.publish.sub")]
+    assert imported_names(tree, "flows.store.ledger", False) == [(1, "flows"), (2, "flows.store.sub")]
 
 
 def test_the_page_has_a_line_for_every_folder() -> None:
@@ -134,3 +146,19 @@ def test_the_page_has_a_line_for_every_folder() -> None:
                for depth in (1, 2) if len(parts) > depth}
     missing = sorted(folders - listed)
     assert not missing, f"docs/architecture.md has no line for: {', '.join(f + '/' for f in missing)}"
+
+
+def test_subfolders_keep_their_own_direction(tmp_path: Path) -> None:
+    """flows/ by role: the engine may use the stores, a store may not reach back into the engine or publishing."""
+    for folder in ("flows", "flows/engine", "flows/store", "flows/publish"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "flows" / "cli.py").write_text("from flows.publish import signoff\n")
+    (tmp_path / "flows" / "engine" / "steps.py").write_text("from flows.store import cache\n")
+    (tmp_path / "flows" / "store" / "ledger.py").write_text("def late():\n    from flows.engine import steps\n")
+    direction: dict[str, set[str] | None] = {
+        "flows": {"flows/engine", "flows/store", "flows/publish"}, "flows/publish": {"flows/engine", "flows/store"},
+        "flows/engine": {"flows/store"}, "flows/store": set()}
+    found = {(v.path, v.line, v.imported) for v in violations(tmp_path, direction)}
+    assert found == {("flows/store/ledger.py", 2, "flows.engine")}
+

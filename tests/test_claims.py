@@ -17,7 +17,7 @@ from checks.corpus import Corpus
 from checks.document import parse_post
 from checks.model import Severity
 from checks.pipeline import summarize
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
 
 CORPUS = Path(__file__).parent / "claims_corpus"

@@ -11,7 +11,7 @@ from checks import claims
 from checks.document import parse_post
 from checks.model import Finding
 from checks.policy import Policy, PolicyError, policy_from_texts
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import POLICY
 
 _HEAD = ("---\ntitle: Clinic notes\nslug: clinic-notes\ndate: 2024-05-01\nreferences:\n  - id: 1\n    title: label\n"

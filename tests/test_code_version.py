@@ -16,10 +16,10 @@ import pytest
 import flows.engine.check_posts
 from checks.model import Finding, PostResult, Severity
 from flows.engine.check_posts import Source, check_sources
-from flows.engine.policy_files import load_policy
 from flows.engine.steps import ReviewOptions, review_plain
 from flows.store import code_version
 from flows.store.cache import ResultCache
+from flows.store.policy_files import load_policy
 from reports.model import ReviewReport
 from tests.conftest import CONTENT
 

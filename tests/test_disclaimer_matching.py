@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 
 from checks import disclaimers
 from checks.document import parse_post
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
 
 

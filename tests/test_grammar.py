@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from checks.model import Severity
-from flows.engine.policy_files import load_policy
 from flows.engine.steps import ReviewOptions, review_plain
 from flows.services.languagetool import GrammarService, ManagedServer
+from flows.store.policy_files import load_policy
 from reports.model import PostReport, ReviewReport
 from tests.conftest import CONTENT, POLICY, write_post
 from tests.lt_proxy import CountingProxy

@@ -16,9 +16,9 @@ import pytest
 from checks.corpus import Corpus
 from checks.links import linking_posts
 from flows.engine.check_posts import check_sources
-from flows.engine.policy_files import load_policy
 from flows.engine.steps import ReviewOptions, make_plan, read_sources, review_plain
 from flows.store.cache import ResultCache
+from flows.store.policy_files import load_policy
 from reports.model import ReviewReport
 from tests.conftest import CONTENT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from checks.policy import PolicyError
-from flows.engine.policy_files import DEFAULT_POLICY_DIR, load_policy, policy_dir_for
+from flows.store.policy_files import DEFAULT_POLICY_DIR, load_policy, policy_dir_for
 from tests.conftest import POLICY
 
 

@@ -10,7 +10,7 @@ import pytest
 from checks.claims import knowledge
 from checks.disclaimers import _content_patterns, _signals
 from checks.prefilter import UNFOLDED, Gated, required_literals
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import POLICY, content_sentences
 
 

@@ -7,7 +7,7 @@ import re
 
 from checks.claims import knowledge
 from checks.text import any_of
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import POLICY, content_sentences
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from flows.engine.check_posts import Source
-from flows.engine.policy_files import load_policy
 from flows.engine.progress import Progress
 from flows.engine.steps import BATCH_SIZE, check_sources_on_cores
+from flows.store.policy_files import load_policy
 
 
 class Terminal(io.StringIO):

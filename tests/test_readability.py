@@ -10,7 +10,7 @@ from checks import readability
 from checks.document import parse_post
 from checks.syllables import syllable_count, textstat_with_cmudict
 from checks.text import sentences
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
 
 # Words that stress textstat's word splitting and syllable counting: contractions and quotes (its apostrophe

@@ -10,7 +10,7 @@ import pytest
 from checks.examples import review_example
 from checks.model import Rule
 from checks.registry import ALL_RULES, CHECKS, RULES_BY_ID
-from flows.engine.policy_files import read_policy_texts
+from flows.store.policy_files import read_policy_texts
 from tests.conftest import POLICY
 
 DEFAULT_POLICY = read_policy_texts(POLICY)

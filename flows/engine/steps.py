@@ -28,10 +28,10 @@ from checks.policy import Policy
 from checks.summary import PostSummary
 from flows.engine import gate, ingest, workers
 from flows.engine.check_posts import CheckedPost, Source, check_sources
-from flows.engine.policy_files import load_policy, policy_dir_for
 from flows.store import ledger
 from flows.store.cache import JsonCache, ResultCache, cache_root
 from flows.store.code_version import code_key
+from flows.store.policy_files import load_policy, policy_dir_for
 from reports.files import write_atomically
 from reports.model import PostReport, ReviewReport
 

@@ -5,7 +5,7 @@ while shutting down. medpress instead starts ``prefect server start`` on loopbac
 the first time it is needed and reuses it: later runs start in well under a second, and the Prefect UI
 shows every run. ``PREFECT_API_URL``, when set, wins.
 
-The server is recorded in the per-user state folder (``flows.services.user_state``, never under ``$MEDPRESS_CACHE``:
+The server is recorded in the per-user state folder (``flows.store.user_state``, never under ``$MEDPRESS_CACHE``:
 a review with another cache folder finds the same server), under a lock so that two commands starting at
 once start one server. A watchdog process (``flows.services.server_watchdog``) stops it once nothing has used it for
 ``MEDPRESS_SERVER_IDLE_MINUTES`` (default 30; 0 keeps it until ``medpress server stop``). Use is real use: a
@@ -30,8 +30,8 @@ from typing import IO, Any
 
 import httpx
 
-from flows.services.user_state import StateError, ensure_state_dir, machine, state_dir
 from flows.store.cache import cache_root
+from flows.store.user_state import StateError, ensure_state_dir, machine, state_dir
 
 DEFAULT_STARTUP_SECONDS = 180.0
 DEFAULT_IDLE_MINUTES = 30.0

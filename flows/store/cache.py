@@ -21,7 +21,7 @@ are not read and may be deleted.
 
 Each entry carries a keyed digest (HMAC-SHA256 of its key and value) made with the user's key, which lives outside the
 cache folder
-(``flows.services.user_state``): an entry changed by anything but medpress (a finding deleted by hand, a cache
+(``flows.store.user_state``): an entry changed by anything but medpress (a finding deleted by hand, a cache
 copied from elsewhere) is a miss, checked again, and the review says so. Entries of the unsigned table
 (``entries``, medpress before this) are not read: each post is checked once more.
 """
@@ -41,8 +41,8 @@ from typing import Any, TypeVar
 
 from checks.model import Finding, PostResult
 from checks.summary import PostSummary
-from flows.services.user_state import StateError
-from flows.services.user_state import cache_key as user_cache_key
+from flows.store.user_state import StateError
+from flows.store.user_state import cache_key as user_cache_key
 
 T = TypeVar("T")
 TABLE = "signed_entries"  # key, value, HMAC of both (the unsigned table "entries" of earlier versions is not read)

@@ -221,7 +221,7 @@ def read(content_dir: Path, policy: Policy | None = None) -> Ledger:
 def own_policy(content_dir: Path) -> Policy:
     """The content folder's own policy. A folder without one reviews under medpress's default policy but trusts
     no reviewer: the reviewers shipped with it are the demo blog's, and a clinic lists its own."""
-    from flows.engine.policy_files import has_own_policy, load_policy, policy_dir_for
+    from flows.store.policy_files import has_own_policy, load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(content_dir))
     return policy if has_own_policy(content_dir) else policy.model_copy(update={"reviewers": ()})

@@ -14,8 +14,8 @@ import pytest
 
 from checks.examples import review_example
 from checks.model import Finding
-from flows.engine.policy_files import read_policy_texts
 from flows.publish.signoff import Refused
+from flows.store.policy_files import read_policy_texts
 from tests.conftest import POLICY, write_post
 from tests.signing import approve_for_test
 

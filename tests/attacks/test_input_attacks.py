@@ -291,7 +291,7 @@ def _sources(content: Path) -> list[Source]:
 
 def test_stalling_posts_end_as_findings_in_the_worker_processes(content_copy: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.engine.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 
     _stalling_content(content_copy)
     monkeypatch.setenv("MEDPRESS_WORKERS", "2")
@@ -317,7 +317,7 @@ def test_a_stuck_worker_is_killed_and_replaced_and_the_rest_of_its_batch_checked
     """A worker still on one post past its budget plus KILL_MARGIN (here: the parent's limit set below the
     budget the worker keeps, as if the post were stuck where no signal reaches) is killed; the post is FM015,
     a new worker takes the rest of the batch."""
-    from flows.engine.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 
     _with_budget(content_copy, 30)
     write_post(content_copy, "brackets.md", _front("brackets") + "[" * 16000 + "\n")

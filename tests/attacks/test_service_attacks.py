@@ -262,8 +262,8 @@ def test_tampered_results_are_checked_again_with_a_notice(engine: str, content_c
 
 
 def test_a_copied_entry_and_a_foreign_key_are_misses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.services.user_state import key_file
     from flows.store.cache import JsonCache
+    from flows.store.user_state import key_file
 
     monkeypatch.setenv("MEDPRESS_STATE_DIR", str(tmp_path / "state"))
     cache = JsonCache(tmp_path / "cache" / "c.sqlite", "ns")
