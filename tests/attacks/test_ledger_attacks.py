@@ -1,6 +1,6 @@
 """Issue 14 items 8 and 13: sign-off cannot be forged or self-granted, and concurrent approvals all land.
 
-Each test reproduces an attack on the approval ledger (content/ledger/approvals.jsonl) and asserts what a
+Each test reproduces an attack on the approval ledger (ledger/approvals.jsonl in a content folder) and asserts what a
 user sees: the exit status, the ledger line named, the finding, and that nothing reached the site.
 """
 
