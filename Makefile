@@ -26,8 +26,9 @@ chromium:
 wordpress:
 	tools/wordpress/setup.sh
 
-# The main job: review every post in content/ (review-output/: review.json, report.html, review.sarif, junit.xml,
-# summary.md), print the summary, then publish the approved versions to the static site in site/.
+# The main job: review every post of the demo blog in content/ (the tests' fixtures are tests/fixtures/content/)
+# into review-output/ (review.json, report.html, review.sarif, junit.xml, summary.md), print the summary, then
+# publish the approved versions to the static site in site/.
 # (Not reports/: that is the Python package of the report writers.)
 # FAIL_ON=error turns it into the CI gate (exit 1 when a post fails).
 review: setup languagetool

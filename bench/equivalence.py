@@ -9,7 +9,8 @@ policy its example gives) and a set of front-matter edge cases (invalid YAML, du
     .venv/bin/python bench/equivalence.py OUT.jsonl [--corpus DIR ...]      # dump
     cmp BASELINE.jsonl OUT.jsonl                                             # must be byte-identical
 
-Without ``--corpus`` it dumps ``content/``, ``tests/claims_corpus``, the examples and the edge cases.
+Without ``--corpus`` it dumps the fixture posts (``tests/fixtures/content/``, labelled ``content`` as when they were
+the root ``content/``), ``tests/claims_corpus``, the examples and the edge cases. The demo blog: ``--corpus content``.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def main() -> int:
     args = parser.parse_args()
     texts = read_policy_texts(ROOT / "content" / "policy")
     policy = policy_from_texts(texts)
-    corpora = args.corpus or [ROOT / "content", ROOT / "tests" / "claims_corpus"]
+    corpora = args.corpus or [ROOT / "tests" / "fixtures" / "content", ROOT / "tests" / "claims_corpus"]
     count = 0
     with args.output.open("w", encoding="utf-8") as out:
         for folder in corpora:

@@ -1,4 +1,4 @@
-"""Generate a realistic benchmark corpus from the demo posts in ``content/posts``.
+"""Generate a realistic benchmark corpus from the fixture posts in ``tests/fixtures/content/posts``.
 
 Each generated post takes the front matter, intro and most sections of one *primary* source post, adds
 sections (and sometimes an intro paragraph) from one or two other source posts, shuffles them, varies the
@@ -25,7 +25,7 @@ counts the distinct paragraphs.
 
     python bench/generate.py N OUT_DIR [--seed S]
 
-writes ``OUT_DIR/posts/*.md`` and ``OUT_DIR/images/`` (a copy of ``content/images``).
+writes ``OUT_DIR/posts/*.md`` and ``OUT_DIR/images/`` (a copy of ``tests/fixtures/content/images``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIR = ROOT / "content"
+SOURCE_DIR = ROOT / "tests" / "fixtures" / "content"  # its policy/ links to the shipped default, content/policy
 
 try:
     from checks.anchors import unique_anchors  # the same anchors the link check expects

@@ -2,7 +2,7 @@
 
 Each repeat runs in a fresh process, so memoised work (syllable counts, compiled patterns) is only
 reused within one pass over the corpus, as in a real review. Before timing, the process warms up on
-``content/`` (imports, the CMU dictionary, the compiled knowledge base).
+the fixture posts of ``tests/fixtures/content/`` (imports, the CMU dictionary, the compiled knowledge base).
 
     .venv/bin/python bench/perpost.py [--sizes 200,1000] [--repeat 3] [--seed 0] [--code DIR ...]
 
@@ -39,7 +39,7 @@ def one_run(corpus: Path, code: Path) -> dict[str, float]:
     from flows.store.policy_files import load_policy
 
     policy = load_policy(ROOT / "content" / "policy")  # the same policy and warm-up posts for every checkout
-    for name, data in _files(ROOT / "content"):
+    for name, data in _files(ROOT / "tests" / "fixtures" / "content"):
         review_post(parse_post(name, data), policy)
     files = _files(corpus)
     start, cpu = time.perf_counter(), time.process_time()

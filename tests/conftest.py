@@ -15,8 +15,11 @@ import pytest
 pytest_plugins = ["tests.wp_fixtures"]  # the session-wide real WordPress, for every module that needs it
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
-POLICY = CONTENT / "policy"
+# The test fixtures: posts with problems planted at pinned lines (tests/fixtures/content/README.md lists them),
+# their images and signed ledger. Their policy/ is a link to the shipped default policy, so tests always run
+# under the policy medpress ships. content/ at the root is the demo blog `make review` reviews, not a fixture.
+CONTENT = ROOT / "tests" / "fixtures" / "content"
+POLICY = ROOT / "content" / "policy"  # the shipped default (flows/data/policy links here)
 
 
 _STATE: dict[str, str] = {}
@@ -71,7 +74,7 @@ def prefect_api() -> str:
 
 @pytest.fixture
 def content_copy(tmp_path: Path) -> Path:
-    """A copy of the repository's content folder (posts, images, policy) to edit freely."""
+    """A copy of the fixture content folder (posts, images, ledger, the default policy) to edit freely."""
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target

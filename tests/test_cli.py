@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks.registry import ALL_RULES
-from tests.conftest import ROOT, run_medpress, write_post
+from tests.conftest import CONTENT, ROOT, run_medpress, write_post
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -62,7 +62,7 @@ def test_exit_statuses_follow_fail_on(tmp_path: Path) -> None:
     write_post(folder, "clean.md", CLEAN)
     (folder / "images").mkdir()
     for image in ("microneedling-pen.png",):
-        (folder / "images" / image).write_bytes((ROOT / "content/images" / image).read_bytes())
+        (folder / "images" / image).write_bytes((CONTENT / "images" / image).read_bytes())
     assert _review(tmp_path)[0] == 0
     write_post(folder, "broken.md", CLEAN.replace("slug: microneedling-aftercare", "slug: broken")
                .replace("](/images/microneedling-pen.png)", "](/images/nope.png)"))

@@ -21,7 +21,7 @@ from flows.store import code_version
 from flows.store.cache import ResultCache
 from flows.store.policy_files import load_policy
 from reports.model import ReviewReport
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, POLICY
 
 CHECKS = Path(code_version.checks.__file__).parent
 CRASHING = "posts/microneedling-aftercare.md"
@@ -142,7 +142,7 @@ def test_the_result_cache_never_stores_a_result_recording_a_crash(tmp_path: Path
                                                                   rule: str) -> None:
     monkeypatch.setenv("MEDPRESS_CACHE", str(tmp_path / "cache"))
     data = (CONTENT / CRASHING).read_bytes()
-    policy = load_policy(CONTENT / "policy")
+    policy = load_policy(POLICY)
     checked = check_sources(policy, [Source(CRASHING, CRASHING, data)], False)[0]
     crash = PostResult([Finding("frontmatter", rule, Severity.ERROR, "medpress failed while checking this file")])
     cache = ResultCache(tmp_path / "results.sqlite", "ns")

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, Tag
 from flows.engine.steps import ReviewOptions, review_plain
 from reports.html import render
 from reports.model import ReviewReport
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, POLICY, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL_HINT = "install it with tools/install-chromium.sh (apt-get install -y --no-install-recommends chromium)"
@@ -106,7 +106,7 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     folder = tmp_path_factory.mktemp("html-report")
     content = folder / "content"
-    shutil.copytree(CONTENT / "policy", content / "policy")
+    shutil.copytree(POLICY, content / "policy")
     (content / "posts").mkdir(parents=True)
     for name in POSTS:
         shutil.copy2(CONTENT / "posts" / name, content / "posts" / name)

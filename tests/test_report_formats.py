@@ -22,18 +22,18 @@ from checks.model import Finding, Severity
 from checks.registry import ALL_RULES, CHECKS
 from reports import github, json_report, junit, markdown_summary, sarif
 from reports.model import PostReport, ReviewReport
-from tests.conftest import ROOT
+from tests.conftest import CONTENT
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"
 
 
 @pytest.fixture(scope="module")
 def real_report() -> Iterator[ReviewReport]:
-    """The repository's own posts, reviewed without grammar (paths relative to the repository root)."""
+    """The fixture posts, reviewed without grammar (paths content/posts/..., relative to tests/fixtures)."""
     from flows.engine.steps import ReviewOptions, review_plain
 
     old = Path.cwd()
-    os.chdir(ROOT)
+    os.chdir(CONTENT.parent)
     try:
         yield review_plain(ReviewOptions(content_dir=Path("content"), grammar=False))
     finally:

@@ -8,7 +8,7 @@ from flows.engine.steps import ReviewOptions, review_plain
 from reports.model import PostReport
 from tests.conftest import CONTENT
 
-SEED = "content/posts/botox-pain-management.md"
+SEED = "tests/fixtures/content/posts/botox-pain-management.md"  # the seed post, as a fixture
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def test_real_posts_read_the_same_from_the_tree(folder: Path, monkeypatch: pytes
         assert model == expected, path.name
         tree_read += from_tree
     if folder.parent == CONTENT:
-        assert tree_read == len(list(folder.glob("*.md")))  # every demo post takes the fast path
+        assert tree_read == len(list(folder.glob("*.md")))  # every fixture post takes the fast path
 
 
 def test_random_posts_read_the_same_from_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:

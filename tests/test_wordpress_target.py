@@ -11,7 +11,6 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,10 +18,10 @@ import pytest
 
 from flows.publish.base import Image, PublishItem
 from flows.publish.wordpress import WordPressConfigError, WordPressTarget
+from tests.conftest import CONTENT
 from tests.wp_fixtures import FaultProxy, server_module
 
-ROOT = Path(__file__).resolve().parent.parent
-IMAGE = ROOT / "content" / "images" / "microneedling-pen.png"
+IMAGE = CONTENT / "images" / "microneedling-pen.png"
 POSTS = r"/wp-json/wp/v2/posts"
 
 

@@ -22,7 +22,7 @@ from flows.engine import workers
 from flows.engine.check_posts import Source
 from flows.engine.steps import ReviewOptions, check_sources_on_cores, review_plain
 from reports.model import PostReport, ReviewReport
-from tests.conftest import run_medpress, write_post
+from tests.conftest import POLICY, run_medpress, write_post
 
 ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
           "provider about your own health before you start any treatment.")
@@ -250,7 +250,7 @@ def test_a_newline_in_a_file_name_does_not_break_the_text_output(tmp_path: Path)
 
 def test_the_time_budget_is_policy_with_a_default_of_20_seconds() -> None:
     assert FrontMatterPolicy().max_seconds == 20
-    assert "max_seconds: 20" in (Path(__file__).parents[2] / "content" / "policy" / "policy.yaml").read_text()
+    assert "max_seconds: 20" in (POLICY / "policy.yaml").read_text()
 
 
 def _stalling_content(content_copy: Path) -> None:

@@ -1,6 +1,6 @@
 """Issue 14 items 8 and 13: sign-off cannot be forged or self-granted, and concurrent approvals all land.
 
-Each test reproduces an attack on the approval ledger (content/ledger/approvals.jsonl) and asserts what a
+Each test reproduces an attack on the approval ledger (ledger/approvals.jsonl in a content folder) and asserts what a
 user sees: the exit status, the ledger line named, the finding, and that nothing reached the site.
 """
 
@@ -221,7 +221,7 @@ def test_a_key_that_is_not_the_reviewers_signs_nothing(content: Path, tmp_path: 
     assert not ledger.approvals_file(content).exists() or _lines(content) == []
 
 
-def test_the_shipped_demo_ledger_verifies_and_approves_the_three_demo_posts() -> None:
+def test_the_fixture_ledger_verifies_and_approves_the_three_clean_fixture_posts() -> None:
     from flows.engine import ingest
 
     state = ledger.read(CONTENT)
@@ -229,7 +229,7 @@ def test_the_shipped_demo_ledger_verifies_and_approves_the_three_demo_posts() ->
     approved = state.approvals()
     assert sorted(approved) == ["posts/choosing-a-wrinkle-relaxer.md", "posts/microneedling-aftercare.md",
                                 "posts/underarm-sweating-botox.md"]
-    for rel, event in approved.items():  # the same versions `make review` publishes
+    for rel, event in approved.items():  # the versions on disk (the demo blog's ledger: tests/test_demo_blog.py)
         assert ingest.read_post(CONTENT, rel, 10**9).content_hash == event.content_hash, rel
 
 

@@ -22,11 +22,10 @@ from flows.publish.signoff import publish, status
 from flows.publish.static import MANIFEST, StaticTarget
 from flows.publish.wordpress import WordPressTarget
 from tests.attacks.publish_support import ADVICE, approve_post, revoke_post
-from tests.conftest import run_medpress, write_post
+from tests.conftest import CONTENT, run_medpress, write_post
 
-ROOT = Path(__file__).resolve().parents[2]
-PEN = ROOT / "content" / "images" / "microneedling-pen.png"
-LASER = ROOT / "content" / "images" / "laser-hair-removal.png"
+PEN = CONTENT / "images" / "microneedling-pen.png"
+LASER = CONTENT / "images" / "laser-hair-removal.png"
 
 
 def _post(slug: str, body: str, title: str = "Aftercare tips", summary: str = "Short.", extra: str = "") -> str:

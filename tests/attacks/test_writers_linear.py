@@ -14,7 +14,7 @@ import pytest
 from checks.model import Finding, Severity
 from reports import github, text_report, writers
 from reports.model import PostReport, ReviewReport
-from tests.conftest import run_medpress, write_post
+from tests.conftest import POLICY, run_medpress, write_post
 
 FINDINGS = 100_000
 BOUND = 90  # seconds per writer; each takes 0.1 to 7 s here
@@ -74,8 +74,7 @@ def test_a_post_with_100000_links_gives_a_junit_report_in_bounded_time(tmp_path:
     content = tmp_path / "content"
     write_post(content, "links.md", "---\ntitle: Links\nslug: links\ndate: 2024-05-01\n---\n" + "[a](#n)\n" * 100_000)
     (content / "policy").mkdir()
-    policy = (Path(__file__).parents[2] / "content" / "policy")
-    for file in policy.iterdir():
+    for file in POLICY.iterdir():
         text = file.read_text()
         (content / "policy" / file.name).write_text(text.replace("max_seconds: 20", "max_seconds: 5"))
     started = time.monotonic()
