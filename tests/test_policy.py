@@ -26,7 +26,7 @@ def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
 def test_the_shipped_policy_is_valid() -> None:
     policy = load_policy(POLICY)
     assert policy.readability.target == 8 and policy.readability.limit == 12
-    assert {d.id for d in policy.disclaimers} == {"not-medical-advice", "results-vary", "off-label"}
+    assert {d.id for d in policy.disclaimers} == {"not-medical-advice", "results-vary", "offer-terms", "off-label"}
     assert len(policy.kb.products) >= 20 and policy.kb.version
     assert {"onabotulinumtoxinA", "hyperhidrosis", "semaglutide"} <= policy.vocabulary
     assert policy.hash.startswith("sha256:")
