@@ -37,8 +37,9 @@ def test_the_shipped_policy_is_valid() -> None:
     ("policy.yaml", "  max_bytes: 1000000", "  max_bytes: lots", "frontmatter.max_bytes"),
     ("policy.yaml", "  disable: []", "  disable: [XX001]", "rules.XX001"),
     ("disclaimers.yaml", "    placement: end", "    placement: bottom", "disclaimers.0.placement"),
-    ("disclaimers.yaml", '          - "\\\\bno two (?:patients|people|persons|surgeries|faces|bodies|treatments) (?:are|look|respond) '
-                         '(?:alike|the same)\\\\b"', '          - "(unclosed"', "disclaimers.1.ideas.0.patterns"),
+    ("disclaimers.yaml", '          - "\\\\bno two (?:patients|people|persons|surgeries|faces|bodies|treatments) '
+                         '(?:are|look|respond) (?:alike|the same)\\\\b"', '          - "(unclosed"',
+     "disclaimers.1.ideas.0.patterns"),
     ("disclaimers.yaml", "      testimonials: true", "      testimonial: true", "disclaimers.1.applies.testimonial"),
     ("reviewers.yaml", "    role: compliance-lead", "    role: compliance-lead\n    rank: 1", "reviewers.0.rank"),
     ("reviewers.yaml", "      - ssh-ed25519 AAAA", "      - ssh-dss AAAA", "reviewers.0.keys"),
