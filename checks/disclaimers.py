@@ -226,13 +226,16 @@ def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[f
 
 
 def disclaimer_blocks(post: Post, policy: Policy) -> set[int]:
-    """ids of blocks that hold a disclaimer (readability leaves them out)."""
+    """ids of blocks that hold a disclaimer the post must carry (readability leaves them out): a disclaimer's
+    words in a post that does not need it are the post's own prose."""
     blocks = body_blocks(post)
     found = set()
     for rule in policy.disclaimers:
         if not rule.exclude_from_readability:
             continue
         match = find(post, rule)
+        if match.status == "missing" or trigger(post, rule, policy) is None:
+            continue
         if match.status != "missing" and match.block_index is not None:
             found.add(id(blocks[match.block_index]))
     return found

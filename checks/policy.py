@@ -40,7 +40,7 @@ class _Strict(BaseModel):
 class ReadabilityPolicy(_Strict):
     formula: Formula = "flesch_kincaid_grade"
     target: float = Field(8.0, description="warning above this grade")
-    limit: float = Field(12.0, description="error above this grade")
+    limit: float = Field(14.0, description="error above this grade")
     min_words: int = Field(80, ge=0, description="posts with fewer prose words get scores but no verdict")
     sentence_max_words: int = Field(35, ge=5)
     sentence_max_grade: float = Field(16.0)

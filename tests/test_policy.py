@@ -25,7 +25,7 @@ def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
 
 def test_the_shipped_policy_is_valid() -> None:
     policy = load_policy(POLICY)
-    assert policy.readability.target == 8 and policy.readability.limit == 12
+    assert policy.readability.target == 8 and policy.readability.limit == 14
     assert {d.id for d in policy.disclaimers} == {"not-medical-advice", "results-vary", "offer-terms", "off-label"}
     assert len(policy.kb.products) >= 20 and policy.kb.version
     assert {"onabotulinumtoxinA", "hyperhidrosis", "semaglutide"} <= policy.vocabulary
@@ -33,7 +33,7 @@ def test_the_shipped_policy_is_valid() -> None:
 
 
 @pytest.mark.parametrize(("name", "old", "new", "key"), [
-    ("policy.yaml", "  limit: 12", "  limmit: 12", "readability.limmit"),
+    ("policy.yaml", "  limit: 14", "  limmit: 14", "readability.limmit"),
     ("policy.yaml", "  max_bytes: 1000000", "  max_bytes: lots", "frontmatter.max_bytes"),
     ("policy.yaml", "  disable: []", "  disable: [XX001]", "rules.XX001"),
     ("disclaimers.yaml", "    placement: end", "    placement: bottom", "disclaimers.0.placement"),
