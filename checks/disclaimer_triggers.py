@@ -17,7 +17,8 @@ _QUOTE = re.compile(r"[“\"‘][^“”\"]{12,600}?[”\"’]")  # a quotation 
 _VERB = (r"(?:says|said|shares|shared|explains|explained|writes|wrote|tells us|told us|recalls|recalled|adds|"
          r"added|continues|continued|remembers|remarked|reports|reported|raves|raved|exclaims|exclaimed)")
 # who speaks: a patient, a client, a pronoun or a name (not a clinician: checked apart)
-_SPEAKER = (r"(?:(?:(?:one|a|an|our|another|this|the|happy|satisfied)\s+)*(?:patient|client|customer|mom|mother|"
+_SPEAKER = (r"(?:(?:one|some|many|several|a few|two|three) of (?:our|my|the) (?:patients|clients|customers)"
+            r"|(?:(?:one|a|an|our|another|this|the|happy|satisfied)\s+)*(?:patient|client|customer|mom|mother|"
             r"bride|reader|member)s?(?:\s+of\s+ours)?|she|he|they|[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z]+)?)")
 _CLINICIAN = re.compile(r"\b(?:dr|doctor|nurse|np|fnp|rn|md|pa-c|dermatologist|surgeon|physician|professor|prof|"
                         r"expert|injector|founder|director|pharmacist|researchers?|author|fda|cdc|nih|agency|study|studies|report|"
@@ -28,7 +29,7 @@ _BEFORE_QUOTE = re.compile(r"(?P<s1>" + _SPEAKER + r")\b[^.“\"!?]{0,60}?\b" + 
                            r"\b[^“\"]{0,40}?[:,]\s*[“\"‘]")
 _DASH_NAME = re.compile(r"(?:^|[”\"’.!?]\s*)[—–-]{1,2}\s*(?P<s1>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)(?:,\s*\w+)?")
 _NAMED_EXPERIENCE = re.compile(
-    r"\b(?:our|a|one|another)\s+(?:patient|client)s?,?\s+[A-Z][a-z]+\b"  # our patient Sarah
+    r"\b(?:[Oo]ur|[Aa]|[Oo]ne|[Aa]nother)\s+(?:patient|client)s?,?\s+[A-Z][a-z]+\b"  # our patient Sarah
     r"|\b[A-Z][a-z]+,\s+(?:a|an)?\s*\d{2}(?:-year-old)?\b"  # Sarah, a 34-year-old / Maria, 42
     r"|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|results|"
     r"transformation|weight loss)\b"  # Ashley's remarkable weight loss
