@@ -35,12 +35,16 @@ _NAMED_EXPERIENCE = re.compile(
     r"transformation|weight loss)\b"  # Ashley's remarkable weight loss
     r"|\b(?:Ms|Mrs|Mr|Miss)\.?\s+[A-Z][a-z]+\b[^.]{0,60}\b(?:lost|experienced|saw|noticed|achieved|gained)\b"
     r"|\b(?:patient|client|success)\s+(?:stor(?:y|ies)|spotlight|testimonials?|reviews?)\b"
+    # a patient's own account: "I ... my first Botox treatment", "I went back for my second session"
+    r"|\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
+    r"sessions?|surgery|results)\b"
     r"|\btestimonials?\b")
 _BEFORE_AFTER = re.compile(
     r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
     r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"
     r"comparisons?|transformations?|stories|views?)\b|\s*[:)]|\s*$)"
-    r"|\bbefore/after\b", re.I)
+    r"|\bbefore/after\b"
+    r"|\bside[- ]by[- ]side\s+(?:photos?|photographs?|pictures?|pics|images?|comparisons?)\b", re.I)
 _OFFER = re.compile(
     r"\b\d{1,2}\s?%\s+off\b|\$\s?\d+(?:\.\d+)?\s+off\b|\bsave\s+(?:\$|\d+\s?%|up\s+to)"
     r"|\b(?:special|introductory|limited[- ]time|holiday|seasonal|new[- ](?:patient|client)|exclusive|launch|"

@@ -198,3 +198,18 @@ def test_an_empty_author_is_a_finding_at_its_line(policy: Policy) -> None:
     assert [(f.line, f.message) for f in found] == [(5, "front-matter field 'author' has no value"),
                                                     (6, "front-matter field 'summary' has no value")]
     assert _front_matter("title: Botox\nslug: botox\ndate: 2024-05-01\nauthor: Dr. Lee\n", policy) == []
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Compare the side-by-side photos from her first and last visit.", "Individual results vary"),
+    ("I was nervous before my first Botox treatment, but the lines were softer in a week.",
+     "Individual results vary"),
+    ("Members get a discounted rate on every package.", "Offer terms"),
+])
+def test_other_structures_trigger_too(policy: Policy, text: str, title: str) -> None:
+    """Found on held-out real pages (see the report): comparison photos in other words, a patient's own account
+    in the first person, and an offer whose terms are its refund and completion rules."""
+    assert [rule for rule, _ in _about(_findings(BODY + text + "\n\n" + ADVICE, policy), title)] == ["DSC001"]
+    terms = " Sessions must be completed within a year; no refunds after the first session."
+    if title == "Offer terms":
+        assert _about(_findings(BODY + text + terms + "\n\n" + ADVICE, policy), title) == []
