@@ -35,10 +35,10 @@ _NAMED_EXPERIENCE = re.compile(
     r"transformation|weight loss)\b"  # Ashley's remarkable weight loss
     r"|\b(?:Ms|Mrs|Mr|Miss)\.?\s+[A-Z][a-z]+\b[^.]{0,60}\b(?:lost|experienced|saw|noticed|achieved|gained)\b"
     r"|\b(?:patient|client|success)\s+(?:stor(?:y|ies)|spotlight|testimonials?|reviews?)\b"
+    r"|\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"
     # a patient's own account: "I ... my first Botox treatment", "I went back for my second session"
     r"|\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
-    r"sessions?|surgery|results)\b"
-    r"|\btestimonials?\b")
+    r"sessions?|surgery|results)\b")
 _BEFORE_AFTER = re.compile(
     r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
     r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"

@@ -213,3 +213,21 @@ def test_other_structures_trigger_too(policy: Policy, text: str, title: str) -> 
     terms = " Sessions must be completed within a year; no refunds after the first session."
     if title == "Offer terms":
         assert _about(_findings(BODY + text + terms + "\n\n" + ADVICE, policy), title) == []
+
+
+def test_what_the_second_held_out_batch_taught(policy: Policy) -> None:
+    """A named patient seen in the clinic is a testimonial; results that depend on the reader count as the
+    results statement; 'seek the guidance of your doctor' is the see-your-provider idea; a post that only talks
+    about testimonials gives none."""
+    seen = "Last spring we saw Maria in our clinic; she had tried creams for years."
+    assert [r for r, _ in _about(_findings(BODY + seen + "\n\n" + ADVICE, policy), "Individual results vary")] \
+        == ["DSC001"]
+    for statement in ("Depending on your skin and age, results can last from four to six months.",
+                      "Not everyone responds to the same dose."):
+        assert _about(_findings(BODY + seen + " " + statement + "\n\n" + ADVICE, policy),
+                      "Individual results vary") == []
+    guidance = ("This page is for informational purposes only and is no substitute for medical advice. Always "
+                "seek the guidance of your doctor.\n")
+    assert _about(_findings(BODY + guidance, policy), "Not medical advice") == []
+    essay = "Some clinics ask us why we do not post testimonials on our website.\n\n"
+    assert _findings(BODY + essay + ADVICE, policy) == []
