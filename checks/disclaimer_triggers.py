@@ -29,7 +29,10 @@ _BEFORE_QUOTE = re.compile(r"(?P<s1>" + _SPEAKER + r")\b[^.“\"!?]{0,60}?\b" + 
                            r"\b[^“\"]{0,40}?[:,]\s*[“\"‘]")
 _DASH_NAME = re.compile(r"(?:^|[”\"’.!?]\s*)[—–-]{1,2}\s*(?P<s1>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)(?:,\s*\w+)?")
 _NAMED_EXPERIENCE = re.compile(
-    r"\b(?:[Oo]ur|[Aa]|[Oo]ne|[Aa]nother)\s+(?:patient|client)s?,?\s+[A-Z][a-z]+\b"  # our patient Sarah
+    r"\b(?:[Oo]ur|[Mm]y|[Aa]|[Oo]ne|[Aa]nother)\s+(?:patient|client)s?,?\s+[A-Z][a-z]+\b"  # our patient Sarah
+    # a patient's account relayed: "This patient told me that ...", "One client wrote to us ..."
+    r"|\b(?:[Tt]his|[Oo]ne|[Aa]|[Mm]y|[Oo]ur|[Aa]nother)\s+(?:patient|client)\s+(?:told|tells|wrote|said|says|"
+    r"shared|explained)\s+(?:me|us|to\s+(?:me|us))\b"
     r"|\b[A-Z][a-z]+,\s+(?:a|an)?\s*\d{2}(?:-year-old)?\b"  # Sarah, a 34-year-old / Maria, 42
     r"|\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|results|"
     r"transformation|weight loss)\b"  # Ashley's remarkable weight loss
@@ -38,7 +41,9 @@ _NAMED_EXPERIENCE = re.compile(
     r"|\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"
     # a patient's own account: "I ... my first Botox treatment", "I went back for my second session"
     r"|\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
-    r"sessions?|surgery|results)\b")
+    r"sessions?|surgery|results)\b"
+    r"|\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked)\b[^.]{0,60}?\b(?:botox|"
+    r"fillers?|injections?|treatments?|therapy|procedures?|surgery|sessions?|PRP|laser|implants?)\b")
 _BEFORE_AFTER = re.compile(
     r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
     r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"

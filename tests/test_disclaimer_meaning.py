@@ -231,3 +231,20 @@ def test_what_the_second_held_out_batch_taught(policy: Policy) -> None:
     assert _about(_findings(BODY + guidance, policy), "Not medical advice") == []
     essay = "Some clinics ask us why we do not post testimonials on our website.\n\n"
     assert _findings(BODY + essay + ADVICE, policy) == []
+
+
+@pytest.mark.parametrize("account", [
+    "Take my patient, Dana, who came in before her wedding.",
+    "This patient told me that her friends kept asking what she had changed.",
+    "I looked into PRP therapy last year, and my hair is thicker now.",
+])
+def test_accounts_from_the_third_held_out_batch_are_testimonials(policy: Policy, account: str) -> None:
+    assert [r for r, _ in _about(_findings(BODY + account + "\n\n" + ADVICE, policy), "Individual results vary")] \
+        == ["DSC001"]
+
+
+def test_healing_that_depends_on_you_is_not_the_results_statement(policy: Policy) -> None:
+    text = "See our before-and-after photos. The time it will take to heal depends on your body.\n\n"
+    assert [r for r, _ in _about(_findings(BODY + text + ADVICE, policy), "Individual results vary")] == ["DSC001"]
+    text = "See our before-and-after photos. Everyone has a different body, and results follow it.\n\n"
+    assert _about(_findings(BODY + text + ADVICE, policy), "Individual results vary") == []
