@@ -42,8 +42,14 @@ _NAMED_EXPERIENCE = re.compile(
     # a patient's own account: "I ... my first Botox treatment", "I went back for my second session"
     r"|\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
     r"sessions?|surgery|results)\b"
-    r"|\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked)\b[^.]{0,60}?\b(?:botox|"
-    r"fillers?|injections?|treatments?|therapy|procedures?|surgery|sessions?|PRP|laser|implants?)\b")
+    r"|\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked|decided\s+to\s+(?:try|get|"
+    r"have|book|give))\b[^.]{0,60}?\b(?:botox|fillers?|injections?|treatments?|therapy|procedures?|surgery|sessions?|"
+    r"PRP|laser|implants?|microneedling|peels?|facials?)\b"
+    r"|\b(?:[Bb]efore|[Aa]fter|[Aa]t|[Dd]uring)\s+(?:having\s+)?my\s+(?:first\s+|second\s+|next\s+|last\s+)?(?:appointment|"
+    r"treatment|session|consultation|procedure)\b[^.]{0,40}?\bI\b"
+    # a named person's results: "Emma's scars got better"
+    r"|\b[A-Z][a-z]+['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|cellulite)\s+(?:got|"
+    r"looked|looks|were|was|is|are|became|improved|cleared|faded)\b")
 _BEFORE_AFTER = re.compile(
     r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
     r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"

@@ -248,3 +248,15 @@ def test_healing_that_depends_on_you_is_not_the_results_statement(policy: Policy
     assert [r for r, _ in _about(_findings(BODY + text + ADVICE, policy), "Individual results vary")] == ["DSC001"]
     text = "See our before-and-after photos. Everyone has a different body, and results follow it.\n\n"
     assert _about(_findings(BODY + text + ADVICE, policy), "Individual results vary") == []
+
+
+def test_what_the_fourth_held_out_batch_taught(policy: Policy) -> None:
+    for account in ("Before having my appointment, I read every review I could find.",
+                    "Three months later, Emma's scars looked far softer."):
+        assert [r for r, _ in _about(_findings(BODY + account + "\n\n" + ADVICE, policy),
+                                     "Individual results vary")] == ["DSC001"]
+    offer = "Refer a friend and you both get $50 off a future visit."
+    for terms in (" Referral discounts cannot be applied with other discounts.", " That weekend only.",
+                  " A minimum purchase of one syringe applies."):
+        assert _about(_findings(BODY + offer + terms + "\n\n" + ADVICE, policy), "Offer terms") == []
+    assert [r for r, _ in _about(_findings(BODY + offer + "\n\n" + ADVICE, policy), "Offer terms")] == ["DSC001"]
