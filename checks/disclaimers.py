@@ -11,9 +11,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
+from checks import disclaimer_triggers
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
-from checks.policy import DisclaimerRule, Policy
+from checks.policy import Applies, DisclaimerRule, Policy
 from checks.prefilter import Gated, gated
 from checks.text import any_of
 
@@ -66,6 +67,8 @@ class Match:
     status: str  # present | altered | missing
     score: float
     block_index: int | None  # index into the post's prose blocks
+    missing_ideas: tuple[str, ...] = ()  # what an altered disclaimer leaves out (the ideas' plain words)
+    reworded: bool = False  # every idea is there, in other words than the approved wording
 
 
 def _normalize(text: str) -> str:
@@ -136,6 +139,8 @@ def find(post: Post, rule: DisclaimerRule) -> Match:
 def _find(post: Post, rule: DisclaimerRule) -> Match:
     blocks = body_blocks(post)
     texts = [b.text for b in blocks]
+    if rule.ideas:
+        return _find_by_ideas(rule, texts)
     signals = _signals(rule.signals)
     signalled = next((i for i, text in enumerate(texts) if any(s.search(text) for s in signals)), None)
     # Score only as finely as the outcome needs: blocks that cannot reach the floor are scored cheaply
@@ -156,6 +161,43 @@ def _find(post: Post, rule: DisclaimerRule) -> Match:
     if best >= rule.altered_score:
         return Match(rule, "altered", best, best_index)
     return Match(rule, "missing", best, None)
+
+
+def _find_by_ideas(rule: DisclaimerRule, texts: list[str]) -> Match:
+    """The disclaimer by meaning: the block (or two adjacent blocks: a disclaimer may be split) carrying the most
+    of the rule's ideas, the later one on a tie (disclaimers stand at the end). All of them: present, in other
+    words unless the approved wording is there too (reported only when the policy requires that wording).
+    A key idea, or two ideas: an attempt that leaves something out, altered. Otherwise missing."""
+    carried = [frozenset(idea.id for idea in rule.ideas if _says(idea.patterns, text)) for text in texts]
+    keys = {idea.id for idea in rule.ideas if idea.key}
+    best: frozenset[str] = frozenset()
+    best_index: int | None = None
+    for index, ideas in enumerate(carried):
+        for candidate in (ideas, ideas | carried[index + 1] if ideas and index + 1 < len(carried) else ideas):
+            if candidate and (len(candidate), bool(candidate & keys)) >= (len(best), bool(best & keys)):
+                best, best_index = candidate, index
+    wanted = {idea.id for idea in rule.ideas}
+    wording, wording_index = _best_block(rule.text, texts, rule.present_score)
+    if best == wanted:
+        if wording >= rule.present_score:
+            return Match(rule, "present", wording, wording_index)
+        status = "altered" if rule.exact_wording else "present"
+        return Match(rule, status, score(rule.text, texts[best_index]) if best_index is not None else 0.0,
+                     best_index, reworded=True)
+    if wording >= rule.present_score:  # the approved wording, whatever the ideas' patterns say
+        return Match(rule, "present", wording, wording_index)
+    if best and (best & keys or len(best) >= 2):
+        left_out = tuple(idea.says for idea in rule.ideas if idea.id not in best)
+        return Match(rule, "altered", score(rule.text, texts[best_index]) if best_index is not None else 0.0,
+                     best_index, missing_ideas=left_out)
+    return Match(rule, "missing", 0.0, None)
+
+
+def _says(patterns: tuple[str, ...], text: str) -> bool:
+    compiled, union = _content_patterns(patterns)
+    if union is not None:
+        return union.search(text) is not None
+    return any(c.search(text) for _, c in compiled)
 
 
 def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[float, int | None]:
@@ -184,13 +226,16 @@ def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[f
 
 
 def disclaimer_blocks(post: Post, policy: Policy) -> set[int]:
-    """ids of blocks that hold a disclaimer (readability leaves them out)."""
+    """ids of blocks that hold a disclaimer the post must carry (readability leaves them out): a disclaimer's
+    words in a post that does not need it are the post's own prose."""
     blocks = body_blocks(post)
     found = set()
     for rule in policy.disclaimers:
         if not rule.exclude_from_readability:
             continue
         match = find(post, rule)
+        if match.status == "missing" or trigger(post, rule, policy) is None:
+            continue
         if match.status != "missing" and match.block_index is not None:
             found.add(id(blocks[match.block_index]))
     return found
@@ -214,14 +259,31 @@ def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Bloc
         if block is not None:
             return "a claim for an off-label use", block
     content, any_content = _content_patterns(applies.content_patterns)
+    previous = ""
     for block in (*body_blocks(post), *post.extras):  # text a reader sees outside the prose counts too
         if applies.blockquotes and block.in_blockquote and block.where == "body":
             return "a quoted testimonial", block
+        structural = _structural_trigger(applies, block, previous)
+        previous = block.text
+        if structural:
+            return structural, block
         if any_content is not None and not any_content.search(block.text):
             continue
         for pattern, compiled in content:
             if compiled.search(block.text):
                 return f"text matching '{pattern}'", block
+    return None
+
+
+def _structural_trigger(applies: Applies, block: Block, previous: str) -> str | None:
+    """Why ``block`` triggers the rule by what it is (a testimonial, a before-and-after mention, an offer)."""
+    text = block.text
+    if applies.testimonials and disclaimer_triggers.testimonial(text, previous, block.in_blockquote):
+        return "a testimonial"
+    if applies.before_after and disclaimer_triggers.before_after(text):
+        return "a before-and-after mention"
+    if applies.offers and disclaimer_triggers.offer(text):
+        return "an offer"
     return None
 
 
@@ -257,14 +319,23 @@ def check_post(post: Post, policy: Policy) -> Iterable[Finding]:
             continue
         block = blocks[match.block_index] if match.block_index is not None else None
         if match.status == "altered":
-            yield finding(ALTERED, f"disclaimer '{rule.title}' is present but altered "
-                                   f"({match.score:.0f}% like the approved wording)",
+            yield finding(ALTERED, _altered_message(rule, match),
                           _block_span(post, block), excerpt=block.text[:200] if block else "",
                           suggestion=f"Use the approved wording: {rule.text}")
         if match.block_index is not None and not _placed(rule, match.block_index, len(blocks)):
             yield finding(MISPLACED, f"disclaimer '{rule.title}' must stand at the {rule.placement} of the post",
                           _block_span(post, block), excerpt=block.text[:200] if block else "",
                           suggestion=f"Move it to the {rule.placement} of the post.")
+
+
+def _altered_message(rule: DisclaimerRule, match: Match) -> str:
+    if match.missing_ideas:
+        return (f"disclaimer '{rule.title}' is present but altered: it does not say "
+                + "; ".join(f"'{idea}'" for idea in match.missing_ideas))
+    if match.reworded:
+        return (f"disclaimer '{rule.title}' says what it must in other words, and the policy requires the "
+                f"approved wording ({match.score:.0f}% like it)")
+    return f"disclaimer '{rule.title}' is present but altered ({match.score:.0f}% like the approved wording)"
 
 
 def _placed(rule: DisclaimerRule, index: int, count: int) -> bool:

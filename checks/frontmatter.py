@@ -93,9 +93,17 @@ UNREADABLE_STRUCTURE = _rule("FM017", "unreadable-structure", Severity.ERROR,
                              "parser rejects cannot be read reliably, so what a reader sees would go unchecked.",
                              "---\ntitle: Botox\nslug: botox\ndate: 2024-05-01\n---\n" + "- " * 600 + "Text.\n")
 
+EMPTY_FIELD = _rule("FM018", "empty-field", Severity.WARNING,
+                    "A known field written with no value ('author:') is usually a value left out, and the page "
+                    "shows a blank byline or summary.",
+                    "---\ntitle: Botox for frown lines\nslug: botox-frown-lines\ndate: 2024-05-01\nauthor:\n"
+                    "---\nText.\n",
+                    "---\ntitle: Botox for frown lines\nslug: botox-frown-lines\ndate: 2024-05-01\n"
+                    "author: Dr. Lee\n---\nText.\n")
+
 RULES = (NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NO_FRONT_MATTER, INVALID_YAML, MISSING_FIELD, INVALID_FIELD,
          INVALID_DATE, UNKNOWN_STATUS, DUPLICATE_SLUG, UNKNOWN_KEY, DUPLICATE_KEY, UNREADABLE, OVER_TIME_BUDGET,
-         NOT_UTF8_ENCODING, UNREADABLE_STRUCTURE)
+         NOT_UTF8_ENCODING, UNREADABLE_STRUCTURE, EMPTY_FIELD)
 
 _PROBLEM_RULES = {"unreadable": UNREADABLE, "not-utf8": NOT_UTF8, "binary": BINARY, "empty": EMPTY,
                   "too-large": TOO_LARGE, "no-front-matter": NO_FRONT_MATTER, "yaml": INVALID_YAML,
@@ -138,6 +146,11 @@ def _check_fields(post: Post, policy: Policy) -> Iterable[Finding]:
         if key not in meta or meta[key] in (None, ""):
             yield finding(MISSING_FIELD, f"missing required front-matter field '{key}'", _key_span(post, key),
                           suggestion=f"Add a line '{key}: ...' to the front matter.")
+    for key in (*STANDARD_KEYS, *policy.frontmatter.extra_keys):
+        if key in meta and key not in REQUIRED_KEYS and _blank(meta[key]):  # a required one is FM007's
+            yield finding(EMPTY_FIELD, f"front-matter field '{key}' has no value", _key_span(post, key),
+                          excerpt=field_line(post, key),
+                          suggestion=f"Give '{key}' a value, or remove the line.")
     for key, message, hint in _field_errors(meta):
         yield finding(INVALID_FIELD, message, value_span(post, key), excerpt=field_line(post, key),
                       suggestion=hint)
@@ -161,6 +174,11 @@ def _check_fields(post: Post, policy: Policy) -> Iterable[Finding]:
     for key, offset in post.duplicate_keys:
         yield finding(DUPLICATE_KEY, f"key '{key}' appears twice; only the last value is used",
                       post.source.span(offset, offset + len(key)), suggestion="Keep one of the two lines.")
+
+
+def _blank(value: object) -> bool:
+    """``key:`` with nothing after it (YAML null), or only quotes or spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _field_errors(meta: dict[str, Any]) -> Iterable[tuple[str, str, str]]:

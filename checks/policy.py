@@ -40,7 +40,7 @@ class _Strict(BaseModel):
 class ReadabilityPolicy(_Strict):
     formula: Formula = "flesch_kincaid_grade"
     target: float = Field(8.0, description="warning above this grade")
-    limit: float = Field(12.0, description="error above this grade")
+    limit: float = Field(14.0, description="error above this grade")
     min_words: int = Field(80, ge=0, description="posts with fewer prose words get scores but no verdict")
     sentence_max_words: int = Field(35, ge=5)
     sentence_max_grade: float = Field(16.0)
@@ -50,6 +50,16 @@ class ReadabilityPolicy(_Strict):
                                                    "hardest first")
     vocabulary_stand_in: str = Field("pill", description="an easy one-syllable word scored in place of "
                                                          "each vocabulary term")
+    safety_headings: tuple[str, ...] = Field((), description="regexes for headings of required safety text "
+                                                             "(boxed warning, important safety information): "
+                                                             "the section under one is left out of the grade")
+    safety_openings: tuple[str, ...] = Field((), description="regexes a block of required safety text starts "
+                                                             "with: that block is left out of the grade")
+
+    @field_validator("safety_headings", "safety_openings")
+    @classmethod
+    def _safety_compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return valid_patterns(patterns)
 
 
 class FrontMatterPolicy(_Strict):
@@ -172,8 +182,27 @@ class Applies(_Strict):
     content_patterns: tuple[str, ...] = Field((), description="case-insensitive regular expressions")
     blockquotes: bool = Field(False, description="a blockquote (a quoted patient) triggers the rule")
     off_label_claims: bool = Field(False, description="a benefit claim for an off-label use triggers the rule")
+    testimonials: bool = Field(False, description="a patient's quoted words with an attribution, in any order, or "
+                                                  "a named patient's experience triggers the rule")
+    before_after: bool = Field(False, description="a mention of before-and-after photos or results triggers it")
+    offers: bool = Field(False, description="an offer (discount, % off, special price, free service, limited "
+                                            "time) triggers the rule")
 
     @field_validator("content_patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return valid_patterns(patterns)
+
+
+class Idea(_Strict):
+    """One thing a disclaimer must say, in whatever words: any of its patterns shows it."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    says: str = Field(min_length=3, description="the idea in plain words (shown when it is missing)")
+    patterns: tuple[str, ...] = Field(min_length=1, description="case-insensitive regexes, any of which shows it")
+    key: bool = Field(False, description="alone, this idea is an attempt at the disclaimer (altered, not missing)")
+
+    @field_validator("patterns")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         return valid_patterns(patterns)
@@ -192,6 +221,10 @@ class DisclaimerRule(_Strict):
     present_score: float = Field(96.0, ge=50, le=100)
     altered_score: float = Field(60.0, ge=0, le=100)
     exclude_from_readability: bool = True
+    ideas: tuple[Idea, ...] = Field((), description="what the disclaimer must say: a block (or two) carrying all "
+                                                    "of them is the disclaimer in other words; some of them, altered")
+    exact_wording: bool = Field(False, description="with ideas: the approved wording itself is required, so a "
+                                                   "disclaimer in other words is still reported as altered (DSC002)")
 
     @field_validator("signals")
     @classmethod

@@ -1,9 +1,11 @@
 """readability: prose at a reading grade patients can follow, and the hardest sentences to fix first.
 
-Scores come from textstat on prose only: paragraphs and list items, never headings, code, tables,
-front matter or disclaimers. Each term of the policy vocabulary (drug, device and condition names) is
-scored as a stand-in easy word (policy ``readability.vocabulary_stand_in``), so "onabotulinumtoxinA"
-alone never makes a sentence hard: patients must read it anyway, and no plainer word exists.
+Scores come from textstat on the post's own prose only: paragraphs and list items, never headings, code,
+tables, front matter, or required text it must carry as written (disclaimers, boxed warnings, important
+safety information: :func:`excluded_blocks`; the metrics say how much was left out). Each term of the
+policy vocabulary (drug, device and condition names) is scored as a stand-in easy word (policy
+``readability.vocabulary_stand_in``), so "onabotulinumtoxinA" alone never makes a sentence hard: patients
+must read it anyway, and no plainer word exists.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ ABOVE_TARGET = _rule("RD001", "above-target-grade", Severity.WARNING,
                      (_PLAIN + "Neuromodulator treatment requires individualized anatomical evaluation. ") * 12,
                      _PLAIN * 12)
 ABOVE_LIMIT = _rule("RD002", "above-grade-limit", Severity.ERROR,
-                    "Above the policy's hard limit (grade 12 by default) most patients cannot follow the text.",
+                    "Above the policy's hard limit (grade 14 by default) most patients cannot follow the text.",
                     _HARD * 8, _PLAIN * 12)
 HARD_SENTENCE = _rule("RD003", "hard-sentence", Severity.INFO,
                       "A very long or very hard sentence is where readers give up; fix these first.",
@@ -54,8 +56,39 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def prose_blocks(post: Post, policy: Policy) -> list[Block]:
-    skip = disclaimers.disclaimer_blocks(post, policy)
+    """The post's own prose: what its grade and hard sentences are measured on."""
+    skip = excluded_blocks(post, policy)
     return [b for b in post.blocks if b.tag in PROSE_TAGS and id(b) not in skip]
+
+
+def excluded_blocks(post: Post, policy: Policy) -> dict[int, str]:
+    """Blocks of required text the post must carry as written, by id, and why: the disclaimers, and safety
+    text (a section under a heading such as "Important Safety Information" or "Boxed warning", up to the next
+    heading of its level or higher; a block opening with such words). A post is not "too hard" for them."""
+    skip = {block_id: "disclaimer" for block_id in disclaimers.disclaimer_blocks(post, policy)}
+    rp = policy.readability
+    headings = _anchored(rp.safety_headings)
+    openings = _anchored(rp.safety_openings)
+    section_level: int | None = None  # inside a safety section opened by a heading of this level
+    for block in post.blocks:
+        if block.is_heading:
+            level = int(block.tag[1]) if block.tag[1:].isdigit() else 6
+            if section_level is not None and level <= section_level:
+                section_level = None
+            if headings is not None and headings.match(block.text.strip()):
+                section_level = level
+            continue
+        if section_level is not None or (openings is not None and openings.match(block.text.strip())):
+            skip.setdefault(id(block), "safety text")
+    return skip
+
+
+@lru_cache(maxsize=16)
+def _anchored(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The patterns as one, matched at the start of a text (a heading's or a block's opening words)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @lru_cache(maxsize=16)
@@ -76,7 +109,9 @@ def scored_text(text: str, policy: Policy) -> str:
 def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[Sentence, float, int]]]:
     """Scores for the post's prose and its hardest sentences."""
     rp = policy.readability
-    all_sentences = [s for b in prose_blocks(post, policy) for s in post_sentences(post, b)]
+    skip = excluded_blocks(post, policy)
+    all_sentences = [s for b in post.blocks if b.tag in PROSE_TAGS and id(b) not in skip
+                     for s in post_sentences(post, b)]
     scored = [scored_text(s.text, policy) for s in all_sentences]
     terminated = [_terminated(text) for text in scored]
     parts = [_count(text) for text in terminated]
@@ -87,6 +122,7 @@ def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[S
     for name in FORMULAS:
         metrics[name] = round(float(_FORMULAS[name](counts)), 2) if counts else None
     metrics["grade"] = metrics[rp.formula]
+    metrics["excluded"] = _excluded_metric(post, skip)
     rated = []
     for sentence, text, part in zip(all_sentences, scored, parts, strict=True):
         count = len(_WORD.findall(text))
@@ -250,6 +286,24 @@ def _describe(post: Post, sentence: Sentence, grade: float, count: int) -> dict[
             "grade": round(grade, 1), "words": count, "text": sentence.text}
 
 
+def _excluded_metric(post: Post, skip: dict[int, str]) -> dict[str, object]:
+    """What was left out of the scores, so the report says so: blocks and words, by reason."""
+    blocks = [b for b in post.blocks if id(b) in skip and b.tag in PROSE_TAGS]
+    by_reason: dict[str, int] = {}
+    for block in blocks:
+        by_reason[skip[id(block)]] = by_reason.get(skip[id(block)], 0) + len(_WORD.findall(block.text))
+    return {"blocks": len(blocks), "words": sum(by_reason.values()), "words_by_reason": by_reason}
+
+
+def _excluded_note(metrics: dict[str, object]) -> str:
+    excluded = metrics.get("excluded")
+    if not isinstance(excluded, dict) or not excluded.get("words"):
+        return ""
+    reasons = excluded.get("words_by_reason") or {}
+    parts = ", ".join(f"{words} words of {reason}" for reason, words in reasons.items())  # type: ignore[union-attr]
+    return f"; {parts} left out, as required text"
+
+
 def findings_from(post: Post, metrics: dict[str, object], hotspots: list[tuple[Sentence, float, int]],
                   policy: Policy) -> Iterable[Finding]:
     rp = policy.readability
@@ -262,10 +316,11 @@ def findings_from(post: Post, metrics: dict[str, object], hotspots: list[tuple[S
             pass  # ease rises as text gets easier: thresholds are grades, so not applied to it
         elif grade > rp.limit:
             yield finding(ABOVE_LIMIT, f"reading grade {grade:.1f} ({rp.formula}) is above the limit of "
-                                       f"{rp.limit:g} (target {rp.target:g})", suggestion=hint)
+                                       f"{rp.limit:g} (target {rp.target:g}){_excluded_note(metrics)}",
+                          suggestion=hint)
         elif grade > rp.target:
             yield finding(ABOVE_TARGET, f"reading grade {grade:.1f} ({rp.formula}) is above the target of "
-                                        f"{rp.target:g}", suggestion=hint)
+                                        f"{rp.target:g}{_excluded_note(metrics)}", suggestion=hint)
     for sentence, grade, count in hotspots:
         found = sentence.block.source_range(sentence.start, sentence.end)
         if found is None:

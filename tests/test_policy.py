@@ -25,20 +25,22 @@ def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
 
 def test_the_shipped_policy_is_valid() -> None:
     policy = load_policy(POLICY)
-    assert policy.readability.target == 8 and policy.readability.limit == 12
-    assert {d.id for d in policy.disclaimers} == {"not-medical-advice", "results-vary", "off-label"}
+    assert policy.readability.target == 8 and policy.readability.limit == 14
+    assert {d.id for d in policy.disclaimers} == {"not-medical-advice", "results-vary", "offer-terms", "off-label"}
     assert len(policy.kb.products) >= 20 and policy.kb.version
     assert {"onabotulinumtoxinA", "hyperhidrosis", "semaglutide"} <= policy.vocabulary
     assert policy.hash.startswith("sha256:")
 
 
 @pytest.mark.parametrize(("name", "old", "new", "key"), [
-    ("policy.yaml", "  limit: 12", "  limmit: 12", "readability.limmit"),
+    ("policy.yaml", "  limit: 14", "  limmit: 14", "readability.limmit"),
     ("policy.yaml", "  max_bytes: 1000000", "  max_bytes: lots", "frontmatter.max_bytes"),
     ("policy.yaml", "  disable: []", "  disable: [XX001]", "rules.XX001"),
     ("disclaimers.yaml", "    placement: end", "    placement: bottom", "disclaimers.0.placement"),
-    ("disclaimers.yaml", '        - "\\\\btestimonial\\\\b"', '        - "(unclosed"',
-     "disclaimers.1.applies.content_patterns"),
+    ("disclaimers.yaml", '          - "\\\\bno two (?:patients|people|persons|surgeries|faces|bodies|treatments) '
+                         '(?:are|look|respond) (?:alike|the same)\\\\b"', '          - "(unclosed"',
+     "disclaimers.1.ideas.0.patterns"),
+    ("disclaimers.yaml", "      testimonials: true", "      testimonial: true", "disclaimers.1.applies.testimonial"),
     ("reviewers.yaml", "    role: compliance-lead", "    role: compliance-lead\n    rank: 1", "reviewers.0.rank"),
     ("reviewers.yaml", "      - ssh-ed25519 AAAA", "      - ssh-dss AAAA", "reviewers.0.keys"),
     ("reviewers.yaml", "      - ssh-ed25519 AAAA", "      - ssh-rsa AAAA", "reviewers.0.keys"),  # not its type

@@ -57,7 +57,7 @@ STABLE = {
     "FM005": "no-front-matter", "FM006": "invalid-yaml", "FM007": "missing-field", "FM008": "invalid-field",
     "FM009": "invalid-date", "FM010": "unknown-status", "FM011": "duplicate-slug", "FM012": "unknown-key",
     "FM013": "duplicate-key", "FM014": "unreadable-file", "FM015": "over-time-budget", "FM016": "utf16-encoding",
-    "FM017": "unreadable-structure",
+    "FM017": "unreadable-structure", "FM018": "empty-field",
     "LNK001": "missing-post", "LNK002": "missing-anchor", "LNK003": "missing-file", "LNK004": "unlinked-title",
     "LNK005": "broken-external", "LNK006": "unsafe-link", "LNK007": "missing-alt-text",
     "LNK008": "unknown-site-path", "LNK009": "malformed-url",

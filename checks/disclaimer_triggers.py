@@ -1,0 +1,113 @@
+"""What in a post makes a disclaimer required: a testimonial, a before-and-after mention, an offer.
+
+Each is recognised by its structure, not by one word order: a testimonial is a quotation with an attribution
+to a patient, whether the attribution comes first ("Maria told us: ..."), last ("...," says a patient;
+"... — Maria, 42") or on its own line after the quotation; or a named patient's experience ("Sarah, a
+34-year-old teacher, ..."; "Ashley's 40-pound weight loss"). A clinician's quotation ("...," says Dr. Lee)
+is not a testimonial. Pure functions of a block's text (and the block before it).
+"""
+
+from __future__ import annotations
+
+import re
+
+_OPEN = "“\"‘"
+_CLOSE = "”\"’"
+_QUOTE = re.compile(r"[“\"‘][^“”\"]{12,600}?[”\"’]")  # a quotation of a few words at least
+_VERB = (r"(?:says|said|shares|shared|explains|explained|writes|wrote|tells us|told us|recalls|recalled|adds|"
+         r"added|continues|continued|remembers|remarked|reports|reported|raves|raved|exclaims|exclaimed)")
+# who speaks: a patient, a client, a pronoun or a name (not a clinician: checked apart)
+_SPEAKER = (r"(?:(?:one|some|many|several|a few|two|three) of (?:our|my|the) (?:patients|clients|customers)"
+            r"|(?:(?:one|a|an|our|another|this|the|happy|satisfied)\s+)*(?:patient|client|customer|mom|mother|"
+            r"bride|reader|member)s?(?:\s+of\s+ours)?|she|he|they|[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z]+)?)")
+_CLINICIAN = re.compile(r"\b(?:dr|doctor|nurse|np|fnp|rn|md|pa-c|dermatologist|surgeon|physician|professor|prof|"
+                        r"expert|injector|founder|director|pharmacist|researchers?|author|fda|cdc|nih|agency|study|studies|report|"
+                        r"manufacturer|guidelines?|association|society|academy|journal|according)\b\.?", re.I)
+_AFTER_QUOTE = re.compile(r"[”\"’]\s*,?\s*(?:" + _VERB + r"\s+(?P<s1>" + _SPEAKER + r")|(?P<s2>" + _SPEAKER +
+                          r")\s+" + _VERB + r")\b")
+_BEFORE_QUOTE = re.compile(r"(?P<s1>" + _SPEAKER + r")\b[^.“\"!?]{0,60}?\b" + _VERB +
+                           r"\b[^“\"]{0,40}?[:,]\s*[“\"‘]")
+_DASH_NAME = re.compile(r"(?:^|[”\"’.!?]\s*)[—–-]{1,2}\s*(?P<s1>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)(?:,\s*\w+)?")
+# A named patient's experience, in its forms. Each form comes with strings one of which any match contains (lower
+# case): most blocks hold none of them, and skipping the form there keeps the check cheap (no form here has a
+# literal the prefilter could find: most start with a capital letter).
+_FORMS = (
+    (("patient", "client"), r"\b(?:[Oo]ur|[Mm]y|[Aa]|[Oo]ne|[Aa]nother)\s+(?:patient|client)s?,?\s+[A-Z][a-z]+\b"),
+    # a patient's account relayed: "This patient told me that ...", "One client wrote to us ..."
+    (("patient", "client"), r"\b(?:[Tt]his|[Oo]ne|[Aa]|[Mm]y|[Oo]ur|[Aa]nother)\s+(?:patient|client)\s+(?:told|tells|"
+                            r"wrote|said|says|shared|explained)\s+(?:me|us|to\s+(?:me|us))\b"),
+    (("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+     r"\b[A-Z][a-z]+,\s+(?:a|an)?\s*\d{2}(?:-year-old)?\b"),  # Sarah, a 34-year-old / Maria, 42
+    (("'s", "’s"), r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|"
+                   r"results|transformation|weight loss)\b"),  # Ashley's remarkable weight loss
+    (("ms", "mr", "miss"), r"\b(?:Ms|Mrs|Mr|Miss)\.?\s+[A-Z][a-z]+\b[^.]{0,60}\b(?:lost|experienced|saw|noticed|"
+                           r"achieved|gained)\b"),
+    (("stor", "spotlight", "testimonial", "review"),
+     r"\b(?:patient|client|success)\s+(?:stor(?:y|ies)|spotlight|testimonials?|reviews?)\b"),
+    (("clinic", "office", "practice"),
+     r"\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"),
+    # a patient's own account: "I ... my first Botox treatment", "I looked into PRP therapy"
+    (("my ",), r"\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
+               r"sessions?|surgery|results)\b"),
+    (("i ",), r"\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked|decided\s+to\s+"
+              r"(?:try|get|have|book|give))\b[^.]{0,60}?\b(?:botox|fillers?|injections?|treatments?|therapy|"
+              r"procedures?|surgery|sessions?|PRP|laser|implants?|microneedling|peels?|facials?)\b"),
+    (("my ",), r"\b(?:[Bb]efore|[Aa]fter|[Aa]t|[Dd]uring)\s+(?:having\s+)?my\s+(?:first\s+|second\s+|next\s+|last\s+)?"
+               r"(?:appointment|treatment|session|consultation|procedure)\b[^.]{0,40}?\bI\b"),
+    # a named person's results: "Emma's scars got better"
+    (("'s", "’s"), r"\b[A-Z][a-z]+['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
+                   r"cellulite)\s+(?:got|looked|looks|were|was|is|are|became|improved|cleared|faded)\b"),
+)
+_NAMED_FORMS = tuple((needles, re.compile(pattern)) for needles, pattern in _FORMS)
+_BEFORE_AFTER = re.compile(
+    r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
+    r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"
+    r"comparisons?|transformations?|stories|views?)\b|\s*[:)]|\s*$)"
+    r"|\bbefore/after\b"
+    r"|\bside[- ]by[- ]side\s+(?:photos?|photographs?|pictures?|pics|images?|comparisons?)\b", re.I)
+_OFFER = re.compile(
+    r"\b\d{1,2}\s?%\s+off\b|\$\s?\d+(?:\.\d+)?\s+off\b|\bsave\s+(?:\$|\d+\s?%|up\s+to)"
+    r"|\b(?:special|introductory|limited[- ]time|holiday|seasonal|new[- ](?:patient|client)|exclusive|launch|"
+    r"grand[- ]opening|flash)\s+(?:offers?|prices?|pricing|specials?|deals?|discounts?|rates?|promotions?)\b"
+    r"|\bdiscounted\b|\bdiscounts?\s+(?:on|for|of)\b|(?<![\w-])free\s+(?:consultations?|treatments?|sessions?|syringes?|"
+    r"units?|add-ons?|facials?)\b|\bpromo(?:tion(?:al)?)?\s+codes?\b|\bbogo\b|\bbuy\s+one,?\s+get\s+one\b"
+    r"|\boffer\s+(?:ends|expires|valid)\b|\breceive\s+(?:the\s+)?savings\b|\bmembers?\s+(?:save|savings|pricing)\b",
+    re.I)
+
+
+def testimonial(text: str, previous: str = "", in_blockquote: bool = False) -> bool:
+    """A patient's quoted words with an attribution in any order, or a named patient's experience."""
+    quoted = any(mark in text for mark in _OPEN + _CLOSE)
+    for pattern in (_AFTER_QUOTE, _BEFORE_QUOTE) if quoted else ():
+        for match in pattern.finditer(text):
+            if not _CLINICIAN.search(match.group(0)) and not _clinician_near(text, match.end()):
+                return True
+    lower = text.lower()
+    if any(any(needle in lower for needle in needles) and form.search(text) for needles, form in _NAMED_FORMS):
+        return True
+    # "— Maria, 42" after a quotation (in the same block, or a line of its own under a quoted block)
+    quoted = bool(_QUOTE.search(text)) or in_blockquote or previous.rstrip().endswith(tuple(_CLOSE))
+    if quoted:
+        for match in _DASH_NAME.finditer(text):
+            if (match.start() == 0 or _QUOTE.search(text[: match.start() + 1])) and \
+                    not _CLINICIAN.search(match.group(0)):
+                return True
+    # a quotation set apart as a quote block, in quotation marks: a patient's words, unless a clinician's
+    stripped = text.strip()
+    return in_blockquote and stripped[:1] in _OPEN and _QUOTE.search(stripped) is not None and \
+        not _CLINICIAN.search(stripped[-60:])
+
+
+def _clinician_near(text: str, end: int) -> bool:
+    """'..., says Dr. Lee': the word after the matched speaker names a clinician."""
+    return bool(_CLINICIAN.match(text[end : end + 12].lstrip(" ,")))
+
+
+def before_after(text: str) -> bool:
+    """A mention of before-and-after photos or results (not "before and after the treatment")."""
+    return _BEFORE_AFTER.search(text) is not None
+
+
+def offer(text: str) -> bool:
+    """An offer: a discount, % or $ off, a special price, a free service, a promotion code."""
+    return _OFFER.search(text) is not None
