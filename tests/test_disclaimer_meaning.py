@@ -9,7 +9,7 @@ from checks import disclaimers, frontmatter, readability
 from checks.document import parse_post
 from checks.model import Finding
 from checks.policy import Policy
-from flows.engine.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import POLICY
 
 HEAD = "---\ntitle: Botox basics\nslug: botox-basics\ndate: 2024-05-01\n---\n"
