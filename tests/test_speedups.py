@@ -115,3 +115,19 @@ def test_the_switch_turns_every_speed_up_off() -> None:
         done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=CONTENT,
                               timeout=120)
         assert done.stdout.split() == expected.split(), (value, done.stdout, done.stderr)
+
+
+def test_library_internals_and_the_switch_only_in_the_speed_ups_module() -> None:
+    """Private internals (re's parser, Python-Markdown's mangled names or serialiser, textstat's backend) and the
+    switch itself appear in checks/speedups.py only; other code calls the functions it provides."""
+    internals = ("re._parser", "from re import _parser", "_constants", "_InlineProcessor__", ".serializer =",
+                 "textstat.backend", "import textstat", "MEDPRESS_SPEEDUPS\"", "ensure_running")
+    found = []
+    for folder in ("checks", "flows", "reports"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "checks" / "speedups.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.relative_to(ROOT)}: {name}" for name in internals if name in text]
+    # the fork server's early start (an undocumented multiprocessing function) is the one speed-up outside checks/
+    assert found == ["flows/engine/workers.py: ensure_running"], found
