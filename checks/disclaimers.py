@@ -15,7 +15,7 @@ from checks import disclaimer_triggers
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Applies, DisclaimerRule, Policy
-from checks.prefilter import Gated, gated
+from checks.prefilter import Gated, compile_pattern
 from checks.text import any_of
 
 CHECK = "disclaimers"
@@ -291,14 +291,15 @@ def _structural_trigger(applies: Applies, block: Block, previous: str) -> str | 
 def _signals(patterns: tuple[str, ...]) -> list[Gated]:
     """A rule's signals as the fewest patterns to test a block with: their union when it can be made."""
     compiled, union = _content_patterns(patterns)
-    return [union] if union is not None else [Gated(c) for _, c in compiled]
+    return [union] if union is not None else [c for _, c in compiled]
 
 
 @lru_cache(maxsize=64)
-def _content_patterns(patterns: tuple[str, ...]) -> tuple[list[tuple[str, re.Pattern[str]]], Gated | None]:
+def _content_patterns(patterns: tuple[str, ...]) -> tuple[list[tuple[str, Gated]], Gated | None]:
     """Each pattern compiled, and their union to test a block once (see checks.text.any_of)."""
-    compiled = [(pattern, re.compile(pattern, re.I)) for pattern in patterns]
-    return compiled, gated(any_of(*(c for _, c in compiled)))
+    compiled = [(pattern, compile_pattern(pattern)) for pattern in patterns]
+    union = any_of(*(c.regex for _, c in compiled))
+    return compiled, compile_pattern(union) if union is not None else None
 
 
 def check_post(post: Post, policy: Policy) -> Iterable[Finding]:

@@ -25,11 +25,11 @@ import yaml
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.exceptions import ParserRejectedMarkup
 from markdown.extensions import footnotes
-from markdown.serializers import to_html_string
-from markdown.treeprocessors import Treeprocessor
 
+from checks import speedups
 from checks.anchors import unique_anchors
 from checks.normalise import Disguise, normalise
+from checks.prefilter import gate_for
 from checks.rawhtml import Decoded, Markup, active_markup, find_encoded, unclosed_markup
 from checks.source import SourceMap
 
@@ -313,42 +313,7 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 _YAML_HANDLER = frontmatter.YAMLHandler()
-
-# libyaml composes front matter 15x faster than PyYAML's pure-Python parser, but the two disagree at the
-# edges: libyaml accepts "[? x, a:b]", "|#" and tabs where PyYAML fails, and resolves a bare "!" differently.
-# So libyaml only reads front matter in a plain subset, on which both were fuzzed to agree: "key: value" and
-# "- value" lines, plain words, quoted text without escapes, flow lists of those, whole-line comments.
-_LIBYAML = getattr(yaml, "CSafeLoader", None)
-_TEXT = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff"  # printable, open class
-_QUOTED = rf'"{_TEXT}"\\]*"|\'{_TEXT}\']*\''
-_PLAIN = r"[A-Za-z0-9_(](?:[A-Za-z0-9 _(),./;+=-]*[A-Za-z0-9_(),./;+=-])?"
-_ITEM = rf"[A-Za-z0-9_(](?:[A-Za-z0-9 _()./;+=-]*[A-Za-z0-9_()./;+=-])?|{_QUOTED}"
-_VALUE = rf"{_PLAIN}|{_QUOTED}|\[ *(?:(?:{_ITEM})(?: *, *(?:{_ITEM}))*)? *\]"
-_LINE = rf" *(?:(?:- +)?[A-Za-z_][A-Za-z0-9_-]*:(?: +(?:{_VALUE}))?|- +(?:{_VALUE})|#{_TEXT}]*)? *"
-_PLAIN_FRONT_MATTER = re.compile(rf"(?:{_LINE}\n)*(?:{_LINE})?")
-
-
-if _LIBYAML is not None:
-
-    class _FrontMatterCLoader(_LIBYAML):  # type: ignore[misc, valid-type]
-        """libyaml's parser with the same resolvers (dates stay text)."""
-
-    _FrontMatterCLoader.yaml_implicit_resolvers = _FrontMatterLoader.yaml_implicit_resolvers
-
-
-def _compose_plain(source: str) -> tuple[yaml.Node | None, Any] | None:
-    """Node and data of plain front matter read by libyaml; None when the pure-Python loader must read it
-    (not plain, or invalid: its error messages and marks are the ones reported)."""
-    if _LIBYAML is None or not _PLAIN_FRONT_MATTER.fullmatch(source):
-        return None
-    loader = _FrontMatterCLoader(source)
-    try:
-        node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError:
-        return None
-    finally:
-        loader.dispose()
+_PLAIN_LOADER = speedups.plain_yaml_loader(_FrontMatterLoader.yaml_implicit_resolvers)
 
 
 def _compose(source: str) -> tuple[yaml.Node | None, Any]:
@@ -373,7 +338,7 @@ def _read_front_matter(post: Post) -> list[LoadProblem]:
     post.front_matter_start = fm_start
     post.body_start = closing.end()
     source = text[fm_start : closing.start()]
-    composed = _compose_plain(source)
+    composed = speedups.compose_plain_yaml(_PLAIN_LOADER, source)
     if composed is not None:
         node, data = composed
     else:
@@ -418,36 +383,10 @@ _local = threading.local()
 
 
 def _converter() -> markdown.Markdown:
-    """A Markdown converter with the extensions medpress supports, its inline pass gated."""
+    """A Markdown converter with the extensions medpress supports (its inline pass gated: checks.speedups)."""
     converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
-    _gate_inline_pass(converter)
+    speedups.gate_inline_pass(converter, gate_for)
     return converter
-
-
-def _gate_inline_pass(converter: markdown.Markdown) -> None:
-    """Python-Markdown tries each of its 15 inline patterns on every text of the tree, a Python call each (a
-    third of its time on a typical post). A text holding none of the letters those patterns need ("[", "*",
-    "`", "<", "&"... read from the patterns themselves: checks/prefilter.py) cannot match any, and the pass
-    would hand it back as it is: it is handed back at once. The same tree, byte for byte."""
-    from checks.prefilter import gate_for  # checks.prefilter imports this module's users
-
-    inline = converter.treeprocessors["inline"]
-    handle = getattr(inline, "_InlineProcessor__handleInline", None)  # Python-Markdown 3.x's name for it
-    if handle is None:
-        return
-    known: dict[int, Any] = {}  # gate by number of patterns (an extension may add some while converting)
-
-    def gated_handle(data: str, patternIndex: int = 0) -> str:  # Python-Markdown's argument names
-        count = len(inline.inlinePatterns)
-        if count not in known:
-            known.clear()
-            known[count] = gate_for(p.getCompiledRegExp() for p in inline.inlinePatterns)
-        gate = known[count]
-        if gate is not None and not gate.may_match(data):
-            return data
-        return handle(data, patternIndex)
-
-    inline._InlineProcessor__handleInline = gated_handle
 
 
 def forget_converters() -> None:
@@ -584,13 +523,6 @@ def _name_headings(nodes: list[_Node]) -> None:
             heading.set("id", anchor)
 
 
-class _TreeKept(Exception):
-    """Raised by the reading converter's serialiser: the tree is read directly, no HTML is needed."""
-
-    def __init__(self, tree: Element) -> None:
-        self.tree = tree
-
-
 # Where the tree and its HTML (as html.parser reads it back) could differ, the HTML is read instead:
 # placeholders of stashed raw HTML, entities and escapes (STX/ETX), text the serialiser would not escape
 # (an entity such as "&amp;", which a code span holds), valueless or upper-case attributes, non-element nodes.
@@ -630,39 +562,13 @@ def _footnote_text(text: str | None) -> str | None:
     return text
 
 
-class _KeepRoot(Treeprocessor):
-    """Runs after every other tree processor: notes the finished tree, which the serialiser then keeps when it
-    reads as its HTML would (extensions serialise stashed elements too: those are written out as usual)."""
-
-    def run(self, root: Element) -> None:
-        self.md.finished_tree = root  # type: ignore[attr-defined]
-
-
-def _reading_converter() -> markdown.Markdown:
-    converter = _converter()
-    converter.treeprocessors.register(_KeepRoot(converter), "medpress-keep-root", -1)
-
-    def serialize(element: Element) -> str:
-        if element is getattr(converter, "finished_tree", None) and _reads_as_html(element):
-            raise _TreeKept(element)
-        return to_html_string(element)
-
-    converter.serializer = serialize
-    return converter
-
-
 def _reading_tree(body: str) -> Element | None:
-    """The body's element tree when it reads exactly as its HTML would (most posts), else None."""
+    """The body's element tree when it reads exactly as its HTML would (most posts), else None (checks.speedups:
+    always None with speed-ups off)."""
     converter = getattr(_local, "reader", None)
     if converter is None:
-        converter = _local.reader = _reading_converter()
-    converter.reset()
-    converter.finished_tree = None  # type: ignore[attr-defined]
-    try:
-        converter.convert(body)
-    except _TreeKept as kept:
-        return kept.tree
-    return None
+        converter = _local.reader = speedups.tree_reader(_converter, _reads_as_html)
+    return speedups.finished_tree(converter, body)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A cheap necessary test in front of a policy pattern: the literal text every match of it must contain.
+"""Every policy pattern is compiled here, with a cheap necessary test in front: the literal text any match holds.
 
 The claim language, the disclaimer signals and the fact patterns are case-insensitive alternations whose
 alternatives start with ``\\b``: Python's ``re`` then tries every alternative at every position of a sentence
@@ -6,81 +6,54 @@ alternatives start with ``\\b``: Python's ``re`` then tries every alternative at
 lower-cased sentence holds none of them no alternative can match, and a search for those plain strings
 (case-sensitive, so ``re`` jumps to the letters that can start one) says so in under 2 µs.
 
-The strings are read from the pattern's own parse tree, so whatever pattern a policy file gives is gated
-exactly: a text the gate turns away cannot match the pattern. A pattern with an alternative that needs no
-certain letters (``\\w+``, a character class) gets no gate and is always run.
+:func:`compile_pattern` is the one entry point (as Vale gives every compiled expression its required literals):
+the literals are read from the pattern's own parse tree (``checks.speedups.required_literals``), so whatever
+pattern a policy file gives is gated exactly: a text the gate turns away cannot match the pattern. A pattern
+with an alternative that needs no certain letters (``\\w+``, a character class) gets no gate and is always run,
+and so does every pattern when speed-ups are off (``MEDPRESS_SPEEDUPS=0``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from re import _constants as sre  # type: ignore[attr-defined]  # re's own parser (Python 3.11+)
-from re import _parser  # type: ignore[attr-defined]
+from collections.abc import Iterable, Iterator, Sequence
 
-from checks.text import literal_alternation
+from checks.speedups import Needed, given_literals, required_literals
+
+__all__ = ["UNFOLDED", "Gated", "LiteralGate", "Needed", "compile_pattern", "gate_for", "gated",
+           "literal_alternation", "required_literals"]
 
 # Characters outside ASCII that ``re.IGNORECASE`` matches to an ASCII letter while ``str.lower`` does not turn
 # them into it (İ, ı: i; ſ: s). The gate reads the lower-cased text, so a text holding one is never turned away.
 # tests/test_prefilter.py derives this set from the running Python's ``re`` over all of Unicode.
 UNFOLDED = "\u0130\u0131\u017f"
 _UNFOLDED = re.compile(f"[{UNFOLDED}]")
-_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
-
-Needed = frozenset[str]  # a match contains (lower-cased) at least one of these
 
 
-def required_literals(pattern: re.Pattern[str]) -> Needed | None:
-    """Lower-case strings one of which every match of ``pattern`` contains (lower-cased), or None when the
-    pattern promises no such strings (or cannot be read)."""
-    try:
-        tree = _parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a parser of another Python version: no gate, never a wrong one
-        return None
-    return _sequence(list(tree))
+def literal_alternation(words: Sequence[str]) -> str:
+    """Regex source matching exactly what ``"|".join(map(re.escape, words))`` matches, as a prefix tree.
 
-
-def _sequence(items: list[tuple[object, object]]) -> Needed | None:
-    """What a run of items in order needs: the most selective need of any one of them (each must match)."""
-    best: Needed | None = None
-    run: list[str] = []
-
-    def consider(need: Needed | None) -> None:
-        nonlocal best
-        if need and all(need) and (best is None or _selectivity(need) > _selectivity(best)):
-            best = need
-
-    for op, av in items:
-        if op is sre.LITERAL and isinstance(av, int) and av < 128:
-            run.append(chr(av).lower())  # consecutive literals match consecutive characters
+    A plain alternation of hundreds of names tries every one at each word start. The tree tries only the
+    branch for the next letter, and keeps the order that decides which alternative wins: ``words`` must list
+    every word before its own prefixes (longest first does). For case-insensitive patterns: where a non-ASCII
+    letter comes next (case folding could let one text character enter two branches) the plain form is kept.
+    """
+    if any(not w[:1].isascii() and w[:1].lower() + w[:1].upper() != w[:1] * 2 for w in words):
+        return "|".join(re.escape(w) for w in words)
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1].lower(), []).append(word)
+    parts = []
+    for first, group in branches.items():
+        if not first:
             continue
-        consider(frozenset({"".join(run)}) if run else None)
-        run = []
-        consider(_item(op, av))
-    consider(frozenset({"".join(run)}) if run else None)
-    return best
-
-
-def _item(op: object, av: object) -> Needed | None:
-    if op is sre.SUBPATTERN:  # (group, add_flags, del_flags, contents): flags only change case, and we lower all
-        return _sequence(list(av[3]))  # type: ignore[index]
-    if op is getattr(sre, "ATOMIC_GROUP", None):
-        return _sequence(list(av))  # type: ignore[call-overload]
-    if op is sre.BRANCH:  # one alternative matches: the need is the union of theirs, if each has one
-        needs = [_sequence(list(alternative)) for alternative in av[1]]  # type: ignore[index]
-        return frozenset().union(*needs) if all(needs) else None
-    if op in _REPEATS and av[0] >= 1:  # type: ignore[index]  # (min, max, item) repeated at least once
-        return _sequence(list(av[2]))  # type: ignore[index]
-    if op is sre.ASSERT:  # a positive lookaround: its text is in the searched text too, next to the match
-        return _sequence(list(av[1]))  # type: ignore[index]
-    if op is sre.IN and all(kind is sre.LITERAL and char < 128 for kind, char in av):  # type: ignore[attr-defined]
-        return frozenset(chr(char).lower() for _, char in av)  # type: ignore[misc]  # [*_]: one of these
-    return None  # other classes, anchors, negative lookarounds, back-references: nothing certain
-
-
-def _selectivity(need: Needed) -> tuple[int, int]:
-    """Longer shortest string first (fewer texts hold it), then fewer strings."""
-    return min(map(len, need)), -len(need)
+        if len(group) == 1:
+            parts.append(re.escape(group[0]))
+        else:
+            parts.append(f"{re.escape(group[0][0])}(?:{literal_alternation([w[1:] for w in group])})")
+    if "" in branches:
+        parts.append("")  # a word that ends here: after every longer one, as in the plain alternation
+    return "|".join(parts)
 
 
 class LiteralGate:
@@ -99,7 +72,7 @@ class LiteralGate:
 
 def gate_for(patterns: Iterable[re.Pattern[str]]) -> LiteralGate | None:
     """A gate that lets through every text any of ``patterns`` can match; None when one of them promises no
-    literal text."""
+    literal text (or speed-ups are off)."""
     needs = [required_literals(pattern) for pattern in patterns]
     if not needs or not all(needs):
         return None
@@ -107,14 +80,14 @@ def gate_for(patterns: Iterable[re.Pattern[str]]) -> LiteralGate | None:
 
 
 class Gated:
-    """``pattern`` with its literal gate: ``search`` and ``finditer`` answer exactly as the pattern's own."""
+    """A pattern with its literal gate: ``search`` and ``finditer`` answer exactly as the pattern's own. Made by
+    :func:`compile_pattern`."""
 
     __slots__ = ("_gate", "regex")
 
     def __init__(self, pattern: re.Pattern[str], need: Needed | None = None, *, read: bool = True) -> None:
-        """``need``: lower-case ASCII strings one of which every match holds, when the caller knows them; else
-        they are read from the pattern, unless ``read`` is False (no gate: the pattern is always run)."""
         self.regex = pattern
+        need = given_literals(need)
         self._gate = LiteralGate(need) if need else gate_for([pattern]) if read else None
 
     def may_match(self, text: str) -> bool:
@@ -128,5 +101,15 @@ class Gated:
         return self.regex.finditer(text) if self.may_match(text) else iter(())
 
 
+def compile_pattern(pattern: str | re.Pattern[str], flags: int = re.IGNORECASE, *, need: Needed | None = None,
+                    read: bool = True) -> Gated:
+    """``pattern`` (source, compiled with ``flags``, or already compiled) with its literal gate. ``need``:
+    lower-case ASCII strings one of which every match holds, when the caller knows them (a pattern of hundreds
+    of names costs more to read than its gate saves); ``read=False``: no gate, the pattern is always run."""
+    compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
+    return Gated(compiled, need, read=read)
+
+
 def gated(pattern: re.Pattern[str] | None) -> Gated | None:
-    return Gated(pattern) if pattern is not None else None
+    """:func:`compile_pattern` of an optional pattern."""
+    return compile_pattern(pattern) if pattern is not None else None

@@ -1,11 +1,11 @@
 """readability: prose at a reading grade patients can follow, and the hardest sentences to fix first.
 
-Scores come from textstat on the post's own prose only: paragraphs and list items, never headings, code,
-tables, front matter, or required text it must carry as written (disclaimers, boxed warnings, important
-safety information: :func:`excluded_blocks`; the metrics say how much was left out). Each term of the
-policy vocabulary (drug, device and condition names) is scored as a stand-in easy word (policy
-``readability.vocabulary_stand_in``), so "onabotulinumtoxinA" alone never makes a sentence hard: patients
-must read it anyway, and no plainer word exists.
+Scores are textstat 0.7.13's formulas (computed here; tests/test_readability.py pins them to textstat's) on the
+post's own prose only: paragraphs and list items, never headings, code, tables, front matter, or required text it
+must carry as written (disclaimers, boxed warnings, important safety information: :func:`excluded_blocks`; the
+metrics say how much was left out). Each term of the policy vocabulary (drug, device and condition names) is
+scored as a stand-in easy word (policy ``readability.vocabulary_stand_in``), so "onabotulinumtoxinA" alone never
+makes a sentence hard: patients must read it anyway, and no plainer word exists.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from importlib import resources
 
 from checks import disclaimers
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
-from checks.syllables import LANG, syllable_count, textstat_with_cmudict
-from checks.text import Sentence, literal_alternation, post_sentences
+from checks.prefilter import literal_alternation
+from checks.syllables import list_words, syllable_count
+from checks.text import Sentence, post_sentences
 
 CHECK = "readability"
 PROSE_TAGS = frozenset({"p", "li", "dd", "dt"})
@@ -137,9 +138,9 @@ def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[S
 
 
 # ---------------------------------------------------------------------------------------------------
-# textstat 0.7.13's formulas (textstat/backend/metrics) on counts taken once per text: textstat itself
-# recounts words and syllables for every formula. Words, sentences, letters, syllables and the easy-word
-# list are textstat's own functions; tests/test_readability.py pins every score to textstat's.
+# textstat 0.7.13's formulas, owned here, on counts taken once per text (textstat recounts words and syllables
+# for every formula: calling it costs 6.6 ms a post against 1.4 ms). Words and syllables are counted as textstat
+# counts them (checks/syllables.py); tests/test_readability.py pins every score to textstat's own.
 
 
 @dataclass(frozen=True)
@@ -153,14 +154,19 @@ class _Counts:
     letters: int = 0  # counted for the whole prose only (Coleman-Liau)
 
 
+_SYLLABLE_THRESHOLD = 3  # textstat's "difficult" words have this many syllables (English)
+_FRE_BASE, _FRE_SENTENCE_LENGTH, _FRE_SYLLABLES_PER_WORD = 206.835, 1.015, 84.6  # Flesch reading ease, English
+
+
 @cache
-def _textstat() -> Any:
-    """textstat's backend, imported on first use (textstat imports NLTK: 0.2 s)."""
-    return textstat_with_cmudict().backend
+def _easy_words() -> frozenset[str]:
+    """The Dale-Chall familiar words (checks/data/easy_words.txt, as textstat ships them)."""
+    text = resources.files("checks").joinpath("data/easy_words.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines())
 
 
 def _count(text: str) -> _Counts:
-    words = _textstat().selections.list_words(text)
+    words = list_words(text)
     syllables = polysyllables = difficult = unfamiliar = 0
     for word in words:
         facts = _WORD_FACTS.get(word)
@@ -180,12 +186,10 @@ def _word_facts(word: str) -> tuple[int, bool, bool]:
     """A word's syllables, whether it is unfamiliar (not an easy word) and difficult (unfamiliar, and as many
     syllables as the threshold once lower-cased: textstat counts those on the lowered word, and lowering first
     can change which apostrophes its punctuation rule keeps). Kept per word: a post repeats most of its words."""
-    backend = _textstat()
     lowered = word.lower()
-    unfamiliar = lowered not in backend.utils.get_lang_easy_words(LANG)
-    threshold = int(backend.utils.get_lang_cfg(LANG, "syllable_threshold"))
+    unfamiliar = lowered not in _easy_words()
     # textstat counts a text's syllables on its lowercased words, which is each word's own count
-    facts = (syllable_count(word), unfamiliar, unfamiliar and syllable_count(lowered) >= threshold)
+    facts = (syllable_count(word), unfamiliar, unfamiliar and syllable_count(lowered) >= _SYLLABLE_THRESHOLD)
     if len(_WORD_FACTS) >= 1 << 17:  # a bound for a long-lived process
         _WORD_FACTS.clear()
     _WORD_FACTS[word] = facts
@@ -199,18 +203,29 @@ def _prose_counts(prose: str, parts: list[_Counts]) -> _Counts:
     are counted on the prose itself."""
     return _Counts(sum(p.words for p in parts), _sentence_count(prose), sum(p.syllables for p in parts),
                    sum(p.polysyllables for p in parts), sum(p.difficult for p in parts),
-                   sum(p.unfamiliar for p in parts), _textstat().counts.count_letters(prose))
+                   sum(p.unfamiliar for p in parts), _letter_count(prose))
 
 
 _PIECES = re.compile(r"\b[^.!?]+[.!?]*")  # how textstat's count_sentences splits a text
 
 
 def _sentence_count(text: str) -> int:
-    """textstat's count_sentences. It is 1 for any text of one piece, whatever its words: that case, a
-    sentence's usual one, skips textstat's word count of each piece."""
-    if text and len(_PIECES.findall(text)) <= 1:
+    """textstat's count_sentences: its pieces, less those of two words or fewer, at least 1 (0 for no text)."""
+    if not text:
+        return 0
+    pieces = _PIECES.findall(text)
+    if len(pieces) <= 1:
         return 1
-    return _textstat().counts.count_sentences(text)
+    return max(1, sum(len(list_words(piece)) > 2 for piece in pieces))
+
+
+_SPACE = re.compile(r"\s")
+_NOT_LETTER = re.compile(r"[^\w\s]")
+
+
+def _letter_count(text: str) -> int:
+    """textstat's count_letters: characters that are neither white space nor punctuation."""
+    return len(_NOT_LETTER.sub("", _SPACE.sub("", text)))
 
 
 def _words_per_sentence(c: _Counts) -> float:
@@ -229,13 +244,10 @@ def _flesch_kincaid_grade(c: _Counts) -> float:
 
 
 def _flesch_reading_ease(c: _Counts) -> float:
-    utils = _textstat().utils
-    root = utils.get_lang_root(LANG)
     sentence_length, syllables = _words_per_sentence(c), _syllables_per_word(c)
     if sentence_length == 0 or syllables == 0:
         return 0.0
-    return (utils.get_lang_cfg(root, "fre_base") - utils.get_lang_cfg(root, "fre_sentence_length") * sentence_length
-            - utils.get_lang_cfg(root, "fre_syll_per_word") * syllables)
+    return _FRE_BASE - _FRE_SENTENCE_LENGTH * sentence_length - _FRE_SYLLABLES_PER_WORD * syllables
 
 
 def _smog_index(c: _Counts) -> float:

