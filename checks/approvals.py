@@ -87,3 +87,13 @@ def _ledger_findings(post: PostSummary, corpus: Corpus) -> list[Finding]:
 def _finding(problem: LedgerProblem, more: str) -> Finding:
     return finding(_BY_KIND.get(problem.kind, CHAIN_BROKEN), f"{problem.file}:{problem.line}: {problem.message}{more}",
                    suggestion=_FIX)
+
+
+class Approvals:
+    """Approved posts carry a valid, authorised sign-off in the ledger."""
+
+    name = CHECK
+    rules = RULES
+
+    def run_corpus(self, post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+        return check_in_corpus(post, corpus, policy)

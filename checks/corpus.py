@@ -17,8 +17,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from checks.links import ExternalResult
     from checks.summary import PostSummary
+
+
+@dataclass(frozen=True)
+class ExternalResult:
+    """The answer to an external link, found by the caller (medpress fetches only with --external)."""
+
+    url: str
+    status: int | None
+    error: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.status is not None and 400 <= self.status < 500 and self.status not in (401, 403, 429)
 
 
 class TitleRef(NamedTuple):

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import LCSseq
-
-from checks import disclaimer_triggers
+from checks.context import PostContext
+from checks.disclaimer_match import Match
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
-from checks.policy import Applies, DisclaimerRule, Policy
-from checks.prefilter import Gated, compile_pattern
-from checks.text import any_of
+from checks.policy import DisclaimerRule, Policy
+from checks.protocol import Outcome
 
 CHECK = "disclaimers"
 
@@ -61,257 +54,32 @@ MISPLACED = _rule("DSC003", "misplaced-disclaimer", Severity.WARNING,
 RULES = (MISSING, ALTERED, MISPLACED)
 
 
-@dataclass(frozen=True)
-class Match:
-    rule: DisclaimerRule
-    status: str  # present | altered | missing
-    score: float
-    block_index: int | None  # index into the post's prose blocks
-    missing_ideas: tuple[str, ...] = ()  # what an altered disclaimer leaves out (the ideas' plain words)
-    reworded: bool = False  # every idea is there, in other words than the approved wording
+class Disclaimers:
+    """Each disclaimer the policy requires of the post: there, in its approved wording, where it belongs."""
+
+    name = CHECK
+    rules = RULES
+
+    def run(self, ctx: PostContext) -> Outcome:
+        return Outcome(list(_findings(ctx)))
 
 
-def _normalize(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+def check_post(post: Post, policy: Policy) -> list[Finding]:
+    """The check on one post alone (tests and examples; the pipeline runs :class:`Disclaimers` on its context)."""
+    return list(_findings(PostContext(post, policy)))
 
 
-@lru_cache(maxsize=8192)
-def _normalized(text: str) -> str:
-    return _normalize(text)
-
-
-def score(rule_text: str, text: str, cutoff: float = 0.0) -> float:
-    """0-100 similarity of ``text`` to the approved wording; extra surrounding text does not lower it.
-
-    A similarity under ``cutoff`` may come back as 0 (rapidfuzz's ``score_cutoff``), which is cheaper.
-    """
-    return _similarity(_normalized(rule_text), _normalized(text), cutoff)
-
-
-def _similarity(wanted: str, got: str, cutoff: float = 0.0) -> float:
-    """:func:`score` of normalised texts."""
-    if not got:
-        return 0.0
-    # rapidfuzz compares with the cutoff after rounding, so a score equal to it can come back as 0: the
-    # slack keeps ties, which decide the block reported
-    slack = max(0.0, cutoff - 1e-6)
-    if len(got) <= len(wanted) * 1.15:
-        if cutoff >= 100 and got != wanted:  # only equal strings score 100
-            return 0.0
-        return fuzz.ratio(wanted, got, score_cutoff=slack)
-    if cutoff >= 100 and wanted not in got:  # 100 needs the wording word for word
-        return 0.0
-    if slack and _partial_ceiling(wanted, got) < slack:
-        return 0.0
-    return fuzz.partial_ratio(wanted, got, score_cutoff=slack)
-
-
-def _partial_ceiling(wanted: str, got: str) -> float:
-    """A score ``fuzz.partial_ratio(wanted, got)`` cannot exceed, for ``got`` longer than ``wanted``: 15 times
-    cheaper to compute, and under the cutoff for most blocks once a post's disclaimer has been found.
-
-    partial_ratio is the best ``200 * LCS(wanted, w) / (len(wanted) + len(w))`` over the windows ``w`` of ``got``
-    no longer than ``wanted``. A window's longest common subsequence with ``wanted`` is at most ``got``'s, ``L``,
-    and at most ``len(w)``; either way the window scores at most ``200 * L / (len(wanted) + L)``.
-    """
-    common = LCSseq.similarity(wanted, got)
-    return 200 * common / (len(wanted) + common)
-
-
-def body_blocks(post: Post) -> list[Block]:
-    return [b for b in post.blocks if not b.is_heading]
-
-
-_FOUND: weakref.WeakKeyDictionary[Post, dict[tuple[str, str], Match]] = weakref.WeakKeyDictionary()
-
-
-def find(post: Post, rule: DisclaimerRule) -> Match:
-    """Where ``rule``'s disclaimer stands in ``post``, and how closely it matches (computed once per post
-    and rule: readability asks too, to leave disclaimers out of its scores)."""
-    found = _FOUND.setdefault(post, {})
-    key = (rule.id, rule.text)
-    if key not in found:
-        found[key] = _find(post, rule)
-    return found[key]
-
-
-def _find(post: Post, rule: DisclaimerRule) -> Match:
-    blocks = body_blocks(post)
-    texts = [b.text for b in blocks]
-    if rule.ideas:
-        return _find_by_ideas(rule, texts)
-    signals = _signals(rule.signals)
-    signalled = next((i for i, text in enumerate(texts) if any(s.search(text) for s in signals)), None)
-    # Score only as finely as the outcome needs: blocks that cannot reach the floor are scored cheaply
-    # (rapidfuzz's cutoff; 2.5 -> 1.8 ms a post). A signal that counts as present leaves one question (is
-    # the approved wording there, at present_score?); without a signal, scores under altered_score mean
-    # "missing" whatever they are; only an "altered" signal shows the exact score, however low.
-    if signalled is None:
-        floor = rule.altered_score
-    elif rule.signals_count_as_present:
-        floor = rule.present_score
-    else:
-        floor = 0.0
-    best, best_index = _best_block(rule.text, texts, floor)
-    if best >= rule.present_score:
-        return Match(rule, "present", best, best_index)
-    if signalled is not None:
-        return Match(rule, "present" if rule.signals_count_as_present else "altered", max(best, 0.0), signalled)
-    if best >= rule.altered_score:
-        return Match(rule, "altered", best, best_index)
-    return Match(rule, "missing", best, None)
-
-
-def _find_by_ideas(rule: DisclaimerRule, texts: list[str]) -> Match:
-    """The disclaimer by meaning: the block (or two adjacent blocks: a disclaimer may be split) carrying the most
-    of the rule's ideas, the later one on a tie (disclaimers stand at the end). All of them: present, in other
-    words unless the approved wording is there too (reported only when the policy requires that wording).
-    A key idea, or two ideas: an attempt that leaves something out, altered. Otherwise missing."""
-    carried = [frozenset(idea.id for idea in rule.ideas if _says(idea.patterns, text)) for text in texts]
-    keys = {idea.id for idea in rule.ideas if idea.key}
-    best: frozenset[str] = frozenset()
-    best_index: int | None = None
-    for index, ideas in enumerate(carried):
-        for candidate in (ideas, ideas | carried[index + 1] if ideas and index + 1 < len(carried) else ideas):
-            if candidate and (len(candidate), bool(candidate & keys)) >= (len(best), bool(best & keys)):
-                best, best_index = candidate, index
-    wanted = {idea.id for idea in rule.ideas}
-    wording, wording_index = _best_block(rule.text, texts, rule.present_score)
-    if best == wanted:
-        if wording >= rule.present_score:
-            return Match(rule, "present", wording, wording_index)
-        status = "altered" if rule.exact_wording else "present"
-        return Match(rule, status, score(rule.text, texts[best_index]) if best_index is not None else 0.0,
-                     best_index, reworded=True)
-    if wording >= rule.present_score:  # the approved wording, whatever the ideas' patterns say
-        return Match(rule, "present", wording, wording_index)
-    if best and (best & keys or len(best) >= 2):
-        left_out = tuple(idea.says for idea in rule.ideas if idea.id not in best)
-        return Match(rule, "altered", score(rule.text, texts[best_index]) if best_index is not None else 0.0,
-                     best_index, missing_ideas=left_out)
-    return Match(rule, "missing", 0.0, None)
-
-
-def _says(patterns: tuple[str, ...], text: str) -> bool:
-    compiled, union = _content_patterns(patterns)
-    if union is not None:
-        return union.search(text) is not None
-    return any(c.search(text) for _, c in compiled)
-
-
-def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[float, int | None]:
-    """The best score of a block (or of it and the next: a disclaimer may be split over two paragraphs) and
-    the first block that has it, None when every score is 0. A best under ``floor`` comes back as 0.
-
-    Disclaimers mostly stand at the end, so walking backwards finds the best early, and any block that
-    cannot reach it (or the floor) is scored cheaply (cutoff).
-    """
-    wanted = _normalized(rule_text)
-    normal = [_normalized(text) for text in texts]
-    best, best_index = 0.0, None
-    for index in reversed(range(len(texts))):
-        cutoff = max(best, floor)
-        value = _similarity(wanted, normal[index], cutoff)
-        if index + 1 < len(texts):
-            # normalising works character by character and joins words with one space, so a pair's normal
-            # form is its parts' joined
-            pair = " ".join(text for text in normal[index : index + 2] if text)
-            value = max(value, _similarity(wanted, pair, cutoff))
-        if value < floor:  # rapidfuzz may return a score just under its cutoff (see _similarity's slack)
-            value = 0.0
-        if value > best or (value == best and value > 0):
-            best, best_index = value, index
-    return best, best_index
-
-
-def disclaimer_blocks(post: Post, policy: Policy) -> set[int]:
-    """ids of blocks that hold a disclaimer the post must carry (readability leaves them out): a disclaimer's
-    words in a post that does not need it are the post's own prose."""
-    blocks = body_blocks(post)
-    found = set()
-    for rule in policy.disclaimers:
-        if not rule.exclude_from_readability:
-            continue
-        match = find(post, rule)
-        if match.status == "missing" or trigger(post, rule, policy) is None:
-            continue
-        if match.status != "missing" and match.block_index is not None:
-            found.add(id(blocks[match.block_index]))
-    return found
-
-
-def trigger(post: Post, rule: DisclaimerRule, policy: Policy) -> tuple[str, Block | None] | None:
-    """Why ``rule`` applies to ``post`` (and the block that triggers it), or None when it does not."""
-    applies = rule.applies
-    if applies.always:
-        return "every post", None
-    categories = {str(c).lower() for c in post.meta_list("categories") if isinstance(c, str)}
-    if categories & {c.lower() for c in applies.categories}:
-        return "the post's category", None
-    tags = {str(t).lower() for t in post.meta_list("tags") if isinstance(t, str)}
-    if tags & {t.lower() for t in applies.tags}:
-        return "the post's tags", None
-    if applies.off_label_claims:
-        from checks.claims import has_off_label_claims  # the claims check drives this requirement
-
-        block = has_off_label_claims(post, policy)
-        if block is not None:
-            return "a claim for an off-label use", block
-    content, any_content = _content_patterns(applies.content_patterns)
-    previous = ""
-    for block in (*body_blocks(post), *post.extras):  # text a reader sees outside the prose counts too
-        if applies.blockquotes and block.in_blockquote and block.where == "body":
-            return "a quoted testimonial", block
-        structural = _structural_trigger(applies, block, previous)
-        previous = block.text
-        if structural:
-            return structural, block
-        if any_content is not None and not any_content.search(block.text):
-            continue
-        for pattern, compiled in content:
-            if compiled.search(block.text):
-                return f"text matching '{pattern}'", block
-    return None
-
-
-def _structural_trigger(applies: Applies, block: Block, previous: str) -> str | None:
-    """Why ``block`` triggers the rule by what it is (a testimonial, a before-and-after mention, an offer)."""
-    text = block.text
-    if applies.testimonials and disclaimer_triggers.testimonial(text, previous, block.in_blockquote):
-        return "a testimonial"
-    if applies.before_after and disclaimer_triggers.before_after(text):
-        return "a before-and-after mention"
-    if applies.offers and disclaimer_triggers.offer(text):
-        return "an offer"
-    return None
-
-
-@lru_cache(maxsize=64)
-def _signals(patterns: tuple[str, ...]) -> list[Gated]:
-    """A rule's signals as the fewest patterns to test a block with: their union when it can be made."""
-    compiled, union = _content_patterns(patterns)
-    return [union] if union is not None else [c for _, c in compiled]
-
-
-@lru_cache(maxsize=64)
-def _content_patterns(patterns: tuple[str, ...]) -> tuple[list[tuple[str, Gated]], Gated | None]:
-    """Each pattern compiled, and their union to test a block once (see checks.text.any_of)."""
-    compiled = [(pattern, compile_pattern(pattern)) for pattern in patterns]
-    union = any_of(*(c.regex for _, c in compiled))
-    return compiled, compile_pattern(union) if union is not None else None
-
-
-def check_post(post: Post, policy: Policy) -> Iterable[Finding]:
+def _findings(ctx: PostContext) -> Iterable[Finding]:
+    post = ctx.post
     if not post.readable:
         return
-    blocks = body_blocks(post)
-    for rule in policy.disclaimers:
-        why = trigger(post, rule, policy)
+    blocks = ctx.body_blocks
+    for rule in ctx.policy.disclaimers:
+        why = ctx.disclaimer_trigger(rule)
         if why is None:
             continue
         reason, cause = why
-        match = find(post, rule)
+        match = ctx.disclaimer(rule)
         if match.status == "missing":
             span = _block_span(post, cause) if cause else _end_span(post)
             yield finding(MISSING, f"required disclaimer '{rule.title}' is missing (required by {reason})",

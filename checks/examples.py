@@ -12,9 +12,8 @@ import json
 import re
 import unicodedata
 
-from checks.corpus import Corpus, LedgerProblem
+from checks.corpus import Corpus, ExternalResult, LedgerProblem
 from checks.document import parse_post, timed_out_post, unreadable_post
-from checks.links import ExternalResult
 from checks.model import Finding
 from checks.pipeline import finalize, review_corpus, review_post, summarize
 from checks.policy import policy_from_texts

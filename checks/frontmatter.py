@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 
 from checks.corpus import Corpus
 from checks.document import Post
+from checks.fields import field_line, key_span, value_span
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
+from checks.protocol import Outcome
 from checks.summary import PostSummary
+
+if TYPE_CHECKING:  # a type only
+    from checks.context import PostContext
 
 CHECK = "frontmatter"
 STANDARD_KEYS = ("title", "slug", "date", "author", "status", "categories", "tags", "summary", "references")
@@ -144,11 +149,11 @@ def _check_fields(post: Post, policy: Policy) -> Iterable[Finding]:
     meta = post.meta
     for key in REQUIRED_KEYS:
         if key not in meta or meta[key] in (None, ""):
-            yield finding(MISSING_FIELD, f"missing required front-matter field '{key}'", _key_span(post, key),
+            yield finding(MISSING_FIELD, f"missing required front-matter field '{key}'", key_span(post, key),
                           suggestion=f"Add a line '{key}: ...' to the front matter.")
     for key in (*STANDARD_KEYS, *policy.frontmatter.extra_keys):
         if key in meta and key not in REQUIRED_KEYS and _blank(meta[key]):  # a required one is FM007's
-            yield finding(EMPTY_FIELD, f"front-matter field '{key}' has no value", _key_span(post, key),
+            yield finding(EMPTY_FIELD, f"front-matter field '{key}' has no value", key_span(post, key),
                           excerpt=field_line(post, key),
                           suggestion=f"Give '{key}' a value, or remove the line.")
     for key, message, hint in _field_errors(meta):
@@ -170,7 +175,7 @@ def _check_fields(post: Post, policy: Policy) -> Iterable[Finding]:
             match = process.extractOne(key, allowed, score_cutoff=70)
             hint = f"Did you mean '{match[0]}'?" if match else "Remove it, or allow it in policy " \
                                                                "frontmatter.extra_keys."
-            yield finding(UNKNOWN_KEY, f"unknown front-matter key '{key}'", _key_span(post, key), suggestion=hint)
+            yield finding(UNKNOWN_KEY, f"unknown front-matter key '{key}'", key_span(post, key), suggestion=hint)
     for key, offset in post.duplicate_keys:
         yield finding(DUPLICATE_KEY, f"key '{key}' appears twice; only the last value is used",
                       post.source.span(offset, offset + len(key)), suggestion="Keep one of the two lines.")
@@ -247,23 +252,14 @@ def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[F
                     excerpt=where.excerpt if where else "", suggestion="Give each post its own slug.")]
 
 
-def _key_span(post: Post, key: str) -> Span:
-    field = post.meta_fields.get(key)
-    if field:
-        return post.source.span(field.key_start, field.key_start + len(key))
-    start = post.front_matter_start
-    return post.source.span(start, start)
+class FrontMatter:
+    """The post's front matter: readable, required fields there and valid, its slug its own."""
 
+    name = CHECK
+    rules = RULES
 
-def value_span(post: Post, key: str) -> Span:
-    field = post.meta_fields.get(key)
-    if not field:
-        return _key_span(post, key)
-    return post.source.span(field.value_start, max(field.value_start, field.value_end))
+    def run(self, ctx: PostContext) -> Outcome:
+        return Outcome(list(check_post(ctx.post, ctx.policy)))
 
-
-def field_line(post: Post, key: str) -> str:
-    field = post.meta_fields.get(key)
-    if not field:
-        return ""
-    return post.source.line_text(post.source.position(field.key_start)[0]).strip()
+    def run_corpus(self, post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+        return check_in_corpus(post, corpus, policy)

@@ -285,3 +285,10 @@ def explain_dynamic(rule_id: str) -> str | None:
     if not rule_id.upper().startswith(RULE_PREFIX):
         return None
     return FAMILY_RATIONALE.format(rule=rule_id[len(RULE_PREFIX) :])
+
+
+class Grammar:
+    """Spelling and grammar (LanguageTool): run by the review's grammar step, which needs its server."""
+
+    name = CHECK
+    rules = RULES

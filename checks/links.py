@@ -80,19 +80,6 @@ class Target:
     fragment: str = ""
 
 
-@dataclass(frozen=True)
-class ExternalResult:
-    """The answer to an external link, found by the caller (medpress fetches only with --external)."""
-
-    url: str
-    status: int | None
-    error: str | None = None
-
-    @property
-    def broken(self) -> bool:
-        return self.status is not None and 400 <= self.status < 500 and self.status not in (401, 403, 429)
-
-
 def resolve(target: str, post_path: str, policy: LinksPolicy) -> Target:
     """Classify a link target as seen from the post at ``post_path`` (content-relative)."""
     target = target.strip()
@@ -279,3 +266,13 @@ def linking_posts(corpus: Corpus, targets: set[str], policy: LinksPolicy) -> set
                     target.kind == "post-path" and target.value in targets):
                 found.add(post.rel_path)
     return found
+
+
+class Links:
+    """The post's links, images and anchors, and mentions of other posts' titles, against the corpus."""
+
+    name = CHECK
+    rules = RULES
+
+    def run_corpus(self, post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
+        return check_in_corpus(post, corpus, policy)

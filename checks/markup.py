@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from checks.document import Post, front_matter_values
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
+from checks.protocol import Outcome
+
+if TYPE_CHECKING:  # a type only
+    from checks.context import PostContext
 
 CHECK = "markup"
 
@@ -122,3 +127,13 @@ def _hidden_characters(post: Post) -> Iterable[Finding]:
             message = f"look-alike letter {disguise.name} inside the word “{disguise.word}”"
             fix = "Retype the word in Latin letters."
         yield finding(HIDDEN_CHARACTERS, message, span, excerpt=disguise.word, suggestion=fix)
+
+
+class Markup:
+    """Raw HTML and hidden characters in the post that a reader or a browser would see differently."""
+
+    name = CHECK
+    rules = RULES
+
+    def run(self, ctx: PostContext) -> Outcome:
+        return Outcome(list(check_post(ctx.post, ctx.policy)))

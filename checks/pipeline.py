@@ -6,33 +6,32 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from checks import approvals, claims, disclaimers, frontmatter, links, markup, readability, summary, suppressions
+from checks import suppressions
+from checks.context import PostContext
 from checks.corpus import Corpus, Trace, TracedCorpus
 from checks.document import Post
 from checks.model import Finding, PostResult
 from checks.policy import Policy
+from checks.registry import CORPUS_CHECKS, POST_CHECKS, RULES_BY_ID
 from checks.summary import PostSummary
 
 
-def review_post(post: Post, policy: Policy) -> PostResult:
+def context(post: Post, policy: Policy) -> PostContext:
+    """The context one post's checks and its summary share (pass it to :func:`review_post` and :func:`summarize`
+    so what they both need is computed once)."""
+    return PostContext(post, policy, RULES_BY_ID)
+
+
+def review_post(post: Post, policy: Policy, ctx: PostContext | None = None) -> PostResult:
     """Checks that read one post only: the result depends on its bytes and the policy alone."""
+    ctx = ctx or context(post, policy)
     result = PostResult()
-    result.findings.extend(frontmatter.check_post(post, policy))
-    found, metrics = readability.check_post(post, policy)
-    result.findings.extend(found)
-    if metrics:
-        result.metrics["readability"] = metrics
-    result.findings.extend(disclaimers.check_post(post, policy))
-    found, table = claims.check_post(post, policy)
-    result.findings.extend(found)
-    if post.readable:
-        result.metrics["claims"] = table
-    result.findings.extend(markup.check_post(post, policy))
+    for check in POST_CHECKS:
+        outcome = check.run(ctx)
+        result.findings.extend(outcome.findings)
+        if outcome.metrics is not None:
+            result.metrics[check.name] = outcome.metrics
     return result
-
-
-CORPUS_CHECKS = (frontmatter.check_in_corpus, links.check_in_corpus, claims.check_in_corpus,
-                 approvals.check_in_corpus)
 
 
 @dataclass
@@ -74,7 +73,7 @@ def review_corpus(corpus: Corpus, policy: Policy, previous: Mapping[str, CrossEn
         if entry is None or entry.content_hash != post.content_hash or not entry.trace.still_valid(corpus):
             trace = Trace()
             view = cast(Corpus, TracedCorpus(corpus, trace))
-            found = [item for check in CORPUS_CHECKS for item in check(post, view, policy)]
+            found = [item for check in CORPUS_CHECKS for item in check.run_corpus(post, view, policy)]
             entry = CrossEntry(post.content_hash, trace, found)
             result.rechecked.append(post.rel_path)
         result.entries[post.rel_path] = entry
@@ -112,12 +111,6 @@ def finalize(post: PostSummary, findings: Iterable[Finding], policy: Policy) -> 
     return Final(apply_policy([*kept, *problems], policy), waived, [s.to_dict() for s in used])
 
 
-def parse_suppressions(post: Post) -> tuple[suppressions.Suppression, ...]:
-    from checks.registry import RULE_IDS, RULES_BY_NAME
-
-    return tuple(suppressions.parse(post, RULE_IDS, RULES_BY_NAME))
-
-
-def summarize(post: Post, policy: Policy) -> PostSummary:
+def summarize(post: Post, policy: Policy, ctx: PostContext | None = None) -> PostSummary:
     """What the checks across posts and the suppressions need of a parsed post."""
-    return summary.summarize(post, policy, parse_suppressions(post))
+    return (ctx or context(post, policy)).summary

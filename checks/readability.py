@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from checks import disclaimers
+from checks.context import PostContext
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import Policy
 from checks.prefilter import literal_alternation
+from checks.protocol import Outcome
 from checks.syllables import list_words, syllable_count
-from checks.text import Sentence, post_sentences
+from checks.text import Sentence
 
 CHECK = "readability"
 PROSE_TAGS = frozenset({"p", "li", "dd", "dt"})
@@ -56,17 +57,18 @@ RULES = (ABOVE_TARGET, ABOVE_LIMIT, HARD_SENTENCE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
-def prose_blocks(post: Post, policy: Policy) -> list[Block]:
+def prose_blocks(ctx: PostContext) -> list[Block]:
     """The post's own prose: what its grade and hard sentences are measured on."""
-    skip = excluded_blocks(post, policy)
-    return [b for b in post.blocks if b.tag in PROSE_TAGS and id(b) not in skip]
+    skip = excluded_blocks(ctx)
+    return [b for b in ctx.post.blocks if b.tag in PROSE_TAGS and id(b) not in skip]
 
 
-def excluded_blocks(post: Post, policy: Policy) -> dict[int, str]:
+def excluded_blocks(ctx: PostContext) -> dict[int, str]:
     """Blocks of required text the post must carry as written, by id, and why: the disclaimers, and safety
     text (a section under a heading such as "Important Safety Information" or "Boxed warning", up to the next
     heading of its level or higher; a block opening with such words). A post is not "too hard" for them."""
-    skip = {block_id: "disclaimer" for block_id in disclaimers.disclaimer_blocks(post, policy)}
+    post, policy = ctx.post, ctx.policy
+    skip = {block_id: "disclaimer" for block_id in ctx.disclaimer_blocks}
     rp = policy.readability
     headings = _anchored(rp.safety_headings)
     openings = _anchored(rp.safety_openings)
@@ -107,12 +109,13 @@ def scored_text(text: str, policy: Policy) -> str:
     return pattern.sub(policy.readability.vocabulary_stand_in, text) if pattern else text
 
 
-def measure(post: Post, policy: Policy) -> tuple[dict[str, object], list[tuple[Sentence, float, int]]]:
+def measure(ctx: PostContext) -> tuple[dict[str, object], list[tuple[Sentence, float, int]]]:
     """Scores for the post's prose and its hardest sentences."""
+    post, policy = ctx.post, ctx.policy
     rp = policy.readability
-    skip = excluded_blocks(post, policy)
+    skip = excluded_blocks(ctx)
     all_sentences = [s for b in post.blocks if b.tag in PROSE_TAGS and id(b) not in skip
-                     for s in post_sentences(post, b)]
+                     for s in ctx.sentences(b)]
     scored = [scored_text(s.text, policy) for s in all_sentences]
     terminated = [_terminated(text) for text in scored]
     parts = [_count(text) for text in terminated]
@@ -352,9 +355,24 @@ def _sentence_hint(text: str, policy: Policy) -> str:
     return hint + "."
 
 
+class Readability:
+    """The post's own prose against the policy's grade limit, and its hardest sentences; the scores as metrics."""
+
+    name = CHECK
+    rules = RULES
+
+    def run(self, ctx: PostContext) -> Outcome:
+        found, metrics = _check(ctx)
+        return Outcome(found, metrics or None)
+
+
 def check_post(post: Post, policy: Policy) -> tuple[list[Finding], dict[str, object]]:
-    """Findings and metrics (the report shows both)."""
-    if not post.readable:
+    """Findings and metrics on one post alone (tests; the pipeline runs :class:`Readability` on its context)."""
+    return _check(PostContext(post, policy))
+
+
+def _check(ctx: PostContext) -> tuple[list[Finding], dict[str, object]]:
+    if not ctx.post.readable:
         return [], {}
-    metrics, hotspots = measure(post, policy)
-    return list(findings_from(post, metrics, hotspots, policy)), metrics
+    metrics, hotspots = measure(ctx)
+    return list(findings_from(ctx.post, metrics, hotspots, ctx.policy)), metrics

@@ -8,12 +8,13 @@ slugs, facts stated differently, sign-offs) and the suppressions run on summarie
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from checks.document import Post
+from checks.fields import field_line, value_span
 from checks.model import Span
-from checks.policy import Policy
 from checks.suppressions import Suppression
 
 _QUOTED = re.compile(r"[“\"‘'](?P<q>[^“”\"‘’'\n]{8,120}?)[”\"’'‘]")
@@ -101,9 +102,9 @@ class PostSummary:
         )
 
 
-def summarize(post: Post, policy: Policy, suppressions: tuple[Suppression, ...]) -> PostSummary:
-    """The summary of a parsed post (``suppressions``: its parsed suppression comments)."""
-    from checks import claims, frontmatter  # both read summaries too: imported here, not at the top
+def summarize(post: Post, suppressions: tuple[Suppression, ...], facts: Callable[[], Iterable[Fact]]) -> PostSummary:
+    """The summary of a parsed post (``suppressions``: its parsed suppression comments; ``facts``: the figures it
+    states about products, asked only of a readable post). :attr:`checks.context.PostContext.summary` calls it."""
 
     summary = PostSummary(post.rel_path, post.display_path, post.content_hash, post.readable, post.title,
                           post.slug, _status(post), start=post.source.span(post.front_matter_start,
@@ -112,13 +113,13 @@ def summarize(post: Post, policy: Policy, suppressions: tuple[Suppression, ...])
         return summary
     for key in ("slug", "status"):
         if key in post.meta_fields:
-            summary.fields[key] = FieldRef(frontmatter.value_span(post, key), frontmatter.field_line(post, key))
+            summary.fields[key] = FieldRef(value_span(post, key), field_line(post, key))
     summary.anchors = post.anchors
     summary.heading_anchors = tuple(b.anchor for b in post.headings if b.anchor)
     summary.links = tuple(LinkRef(link.kind, link.target, bool(link.text.strip()),
                                   post.source.span(link.start, link.end)) for link in post.links)
     summary.quotes = tuple(_quotes(post))
-    summary.facts = tuple(claims.facts(post, policy))
+    summary.facts = tuple(facts())
     summary.suppressions = suppressions
     return summary
 

@@ -146,3 +146,10 @@ def apply(findings: Sequence[Finding], parsed: Sequence[Suppression],
                                     excerpt=item.line_excerpt,
                                     suggestion="Remove the suppression (its rule no longer fires here)."))
     return kept, waived, problems, suppressions
+
+
+class Suppressions:
+    """Inline suppression comments: each gives a reason, names a known rule, and is used."""
+
+    name = CHECK
+    rules = RULES

@@ -142,10 +142,10 @@ def test_a_crash_while_checking_one_post_is_reported_and_the_others_reviewed(tmp
     write_post(folder, "other.md", OTHER)
     real = check_posts.review_post
 
-    def crash_on_other(post, policy):
+    def crash_on_other(post, policy, ctx=None):
         if post.rel_path.endswith("other.md"):
             raise KeyError("boom")
-        return real(post, policy)
+        return real(post, policy, ctx)
 
     monkeypatch.setattr(check_posts, "review_post", crash_on_other)
     report = review_plain(ReviewOptions(content_dir=folder, grammar=False, use_cache=False))

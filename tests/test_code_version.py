@@ -121,10 +121,10 @@ def test_an_edited_check_makes_every_cached_post_a_miss(content: Path, tmp_path:
 def test_a_crash_is_reported_and_not_cached(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = flows.engine.check_posts.review_post
 
-    def crashing(post, policy):  # type: ignore[no-untyped-def]
+    def crashing(post, policy, ctx=None):  # type: ignore[no-untyped-def]
         if post.rel_path == CRASHING:
             raise RuntimeError("a bug in a check")
-        return real(post, policy)
+        return real(post, policy, ctx)
 
     monkeypatch.setattr(flows.engine.check_posts, "review_post", crashing)
     first = _review(content)

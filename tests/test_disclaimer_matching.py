@@ -6,7 +6,7 @@ import random
 
 from rapidfuzz import fuzz
 
-from checks import disclaimers
+from checks import disclaimer_match
 from checks.document import parse_post
 from flows.store.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
@@ -15,7 +15,7 @@ from tests.conftest import CONTENT, POLICY
 def _reference(rule_text: str, texts: list[str]) -> tuple[float, int | None]:
     """Every block (and block pair) scored in full, the first best kept: the walk _find replaces."""
     def score(text: str) -> float:
-        wanted, got = disclaimers._normalize(rule_text), disclaimers._normalize(text)
+        wanted, got = disclaimer_match._normalize(rule_text), disclaimer_match._normalize(text)
         if not got:
             return 0.0
         return fuzz.ratio(wanted, got) if len(got) <= len(wanted) * 1.15 else fuzz.partial_ratio(wanted, got)
@@ -35,7 +35,7 @@ def test_backward_walk_finds_the_same_best_block() -> None:
     paragraphs = []
     for path in sorted((CONTENT / "posts").glob("*.md")):
         post = parse_post(f"posts/{path.name}", path.read_bytes())
-        paragraphs.extend(b.text for b in disclaimers.body_blocks(post))
+        paragraphs.extend(b.text for b in disclaimer_match.body_blocks(post))
     rng = random.Random(2)
     for _ in range(400):
         rule = rng.choice(policy.disclaimers)
@@ -46,9 +46,9 @@ def test_backward_walk_finds_the_same_best_block() -> None:
         for _ in range(rng.randint(0, 3)):  # none, one, or repeated (ties: the first must win)
             texts.insert(rng.randint(0, len(texts)), rng.choice(variants))
         best = _reference(rule.text, texts)
-        assert disclaimers._best_block(rule.text, texts) == best, texts
+        assert disclaimer_match._best_block(rule.text, texts) == best, texts
         for floor in (rule.altered_score, rule.present_score, best[0]):  # at or above the floor: the same
-            assert disclaimers._best_block(rule.text, texts, floor) == (best if best[0] >= floor else (0.0, None))
+            assert disclaimer_match._best_block(rule.text, texts, floor) == (best if best[0] >= floor else (0.0, None))
 
 
 def test_score_with_a_cutoff_is_the_score_or_zero_below_it() -> None:
@@ -61,20 +61,20 @@ def test_score_with_a_cutoff_is_the_score_or_zero_below_it() -> None:
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
         if rng.random() < 0.3:
             text = text + " " + rule_text
-        full = disclaimers.score(rule_text, text)
+        full = disclaimer_match.score(rule_text, text)
         for cutoff in (0.0, full, full - 0.5, full + 0.5, 50.0, 100.0):
-            found = disclaimers.score(rule_text, text, cutoff)
+            found = disclaimer_match.score(rule_text, text, cutoff)
             assert found == full if full >= cutoff else found in (0.0, full), (text, cutoff)
 
 
 def test_partial_ceiling_is_never_under_the_partial_ratio() -> None:
     rng = random.Random(6)
     policy = load_policy(POLICY)
-    texts = [disclaimers._normalize(d.text) for d in policy.disclaimers]
+    texts = [disclaimer_match._normalize(d.text) for d in policy.disclaimers]
     paragraphs = []
     for path in sorted((CONTENT / "posts").glob("*.md")):
         post = parse_post(f"posts/{path.name}", path.read_bytes())
-        paragraphs.extend(disclaimers._normalize(b.text) for b in disclaimers.body_blocks(post))
+        paragraphs.extend(disclaimer_match._normalize(b.text) for b in disclaimer_match.body_blocks(post))
     words = " ".join([*texts, *paragraphs]).split()
     under = 0
     for _ in range(3000):
@@ -85,7 +85,7 @@ def test_partial_ceiling_is_never_under_the_partial_ratio() -> None:
             got = got + " " + wanted[cut : cut + rng.randint(1, len(wanted))]
         if len(got) <= len(wanted):
             continue
-        ceiling = disclaimers._partial_ceiling(wanted, got)
+        ceiling = disclaimer_match._partial_ceiling(wanted, got)
         assert fuzz.partial_ratio(wanted, got) <= ceiling + 1e-9, (wanted, got)
         under += ceiling < 96
     assert under > 100  # it does rule out blocks at the present score

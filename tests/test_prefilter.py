@@ -8,7 +8,7 @@ import re
 import pytest
 
 from checks.claims import knowledge
-from checks.disclaimers import _content_patterns, _signals
+from checks.disclaimer_match import _content_patterns, _signals
 from checks.prefilter import UNFOLDED, Gated, compile_pattern, required_literals
 from flows.store.policy_files import load_policy
 from tests.conftest import POLICY, content_sentences

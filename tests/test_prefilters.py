@@ -37,7 +37,7 @@ def test_no_quick_test_for_patterns_with_groups_or_global_flags() -> None:
 
 
 def test_disclaimer_content_patterns_union_matches_when_one_does() -> None:
-    from checks.disclaimers import _content_patterns
+    from checks.disclaimer_match import _content_patterns
 
     policy = load_policy(POLICY)
     texts = ["Before and after photos", "before/after", "One patient said it worked", "a testimonial", "nothing",

@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from checks import readability
+from checks.context import PostContext
 from checks.document import parse_post
 from checks.syllables import syllable_count
 from checks.text import sentences
@@ -32,7 +33,7 @@ def _proses() -> list[list[str]]:
     for path in sorted((CONTENT / "posts").glob("*.md")):
         post = parse_post(f"posts/{path.name}", path.read_bytes())
         proses.append([readability._terminated(readability.scored_text(s.text, policy))
-                       for b in readability.prose_blocks(post, policy) for s in sentences(b)])
+                       for b in readability.prose_blocks(PostContext(post, policy)) for s in sentences(b)])
     rng = random.Random(7)
     for _ in range(150):
         lengths = [rng.choice([1, 2, 3, 8, 25]) for _ in range(rng.randint(1, 6))]

@@ -17,7 +17,7 @@ from checks import document, frontmatter, grammar
 from checks.document import content_hash_of, parse_post, timed_out_post, unreadable_post
 from checks.grammar import Paragraph
 from checks.model import PostResult
-from checks.pipeline import review_post, summarize
+from checks.pipeline import context, review_post, summarize
 from checks.policy import Policy
 from checks.summary import PostSummary
 
@@ -58,7 +58,8 @@ def check_source(policy: Policy, source: Source, keep_source: bool) -> CheckedPo
         with time_budget(budget):
             post = parse_post(source.rel_path, source.data, display_path=source.display_path,
                               max_bytes=policy.frontmatter.max_bytes)
-            return CheckedPost(summarize(post, policy), review_post(post, policy),
+            ctx = context(post, policy)  # one context: the summary and the checks share the post's analysis
+            return CheckedPost(summarize(post, policy, ctx), review_post(post, policy, ctx),
                                source.data if keep_source else None, parsed=True,
                                paragraphs=grammar.paragraphs(post) if keep_source else None)
     except OverBudget:

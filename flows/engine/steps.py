@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from checks import grammar, links
-from checks.corpus import Corpus
+from checks.corpus import Corpus, ExternalResult
 from checks.document import Post, content_hash_of, decoded_post, parse_post
 from checks.grammar import Paragraph
-from checks.links import ExternalResult, external_urls
+from checks.links import external_urls
 from checks.model import Finding
-from checks.pipeline import CrossEntry, finalize, review_corpus, review_post, summarize
+from checks.pipeline import CrossEntry, context, finalize, review_corpus, review_post, summarize
 from checks.policy import Policy
 from checks.summary import PostSummary
 from flows.engine import gate, ingest, workers
@@ -151,7 +151,9 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     for rel in plan.corpus_paths:
         source = ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
         if isinstance(source, Post):
-            found.ready.append(CheckedPost(summarize(source, policy), review_post(source, policy), parsed=True))
+            ctx = context(source, policy)  # one context: the summary and the checks share the post's analysis
+            found.ready.append(CheckedPost(summarize(source, policy, ctx), review_post(source, policy, ctx),
+                                           parsed=True))
         else:
             read.append((rel, source))
     cached_results = cache.get_many([content_hash_of(source) for _, source in read])

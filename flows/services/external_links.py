@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from checks.links import ExternalResult
+from checks.corpus import ExternalResult
 from checks.policy import LinksPolicy
 from reports.files import write_atomically
 
