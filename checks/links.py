@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from rapidfuzz import fuzz, process
 
-from checks.corpus import Corpus, TitleRef
+from checks.corpus import Corpus
 from checks.model import Finding, Rule, Severity, finding
 from checks.policy import LinksPolicy, Policy
 from checks.summary import LinkRef, PostSummary
@@ -184,17 +184,6 @@ def _check_post_link(post: PostSummary, link: LinkRef, target: Target, corpus: C
                       suggestion=_did_you_mean(f"#{near}" if near else None, fallback))
 
 
-_LOWERED: list[tuple[tuple[TitleRef, ...], list[str]]] = []
-
-
-def _lowered(titles: tuple[TitleRef, ...]) -> list[str]:
-    """The corpus' titles in lower case, worked out once per corpus (every post of it asks; 1,000 posts of a
-    1,000-post blog lowered a million titles)."""
-    if not _LOWERED or _LOWERED[0][0] is not titles:
-        _LOWERED[:] = [(titles, [t.title.lower() for t in titles])]
-    return _LOWERED[0][1]
-
-
 def _unlinked_titles(post: PostSummary, corpus: Corpus, policy: Policy) -> Iterable[Finding]:
     if not post.quotes:
         return
@@ -202,7 +191,7 @@ def _unlinked_titles(post: PostSummary, corpus: Corpus, policy: Policy) -> Itera
     if not titles:
         return
     linked = {_linked_path(post, link.target, corpus, policy) for link in post.links}
-    names = _lowered(titles)
+    names = corpus.lowered_titles
     for quote in post.quotes:
         hit = process.extractOne(quote.text.lower(), names, scorer=fuzz.ratio,
                                  score_cutoff=policy.links.title_mention_score)

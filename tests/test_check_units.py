@@ -150,3 +150,67 @@ def test_the_context_computes_shared_analysis_once() -> None:
     other = PostContext(ctx.post, policy)  # a new context computes its own: nothing is kept between them
     assert other.sentences(block) is not ctx.sentences(block)
     assert other.sentences(block) == ctx.sentences(block)
+
+
+# Module state that outlives a post: what is left to move into the context or onto the policy, with why.
+STATE_KNOWN: dict[str, str] = {
+    "checks.claims._KNOWLEDGE": "the claims helper rewrites checks/claims.py (s7-claims): compiled per policy",
+    "checks.claims._PRODUCTS": "the claims helper rewrites checks/claims.py (s7-claims): per post",
+    "checks.claims._ANALYSES": "the claims helper rewrites checks/claims.py (s7-claims): per post",
+    "checks.text._SPLIT": "only checks/claims.py still splits sentences through it (post_sentences)",
+    "checks.readability._WORD_FACTS": "a word's syllables and familiarity: a fact of the word, not of a post",
+}
+_EMPTY_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "WeakKeyDictionary",
+                          "WeakValueDictionary", "WeakSet"})
+_MEMOS = frozenset({"cache", "lru_cache"})
+_POST_TYPES = frozenset({"Post", "Block", "PostSummary", "PostContext", "Corpus"})
+
+
+def _called(node: ast.expr) -> str:
+    """The name a call or a decorator calls: ``weakref.WeakKeyDictionary()`` -> ``WeakKeyDictionary``."""
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+
+
+def _empty_container(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Dict):
+        return not value.keys
+    if isinstance(value, ast.List | ast.Set):
+        return not value.elts
+    return isinstance(value, ast.Call) and not value.args and _called(value) in _EMPTY_CALLS
+
+
+def module_state(name: str, path: Path) -> dict[str, int]:
+    """Module-level containers that start empty (filled as the code runs: a cache) and memoised functions that
+    take a post, a block, a summary, a context or a corpus -> their line."""
+    found = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and _empty_container(node.value):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name):
+                    found[f"{name}.{target.id}"] = node.lineno
+        if isinstance(node, ast.FunctionDef):
+            memo = any(_called(d) in _MEMOS for d in node.decorator_list)
+            annotations = {ast.unparse(a.annotation) for a in node.args.args if a.annotation is not None}
+            if memo and annotations & _POST_TYPES:
+                found[f"{name}.{node.name}"] = node.lineno
+    return found
+
+
+def test_the_state_finder_sees_caches(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text("import weakref\nA = {}\nB: dict[str, int] = {}\nC = weakref.WeakKeyDictionary()\n"
+                      "D = {'a': 1}\n@lru_cache(maxsize=2)\ndef f(post: Post) -> int: ...\n"
+                      "@cache\ndef g(text: str) -> int: ...\n")
+    assert module_state("m", source) == {"m.A": 2, "m.B": 3, "m.C": 4, "m.f": 7}
+
+
+def test_no_module_keeps_per_post_state() -> None:
+    _, modules = graph()
+    found = {key: f"{modules[name].relative_to(ROOT)}:{line}" for name, path in modules.items()
+             for key, line in module_state(name, path).items()}
+    unexpected = {key: where for key, where in found.items() if key not in STATE_KNOWN}
+    assert not unexpected, ("module-level state in checks/ (per post: a PostContext property; per policy: on the "
+                            "policy):\n" + "\n".join(f"{where}: {key}" for key, where in sorted(unexpected.items())))
+    gone = set(STATE_KNOWN) - set(found)
+    assert not gone, f"no longer there, remove from STATE_KNOWN: {sorted(gone)}"
