@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from checks.claims_kb import ClaimLanguage, KnowledgeBase, valid_patterns
 from checks.model import Severity
@@ -237,6 +238,32 @@ class DisclaimersFile(_Strict):
     disclaimers: tuple[DisclaimerRule, ...]
 
 
+_T = TypeVar("_T")
+
+
+class Compiled:
+    """What the checks compile from one policy object (the claims check's knowledge base), each built once, when
+    first asked. Not part of the policy's value: it compares equal, and pickles and copies as empty (a worker
+    process compiles its own; a copy with other values must not reuse it)."""
+
+    __slots__ = ("_built",)
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self._built: dict[str, object] = {}
+
+    def get(self, key: str, build: Callable[[], _T]) -> _T:
+        if key not in self._built:
+            self._built[key] = build()
+        return cast(_T, self._built[key])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Compiled)
+
+    def __reduce__(self) -> tuple[type[Compiled], tuple[()]]:
+        return Compiled, ()
+
+
 class Policy(_Strict):
     """Everything the checks read from policy, validated."""
 
@@ -247,9 +274,19 @@ class Policy(_Strict):
     claim_language: ClaimLanguage
     hash: str
     reviewers: tuple[Reviewer, ...] = ()
+    _compiled: Compiled = PrivateAttr(default_factory=Compiled)
 
     def reviewer(self, reviewer_id: str) -> Reviewer | None:
         return next((r for r in self.reviewers if r.id == reviewer_id), None)
+
+    def compiled(self, key: str, build: Callable[[Policy], _T]) -> _T:
+        """``build(self)``, built once per policy object and kept on it (``key`` names what is built)."""
+        return self._compiled.get(key, lambda: build(self))
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Policy:
+        copied = super().model_copy(update=update, deep=deep)
+        copied._compiled = Compiled()  # other values: compile again
+        return copied
 
     @property
     def readability(self) -> ReadabilityPolicy:

@@ -9,6 +9,7 @@ registry and the pipeline, which loop over the checks, may import them.
 from __future__ import annotations
 
 import ast
+import pickle
 from pathlib import Path
 
 from checks.context import PostContext
@@ -232,3 +233,14 @@ def test_no_module_keeps_per_post_state() -> None:
                             "policy):\n" + "\n".join(f"{where}: {key}" for key, where in sorted(unexpected.items())))
     gone = set(STATE_KNOWN) - set(found)
     assert not gone, f"no longer there, remove from STATE_KNOWN: {sorted(gone)}"
+
+
+def test_the_policy_keeps_what_is_compiled_from_it() -> None:
+    policy, same = load_policy(POLICY), load_policy(POLICY)
+    built = policy.compiled("probe", lambda p: [p.hash])
+    assert policy.compiled("probe", lambda p: []) is built  # built once per policy object
+    assert same.compiled("probe", lambda p: []) == []  # another object builds its own
+    assert policy == same  # what was built is no part of its value
+    assert pickle.dumps(policy) == pickle.dumps(same)  # nor of what goes to a worker process
+    assert pickle.loads(pickle.dumps(policy)).compiled("probe", lambda p: []) == []
+    assert policy.model_copy(update={"reviewers": ()}).compiled("probe", lambda p: []) == []  # other values
