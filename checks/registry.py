@@ -24,9 +24,8 @@ class _Claims:
     rules = claims.RULES
 
     def run(self, ctx: PostContext) -> Outcome:
-        analysis = ctx.claims
-        table = [claims._row(ctx.post, c, claims.knowledge(ctx.policy)) for c in analysis.claims]
-        return Outcome(analysis.findings, table if ctx.post.readable else None)
+        found, table = claims.check_post(ctx.post, ctx.policy)  # claims keeps its analysis per post (for now)
+        return Outcome(found, table if ctx.post.readable else None)
 
     def run_corpus(self, post: PostSummary, corpus: Corpus, policy: Policy) -> list[Finding]:
         return claims.check_in_corpus(post, corpus, policy)
