@@ -17,7 +17,7 @@ from checks.document import Block, Post
 from checks.model import Rule
 from checks.policy import DisclaimerRule, Policy
 from checks.summary import Fact, PostSummary, summarize
-from checks.suppressions import Suppression, parse
+from checks.suppression_comments import Suppression, parse
 from checks.text import Sentence, sentences
 
 

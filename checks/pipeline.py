@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from checks import suppressions
+from checks import suppression_comments
 from checks.context import PostContext
 from checks.corpus import Corpus, Trace, TracedCorpus
 from checks.document import Post
@@ -107,7 +107,7 @@ class Final:
 
 def finalize(post: PostSummary, findings: Iterable[Finding], policy: Policy) -> Final:
     """Policy, then the post's inline suppressions (already parsed into its summary)."""
-    kept, waived, problems, used = suppressions.apply(apply_policy(findings, policy), post.suppressions)
+    kept, waived, problems, used = suppression_comments.apply(apply_policy(findings, policy), post.suppressions)
     return Final(apply_policy([*kept, *problems], policy), waived, [s.to_dict() for s in used])
 
 

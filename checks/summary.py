@@ -15,7 +15,7 @@ from typing import Any
 from checks.document import Post
 from checks.fields import field_line, value_span
 from checks.model import Span
-from checks.suppressions import Suppression
+from checks.suppression_comments import Suppression
 
 _QUOTED = re.compile(r"[“\"‘'](?P<q>[^“”\"‘’'\n]{8,120}?)[”\"’'‘]")
 

@@ -28,8 +28,6 @@ KNOWN: dict[tuple[str, str], str] = {}
 # so no check reaches another through it. What is left, with why:
 ANALYSIS_KNOWN: dict[tuple[str, str], str] = {
     ("checks.context", "checks.claims"): "the claims analysis lives in the claims check until s7-claims lands",
-    ("checks.context", "checks.suppressions"): "suppression comments are parsed where their rules live",
-    ("checks.summary", "checks.suppressions"): "the summary keeps the parsed Suppression records",
 }
 
 
