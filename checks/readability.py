@@ -172,9 +172,7 @@ def _count(text: str) -> _Counts:
     words = list_words(text)
     syllables = polysyllables = difficult = unfamiliar = 0
     for word in words:
-        facts = _WORD_FACTS.get(word)
-        if facts is None:
-            facts = _word_facts(word)
+        facts = _word_facts(word)
         syllables += facts[0]
         polysyllables += facts[0] >= 3
         unfamiliar += facts[1]
@@ -182,9 +180,7 @@ def _count(text: str) -> _Counts:
     return _Counts(len(words), _sentence_count(text), syllables, polysyllables, difficult, unfamiliar)
 
 
-_WORD_FACTS: dict[str, tuple[int, bool, bool]] = {}  # word as written -> what _count adds up for it
-
-
+@lru_cache(maxsize=1 << 17)  # a fact of the word as written, not of a post: kept across posts, bounded
 def _word_facts(word: str) -> tuple[int, bool, bool]:
     """A word's syllables, whether it is unfamiliar (not an easy word) and difficult (unfamiliar, and as many
     syllables as the threshold once lower-cased: textstat counts those on the lowered word, and lowering first
@@ -192,11 +188,7 @@ def _word_facts(word: str) -> tuple[int, bool, bool]:
     lowered = word.lower()
     unfamiliar = lowered not in _easy_words()
     # textstat counts a text's syllables on its lowercased words, which is each word's own count
-    facts = (syllable_count(word), unfamiliar, unfamiliar and syllable_count(lowered) >= _SYLLABLE_THRESHOLD)
-    if len(_WORD_FACTS) >= 1 << 17:  # a bound for a long-lived process
-        _WORD_FACTS.clear()
-    _WORD_FACTS[word] = facts
-    return facts
+    return syllable_count(word), unfamiliar, unfamiliar and syllable_count(lowered) >= _SYLLABLE_THRESHOLD
 
 
 def _prose_counts(prose: str, parts: list[_Counts]) -> _Counts:

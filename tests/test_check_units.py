@@ -175,7 +175,6 @@ STATE_KNOWN: dict[str, str] = {
     "checks.claims._PRODUCTS": "the claims helper rewrites checks/claims.py (s7-claims): per post",
     "checks.claims._ANALYSES": "the claims helper rewrites checks/claims.py (s7-claims): per post",
     "checks.text._SPLIT": "only checks/claims.py still splits sentences through it (post_sentences)",
-    "checks.readability._WORD_FACTS": "a word's syllables and familiarity: a fact of the word, not of a post",
 }
 _EMPTY_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "WeakKeyDictionary",
                           "WeakValueDictionary", "WeakSet"})
