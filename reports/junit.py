@@ -7,7 +7,6 @@ a line as ``path:line:col RULE message``; it is skipped when the run skipped the
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import xml.etree.ElementTree as ET
 
@@ -53,8 +52,6 @@ def _skipped_checks(report: ReviewReport) -> dict[str, str]:
 def _suite(post: PostReport, floor: int | None, skipped: dict[str, str]) -> ET.Element:
     checks = list(CHECKS)
     checks += sorted({item.check for item in post.findings} - set(checks))  # a check the registry lacks still shows
-    waived = [_finding_from(w["finding"]) for w in getattr(post, "waived", None) or []]
-    reasons = [str(w.get("reason", "")) for w in getattr(post, "waived", None) or []]
     suite = ET.Element("testsuite", {"name": _clean(post.path)})
     failures = skips = 0
     by_check: dict[str, list[Finding]] = {}
@@ -75,8 +72,7 @@ def _suite(post: PostReport, floor: int | None, skipped: dict[str, str]) -> ET.E
             skips += 1
             ET.SubElement(case, "skipped", {"message": _clean(skipped[check])})
         out = [f"[{item.severity.value}] {_line(post.path, item)}" for item in others]
-        out += [f"[waived: {reason}] {_line(post.path, item)}"
-                for item, reason in zip(waived, reasons, strict=True) if item.check == check]
+        out += [f"[waived: {w.reason}] {_line(post.path, w.finding)}" for w in post.waived if w.finding.check == check]
         if out:
             ET.SubElement(case, "system-out").text = _clean("\n".join(out))
     suite.set("tests", str(len(checks)))
@@ -93,13 +89,6 @@ def _line(path: str, item: Finding) -> str:
     if item.suggestion:
         text += f" ({item.suggestion})"
     return where + " " + text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-
-
-def _finding_from(data: object) -> Finding:
-    if isinstance(data, Finding):
-        return data
-    names = {f.name for f in dataclasses.fields(Finding)}
-    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]
 
 
 def _clean(text: str) -> str:

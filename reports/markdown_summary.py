@@ -6,7 +6,6 @@ Markdown marks that would turn it into links, emphasis or table cells.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from urllib.parse import quote
 
@@ -21,8 +20,7 @@ _BLOCK_START = re.compile(r"^(\d*)([#+\-=.)])")  # what would open a heading or 
 
 def render(report: ReviewReport, *, html_report: str | None = None) -> str:
     summary = report.summary()
-    waived = [(post, _finding_from(w["finding"]), str(w.get("reason", "")), w.get("suppression_line"))
-              for post in report.posts for w in getattr(post, "waived", None) or []]
+    waived = [(post, w) for post in report.posts for w in post.waived]
     failed = summary["failed"] > 0
     lines = [f"## medpress review: {'FAIL' if failed else 'PASS'}", ""]
     lines.append(f"**{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed** "
@@ -49,10 +47,10 @@ def render(report: ReviewReport, *, html_report: str | None = None) -> str:
 
     if waived:
         lines += [f"### Waived ({len(waived)})", "", "| Where | Rule | Message | Reason |", "| --- | --- | --- | --- |"]
-        for post, item, reason, line in waived:
-            suppression = f" (suppressed at line {line})" if isinstance(line, int) else ""
+        for post, waiver in waived:
+            item = waiver.finding
             lines.append(f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
-                         f"| {_cell(reason)}{suppression} |")
+                         f"| {_cell(waiver.reason)} (suppressed at line {waiver.suppression_line}) |")
         lines.append("")
 
     skipped = [str(s) for s in report.run.get("skipped") or []]  # type: ignore[union-attr]
@@ -104,9 +102,3 @@ def _code(text: str) -> str:
 def _url(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%~-._")
 
-
-def _finding_from(data: object) -> Finding:
-    if isinstance(data, Finding):
-        return data
-    names = {f.name for f in dataclasses.fields(Finding)}
-    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]

@@ -7,7 +7,6 @@ Columns are Unicode code points, end exclusive, like medpress's own (``run.colum
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -18,7 +17,7 @@ from urllib.parse import quote
 from checks.grammar import RULE_PREFIX, explain_dynamic
 from checks.model import Finding, Rule, Severity
 from checks.registry import ALL_RULES
-from reports.model import PostReport, ReviewReport
+from reports.model import PostReport, ReviewReport, Waived
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/medpress/medpress"
@@ -68,26 +67,19 @@ def _clean(value: object) -> object:
     return value
 
 
-def _entries(report: ReviewReport) -> Iterator[tuple[PostReport, Finding, dict[str, object] | None]]:
+def _entries(report: ReviewReport) -> Iterator[tuple[PostReport, Finding, Waived | None]]:
     """(post, finding, waiver or None) for every reported and every waived finding."""
     for post in report.posts:
         for item in post.findings:
             yield post, item, None
-        for waiver in getattr(post, "waived", None) or []:
-            yield post, _finding_from(waiver["finding"]), waiver
-
-
-def _finding_from(data: object) -> Finding:
-    if isinstance(data, Finding):
-        return data
-    names = {f.name for f in dataclasses.fields(Finding)}
-    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]
+        for waiver in post.waived:
+            yield post, waiver.finding, waiver
 
 
 # --- rules -------------------------------------------------------------------------------------------------
 
 
-def _descriptors(entries: list[tuple[PostReport, Finding, dict[str, object] | None]]) -> list[dict[str, object]]:
+def _descriptors(entries: list[tuple[PostReport, Finding, Waived | None]]) -> list[dict[str, object]]:
     """Every registry rule, then every other rule id the report uses (GR-* and any unknown id)."""
     descriptors = [_rule_descriptor(rule) for rule in ALL_RULES]
     known = {rule.id for rule in ALL_RULES}
@@ -155,7 +147,7 @@ def _md_text(text: str) -> str:
 # --- results -----------------------------------------------------------------------------------------------
 
 
-def _result(post: PostReport, item: Finding, waiver: dict[str, object] | None, rule_index: int,
+def _result(post: PostReport, item: Finding, waiver: Waived | None, rule_index: int,
             seen: dict[str, int]) -> dict[str, object]:
     text = item.message + (f"\nSuggestion: {item.suggestion}" if item.suggestion else "")
     result: dict[str, object] = {
@@ -167,9 +159,9 @@ def _result(post: PostReport, item: Finding, waiver: dict[str, object] | None, r
                        **({"excerpt": item.excerpt} if item.excerpt else {})},
     }
     if waiver is not None:
-        suppression: dict[str, object] = {"kind": "inSource", "justification": str(waiver.get("reason", ""))}
-        line = waiver.get("suppression_line")
-        if isinstance(line, int) and line >= 1:
+        suppression: dict[str, object] = {"kind": "inSource", "justification": waiver.reason}
+        line = waiver.suppression_line
+        if line >= 1:
             suppression["location"] = {"physicalLocation": {"artifactLocation": _artifact(post.path),
                                                             "region": {"startLine": line}}}
         result["suppressions"] = [suppression]
