@@ -392,4 +392,4 @@ def _grammar_stage(plan: Plan, checked: Sequence[CheckedPost],
 def write_json(report: ReviewReport, path: Path) -> None:
     from reports import json_report
 
-    write_atomically(path, json_report.render(report))
+    write_atomically(path, json_report.chunks(report))  # in pieces: a report can be huge

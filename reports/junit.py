@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 
 from checks.model import Finding, Severity
 from checks.registry import CHECKS
@@ -20,6 +21,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render(report: ReviewReport, *, fail_on: str = "error") -> str:
+    return "".join(chunks(report, fail_on=fail_on))
+
+
+def chunks(report: ReviewReport, *, fail_on: str = "error") -> Iterator[str]:
+    """The XML suite by suite (the bytes of ``ET.tostring`` of the whole tree, never held as one string)."""
     if fail_on not in FAIL_ON:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     floor = None if fail_on == "never" else Severity(fail_on).rank
@@ -36,7 +42,17 @@ def render(report: ReviewReport, *, fail_on: str = "error") -> str:
     root.set("errors", "0")
     root.set("skipped", str(totals["skipped"]))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if not len(root):
+        yield ET.tostring(root, encoding="unicode") + "\n"
+        return
+    shell = ET.Element(root.tag, root.attrib)  # the root's own tags around its suites
+    shell.text = root.text
+    start = ET.tostring(shell, encoding="unicode")
+    yield start.removesuffix(f"</{root.tag}>")
+    for suite in root:
+        yield ET.tostring(suite, encoding="unicode")  # with its tail: the indentation before the next tag
+    yield f"</{root.tag}>\n"
 
 
 def _skipped_checks(report: ReviewReport) -> dict[str, str]:
