@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from checks.model import Finding, Severity
@@ -57,12 +58,16 @@ class PostReport:
     def failed(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, listed: Callable[[Iterator[dict[str, object]]], Iterable[dict[str, object]]] = list,
+                ) -> dict[str, object]:
+        """The post as JSON data; ``listed`` makes each list (the JSON writer passes ``iter``, to write a long
+        list of findings as it is made)."""
         return {"path": self.path, "slug": self.slug, "title": self.title, "content_hash": self.content_hash,
                 "status": "fail" if self.failed else "pass", "metrics": self.metrics,
-                "findings": [f.to_dict() for f in self.findings], "waived": [w.to_dict() for w in self.waived],
-                "suppressions": [s.to_dict() for s in self.suppressions],
-                "baselined": [f.to_dict() for f in self.baselined]}
+                "findings": listed(f.to_dict() for f in self.findings),
+                "waived": listed(w.to_dict() for w in self.waived),
+                "suppressions": listed(s.to_dict() for s in self.suppressions),
+                "baselined": listed(f.to_dict() for f in self.baselined)}
 
 
 class ReviewReport:
