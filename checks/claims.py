@@ -93,8 +93,74 @@ INCONSISTENT_FACT = _rule(
     "==> posts/b.md <==\n---\ntitle: B\nslug: b\ndate: 2024-05-01\n---\nBOTOX results last 3 to 4 months.\n",
     corpus=True)
 
+_GLP = ("---\ntitle: Weight care\nslug: weight-care\ndate: 2024-05-01\n---\n")
+_GLP_RISK = (" Side effects include nausea and vomiting; the boxed warning is about thyroid C-cell tumors.\n")
+UNVERIFIABLE_APPROVAL = _rule(
+    "CLM011", "unverifiable-approval", Severity.ERROR,
+    "An approval claim naming no use, or a product the knowledge base does not list, cannot be checked "
+    "(FD&C Act 502(a): false or misleading labeling).",
+    _HEAD + "BOTOX is FDA-approved and has been trusted for decades." + _RISK,
+    _HEAD + "BOTOX is FDA-approved to prevent chronic migraine in adults [1]." + _RISK)
+OUTDATED_EXCLUSIVITY = _rule(
+    "CLM012", "outdated-exclusivity", Severity.ERROR,
+    "'The only FDA-approved treatment for Y' is false once another product is approved for Y (21 CFR "
+    "202.1(e)(6): false or misleading).",
+    _HEAD + "Jeuveau is the only FDA-approved treatment for frown lines." + _RISK,
+    _HEAD + "Jeuveau is one of several FDA-approved treatments for frown lines [1]." + _RISK)
+RISK_MINIMISED = _rule(
+    "CLM013", "risk-minimised", Severity.ERROR,
+    "Calling a treatment safe without its risks beside it minimises risk (FD&C Act 502(a), 21 CFR "
+    "202.1(e)(5); the FTC Act needs support for safety claims).",
+    _HEAD + "BOTOX injections are very safe and used safely for decades." + _RISK,
+    _HEAD + "BOTOX injections are generally well tolerated; side effects include headache and drooping eyelids."
+    + _RISK)
+COMPOUNDED_SAMENESS = _rule(
+    "CLM014", "compounded-sameness", Severity.ERROR,
+    "A compounded or unapproved drug presented as the approved brand or its generic misleads (FD&C Act 502(a), "
+    "502(bb); FDA's 2025 GLP-1 letters).",
+    _GLP + "Our compounded semaglutide has the same active ingredient as Wegovy at a lower price." + _GLP_RISK,
+    _GLP + "Compounded semaglutide is not FDA-approved and is not the same as Wegovy." + _GLP_RISK)
+UNSUBSTANTIATED_EFFICACY = _rule(
+    "CLM015", "unsubstantiated-efficacy", Severity.ERROR,
+    "Efficacy claims ('clinically proven', 'lose 20 lbs in a month') need competent and reliable evidence, "
+    "cited (FTC Act 5 and 12; 21 CFR 202.1(e)(6)).",
+    _GLP + "Our clinically proven program helps you lose 20 lbs in a month." + _GLP_RISK,
+    _GLP + "In the clinical trial, adults lost 15% of body weight on average over 68 weeks [1].\n\n[1]: "
+           "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=ee06186f-2aa3-4990-a760-757579d8f77b\n")
+UNAPPROVED_DISEASE_CLAIM = _rule(
+    "CLM016", "unapproved-disease-claim", Severity.ERROR,
+    "Saying an unapproved product prevents or treats an illness (COVID-19, flu, cancer) or detoxes the body "
+    "is unsubstantiated (FTC Act 5 and 12; FD&C Act 502(a)).",
+    "---\ntitle: IV drips\nslug: iv\ndate: 2024-05-01\n---\nOur IV vitamin drips boost immunity against "
+    "COVID-19 and the flu.\n",
+    "---\ntitle: IV drips\nslug: iv\ndate: 2024-05-01\n---\nIV vitamin drips are not FDA-approved to "
+    "prevent or treat COVID-19 or the flu.\n")
+BROADENED_INDICATION = _rule(
+    "CLM017", "broadened-indication", Severity.ERROR,
+    "An approved use stretched in area, degree or time overstates the label (21 CFR 202.1(e)(6)(i); FD&C Act "
+    "502(a)).",
+    _HEAD + "BOTOX Cosmetic is FDA-approved to erase wrinkles anywhere on the face." + _RISK,
+    _HEAD + "BOTOX Cosmetic is FDA-approved for moderate to severe frown lines in adults [1]." + _RISK)
+FALSE_SUBSTANTIATION = _rule(
+    "CLM018", "false-substantiation", Severity.ERROR,
+    "'FDA-registered', an 'FDA-approved facility' or an uncited 'backed by studies' implies approval or evidence "
+    "the product lacks (FD&C Act 301(p); FTC Act 5).",
+    _GLP + "Our semaglutide comes from an FDA-registered pharmacy." + _GLP_RISK,
+    _GLP + "Our semaglutide is compounded by a state-licensed pharmacy; compounded drugs are not FDA-approved."
+    + _GLP_RISK)
+DEVICE_BEYOND_CLEARANCE = _rule(
+    "CLM019", "device-beyond-clearance", Severity.ERROR,
+    "A 510(k) device promoted for a use outside its clearance is adulterated and misbranded (FD&C Act 501(f), "
+    "502(o)).",
+    "---\ntitle: CoolSculpting\nslug: cs\ndate: 2024-05-01\n---\nCoolSculpting helps with weight loss. "
+    "Side effects include redness and numbness.\n",
+    "---\ntitle: CoolSculpting\nslug: cs\ndate: 2024-05-01\n---\nCoolSculpting is not a weight-loss "
+    "treatment. Side effects include redness and numbness.\n")
+
 RULES = (FALSE_APPROVAL, CLEARED_CALLED_APPROVED, UNCITED_APPROVAL, OFF_LABEL_UNDISCLOSED, PROHIBITED_ABSOLUTE,
-         UNCITED_COMPARISON, MISSING_RISK, MISSING_BOXED_WARNING, BRAND_TERMINOLOGY, INCONSISTENT_FACT)
+         UNCITED_COMPARISON, MISSING_RISK, MISSING_BOXED_WARNING, BRAND_TERMINOLOGY, INCONSISTENT_FACT,
+         UNVERIFIABLE_APPROVAL, OUTDATED_EXCLUSIVITY, RISK_MINIMISED, COMPOUNDED_SAMENESS, UNSUBSTANTIATED_EFFICACY,
+         UNAPPROVED_DISEASE_CLAIM, BROADENED_INDICATION, FALSE_SUBSTANTIATION, DEVICE_BEYOND_CLEARANCE)
 
 CLAIM_TAGS = frozenset({"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption",
                         "caption", "summary"})
@@ -166,6 +232,20 @@ class Knowledge:
     wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
     condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
     heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
+    # issue 22 (CLM011-CLM019)
+    safety: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
+    sameness: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
+    efficacy: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
+    substantiation: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
+    risk_statement: Gated | None = None
+    compounded_context: Gated | None = None
+    disease: Gated | None = None
+    disease_claim: Gated | None = None
+    unlisted: Gated | None = None
+    broadened: Gated | None = None
+    approval_places: re.Pattern[str] | None = None
+    general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
+    unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -209,6 +289,8 @@ def _compile(policy: Policy) -> Knowledge:
                                rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None
     approval, clearance, benefit = _union(words.approval), _union(words.clearance), _union(words.benefit)
     prohibited, comparative = phrases(words.prohibited), phrases(words.comparative)
+    safety, sameness = phrases(words.safety), phrases(words.sameness)
+    efficacy, substantiation = phrases(words.efficacy), phrases(words.substantiation)
     readings = tuple((re.compile(r.pattern, re.IGNORECASE), r.condition) for r in words.area_readings)
     return Knowledge(
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
@@ -217,7 +299,14 @@ def _compile(policy: Policy) -> Knowledge:
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
         claim_words=gated(any_of(approval, clearance, benefit)),
-        phrase_words=gated(any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative)))),
+        phrase_words=gated(any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative, *safety, *sameness,
+                                                                  *efficacy, *substantiation)))),
+        safety=safety, sameness=sameness, efficacy=efficacy, substantiation=substantiation,
+        risk_statement=gated(_union(words.risk_statement)), compounded_context=gated(_union(words.compounded_context)),
+        disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
+        unlisted=gated(_union(words.unlisted_products)), broadened=gated(_union(words.broadened)),
+        approval_places=_union(words.approval_places), general=gated(_union(words.general)),
+        unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names, gate=True),
@@ -349,14 +438,33 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                         claim.span = span
                     result.claims.extend(claims)
                 if phrased:
-                    result.findings.extend(_phrases(post, sentence, cited, k))
+                    result.findings.extend(_phrases(post, sentence, cited, k, products, title_product))
+            if not question:
+                result.findings.extend(_unlisted_approval(post, sentence, products, k))
+                result.findings.extend(_disease_claim(post, sentence, products, last_product, k))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(post, result.claims, k))
+    result.findings = _one_reason(result.findings)
     return result
+
+
+# where a line has the specific reason, the generic one is not reported again ("IV drips fight the flu" is an
+# unapproved disease claim, not also an undisclosed off-label use; a stretched approval is not also 'false')
+_SPECIFIC = {"CLM016": {"CLM004"}, "CLM017": {"CLM001", "CLM003"}, "CLM019": {"CLM004"}, "CLM012": {"CLM006", "CLM003"},
+             "CLM005": {"CLM013"}}
+
+
+def _one_reason(findings: list[Finding]) -> list[Finding]:
+    lines: dict[int | None, set[str]] = {}
+    for f in findings:
+        lines.setdefault(f.line, set()).add(f.rule)
+    dropped = {(line, generic) for line, rules in lines.items() if line is not None
+               for rule in rules for generic in _SPECIFIC.get(rule, ())}
+    return [f for f in findings if (f.line, f.rule) not in dropped]
 
 
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
@@ -371,7 +479,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and _search(k.subject, text):
+    if not products and _search(k.subject, text) and not _search(k.general, text):
         subject = carried
     if not products and subject is None:
         return []
@@ -381,15 +489,21 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     claims = []
     pairs = _pair(products, conditions, subject, text)
     if not conditions and (approval or clearance) and not negated:
-        claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k) for p in
-                      {p for p, _, _ in products} | ({subject} if subject else set()))
+        claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k, cited) for p in
+                      sorted({p for p, _, _ in products} | ({subject} if subject else set())))
     for product_id, condition_id in pairs:
         product = k.products[product_id]
         kind = "approval" if approval and not negated else "clearance" if clearance and not negated else "benefit"
         if negated and not benefit:
             continue
         claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
-    return [c for c in claims if c is not None]
+    found = [c for c in claims if c is not None]
+    if (approval or clearance) and not negated and _search(k.broadened, text):
+        for claim in found:  # "approved for wrinkles anywhere on the face": the approval itself stretched
+            if claim.kind in ("approval", "clearance") and claim.verdict in ("ok", "uncited-approval", "false-approval",
+                                                                            "unverifiable-approval"):
+                claim.verdict = "broadened-indication"
+    return found
 
 
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
@@ -400,10 +514,10 @@ def _used(pattern: Gated | None, text: str, k: Knowledge) -> re.Match[str] | Non
     the right word for a laser is "cleared", not "approved"), words in quotation marks are mentioned, not used."""
     if pattern is None:
         return None
-    if not _search(k.wording, text):
-        return pattern.search(text)
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    return next((m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in quoted)), None)
+    quoted = [m.span() for m in _QUOTED.finditer(text)] if _search(k.wording, text) else []
+    places = k.approval_places
+    return next((m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in quoted)
+                 and not (places and places.match(text, m.end()))), None)
 
 
 def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge) -> list[tuple[str, int, int]]:
@@ -482,14 +596,21 @@ def _coordinated(before: list[tuple[str, int, int]], text: str) -> list[str]:
     return chosen
 
 
-def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: Knowledge) -> Claim | None:
-    """ "X is FDA-approved" with no use named: false for compounded, unapproved and (as 'approved') cleared."""
+def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: Knowledge,
+                   cited: bool = False) -> Claim | None:
+    """ "X is FDA-approved" with no use named: false for compounded and (as 'approved') cleared products;
+    for the others medpress cannot tell which use is meant, so it cannot verify the claim (CLM011) unless a
+    source is cited beside it."""
     product = k.products[product_id]
     if product.kind == "compounded" or (product.kind == "510k-device" and says_approved):
         return Claim(sentence, product_id, None, "approval", "cleared-called-approved", _kind_text(product))
+    kind = "approval" if says_approved else "clearance"
     if product.kind == "not-approved":
-        return Claim(sentence, product_id, None, "approval", "false-approval", _kind_text(product))
-    return None
+        return Claim(sentence, product_id, None, kind, "unverifiable-approval", _kind_text(product))
+    uses = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
+    verdict = "ok" if cited else "unverifiable-approval"
+    return Claim(sentence, product_id, None, kind, verdict, f"names no use; listed uses: {uses or 'none'}",
+                 cited=cited)
 
 
 def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, cited: bool, disclosed: bool,
@@ -515,7 +636,7 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
         if product.kind != "510k-device" or condition_id not in uses:
             claim.verdict = "false-approval"
     elif not covered and not disclosed:
-        claim.verdict = "off-label-undisclosed"
+        claim.verdict = "device-beyond-clearance" if product.kind == "510k-device" else "off-label-undisclosed"
     return claim
 
 
@@ -612,26 +733,130 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
     return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in _SECTION_LINK.findall(raw))
 
 
-def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Iterable[Finding]:
-    """Prohibited and comparative phrases (the caller tested ``k.phrase_words`` first)."""
+def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products: list[tuple[str, int, int]],
+             title_product: str | None) -> Iterable[Finding]:
+    """Prohibited, comparative, safety, sameness, efficacy and substantiation phrases (the caller tested
+    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence."""
     text = sentence.text
+    paragraph = sentence.block.text
+
+    def allowed_here(phrase: Phrase, allowed: re.Pattern[str] | None) -> bool:
+        return bool(allowed and allowed.search(paragraph if phrase.allowed_in == "paragraph" else text))
+
+    def found(rule: Rule, message: str, match: re.Match[str], phrase: Phrase) -> Finding:
+        return finding(rule, message, _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                       suggestion=phrase.suggestion)
+
     for phrase, pattern, allowed in k.prohibited:
         for match in pattern.finditer(text):
-            if allowed and allowed.search(sentence.block.text if phrase.allowed_in == "paragraph" else text):
-                continue
-            yield finding(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on",
-                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
-                          suggestion=phrase.suggestion)
-    if cited:
-        return
+            if not allowed_here(phrase, allowed):
+                yield found(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on", match,
+                            phrase)
     for phrase, pattern, allowed in k.comparative:
         match = pattern.search(text)
-        if match and not (allowed and allowed.search(sentence.block.text if phrase.allowed_in == "paragraph"
-                                                     else text)):
-            yield finding(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation",
-                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
-                          suggestion=phrase.suggestion)
-            return  # one finding per sentence
+        if match is None or allowed_here(phrase, allowed):
+            continue
+        if phrase.id == "exclusive":
+            others = _other_approved(text, products, k)
+            if others:
+                yield found(OUTDATED_EXCLUSIVITY, f"exclusivity claim “{match.group(0)}” is out of date: the "
+                                                  f"knowledge base lists {others} as approved for the same use",
+                            match, phrase)
+                break
+        if not cited:
+            yield found(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation", match, phrase)
+            break  # one finding per sentence
+    # risk minimised: fine when the sentence or its paragraph states the risks
+    if not _search(k.risk_statement, paragraph):
+        for phrase, pattern, allowed in k.safety:
+            match = pattern.search(text)
+            if match and not allowed_here(phrase, allowed):
+                yield found(RISK_MINIMISED, f"“{match.group(0)}” minimises risk; no risks are stated beside it",
+                            match, phrase)
+                break
+    compounded = any(k.products[p].kind == "compounded" for p, _, _ in products) or \
+        bool(_search(k.compounded_context, paragraph))
+    for phrase, pattern, allowed in k.sameness:
+        match = pattern.search(text)
+        if match and (compounded or "generic" in match.group(0).lower()) and not allowed_here(phrase, allowed):
+            yield found(COMPOUNDED_SAMENESS, f"“{match.group(0)}” presents a compounded or unapproved product as "
+                                             f"the approved drug", match, phrase)
+            break
+    if not cited:
+        for phrase, pattern, allowed in k.efficacy:
+            match = pattern.search(text)
+            if match and not allowed_here(phrase, allowed):
+                yield found(UNSUBSTANTIATED_EFFICACY, f"efficacy claim “{match.group(0)}” has no citation", match,
+                            phrase)
+                break
+    for phrase, pattern, allowed in k.substantiation:
+        match = pattern.search(text)
+        if match and not (phrase.cited_ok and cited) and not allowed_here(phrase, allowed):
+            yield found(FALSE_SUBSTANTIATION, f"“{match.group(0)}” implies an approval, study or endorsement that "
+                                              f"does not apply to the product", match, phrase)
+            break
+
+
+def _other_approved(text: str, products: list[tuple[str, int, int]], k: Knowledge) -> str:
+    """For 'the only FDA-approved treatment for Y': the other products the knowledge base lists for Y."""
+    conditions = {c for c, _, _ in _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)}
+    if not conditions:
+        return ""
+    named = {p for p, _, _ in products}
+    # an approved drug is compared with approved products, a cleared device with cleared ones
+    kinds = {"510k-device"} if any(k.products[p].kind == "510k-device" for p in named) else APPROVED_KINDS
+    others = []
+    for product in k.products.values():
+        if product.id in named or product.kind not in kinds:
+            continue
+        uses = {u.condition for u in (*product.approved_uses, *product.cleared_uses)}
+        if any(c in uses or k.narrower.get(c, set()) & uses for c in conditions):
+            others.append(product.brand or product.names[0])
+    # a named product that itself lacks the use is a false claim (CLM001), not an outdated exclusivity
+    return ", ".join(sorted(others)[:4]) if named and others else ""
+
+
+def _unlisted_approval(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
+                       k: Knowledge) -> Iterable[Finding]:
+    """ "The FDA has approved exosome facials": an approval claim for a product or class the knowledge base does
+    not list cannot be verified (CLM011)."""
+    text = sentence.text
+    if products or k.unlisted is None or not k.unlisted.search(text):
+        return
+    approval = _used(k.approval, text, k) or _used(k.clearance, text, k)
+    if approval is None or _search(k.negation, text):
+        return
+    match = k.unlisted.search(text)
+    assert match is not None
+    yield finding(UNVERIFIABLE_APPROVAL, f"approval claim for “{match.group(0)}”, which the knowledge base does not "
+                                         f"list: medpress cannot verify it",
+                  _span(post, sentence, approval.start(), approval.end()), excerpt=text[:240],
+                  suggestion="Name the specific product and its approved use, and cite the label; or say it is not "
+                             "FDA-approved.")
+
+
+def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,
+                   k: Knowledge) -> Iterable[Finding]:
+    """An unapproved product (IV drips, PRP, NAD+, peptides, exosomes...) said to prevent, treat, fight or boost
+    immunity against an illness, or to detox the body (CLM016)."""
+    text = sentence.text
+    if k.disease is None:
+        return
+    illness = k.disease.search(text)
+    if illness is None:
+        return
+    named = {p for p, _, _ in products}
+    unapproved = bool(named & k.unapproved_ids) or bool(_search(k.unlisted, text))
+    if not unapproved and not named:  # the paragraph's or the post's product ("it", "our drips")
+        unapproved = carried in k.unapproved_ids or bool(_search(k.unlisted, sentence.block.text))
+    if not unapproved or not (illness.group(0).lower().startswith("detox") or _search(k.disease_claim, text)):
+        return
+    if _search(k.benefit_negation, text) or _search(k.negation, text) or _search(k.disclosure, text):
+        return
+    yield finding(UNAPPROVED_DISEASE_CLAIM, f"a product not approved for it is said to act on “{illness.group(0)}”",
+                  _span(post, sentence, illness.start(), illness.end()), excerpt=text[:240],
+                  suggestion="Remove the disease claim: no IV drip, vitamin, peptide or similar product is approved "
+                             "to prevent or treat it.")
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
@@ -670,7 +895,9 @@ def _span(post: Post, sentence: Sentence, start: int, end: int) -> Span | None:
 
 
 _RULE_FOR_VERDICT = {"false-approval": FALSE_APPROVAL, "cleared-called-approved": CLEARED_CALLED_APPROVED,
-                     "uncited-approval": UNCITED_APPROVAL, "off-label-undisclosed": OFF_LABEL_UNDISCLOSED}
+                     "uncited-approval": UNCITED_APPROVAL, "off-label-undisclosed": OFF_LABEL_UNDISCLOSED,
+                     "unverifiable-approval": UNVERIFIABLE_APPROVAL, "broadened-indication": BROADENED_INDICATION,
+                     "device-beyond-clearance": DEVICE_BEYOND_CLEARANCE}
 
 
 def _claim_findings(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
@@ -703,6 +930,15 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
         fix = ("Write \"FDA-cleared\" for a 510(k) device." if product.kind == "510k-device"
                else "Say plainly that compounded versions are not FDA-approved.")
         return f"{name} called FDA-approved, but it is {_kind_text(product)}.", fix
+    if rule is UNVERIFIABLE_APPROVAL:
+        return (f"approval claim for {name} names no use medpress can check. {says}",
+                "Name the approved use and cite the label beside it, or remove the claim.")
+    if rule is BROADENED_INDICATION:
+        return (f"approval claim for {name} ({use}) stretches the approved use in area, degree or population. "
+                f"{says}", "State the use exactly as the label does, and cite it.")
+    if rule is DEVICE_BEYOND_CLEARANCE:
+        return (f"{name} is offered for {use}, outside its 510(k) clearance. {says}",
+                f"Offer {name} only for its cleared uses, or say plainly the FDA has not cleared it for {use}.")
     return (f"benefit claim for {name} ({use}) is an off-label use and is not disclosed. {says}",
             f"Add in the same sentence or paragraph: \"This is an off-label use: the FDA has not approved {name} "
             f"for {use}.\"")

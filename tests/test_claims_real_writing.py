@@ -135,17 +135,17 @@ def test_permanent_reduction_of_hair_is_the_cleared_wording(policy: Policy) -> N
 
 def test_same_active_ingredient_as_a_brand_is_a_sameness_claim(policy: Policy) -> None:
     failing = "Our compounded semaglutide has the same active ingredient as Wegovy."
-    assert (1, "CLM006") in _rules(policy, failing)
+    assert (1, "CLM014") in _rules(policy, failing)  # compounded sameness (CLM006 before the s7 rule sheet)
 
 
 def test_a_paragraph_saying_not_fda_approved_discloses_the_sameness(policy: Policy) -> None:
     passing = ("Compounded semaglutide has the same active ingredient as the brand-name pens. It is not "
                "FDA-approved, and it is not the medicine sold as Wegovy.")
-    assert (1, "CLM006") not in _rules(policy, passing)
+    assert (1, "CLM014") not in _rules(policy, passing)
     # the disclosure governs its own paragraph only
     apart = ("Compounded semaglutide has the same active ingredient as the brand-name pens.\n\n"
              "Compounded medicines are not FDA-approved.")
-    assert (1, "CLM006") in _rules(policy, apart)
+    assert (1, "CLM014") in _rules(policy, apart)
 
 
 def test_promote_is_a_benefit_verb(policy: Policy) -> None:
@@ -182,9 +182,15 @@ def test_an_area_reading_naming_an_unknown_condition_is_a_policy_error() -> None
 
 
 def test_first_and_only_is_an_exclusivity_claim_that_needs_a_citation(policy: Policy) -> None:
-    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines.") == {(1, "CLM006")}
-    assert _rules(policy, "Jeuveau is the only FDA-approved treatment our nurses use.") == {(1, "CLM006")}
-    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines [1].") == set()
+    # other toxins are approved for frown lines: out of date whether cited or not (CLM012)
+    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines.") == {(1, "CLM012")}
+    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines [1].") == {(1, "CLM012")}
+    # no use named: nothing to check it against, so it needs its citation (CLM006), and the approval it
+    # asserts names no use (CLM011)
+    assert _rules(policy, "Jeuveau is the only FDA-approved treatment our nurses use.") == {(1, "CLM006"),
+                                                                                              (1, "CLM011")}
+    assert _rules(policy, "Kybella is the first and only injectable made for fat under the chin.") == {(1, "CLM006")}
+    assert _rules(policy, "Kybella is the first and only injectable made for fat under the chin [1].") == set()
     assert _rules(policy, "Jeuveau is FDA-approved for frown lines only [1].") == set()
 
 
