@@ -135,10 +135,33 @@ def _table(result: dict[str, object], group: str) -> list[str]:
     return out
 
 
+def letters_table(letters: list[dict], statements: list[dict]) -> list[str]:
+    """The docs' tables: one row per letter, then statements per reason (quoted / paraphrased)."""
+    out = ["| date | issuer | kind | recipient (kind) | product area | reasons the letter gives | statements |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
+    for x in sorted(letters, key=lambda x: (x["date"], x["id"])):
+        mine = [s for s in statements if s["letter"] == x["id"]]
+        quoted = sum(not s.get("paraphrase") for s in mine)
+        para = len(mine) - quoted
+        count = f"{quoted}" + (f" (+{para} paraphrased)" if para else "")
+        reasons = "; ".join(x["reasons"]).replace("|", "/")
+        out.append(f"| {x['date']} | {x['issuer']} | {x['kind']} | [{x['recipient']}]({x['url']}) "
+                   f"({x['recipient_kind']}) | {x['product_area']} | {reasons} | {count} |")
+    out += ["", "| reason | quoted statements | paraphrased | expected rules |", "| --- | --- | --- | --- |"]
+    for reason in REASONS:
+        mine = [s for s in statements if s["reason"] == reason]
+        rules = sorted({r for s in mine for r in s["expected_rules"]})
+        out.append(f"| {reason} | {sum(not s.get('paraphrase') for s in mine)} | "
+                   f"{sum(bool(s.get('paraphrase')) for s in mine)} | {', '.join(rules) or '-'} |")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only verify that quotations sit on their lines")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--letters-table", action="store_true",
+                        help="print the Markdown tables of letters and statements per reason (docs/regulator-letters.md)")
     args = parser.parse_args(argv)
     try:
         letters = _load("letters.yaml", "letters")
@@ -156,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(letters)} letters, {sum(not s.get('paraphrase') for s in statements)} quoted statements, "
           f"{sum(bool(s.get('paraphrase')) for s in statements)} paraphrased, {len(careful)} careful sentences: "
           "every one on its line")
+    if args.letters_table:
+        print("\n".join(letters_table(letters, statements)))
+        return 0
     if args.check:
         return 0
     result = score(statements, careful, letters)
