@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only verify that quotations sit on their lines")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--letters-table", action="store_true",
-                        help="print the Markdown tables of letters and statements per reason (docs/regulator-letters.md)")
+                        help="print the tables of letters and of statements per reason (docs/regulator-letters.md)")
     args = parser.parse_args(argv)
     try:
         letters = _load("letters.yaml", "letters")
