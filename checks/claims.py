@@ -414,15 +414,22 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     notes = _footnotes(post.text)
     sections = _sections(post)
     citations = _citations(post, k)
+    title = _title(post)
+    # a post about an unapproved product (an IV drip, PRP, peptides): its disease claims need no product named
+    post_unapproved = title_product in k.unapproved_ids or bool(_search(k.unlisted, title))
+    lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
     for block in blocks:
         last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
+        if block.tag != "li":
+            lead = None
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         for sentence in post_sentences(post, block):
             text = sentence.text
             products = _products(post, k, text)
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
-            may_claim = not question and _may_claim(text, products, last_product, k, block.is_heading)
+            listed = block.tag == "li" and lead is not None and not products
+            may_claim = not question and (listed or _may_claim(text, products, last_product, k, block.is_heading))
             phrased = k.phrase_words is None or bool(k.phrase_words.search(text))
             if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
                 span = _with_trailing_citations(post.text, block.source_range(sentence.start, sentence.end))
@@ -433,19 +440,22 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     if not conditions:
                         conditions = _referred_conditions(post, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
-                    claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
+                    claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
+                                     cited, disclosed, listed)
                     for claim in claims:
                         claim.span = span
                     result.claims.extend(claims)
                 if phrased:
-                    result.findings.extend(_phrases(post, sentence, cited, k, products, title_product))
+                    result.findings.extend(_phrases(post, sentence, cited, k, products, question))
             if not question:
                 result.findings.extend(_unlisted_approval(post, sentence, products, k))
-                result.findings.extend(_disease_claim(post, sentence, products, last_product, k))
+                result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
+        if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
+            lead = last_product  # "Our patients come to us for:" - each item below is a claim for it
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(post, result.claims, k))
     result.findings = _one_reason(result.findings)
@@ -469,17 +479,20 @@ def _one_reason(findings: list[Finding]) -> list[Finding]:
 
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
-            disclosed: bool) -> list[Claim]:
-    """The sentence's claims (the caller checked _may_claim first)."""
+            disclosed: bool, listed: bool = False) -> list[Claim]:
+    """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
+    that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
     clearance = _used(k.clearance, text, k)
     benefit = _benefit(text, k)
     if not benefit and products and sentence.block.is_heading:
         benefit = _search(k.heading_use, text)
+    if listed and conditions and not (approval or clearance or benefit):
+        benefit = True
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and _search(k.subject, text) and not _search(k.general, text):
+    if not products and (listed or _search(k.subject, text)) and not _search(k.general, text):
         subject = carried
     if not products and subject is None:
         return []
@@ -488,9 +501,17 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
     pairs = _pair(products, conditions, subject, text)
-    if not conditions and (approval or clearance) and not negated:
+    block = sentence.block
+    if not conditions and (approval or clearance) and not negated and block.where == "body" \
+            and not block.is_heading:  # "## What it is approved for" introduces, it does not claim
         claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k, cited) for p in
                       sorted({p for p, _, _ in products} | ({subject} if subject else set())))
+    if not conditions and benefit and not approval and not negated and (products or subject):
+        # "It works well for teens too": a benefit claimed for a population the label leaves out
+        for product_id in sorted({p for p, _, _ in products} | ({subject} if subject else set())):
+            young = _population_below(k.products[product_id], text, k)
+            if young and not disclosed:
+                claims.append(Claim(sentence, product_id, None, "benefit", "off-label-undisclosed", young))
     for product_id, condition_id in pairs:
         product = k.products[product_id]
         kind = "approval" if approval and not negated else "clearance" if clearance and not negated else "benefit"
@@ -605,8 +626,9 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
     if product.kind == "compounded" or (product.kind == "510k-device" and says_approved):
         return Claim(sentence, product_id, None, "approval", "cleared-called-approved", _kind_text(product))
     kind = "approval" if says_approved else "clearance"
-    if product.kind == "not-approved":
-        return Claim(sentence, product_id, None, kind, "unverifiable-approval", _kind_text(product))
+    if product.kind == "not-approved":  # "the kit is FDA-cleared": about the kit that prepares it, not a claim
+        return Claim(sentence, product_id, None, kind, "unverifiable-approval", _kind_text(product)) \
+            if says_approved else None
     uses = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
     verdict = "ok" if cited else "unverifiable-approval"
     return Claim(sentence, product_id, None, kind, verdict, f"names no use; listed uses: {uses or 'none'}",
@@ -627,9 +649,6 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
             claim.verdict = "cleared-called-approved"
         elif product.kind == "not-approved" or condition_id not in uses:
             claim.verdict = "false-approval"
-        elif use and use.min_age and use.min_age >= 18 and _search(k.children, text):
-            claim.verdict = "false-approval"
-            claim.kb_says = f"approved for {use.population} only ({use.year}); not for children"
         elif not cited:
             claim.verdict = "uncited-approval"
     elif kind == "clearance":
@@ -637,7 +656,35 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
             claim.verdict = "false-approval"
     elif not covered and not disclosed:
         claim.verdict = "device-beyond-clearance" if product.kind == "510k-device" else "off-label-undisclosed"
+    elif use and not disclosed and _younger(use, text, k):
+        claim.verdict = "off-label-undisclosed"  # kind 7: "works well for teens" on a use approved for adults
+        claim.kb_says = f"approved for {use.population} only ({use.year})"
+    if kind == "approval" and claim.verdict in ("uncited-approval", "ok") and use and _younger(use, text, k):
+        claim.verdict = "false-approval"
+        claim.kb_says = f"approved for {use.population} only ({use.year})"
     return claim
+
+
+_AGE = re.compile(r"(?:over|older than|aged?|from|ages?|anyone|everyone|adults?|men|women|patients)\s+(?:over\s+)?"
+                  r"(\d{1,2})|(\d{1,2})\s*(?:\+|and (?:up|older|over)|years? (?:and|or) older)", re.IGNORECASE)
+
+
+def _younger(use: ApprovedUse, text: str, k: Knowledge) -> bool:
+    """The sentence offers the use to people younger than the label's minimum age (teens, 'anyone over 16')."""
+    if not use.min_age:
+        return False
+    if use.min_age >= 18 and _search(k.children, text):
+        return True
+    ages = [int(m.group(1) or m.group(2)) for m in _AGE.finditer(text)]
+    return any(age < use.min_age for age in ages)
+
+
+def _population_below(product: Product, text: str, k: Knowledge) -> str:
+    """For a benefit naming no use: what the label says, when the sentence's population is below every use's."""
+    uses = [*product.approved_uses, *product.cleared_uses]
+    if product.kind not in APPROVED_KINDS or not uses or not all(_younger(u, text, k) for u in uses):
+        return ""
+    return "approved uses are for " + "; ".join(sorted({u.population for u in uses}))
 
 
 def _use_text(product: Product, use: ApprovedUse) -> str:
@@ -734,7 +781,7 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
 
 
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products: list[tuple[str, int, int]],
-             title_product: str | None) -> Iterable[Finding]:
+             question: bool = False) -> Iterable[Finding]:
     """Prohibited, comparative, safety, sameness, efficacy and substantiation phrases (the caller tested
     ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence."""
     text = sentence.text
@@ -766,6 +813,8 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         if not cited:
             yield found(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation", match, phrase)
             break  # one finding per sentence
+    if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
+        return
     # risk minimised: fine when the sentence or its paragraph states the risks
     if not _search(k.risk_statement, paragraph):
         for phrase, pattern, allowed in k.safety:
@@ -836,7 +885,7 @@ def _unlisted_approval(post: Post, sentence: Sentence, products: list[tuple[str,
 
 
 def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,
-                   k: Knowledge) -> Iterable[Finding]:
+                   k: Knowledge, post_unapproved: bool = False) -> Iterable[Finding]:
     """An unapproved product (IV drips, PRP, NAD+, peptides, exosomes...) said to prevent, treat, fight or boost
     immunity against an illness, or to detox the body (CLM016)."""
     text = sentence.text
@@ -847,9 +896,13 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
         return
     named = {p for p, _, _ in products}
     unapproved = bool(named & k.unapproved_ids) or bool(_search(k.unlisted, text))
-    if not unapproved and not named:  # the paragraph's or the post's product ("it", "our drips")
-        unapproved = carried in k.unapproved_ids or bool(_search(k.unlisted, sentence.block.text))
-    if not unapproved or not (illness.group(0).lower().startswith("detox") or _search(k.disease_claim, text)):
+    if not unapproved and not named and (carried is None or carried in k.unapproved_ids):
+        # the paragraph's or the post's product ("it", "our drips"), unless "it" is an approved product
+        unapproved = carried is not None or bool(_search(k.unlisted, sentence.block.text)) or post_unapproved
+    # a list item names the illness alone: its lead-in made the claim ("Conditions we treat:")
+    claimed = sentence.block.tag == "li" or illness.group(0).lower().startswith("detox") or \
+        _search(k.disease_claim, text)
+    if not unapproved or not claimed:
         return
     if _search(k.benefit_negation, text) or _search(k.negation, text) or _search(k.disclosure, text):
         return

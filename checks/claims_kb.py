@@ -197,7 +197,8 @@ class ClaimLanguage(_Strict):
                   self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values()),
                   tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
                   self.condition_reference, self.heading_use, self.risk_statement, self.compounded_context,
-                  self.disease, self.disease_claim, self.unlisted_products, self.broadened, self.approval_places, self.general]
+                  self.disease, self.disease_claim, self.unlisted_products, self.broadened, self.approval_places,
+                  self.general]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):
             groups.append((phrase.pattern, *phrase.allowed))
