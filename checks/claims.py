@@ -448,7 +448,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                 if phrased:
                     result.findings.extend(_phrases(post, sentence, cited, k, products, question))
             if not question:
-                result.findings.extend(_unlisted_approval(post, sentence, products, k))
+                result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
@@ -824,7 +824,7 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
                             match, phrase)
                 break
     compounded = any(k.products[p].kind == "compounded" for p, _, _ in products) or \
-        bool(_search(k.compounded_context, paragraph))
+        bool(_search(k.compounded_context, paragraph)) or bool(_search(k.compounded_context, _title(post)))
     for phrase, pattern, allowed in k.sameness:
         match = pattern.search(text)
         if match and (compounded or "generic" in match.group(0).lower()) and not allowed_here(phrase, allowed):
@@ -866,7 +866,7 @@ def _other_approved(text: str, products: list[tuple[str, int, int]], k: Knowledg
 
 
 def _unlisted_approval(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
-                       k: Knowledge) -> Iterable[Finding]:
+                       k: Knowledge, citations: _Citations) -> Iterable[Finding]:
     """ "The FDA has approved exosome facials": an approval claim for a product or class the knowledge base does
     not list cannot be verified (CLM011)."""
     text = sentence.text
@@ -875,6 +875,9 @@ def _unlisted_approval(post: Post, sentence: Sentence, products: list[tuple[str,
     approval = _used(k.approval, text, k) or _used(k.clearance, text, k)
     if approval is None or _search(k.negation, text):
         return
+    span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
+    if _cited(post.text[span[0] : span[1]] if span else text, span, citations):
+        return  # a reader can check it at the source cited beside it
     match = k.unlisted.search(text)
     assert match is not None
     yield finding(UNVERIFIABLE_APPROVAL, f"approval claim for “{match.group(0)}”, which the knowledge base does not "
