@@ -307,7 +307,7 @@ def _compile(policy: Policy) -> Knowledge:
         unlisted=gated(_union(words.unlisted_products)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
-        products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
+        products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names, gate=True),
         condition_re=_names_pattern(condition_names, gate=False),  # asked only of sentences that may claim
@@ -318,6 +318,19 @@ def _compile(policy: Policy) -> Knowledge:
         risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
         facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
+
+
+def _with_molecules(products: Iterable[Product]) -> dict[str, Product]:
+    """Products by id; a molecule (semaglutide) gets the approved uses and boxed warning of its brands."""
+    found = {p.id: p for p in products}
+    for product in list(found.values()):
+        brands = [found[b] for b in product.molecule_of]
+        if brands:
+            found[product.id] = product.model_copy(update={
+                "approved_uses": tuple(u for b in brands for u in b.approved_uses),
+                "boxed_warning": product.boxed_warning or next((b.boxed_warning for b in brands if b.boxed_warning),
+                                                               None)})
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -336,6 +349,8 @@ class Claim:
     cited: bool = False
     disclosed: bool = False
     span: tuple[int, int] | None = None
+    modality: str = "asserted"  # asserted | hedged | negated | hypothetical | disclosed
+    evidence: str = ""  # what cites it: "reference [1]", "footnote [^a]", "link dailymed.nlm.nih.gov"
 
 
 @dataclass
@@ -376,8 +391,19 @@ def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]
     found = _PRODUCTS.setdefault(post, {})
     key = (id(k), text)  # a Knowledge lives as long as the process (knowledge() keeps it)
     if key not in found:
-        found[key] = _mentions(k.product_re, k.product_names, text)
+        mentions = _mentions(k.product_re, k.product_names, text)
+        # "Ozempic (semaglutide)", "semaglutide, sold as Wegovy": the brand beside the molecule is the product
+        found[key] = [m for m in mentions if not k.products[m[0]].molecule_of or not any(
+            o[0] in k.products[m[0]].molecule_of and (0 <= m[1] - o[2] <= 30 or 0 <= o[1] - m[2] <= 30)
+            for o in mentions)]
     return found[key]
+
+
+def _compounded(products: list[tuple[str, int, int]], k: Knowledge, context: bool) -> list[tuple[str, int, int]]:
+    """In a paragraph or post about compounding, the molecule named alone is the compounded product."""
+    if not context or not any(k.products[p].compounded_as for p, _, _ in products):
+        return products
+    return [(k.products[p].compounded_as or p, a, b) for p, a, b in products]
 
 
 def _title(post: Post) -> str:
@@ -410,23 +436,29 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     k = knowledge(policy)
     # every text a reader sees: the prose, and the title, summary, code, alt text, title attributes...
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
-    title_product = next((p for p, _, _ in _products(post, k, _title(post))), None)
+    title = _title(post)
+    title_compounding = bool(_search(k.compounded_context, title))
+    title_product = next((p for p, _, _ in _compounded(_products(post, k, title), k, title_compounding)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
     citations = _citations(post, k)
-    title = _title(post)
     # a post about an unapproved product (an IV drip, PRP, peptides): its disease claims need no product named
     post_unapproved = title_product in k.unapproved_ids or bool(_search(k.unlisted, title))
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
     for block in blocks:
         last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
+        last_named: list[str] = [title_product] if title_product else []  # "both of these medicines"
         if block.tag != "li":
             lead = None
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
+        compounding = title_compounding or bool(_search(k.compounded_context, block.text))
         for sentence in post_sentences(post, block):
             text = sentence.text
-            products = _products(post, k, text)
+            # the molecule is the compounded product when the sentence says so, or speaks of the clinic's own
+            # ("our semaglutide") in a paragraph or post about compounding
+            products = _compounded(_products(post, k, text), k, bool(_search(k.compounded_context, text)) or (
+                compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
             listed = block.tag == "li" and lead is not None and not products
             may_claim = not question and (listed or _may_claim(text, products, last_product, k, block.is_heading))
@@ -441,9 +473,12 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                         conditions = _referred_conditions(post, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
-                                     cited, disclosed, listed)
+                                     cited, disclosed, listed, last_named)
+                    evidence = _evidence(raw, span, citations, post) if cited else ""
+                    modality = _modality(text, k)
                     for claim in claims:
-                        claim.span = span
+                        claim.span, claim.evidence = span, evidence
+                        claim.modality = "disclosed" if claim.disclosed and claim.kind == "benefit" else modality
                     result.claims.extend(claims)
                 if phrased:
                     result.findings.extend(_phrases(post, sentence, cited, k, products, question))
@@ -454,10 +489,11 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
+                last_named = list(dict.fromkeys(p for p, _, _ in products))
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
             lead = last_product  # "Our patients come to us for:" - each item below is a claim for it
     result.findings.extend(_claim_findings(post, result.claims, k))
-    result.findings.extend(_fair_balance(post, result.claims, k))
+    result.findings.extend(_fair_balance(post, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
     return result
 
@@ -479,7 +515,7 @@ def _one_reason(findings: list[Finding]) -> list[Finding]:
 
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
-            disclosed: bool, listed: bool = False) -> list[Claim]:
+            disclosed: bool, listed: bool = False, carried_all: list[str] | None = None) -> list[Claim]:
     """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
     that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
@@ -500,7 +536,9 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     mentioned = {c for c, _, _ in conditions}
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
-    pairs = _pair(products, conditions, subject, text)
+    # "Both of these medicines": every product the sentence before named
+    subjects = carried_all if subject and carried_all and len(carried_all) > 1 and _BOTH.search(text) else [subject]
+    pairs = [pair for s in subjects for pair in _pair(products, conditions, s, text)]
     block = sentence.block
     if not conditions and (approval or clearance) and not negated and block.where == "body" \
             and not block.is_heading:  # "## What it is approved for" introduces, it does not claim
@@ -527,6 +565,8 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     return found
 
 
+_OURS = re.compile(r"\b(?:our|we|us|members?)\b", re.IGNORECASE)
+_BOTH = re.compile(r"\b(?:both|each of|all of (?:these|them)|these (?:two|three))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
 
 
@@ -749,6 +789,35 @@ def _cited(raw: str, span: tuple[int, int] | None, citations: _Citations) -> boo
         return False
     at = bisect_left(citations.links, span[0])
     return at < len(citations.links) and citations.links[at] < span[1]
+
+
+def _evidence(raw: str, span: tuple[int, int] | None, citations: _Citations, post: Post) -> str:
+    """What cites a claim, as the report shows it."""
+    number = next((n for n in _NUMBERED.findall(raw) if n in citations.ids), None)
+    if number:
+        return f"reference [{number}]"
+    mark = _FOOTNOTE_MARK.search(raw)
+    if mark:
+        return f"footnote {mark.group(0)}"
+    if span:
+        link = next((link for link in post.links if span[0] <= link.start < span[1]), None)
+        if link:
+            return "link " + re.sub(r"^https?://", "", link.target).split("/", 1)[0]
+    return "citation"
+
+
+_HEDGE = re.compile(r"(?:may|might|could|can help|looks? promising|seems?|some (?:doctors|patients|people|"
+                    r"clients|studies)|clients say|patients say|reportedly|is thought to|possibly)", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"^\W*(?:if|when|once|should|whether|unless)|would", re.IGNORECASE)
+
+
+def _modality(text: str, k: Knowledge) -> str:
+    """How the sentence asserts its claims (for the report; the verdicts do not depend on it)."""
+    if _search(k.negation, text) or _search(k.benefit_negation, text):
+        return "negated"
+    if _HYPOTHETICAL.search(text):
+        return "hypothetical"
+    return "hedged" if _HEDGE.search(text) else "asserted"
 
 
 def _on_domain(url: str, domain: str) -> bool:
@@ -1000,14 +1069,33 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
             f"for {use}.\"")
 
 
-def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
+_NOT_RISK = re.compile(
+    r"\b(?:no|zero|without(?: any)?|minimal|little|low|virtually no|almost no|free of|free from)\s+(?:\w+\s+)?"
+    r"(?:side[- ]effects?|risks?|complications?|downtime)\b|\b(?:risk|side[- ]effect)[- ]free\b"
+    r"|\b(?:side[- ]effects?|risks?) of (?:a |an |the |your |any )?(?:\w+[- ]){0,2}?(?:diet|dieting|fasting|cleanses?|"
+    r"exercise|stress|aging|ageing|surgery|migraines?|sweating|obesity|excess weight|being overweight|"
+    r"untreated \w+|doing nothing|waiting)\b", re.IGNORECASE)
+
+
+def _fair_balance(post: Post, claims: list[Claim], k: Knowledge,
+                  found: Iterable[Finding] = ()) -> Iterable[Finding]:
     # a clearance claim promotes a prescription device as much as an approval claim promotes a drug
     promoted = [c for c in claims if c.kind in ("benefit", "approval", "clearance")
                 and k.products[c.product].prescription]
     if not promoted:
+        # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
+        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id), None)
+        if disease is not None and not _search(k.risk, _NOT_RISK.sub(" ", " ".join(
+                s.text for b in post.blocks for s in post_sentences(post, b) if not s.text.rstrip().endswith("?")))):
+            yield finding(MISSING_RISK, "the post claims benefits against illness but says nothing of risks",
+                          Span(disease.line, disease.column or 1, disease.end_line or disease.line,
+                               disease.end_column or 1) if disease.line else None, excerpt=disease.excerpt,
+                          suggestion="Add the main risks and side effects with similar prominence to the benefits.")
         return
-    # a question ("What are the risks?") names risks without stating any
-    text = " ".join(s.text for b in post.blocks for s in post_sentences(post, b) if not s.text.rstrip().endswith("?"))
+    # a question ("What are the risks?") names risks without stating any; "no side effects", "risk-free" and
+    # "side effects of a diet" deny risks or name someone else's (issue 16, kind 9)
+    text = _NOT_RISK.sub(" ", " ".join(s.text for b in post.blocks for s in post_sentences(post, b)
+                                       if not s.text.rstrip().endswith("?")))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
     if not _search(k.risk, text):
@@ -1035,18 +1123,43 @@ def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Fin
 
 
 def check_post(post: Post, policy: Policy) -> tuple[list[Finding], list[dict[str, object]]]:
-    """Findings, and the claims table the report shows."""
+    """Findings, and the claims table the report shows: one row per claim frame (product, predicate as
+    ``kind``, use, modality, evidence, verdict and the rule it gives, with its span), the approval, clearance
+    and benefit frames judged against the knowledge base, then the phrase frames (absolute, comparison,
+    safety, sameness, efficacy, substantiation, disease, unverifiable approval) that gave a finding."""
     analysis = analyze(post, policy)
-    return analysis.findings, [_row(post, c, knowledge(policy)) for c in analysis.claims]
+    k = knowledge(policy)
+    rows = [_row(post, c, k) for c in analysis.claims]
+    rows += [_phrase_row(f) for f in analysis.findings if f.rule in _PREDICATE]
+    return analysis.findings, rows
+
+
+_PREDICATE = {"CLM005": "absolute", "CLM006": "comparison", "CLM011": "approval", "CLM012": "exclusivity",
+              "CLM013": "safety", "CLM014": "sameness", "CLM015": "efficacy", "CLM016": "disease",
+              "CLM018": "substantiation"}
 
 
 def _row(post: Post, claim: Claim, k: Knowledge) -> dict[str, object]:
     line, column = post.source.position(claim.span[0]) if claim.span else (None, None)
+    end_line, end_column = post.source.position(claim.span[1]) if claim.span else (None, None)
     product = k.products[claim.product]
-    return {"line": line, "column": column, "sentence": claim.sentence.text[:400],
-            "product": product.brand or product.names[0], "use": k.conditions[claim.condition].name
-            if claim.condition else None, "kind": claim.kind, "kb": claim.kb_says, "source": claim.source,
-            "cited": claim.cited, "disclosed": claim.disclosed, "verdict": claim.verdict}
+    rule = _RULE_FOR_VERDICT.get(claim.verdict)
+    return {"line": line, "column": column, "end_line": end_line, "end_column": end_column,
+            "sentence": claim.sentence.text[:400], "product": product.brand or product.names[0],
+            "use": k.conditions[claim.condition].name if claim.condition else None, "kind": claim.kind,
+            "modality": claim.modality, "evidence": claim.evidence, "kb": claim.kb_says, "source": claim.source,
+            "cited": claim.cited, "disclosed": claim.disclosed, "verdict": claim.verdict,
+            "rule": rule.id if rule else None}
+
+
+def _phrase_row(f: Finding) -> dict[str, object]:
+    return {"line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
+            "sentence": f.excerpt[:400], "product": None, "use": None, "kind": _PREDICATE[f.rule],
+            "modality": "asserted", "evidence": "", "kb": f.message, "source": "", "cited": False,
+            "disclosed": False, "verdict": _RULE_NAMES[f.rule], "rule": f.rule}
+
+
+_RULE_NAMES = {r.id: r.name for r in RULES}
 
 
 def has_off_label_claims(post: Post, policy: Policy) -> Block | None:

@@ -72,6 +72,11 @@ class Product(_Strict):
     off_label: tuple[str, ...] = Field((), description="condition ids of known off-label uses")
     boxed_warning: BoxedWarning | None = None
     facts: Facts | None = None
+    molecule_of: tuple[str, ...] = Field((), description="for a molecule named without a brand (semaglutide): the "
+                                                         "product ids of the approved brands that carry it; its "
+                                                         "approved uses and boxed warning are theirs")
+    compounded_as: str | None = Field(None, description="for a molecule: the compounded product it is in a paragraph "
+                                                        "or post about compounding")
     note: str = ""
     checked_on: date
     unconfirmed: bool = Field(False, description="true while any fact lacks a primary source")
@@ -107,6 +112,9 @@ class KnowledgeBase(_Strict):
             for condition in product.off_label:
                 if condition not in known:
                     raise ValueError(f"product {product.id}: unknown off-label condition '{condition}'")
+            for other in (*product.molecule_of, *([product.compounded_as] if product.compounded_as else [])):
+                if other not in product_ids:
+                    raise ValueError(f"product {product.id}: unknown product '{other}'")
         for condition in self.conditions:
             for broader in condition.broader:
                 if broader not in known:
