@@ -245,6 +245,8 @@ class Knowledge:
     broadened: Gated | None = None
     approval_places: re.Pattern[str] | None = None
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
+    beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
+    device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
 
 
@@ -306,6 +308,7 @@ def _compile(policy: Policy) -> Knowledge:
         disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
         unlisted=gated(_union(words.unlisted_products)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
+        beyond_clearance=gated(_union(words.beyond_clearance)), device_words=gated(_union(words.device_words)),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
@@ -485,6 +488,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
             if not question:
                 result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
+                result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
@@ -565,6 +569,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     return found
 
 
+_ANOTHER = re.compile(r"\s+(?:brand|version|original|product|medication|drug|medicine)s?\b", re.IGNORECASE)
 _OURS = re.compile(r"\b(?:our|we|us|members?)\b", re.IGNORECASE)
 _BOTH = re.compile(r"\b(?:both|each of|all of (?:these|them)|these (?:two|three))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
@@ -949,11 +954,44 @@ def _unlisted_approval(post: Post, sentence: Sentence, products: list[tuple[str,
         return  # a reader can check it at the source cited beside it
     match = k.unlisted.search(text)
     assert match is not None
+    if _ANOTHER.match(text, approval.end()) and text[: approval.start()].rstrip().lower().endswith("the"):
+        return  # "identical to the FDA-approved brand": another product's approval (the sameness is CLM014)
+    if _search(k.compounded_context, text):
+        yield finding(CLEARED_CALLED_APPROVED, f"a compounded product (“{match.group(0)}”) called FDA-approved; "
+                                               f"compounded drugs are not FDA-approved",
+                      _span(post, sentence, approval.start(), approval.end()), excerpt=text[:240],
+                      suggestion="Say plainly that compounded versions are not FDA-approved.")
+        return
     yield finding(UNVERIFIABLE_APPROVAL, f"approval claim for “{match.group(0)}”, which the knowledge base does not "
                                          f"list: medpress cannot verify it",
                   _span(post, sentence, approval.start(), approval.end()), excerpt=text[:240],
                   suggestion="Name the specific product and its approved use, and cite the label; or say it is not "
                              "FDA-approved.")
+
+
+def _beyond_clearance(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,
+                      k: Knowledge, title: str) -> Iterable[Finding]:
+    """A device offered for a use no clinic device is cleared for: permanent hair removal, hair regrowth, an
+    alternative to liposuction, vaginal rejuvenation, cellulite, weight loss (CLM019)."""
+    text = sentence.text
+    use = _search(k.beyond_clearance, text)
+    if use is None:
+        return
+    named = {p for p, _, _ in products}
+    devices = {p for p in named if k.products[p].kind == "510k-device"}
+    if named and not devices:
+        return  # a drug's claim (Wegovy for weight loss) is judged against its label, not here
+    if not devices and not (carried and k.products[carried].kind == "510k-device") and \
+            not _search(k.device_words, text):
+        return
+    # "devices cleared for cellulite": a clearance statement, judged as one (CLM001/CLM003), not an offer
+    if _search(k.clearance, text) or _search(k.negation, text) or _search(k.benefit_negation, text) or \
+            _search(k.disclosure, sentence.block.text):
+        return
+    yield finding(DEVICE_BEYOND_CLEARANCE, f"a device is offered for “{use.group(0)}”, which no clearance covers",
+                  _span(post, sentence, use.start(), use.end()), excerpt=text[:240],
+                  suggestion="Offer the device only for its cleared uses (cite its 510(k) record), or say plainly the "
+                             "FDA has not cleared it for this.")
 
 
 def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,

@@ -196,6 +196,11 @@ class ClaimLanguage(_Strict):
                                                        "(CLM017), beside an approval word")
     approval_places: tuple[str, ...] = Field((), description="after an approval word, what is not a product: "
                                                              "'FDA-approved facility' (CLM018, not an approval)")
+    beyond_clearance: tuple[str, ...] = Field((), description="uses no energy device, laser, pen or implant is "
+                                                              "cleared for (CLM019): 'permanent hair removal', "
+                                                              "'alternative to liposuction', 'vaginal rejuvenation'")
+    device_words: tuple[str, ...] = Field((), description="words that make a sentence, paragraph or post about a "
+                                                          "device (for beyond_clearance)")
     general: tuple[str, ...] = Field((), description="a sentence about drugs or approval in general ('when a drug "
                                                      "gets FDA approval'): without a product named, not a claim")
 
@@ -206,7 +211,7 @@ class ClaimLanguage(_Strict):
                   tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
                   self.condition_reference, self.heading_use, self.risk_statement, self.compounded_context,
                   self.disease, self.disease_claim, self.unlisted_products, self.broadened, self.approval_places,
-                  self.general]
+                  self.general, self.beyond_clearance, self.device_words]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):
             groups.append((phrase.pattern, *phrase.allowed))
