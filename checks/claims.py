@@ -710,17 +710,19 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
     return claim
 
 
-_AGE = re.compile(r"(?:over|older than|aged?|from|ages?|anyone|everyone|adults?|men|women|patients)\s+(?:over\s+)?"
-                  r"(\d{1,2})|(\d{1,2})\s*(?:\+|and (?:up|older|over)|years? (?:and|or) older)", re.IGNORECASE)
+_AGE = re.compile(r"\b(?:(?P<over>over|older than|above)|aged?|from|ages?)\s+(?P<a>\d{1,2})\b"
+                  r"|\b(?P<b>\d{1,2})\s*(?:\+|and (?:up|older|over)|years? (?:and|or) older)", re.IGNORECASE)
 
 
 def _younger(use: ApprovedUse, text: str, k: Knowledge) -> bool:
-    """The sentence offers the use to people younger than the label's minimum age (teens, 'anyone over 16')."""
+    """The sentence offers the use to people younger than the label's minimum age (teens, 'anyone over 16';
+    'over 21' is 22 and older)."""
     if not use.min_age:
         return False
     if use.min_age >= 18 and _search(k.children, text):
         return True
-    ages = [int(m.group(1) or m.group(2)) for m in _AGE.finditer(text)]
+    ages = [int(m.group("a")) + 1 if m.group("over") else int(m.group("a") or m.group("b"))
+            for m in _AGE.finditer(text)]
     return any(age < use.min_age for age in ages)
 
 
@@ -811,9 +813,9 @@ def _evidence(raw: str, span: tuple[int, int] | None, citations: _Citations, pos
     return "citation"
 
 
-_HEDGE = re.compile(r"(?:may|might|could|can help|looks? promising|seems?|some (?:doctors|patients|people|"
-                    r"clients|studies)|clients say|patients say|reportedly|is thought to|possibly)", re.IGNORECASE)
-_HYPOTHETICAL = re.compile(r"^\W*(?:if|when|once|should|whether|unless)|would", re.IGNORECASE)
+_HEDGE = re.compile(r"\b(?:may|might|could|can help|looks? promising|seems?|some (?:doctors|patients|people|"
+                    r"clients|studies)|clients say|patients say|reportedly|is thought to|possibly)\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"^\W*(?:if|when|once|should|whether|unless)\b|\bwould\b", re.IGNORECASE)
 
 
 def _modality(text: str, k: Knowledge) -> str:
@@ -1220,8 +1222,9 @@ def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[F
         if not others:
             continue
         # the knowledge base as is, not knowledge(): compiling the claim language would cost this process 0.1 s
-        product = next(p for p in policy.kb.products if p.id == fact.product)
-        name = product.brand or product.names[0]
+        product_id, _, use = fact.product.partition("@")
+        product = next(p for p in policy.kb.products if p.id == product_id)
+        name = (product.brand or product.names[0]) + (f" ({use.replace('-', ' ')})" if use else "")
         where = "; ".join(f"{s.display_path}:{s.line if s.line else '?'} ({_range_text(s.value)})" for s in others)
         found.append(finding(INCONSISTENT_FACT, f"{fact.fact.replace('_', ' ')} for {name} stated as "
                                                 f"{_range_text(fact.value)} here but differently in {where}",
@@ -1238,9 +1241,22 @@ def facts(post: Post, policy: Policy) -> Iterable[Fact]:
             yield Fact(fact, product, value, span, text)
 
 
+def _use_of(text: str, k: Knowledge) -> str | None:
+    """The most specific condition a text names (for comparing a fact only for the same use)."""
+    found = {c for c, _, _ in _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)}
+    specific = sorted(c for c in found if not k.narrower.get(c, set()) & found)
+    return specific[0] if specific else None
+
+
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
-    last = next((p for p, _, _ in _products(post, k, _title(post))), None)
+    """Facts keyed by product and use ("botox@chronic-migraine"): retreatment every 12 weeks for migraine does
+    not conflict with a cosmetic interval (issue 16, kind 12). The use is the sentence's, else its paragraph's,
+    else the title's."""
+    title = _title(post)
+    last = next((p for p, _, _ in _products(post, k, title)), None)
+    title_use: list[str | None] = []
     for block in post.blocks:
+        block_use: list[str | None] = []
         for sentence in post_sentences(post, block):
             products = _products(post, k, sentence.text)
             product = products[0][0] if products else last
@@ -1250,11 +1266,17 @@ def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tu
                 continue
             for fact, pattern in k.facts.items():
                 for match in pattern.finditer(sentence.text):
+                    use = _use_of(sentence.text, k)
+                    if use is None:
+                        block_use = block_use or [_use_of(block.text, k)]
+                        title_use = title_use or [_use_of(title, k)]
+                        use = block_use[0] or title_use[0]
                     low = float(match.group(1))
                     high = float(match.group(2)) if match.group(2) else low
                     months = match.group(3).lower().startswith("month")
                     value = _normalise(fact, low, high, months)
-                    yield fact, product, _span(post, sentence, match.start(), match.end()), value, sentence.text
+                    key = f"{product}@{use}" if use else product
+                    yield fact, key, _span(post, sentence, match.start(), match.end()), value, sentence.text
 
 
 def _normalise(fact: str, low: float, high: float, months: bool) -> tuple[float, float]:
