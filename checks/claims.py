@@ -31,9 +31,20 @@ _RISK = ("\n\nSide effects include neck pain and headache. The boxed warning: th
          "trouble swallowing or breathing.\n")
 
 
+CITATIONS = (
+    "What counts as a citation: a numbered reference [n] whose id is in the post's front-matter `references`; a "
+    "footnote mark [^x]; or a link to the label or an FDA record (prescribing-information PDF on fda.gov, "
+    "DailyMed, Drugs@FDA, an FDA 510(k)/PMA/De Novo device record; domains in claim-language.yaml "
+    "`authoritative_domains`), or to the maker's prescribing information (a label PDF on its own site, "
+    "`label_links`), inline ([FDA label](url)) or as a reference link. It must stand in the claim's "
+    "sentence or right after its full stop, or at the end of its list item. A link elsewhere in the post, a "
+    "bare 'per the FDA' or a manufacturer's marketing page does not count.")
+
+
 def _rule(id: str, name: str, severity: Severity, rationale: str, failing: str, passing: str,
           corpus: bool = False) -> Rule:
-    return Rule(id, name, CHECK, severity, rationale, failing, passing, corpus)
+    details = CITATIONS if id in ("CLM003", "CLM006", "CLM011", "CLM015") else ""
+    return Rule(id, name, CHECK, severity, rationale, failing, passing, corpus, details)
 
 
 FALSE_APPROVAL = _rule(
@@ -245,6 +256,7 @@ class Knowledge:
     broadened: Gated | None = None
     approval_places: re.Pattern[str] | None = None
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
+    label_links: re.Pattern[str] | None = None  # a maker's prescribing information on its own domain
     beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
     device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
@@ -308,7 +320,8 @@ def _compile(policy: Policy) -> Knowledge:
         disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
         unlisted=gated(_union(words.unlisted_products)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
-        beyond_clearance=gated(_union(words.beyond_clearance)), device_words=gated(_union(words.device_words)),
+        beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
+        device_words=gated(_union(words.device_words)),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
@@ -784,7 +797,8 @@ class _Citations:
 
 def _citations(post: Post, k: Knowledge) -> _Citations:
     ids = frozenset(str(r.get("id")) for r in post.meta_list("references") if isinstance(r, dict))
-    links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains))
+    links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains)
+                   or (k.label_links is not None and k.label_links.search(link.target)))
     return _Citations(ids, tuple(links))
 
 

@@ -201,6 +201,8 @@ class ClaimLanguage(_Strict):
                                                               "'alternative to liposuction', 'vaginal rejuvenation'")
     device_words: tuple[str, ...] = Field((), description="words that make a sentence, paragraph or post about a "
                                                           "device (for beyond_clearance)")
+    label_links: tuple[str, ...] = Field((), description="link targets that are a maker's prescribing information "
+                                                         "(the label PDF) on any domain: a citation too")
     general: tuple[str, ...] = Field((), description="a sentence about drugs or approval in general ('when a drug "
                                                      "gets FDA approval'): without a product named, not a claim")
 
@@ -211,7 +213,7 @@ class ClaimLanguage(_Strict):
                   tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
                   self.condition_reference, self.heading_use, self.risk_statement, self.compounded_context,
                   self.disease, self.disease_claim, self.unlisted_products, self.broadened, self.approval_places,
-                  self.general, self.beyond_clearance, self.device_words]
+                  self.general, self.beyond_clearance, self.device_words, self.label_links]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):
             groups.append((phrase.pattern, *phrase.allowed))

@@ -316,8 +316,12 @@ def test_kind_11_label_links_footnotes_and_list_ends_are_citations(policy: Polic
     assert _rules(policy, f"{claim}.") == {(1, "CLM003")}
     for passing in (f"{claim} ([FDA label]({label})).", f"{claim}.[^1]\n\n[^1]: BOTOX prescribing information.",
                     "- BOTOX: FDA-approved to prevent chronic migraine in adults [1]",
-                    f"{claim} ([DailyMed](https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=x))."):
+                    f"{claim} ([DailyMed](https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=x)).",
+                    f"{claim} ([prescribing information](https://www.rxabbvie.com/pdf/botox_pi.pdf))."):
         assert _rules(policy, passing) == set(), passing
+    # a link to the maker's home page, or a label link in another paragraph, is no citation
+    assert _rules(policy, f"{claim} ([BOTOX](https://www.botox.com/)).") == {(1, "CLM003")}
+    assert _rules(policy, f"{claim}.\n\n[FDA label]({label})") == {(1, "CLM003")}
     _, table = _review(policy, f"{claim} ([FDA label]({label})).")
     assert [(row["kind"], row["evidence"], row["modality"]) for row in table] == [
         ("approval", "link www.accessdata.fda.gov", "asserted")]
