@@ -226,8 +226,8 @@ class Knowledge:
     subject: Gated | None
     children: Gated | None
     risk: Gated | None
-    prohibited: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
-    comparative: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
+    prohibited: list[tuple[Phrase, Gated, re.Pattern[str] | None]]
+    comparative: list[tuple[Phrase, Gated, re.Pattern[str] | None]]
     facts: dict[str, Gated]
     domains: tuple[str, ...]
     narrower: dict[str, set[str]] = field(default_factory=dict)  # condition -> conditions it is broader than
@@ -244,10 +244,10 @@ class Knowledge:
     condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
     heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
     # issue 22 (CLM011-CLM019)
-    safety: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
-    sameness: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
-    efficacy: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
-    substantiation: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=list)
+    safety: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    sameness: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    efficacy: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    substantiation: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
     risk_statement: Gated | None = None
     compounded_context: Gated | None = None
     disease: Gated | None = None
@@ -258,6 +258,8 @@ class Knowledge:
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
     label_links: re.Pattern[str] | None = None  # a maker's prescribing information on its own domain
     beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
+    reasons: Gated | None = None  # one literal gate before the unlisted, disease and device-use tests
+    list_gates: dict[str, Gated | None] = field(default_factory=dict)  # per phrase list: its phrases' union gate
     device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
 
@@ -293,8 +295,9 @@ def _compile(policy: Policy) -> Knowledge:
                 children |= grandchildren
                 changed = True
 
-    def phrases(items: Iterable[Phrase]) -> list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]:
-        return [(p, re.compile(p.pattern, re.IGNORECASE), _union(p.allowed)) for p in items]
+    def phrases(items: Iterable[Phrase]) -> list[tuple[Phrase, Gated, re.Pattern[str] | None]]:
+        # each phrase behind its own literal gate: most sentences hold none of its letters ("safe", "proven")
+        return [(p, Gated(re.compile(p.pattern, re.IGNORECASE)), _union(p.allowed)) for p in items]
 
     brands = {p.brand.lower(): p for p in kb.products if p.brand}
     names = literal_alternation(sorted(brands, key=len, reverse=True))
@@ -313,8 +316,8 @@ def _compile(policy: Policy) -> Knowledge:
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
         claim_words=gated(any_of(approval, clearance, benefit)),
-        phrase_words=gated(any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative, *safety, *sameness,
-                                                                  *efficacy, *substantiation)))),
+        phrase_words=gated(any_of(*(gate.regex for _, gate, _ in (*prohibited, *comparative, *safety, *sameness,
+                                                                   *efficacy, *substantiation)))),
         safety=safety, sameness=sameness, efficacy=efficacy, substantiation=substantiation,
         risk_statement=gated(_union(words.risk_statement)), compounded_context=gated(_union(words.compounded_context)),
         disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
@@ -322,6 +325,10 @@ def _compile(policy: Policy) -> Knowledge:
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
         beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
         device_words=gated(_union(words.device_words)),
+        list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
+            ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
+            ("efficacy", efficacy), ("substantiation", substantiation))},
+        reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance))),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
@@ -468,17 +475,22 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
             lead = None
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
-        compounding = title_compounding or bool(_search(k.compounded_context, block.text))
+        compounding: bool | None = None  # the paragraph is about compounding: read when a molecule is named
         for sentence in post_sentences(post, block):
             text = sentence.text
             # the molecule is the compounded product when the sentence says so, or speaks of the clinic's own
             # ("our semaglutide") in a paragraph or post about compounding
-            products = _compounded(_products(post, k, text), k, bool(_search(k.compounded_context, text)) or (
-                compounding and bool(_OURS.search(text))))
+            products = _products(post, k, text)
+            if any(k.products[p].compounded_as for p, _, _ in products):
+                if compounding is None:
+                    compounding = title_compounding or bool(_search(k.compounded_context, block.text))
+                products = _compounded(products, k, bool(_search(k.compounded_context, text)) or (
+                    compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
             listed = block.tag == "li" and lead is not None and not products
             may_claim = not question and (listed or _may_claim(text, products, last_product, k, block.is_heading))
-            phrased = k.phrase_words is None or bool(k.phrase_words.search(text))
+            # the union's literal gate only: running the union itself costs more than the phrases' own gates
+            phrased = k.phrase_words is None or k.phrase_words.may_match(text)
             if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
                 span = _with_trailing_citations(post.text, block.source_range(sentence.start, sentence.end))
                 raw = post.text[span[0] : span[1]] if span else text
@@ -498,7 +510,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     result.claims.extend(claims)
                 if phrased:
                     result.findings.extend(_phrases(post, sentence, cited, k, products, question))
-            if not question:
+            if not question and (k.reasons is None or k.reasons.may_match(text)):
                 result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
                 result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
@@ -873,8 +885,10 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products: list[tuple[str, int, int]],
              question: bool = False) -> Iterable[Finding]:
     """Prohibited, comparative, safety, sameness, efficacy and substantiation phrases (the caller tested
-    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence."""
+    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence. The paragraph-wide
+    contexts (risks stated, compounding) are read only for a phrase that matched."""
     text = sentence.text
+    low = text.lower()
     paragraph = sentence.block.text
 
     def allowed_here(phrase: Phrase, allowed: re.Pattern[str] | None) -> bool:
@@ -884,13 +898,27 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         return finding(rule, message, _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
                        suggestion=phrase.suggestion)
 
-    for phrase, pattern, allowed in k.prohibited:
-        for match in pattern.finditer(text):
+    def listed(name: str) -> list[tuple[Phrase, Gated, re.Pattern[str] | None]]:
+        """The phrases of a list, or none when the list's union gate turns the sentence away."""
+        gate = k.list_gates.get(name)
+        return [] if gate is not None and not gate.may_match(text, low) else getattr(k, name)
+
+    def first(items: list[tuple[Phrase, Gated, re.Pattern[str] | None]]) -> tuple[Phrase, re.Match[str]] | None:
+        for phrase, gate, allowed in items:
+            match = gate.search(text, low)
+            if match and not allowed_here(phrase, allowed):
+                return phrase, match
+        return None
+
+    for phrase, gate, allowed in listed("prohibited"):
+        if gate.search(text, low) is None:
+            continue
+        for match in gate.regex.finditer(text):
             if not allowed_here(phrase, allowed):
                 yield found(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on", match,
                             phrase)
-    for phrase, pattern, allowed in k.comparative:
-        match = pattern.search(text)
+    for phrase, gate, allowed in listed("comparative"):
+        match = gate.search(text, low)
         if match is None or allowed_here(phrase, allowed):
             continue
         if phrase.id == "exclusive":
@@ -905,31 +933,20 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
             break  # one finding per sentence
     if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
         return
-    # risk minimised: fine when the sentence or its paragraph states the risks
-    if not _search(k.risk_statement, paragraph):
-        for phrase, pattern, allowed in k.safety:
-            match = pattern.search(text)
-            if match and not allowed_here(phrase, allowed):
-                yield found(RISK_MINIMISED, f"“{match.group(0)}” minimises risk; no risks are stated beside it",
-                            match, phrase)
-                break
-    compounded = any(k.products[p].kind == "compounded" for p, _, _ in products) or \
-        bool(_search(k.compounded_context, paragraph)) or bool(_search(k.compounded_context, _title(post)))
-    for phrase, pattern, allowed in k.sameness:
-        match = pattern.search(text)
-        if match and (compounded or "generic" in match.group(0).lower()) and not allowed_here(phrase, allowed):
-            yield found(COMPOUNDED_SAMENESS, f"“{match.group(0)}” presents a compounded or unapproved product as "
-                                             f"the approved drug", match, phrase)
-            break
-    if not cited:
-        for phrase, pattern, allowed in k.efficacy:
-            match = pattern.search(text)
-            if match and not allowed_here(phrase, allowed):
-                yield found(UNSUBSTANTIATED_EFFICACY, f"efficacy claim “{match.group(0)}” has no citation", match,
-                            phrase)
-                break
-    for phrase, pattern, allowed in k.substantiation:
-        match = pattern.search(text)
+    hit = first(listed("safety"))
+    if hit and not _search(k.risk_statement, paragraph):  # fine when the sentence or paragraph states risks
+        yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
+                    hit[0])
+    hit = first(listed("sameness"))
+    if hit and ("generic" in hit[1].group(0).lower() or any(k.products[p].kind == "compounded" for p, _, _ in products)
+                or _search(k.compounded_context, paragraph) or _search(k.compounded_context, _title(post))):
+        yield found(COMPOUNDED_SAMENESS, f"“{hit[1].group(0)}” presents a compounded or unapproved product as the "
+                                         f"approved drug", hit[1], hit[0])
+    hit = None if cited else first(listed("efficacy"))
+    if hit:
+        yield found(UNSUBSTANTIATED_EFFICACY, f"efficacy claim “{hit[1].group(0)}” has no citation", hit[1], hit[0])
+    for phrase, gate, allowed in listed("substantiation"):
+        match = gate.search(text, low)
         if match and not (phrase.cited_ok and cited) and not allowed_here(phrase, allowed):
             yield found(FALSE_SUBSTANTIATION, f"“{match.group(0)}” implies an approval, study or endorsement that "
                                               f"does not apply to the product", match, phrase)
