@@ -502,8 +502,8 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
                                      cited, disclosed, listed, last_named)
-                    evidence = _evidence(raw, span, citations, post) if cited else ""
-                    modality = _modality(text, k)
+                    evidence = _evidence(raw, span, citations, post) if cited and claims else ""
+                    modality = _modality(text, k) if claims else ""
                     for claim in claims:
                         claim.span, claim.evidence = span, evidence
                         claim.modality = "disclosed" if claim.disclosed and claim.kind == "benefit" else modality
