@@ -467,9 +467,12 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     citations = _citations(post, k)
     # a post about an unapproved product (an IV drip, PRP, peptides): its disease claims need no product named
     post_unapproved = title_product in k.unapproved_ids or bool(_search(k.unlisted, title))
+    recent: str | None = None  # the product the body named last
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
     for block in blocks:
-        last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
+        # "it" refers to the product named last before it (in this paragraph or one before), else the title's
+        last_product = title_product
+        before = recent if recent != title_product else None  # a product of an earlier paragraph
         last_named: list[str] = [title_product] if title_product else []  # "both of these medicines"
         if block.tag != "li":
             lead = None
@@ -481,6 +484,8 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
             # the molecule is the compounded product when the sentence says so, or speaks of the clinic's own
             # ("our semaglutide") in a paragraph or post about compounding
             products = _products(post, k, text)
+            if before and not products and _OPENS_WITH_IT.match(text):
+                last_product = before  # "It works well for teens, too." opening the next paragraph
             if any(k.products[p].compounded_as for p, _, _ in products):
                 if compounding is None:
                     compounding = title_compounding or bool(_search(k.compounded_context, block.text))
@@ -518,6 +523,9 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
+                before = None
+                if block.where == "body":
+                    recent = last_product
                 last_named = list(dict.fromkeys(p for p, _, _ in products))
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
             lead = last_product  # "Our patients come to us for:" - each item below is a claim for it
@@ -595,6 +603,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
 
 
 _ANOTHER = re.compile(r"\s+(?:brand|version|original|product|medication|drug|medicine)s?\b", re.IGNORECASE)
+_OPENS_WITH_IT = re.compile(r"\W*(?:it|they|both of (?:these|them))\b", re.IGNORECASE)
 _OURS = re.compile(r"\b(?:our|we|us|members?)\b", re.IGNORECASE)
 _BOTH = re.compile(r"\b(?:both|each of|all of (?:these|them)|these (?:two|three))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
