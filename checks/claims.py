@@ -528,7 +528,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     recent = last_product
                 last_named = list(dict.fromkeys(p for p, _, _ in products))
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
-            lead = last_product  # "Our patients come to us for:" - each item below is a claim for it
+            lead = last_product or recent  # "Our patients come to us for:": each item below claims for it
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(post, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
