@@ -120,10 +120,10 @@ def test_precision_and_recall_on_the_development_corpus(scored: tuple[dict[str, 
 
 # Issue 16 asks for precision >= 0.95 and recall >= 0.90 (overall and per rule with 5+ cases). Where the
 # check does not reach that yet, the level it reached is asserted as a floor so it cannot slip back unnoticed.
-# Reached (provisional gold, 13:36 UTC): overall 0.93 / 0.75. Floors sit 0.01 under what was reached.
-PRECISION_FLOOR, RECALL_FLOOR = 0.92, 0.74
+# Reached (provisional gold, 14:03 UTC): overall 0.94 / 0.76. Floors sit 0.01 under what was reached.
+PRECISION_FLOOR, RECALL_FLOOR = 0.93, 0.75
 RULE_FLOORS: dict[str, tuple[float, float]] = {  # rule -> (precision, recall) reached; the target is 0.95 / 0.90
-    "CLM001": (0.99, 0.81), "CLM002": (0.99, 0.82), "CLM003": (0.91, 0.91), "CLM004": (0.81, 0.33),
+    "CLM001": (0.99, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.91), "CLM004": (0.82, 0.36),
     "CLM005": (0.99, 0.93), "CLM006": (0.87, 0.99), "CLM007": (0.73, 0.84), "CLM008": (0.99, 0.74),
     "CLM009": (0.99, 0.70), "CLM011": (0.99, 0.49), "CLM013": (0.99, 0.93), "CLM014": (0.99, 0.59),
     "CLM015": (0.93, 0.76), "CLM016": (0.99, 0.94), "CLM017": (0.99, 0.99), "CLM018": (0.85, 0.99),
