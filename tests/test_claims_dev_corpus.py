@@ -120,8 +120,8 @@ def test_precision_and_recall_on_the_development_corpus(scored: tuple[dict[str, 
 
 # Issue 16 asks for precision >= 0.95 and recall >= 0.90 (overall and per rule with 5+ cases). Where the
 # check does not reach that yet, the level it reached is asserted as a floor so it cannot slip back unnoticed.
-# Reached (provisional gold, 14:03 UTC): overall 0.94 / 0.76. Floors sit 0.01 under what was reached.
-PRECISION_FLOOR, RECALL_FLOOR = 0.93, 0.75
+# Reached (provisional gold, 14:05 UTC): overall 0.94 / 0.79. Floors sit 0.01 under what was reached.
+PRECISION_FLOOR, RECALL_FLOOR = 0.93, 0.78
 RULE_FLOORS: dict[str, tuple[float, float]] = {  # rule -> (precision, recall) reached; the target is 0.95 / 0.90
     "CLM001": (0.99, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.91), "CLM004": (0.82, 0.36),
     "CLM005": (0.99, 0.93), "CLM006": (0.87, 0.99), "CLM007": (0.73, 0.84), "CLM008": (0.99, 0.74),

@@ -19,7 +19,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "regulator_score.py"
 TARGET_RECALL, MIN_STATEMENTS = 0.95, 5
 # reached on 2026-12-03 13:36 UTC (quoted statements); issue 22's target is TARGET_RECALL for each
 RECALL_FLOORS = {"sameness": 0.85, "unapproved-drug-use": 0.20, "unsubstantiated-efficacy": 0.90,
-                 "disease-claim": 0.94, "uncleared-device-use": 0.60}
+                 "disease-claim": 0.99, "uncleared-device-use": 0.60}
 # issue 22's target is 0; errors on careful sentences reached: see CAREFUL_ERRORS_FLOOR
 CAREFUL_ERRORS_FLOOR = 4
 
