@@ -415,10 +415,12 @@ def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]
     key = (id(k), text)  # a Knowledge lives as long as the process (knowledge() keeps it)
     if key not in found:
         mentions = _mentions(k.product_re, k.product_names, text)
-        # "Ozempic (semaglutide)", "semaglutide, sold as Wegovy": the brand beside the molecule is the product
-        found[key] = [m for m in mentions if not k.products[m[0]].molecule_of or not any(
-            o[0] in k.products[m[0]].molecule_of and (0 <= m[1] - o[2] <= 30 or 0 <= o[1] - m[2] <= 30)
-            for o in mentions)]
+        if len(mentions) > 1 and any(k.products[m[0]].molecule_of for m in mentions):
+            # "Ozempic (semaglutide)", "semaglutide, sold as Wegovy": the brand beside the molecule is the product
+            mentions = [m for m in mentions if not k.products[m[0]].molecule_of or not any(
+                o[0] in k.products[m[0]].molecule_of and (0 <= m[1] - o[2] <= 30 or 0 <= o[1] - m[2] <= 30)
+                for o in mentions)]
+        found[key] = mentions
     return found[key]
 
 
