@@ -124,8 +124,8 @@ def test_precision_and_recall_on_the_development_corpus(scored: tuple[dict[str, 
 PRECISION_FLOOR, RECALL_FLOOR = 0.93, 0.78
 RULE_FLOORS: dict[str, tuple[float, float]] = {  # rule -> (precision, recall) reached; the target is 0.95 / 0.90
     "CLM001": (0.99, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.91), "CLM004": (0.82, 0.36),
-    "CLM005": (0.99, 0.93), "CLM006": (0.87, 0.99), "CLM007": (0.73, 0.84), "CLM008": (0.99, 0.74),
-    "CLM009": (0.99, 0.70), "CLM011": (0.99, 0.49), "CLM013": (0.99, 0.93), "CLM014": (0.99, 0.59),
+    "CLM005": (0.99, 0.93), "CLM006": (0.87, 0.99), "CLM007": (0.73, 0.84), "CLM008": (0.99, 0.87),
+    "CLM009": (0.99, 0.70), "CLM011": (0.99, 0.63), "CLM013": (0.99, 0.93), "CLM014": (0.99, 0.99),
     "CLM015": (0.93, 0.76), "CLM016": (0.99, 0.94), "CLM017": (0.99, 0.99), "CLM018": (0.85, 0.99),
     "CLM019": (0.99, 0.66),
 }
