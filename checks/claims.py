@@ -494,7 +494,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                 products = _compounded(products, k, bool(_search(k.compounded_context, text)) or (
                     compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
-            listed = block.tag == "li" and lead is not None and not products
+            listed = block.tag == "li" and lead is not None
             may_claim = not question and (listed or _may_claim(text, products, last_product, k, block.is_heading))
             # the union's literal gate only: running the union itself costs more than the phrases' own gates
             phrased = k.phrase_words is None or k.phrase_words.may_match(text)
