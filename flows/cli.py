@@ -410,6 +410,8 @@ def _explain(args: argparse.Namespace) -> Exit:
         return Exit.USAGE
     print(f"{rule.id} {rule.name} ({rule.check}, default severity {rule.severity.value})\n")
     print(rule.rationale + "\n")
+    if rule.details:
+        print(rule.details + "\n")
     from checks.examples import printable
 
     for title, example in (("Fails", printable(rule.failing)), ("Passes", printable(rule.passing))):
