@@ -32,9 +32,9 @@ from checks.model import Finding, Severity  # noqa: E402
 from checks.pipeline import summarize  # noqa: E402
 
 try:  # main moved the policy loader into flows/engine/ (issue 15 item 6)
-    from flows.engine.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 except ImportError:  # branches cut before that move
-    from flows.policy_files import load_policy
+    from flows.store.policy_files import load_policy
 
 CORPUS = ROOT / "tests" / "regulator_corpus"
 REASONS = ["sameness", "unapproved-drug-use", "unsubstantiated-efficacy", "disease-claim", "risk-minimised",

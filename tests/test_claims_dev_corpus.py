@@ -21,7 +21,7 @@ from checks.corpus import Corpus
 from checks.document import parse_post
 from checks.model import Finding, Severity
 from checks.pipeline import summarize
-from flows.policy_files import load_policy
+from flows.store.policy_files import load_policy
 from tests.conftest import POLICY
 
 DEV = Path(__file__).parent / "claims_dev"
@@ -120,12 +120,10 @@ def test_precision_and_recall_on_the_development_corpus(scored: tuple[dict[str, 
 
 # Issue 16 asks for precision >= 0.95 and recall >= 0.90 (overall and per rule with 5+ cases). Where the
 # check does not reach that yet, the level it reached is asserted as a floor so it cannot slip back unnoticed.
-# Reached at 14:08 UTC: 0.94 / 0.81 on the provisional gold (the writers' plants) and 0.92 / 0.74 on the blind
-# labeller's labels before they were settled. Floors sit 0.01 under the lower of the two, so the settled gold
-# (expected between them) passes; when it lands, raise them to what this test prints.
-PRECISION_FLOOR, RECALL_FLOOR = 0.91, 0.73
+# Reached at 14:15 UTC on the settled gold (tests/claims_dev/LABELLING.md): 0.92 / 0.75.
+PRECISION_FLOOR, RECALL_FLOOR = 0.91, 0.74
 RULE_FLOORS: dict[str, tuple[float, float]] = {  # rule -> (precision, recall) reached; the target is 0.95 / 0.90
-    "CLM001": (0.90, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.78), "CLM004": (0.85, 0.35),
+    "CLM001": (0.90, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.78), "CLM004": (0.90, 0.35),
     "CLM005": (0.99, 0.79), "CLM006": (0.87, 0.93), "CLM007": (0.60, 0.81), "CLM008": (0.99, 0.93),
     "CLM009": (0.99, 0.70), "CLM011": (0.99, 0.63), "CLM013": (0.99, 0.93), "CLM014": (0.99, 0.99),
     "CLM015": (0.88, 0.76), "CLM016": (0.99, 0.85), "CLM017": (0.99, 0.82), "CLM018": (0.85, 0.99),
