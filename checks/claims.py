@@ -31,9 +31,20 @@ _RISK = ("\n\nSide effects include neck pain and headache. The boxed warning: th
          "trouble swallowing or breathing.\n")
 
 
+CITATIONS = (
+    "What counts as a citation: a numbered reference [n] whose id is in the post's front-matter `references`; a "
+    "footnote mark [^x]; or a link to the label or an FDA record (prescribing-information PDF on fda.gov, "
+    "DailyMed, Drugs@FDA, an FDA 510(k)/PMA/De Novo device record; domains in claim-language.yaml "
+    "`authoritative_domains`), or to the maker's prescribing information (a label PDF on its own site, "
+    "`label_links`), inline ([FDA label](url)) or as a reference link. It must stand in the claim's "
+    "sentence or right after its full stop, or at the end of its list item. A link elsewhere in the post, a "
+    "bare 'per the FDA' or a manufacturer's marketing page does not count.")
+
+
 def _rule(id: str, name: str, severity: Severity, rationale: str, failing: str, passing: str,
           corpus: bool = False) -> Rule:
-    return Rule(id, name, CHECK, severity, rationale, failing, passing, corpus)
+    details = CITATIONS if id in ("CLM003", "CLM006", "CLM011", "CLM015") else ""
+    return Rule(id, name, CHECK, severity, rationale, failing, passing, corpus, details)
 
 
 FALSE_APPROVAL = _rule(
@@ -93,8 +104,74 @@ INCONSISTENT_FACT = _rule(
     "==> posts/b.md <==\n---\ntitle: B\nslug: b\ndate: 2024-05-01\n---\nBOTOX results last 3 to 4 months.\n",
     corpus=True)
 
+_GLP = ("---\ntitle: Weight care\nslug: weight-care\ndate: 2024-05-01\n---\n")
+_GLP_RISK = (" Side effects include nausea and vomiting; the boxed warning is about thyroid C-cell tumors.\n")
+UNVERIFIABLE_APPROVAL = _rule(
+    "CLM011", "unverifiable-approval", Severity.ERROR,
+    "An approval claim naming no use, or a product the knowledge base does not list, cannot be checked "
+    "(FD&C Act 502(a): false or misleading labeling).",
+    _HEAD + "BOTOX is FDA-approved and has been trusted for decades." + _RISK,
+    _HEAD + "BOTOX is FDA-approved to prevent chronic migraine in adults [1]." + _RISK)
+OUTDATED_EXCLUSIVITY = _rule(
+    "CLM012", "outdated-exclusivity", Severity.ERROR,
+    "'The only FDA-approved treatment for Y' is false once another product is approved for Y (21 CFR "
+    "202.1(e)(6): false or misleading).",
+    _HEAD + "Jeuveau is the only FDA-approved treatment for frown lines." + _RISK,
+    _HEAD + "Jeuveau is one of several FDA-approved treatments for frown lines [1]." + _RISK)
+RISK_MINIMISED = _rule(
+    "CLM013", "risk-minimised", Severity.ERROR,
+    "Calling a treatment safe without its risks beside it minimises risk (FD&C Act 502(a), 21 CFR "
+    "202.1(e)(5); the FTC Act needs support for safety claims).",
+    _HEAD + "BOTOX injections are very safe and used safely for decades." + _RISK,
+    _HEAD + "BOTOX injections are generally well tolerated; side effects include headache and drooping eyelids."
+    + _RISK)
+COMPOUNDED_SAMENESS = _rule(
+    "CLM014", "compounded-sameness", Severity.ERROR,
+    "A compounded or unapproved drug presented as the approved brand or its generic misleads (FD&C Act 502(a), "
+    "502(bb); FDA's 2025 GLP-1 letters).",
+    _GLP + "Our compounded semaglutide has the same active ingredient as Wegovy at a lower price." + _GLP_RISK,
+    _GLP + "Compounded semaglutide is not FDA-approved and is not the same as Wegovy." + _GLP_RISK)
+UNSUBSTANTIATED_EFFICACY = _rule(
+    "CLM015", "unsubstantiated-efficacy", Severity.ERROR,
+    "Efficacy claims ('clinically proven', 'lose 20 lbs in a month') need competent and reliable evidence, "
+    "cited (FTC Act 5 and 12; 21 CFR 202.1(e)(6)).",
+    _GLP + "Our clinically proven program helps you lose 20 lbs in a month." + _GLP_RISK,
+    _GLP + "In the clinical trial, adults lost 15% of body weight on average over 68 weeks [1].\n\n[1]: "
+           "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=ee06186f-2aa3-4990-a760-757579d8f77b\n")
+UNAPPROVED_DISEASE_CLAIM = _rule(
+    "CLM016", "unapproved-disease-claim", Severity.ERROR,
+    "Saying an unapproved product prevents or treats an illness (COVID-19, flu, cancer) or detoxes the body "
+    "is unsubstantiated (FTC Act 5 and 12; FD&C Act 502(a)).",
+    "---\ntitle: IV drips\nslug: iv\ndate: 2024-05-01\n---\nOur IV vitamin drips boost immunity against "
+    "COVID-19 and the flu.\n",
+    "---\ntitle: IV drips\nslug: iv\ndate: 2024-05-01\n---\nIV vitamin drips are not FDA-approved to "
+    "prevent or treat COVID-19 or the flu.\n")
+BROADENED_INDICATION = _rule(
+    "CLM017", "broadened-indication", Severity.ERROR,
+    "An approved use stretched in area, degree or time overstates the label (21 CFR 202.1(e)(6)(i); FD&C Act "
+    "502(a)).",
+    _HEAD + "BOTOX Cosmetic is FDA-approved to erase wrinkles anywhere on the face." + _RISK,
+    _HEAD + "BOTOX Cosmetic is FDA-approved for moderate to severe frown lines in adults [1]." + _RISK)
+FALSE_SUBSTANTIATION = _rule(
+    "CLM018", "false-substantiation", Severity.ERROR,
+    "'FDA-registered', an 'FDA-approved facility' or an uncited 'backed by studies' implies approval or evidence "
+    "the product lacks (FD&C Act 301(p); FTC Act 5).",
+    _GLP + "Our semaglutide comes from an FDA-registered pharmacy." + _GLP_RISK,
+    _GLP + "Our semaglutide is compounded by a state-licensed pharmacy; compounded drugs are not FDA-approved."
+    + _GLP_RISK)
+DEVICE_BEYOND_CLEARANCE = _rule(
+    "CLM019", "device-beyond-clearance", Severity.ERROR,
+    "A 510(k) device promoted for a use outside its clearance is adulterated and misbranded (FD&C Act 501(f), "
+    "502(o)).",
+    "---\ntitle: CoolSculpting\nslug: cs\ndate: 2024-05-01\n---\nCoolSculpting helps with weight loss. "
+    "Side effects include redness and numbness.\n",
+    "---\ntitle: CoolSculpting\nslug: cs\ndate: 2024-05-01\n---\nCoolSculpting is not a weight-loss "
+    "treatment. Side effects include redness and numbness.\n")
+
 RULES = (FALSE_APPROVAL, CLEARED_CALLED_APPROVED, UNCITED_APPROVAL, OFF_LABEL_UNDISCLOSED, PROHIBITED_ABSOLUTE,
-         UNCITED_COMPARISON, MISSING_RISK, MISSING_BOXED_WARNING, BRAND_TERMINOLOGY, INCONSISTENT_FACT)
+         UNCITED_COMPARISON, MISSING_RISK, MISSING_BOXED_WARNING, BRAND_TERMINOLOGY, INCONSISTENT_FACT,
+         UNVERIFIABLE_APPROVAL, OUTDATED_EXCLUSIVITY, RISK_MINIMISED, COMPOUNDED_SAMENESS, UNSUBSTANTIATED_EFFICACY,
+         UNAPPROVED_DISEASE_CLAIM, BROADENED_INDICATION, FALSE_SUBSTANTIATION, DEVICE_BEYOND_CLEARANCE)
 
 CLAIM_TAGS = frozenset({"p", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "figcaption",
                         "caption", "summary"})
@@ -149,8 +226,8 @@ class Knowledge:
     subject: Gated | None
     children: Gated | None
     risk: Gated | None
-    prohibited: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
-    comparative: list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]
+    prohibited: list[tuple[Phrase, Gated, re.Pattern[str] | None]]
+    comparative: list[tuple[Phrase, Gated, re.Pattern[str] | None]]
     facts: dict[str, Gated]
     domains: tuple[str, ...]
     narrower: dict[str, set[str]] = field(default_factory=dict)  # condition -> conditions it is broader than
@@ -166,6 +243,25 @@ class Knowledge:
     wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
     condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
     heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
+    # issue 22 (CLM011-CLM019)
+    safety: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    sameness: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    efficacy: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    substantiation: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
+    risk_statement: Gated | None = None
+    compounded_context: Gated | None = None
+    disease: Gated | None = None
+    disease_claim: Gated | None = None
+    unlisted: Gated | None = None
+    broadened: Gated | None = None
+    approval_places: re.Pattern[str] | None = None
+    general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
+    label_links: re.Pattern[str] | None = None  # a maker's prescribing information on its own domain
+    beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
+    reasons: Gated | None = None  # one literal gate before the unlisted, disease and device-use tests
+    list_gates: dict[str, Gated | None] = field(default_factory=dict)  # per phrase list: its phrases' union gate
+    device_words: Gated | None = None
+    unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
 
 
 _KNOWLEDGE: dict[str, Knowledge] = {}
@@ -199,8 +295,9 @@ def _compile(policy: Policy) -> Knowledge:
                 children |= grandchildren
                 changed = True
 
-    def phrases(items: Iterable[Phrase]) -> list[tuple[Phrase, re.Pattern[str], re.Pattern[str] | None]]:
-        return [(p, re.compile(p.pattern, re.IGNORECASE), _union(p.allowed)) for p in items]
+    def phrases(items: Iterable[Phrase]) -> list[tuple[Phrase, Gated, re.Pattern[str] | None]]:
+        # each phrase behind its own literal gate: most sentences hold none of its letters ("safe", "proven")
+        return [(p, Gated(re.compile(p.pattern, re.IGNORECASE)), _union(p.allowed)) for p in items]
 
     brands = {p.brand.lower(): p for p in kb.products if p.brand}
     names = literal_alternation(sorted(brands, key=len, reverse=True))
@@ -209,6 +306,8 @@ def _compile(policy: Policy) -> Knowledge:
                                rf"|\b(?P<b>{names}) (?:brands?|types?|products?)\b", re.IGNORECASE) if brands else None
     approval, clearance, benefit = _union(words.approval), _union(words.clearance), _union(words.benefit)
     prohibited, comparative = phrases(words.prohibited), phrases(words.comparative)
+    safety, sameness = phrases(words.safety), phrases(words.sameness)
+    efficacy, substantiation = phrases(words.efficacy), phrases(words.substantiation)
     readings = tuple((re.compile(r.pattern, re.IGNORECASE), r.condition) for r in words.area_readings)
     return Knowledge(
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
@@ -217,8 +316,21 @@ def _compile(policy: Policy) -> Knowledge:
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
         claim_words=gated(any_of(approval, clearance, benefit)),
-        phrase_words=gated(any_of(*(pattern for _, pattern, _ in (*prohibited, *comparative)))),
-        products={p.id: p for p in kb.products}, conditions={c.id: c for c in kb.conditions},
+        phrase_words=gated(any_of(*(gate.regex for _, gate, _ in (*prohibited, *comparative, *safety, *sameness,
+                                                                   *efficacy, *substantiation)))),
+        safety=safety, sameness=sameness, efficacy=efficacy, substantiation=substantiation,
+        risk_statement=gated(_union(words.risk_statement)), compounded_context=gated(_union(words.compounded_context)),
+        disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
+        unlisted=gated(_union(words.unlisted_products)), broadened=gated(_union(words.broadened)),
+        approval_places=_union(words.approval_places), general=gated(_union(words.general)),
+        beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
+        device_words=gated(_union(words.device_words)),
+        list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
+            ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
+            ("efficacy", efficacy), ("substantiation", substantiation))},
+        reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance))),
+        unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
+        products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
         product_re=_names_pattern(product_names, gate=True),
         condition_re=_names_pattern(condition_names, gate=False),  # asked only of sentences that may claim
@@ -229,6 +341,19 @@ def _compile(policy: Policy) -> Knowledge:
         risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
         facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
+
+
+def _with_molecules(products: Iterable[Product]) -> dict[str, Product]:
+    """Products by id; a molecule (semaglutide) gets the approved uses and boxed warning of its brands."""
+    found = {p.id: p for p in products}
+    for product in list(found.values()):
+        brands = [found[b] for b in product.molecule_of]
+        if brands:
+            found[product.id] = product.model_copy(update={
+                "approved_uses": tuple(u for b in brands for u in b.approved_uses),
+                "boxed_warning": product.boxed_warning or next((b.boxed_warning for b in brands if b.boxed_warning),
+                                                               None)})
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -247,6 +372,8 @@ class Claim:
     cited: bool = False
     disclosed: bool = False
     span: tuple[int, int] | None = None
+    modality: str = "asserted"  # asserted | hedged | negated | hypothetical | disclosed
+    evidence: str = ""  # what cites it: "reference [1]", "footnote [^a]", "link dailymed.nlm.nih.gov"
 
 
 @dataclass
@@ -287,8 +414,21 @@ def _products(post: Post, k: Knowledge, text: str) -> list[tuple[str, int, int]]
     found = _PRODUCTS.setdefault(post, {})
     key = (id(k), text)  # a Knowledge lives as long as the process (knowledge() keeps it)
     if key not in found:
-        found[key] = _mentions(k.product_re, k.product_names, text)
+        mentions = _mentions(k.product_re, k.product_names, text)
+        if len(mentions) > 1 and any(k.products[m[0]].molecule_of for m in mentions):
+            # "Ozempic (semaglutide)", "semaglutide, sold as Wegovy": the brand beside the molecule is the product
+            mentions = [m for m in mentions if not k.products[m[0]].molecule_of or not any(
+                o[0] in k.products[m[0]].molecule_of and (0 <= m[1] - o[2] <= 30 or 0 <= o[1] - m[2] <= 30)
+                for o in mentions)]
+        found[key] = mentions
     return found[key]
+
+
+def _compounded(products: list[tuple[str, int, int]], k: Knowledge, context: bool) -> list[tuple[str, int, int]]:
+    """In a paragraph or post about compounding, the molecule named alone is the compounded product."""
+    if not context or not any(k.products[p].compounded_as for p, _, _ in products):
+        return products
+    return [(k.products[p].compounded_as or p, a, b) for p, a, b in products]
 
 
 def _title(post: Post) -> str:
@@ -321,20 +461,43 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     k = knowledge(policy)
     # every text a reader sees: the prose, and the title, summary, code, alt text, title attributes...
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
-    title_product = next((p for p, _, _ in _products(post, k, _title(post))), None)
+    title = _title(post)
+    title_compounding = bool(_search(k.compounded_context, title))
+    title_product = next((p for p, _, _ in _compounded(_products(post, k, title), k, title_compounding)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
     citations = _citations(post, k)
+    # a post about an unapproved product (an IV drip, PRP, peptides): its disease claims need no product named
+    post_unapproved = title_product in k.unapproved_ids or bool(_search(k.unlisted, title))
+    recent: str | None = None  # the product the body named last
+    lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
     for block in blocks:
-        last_product = title_product  # "it" refers within a paragraph, or to the post's own subject
+        # "it" refers to the product named last before it (in this paragraph or one before), else the title's
+        last_product = title_product
+        before = recent if recent != title_product else None  # a product of an earlier paragraph
+        last_named: list[str] = [title_product] if title_product else []  # "both of these medicines"
+        if block.tag != "li":
+            lead = None
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
+        compounding: bool | None = None  # the paragraph is about compounding: read when a molecule is named
         for sentence in post_sentences(post, block):
             text = sentence.text
+            # the molecule is the compounded product when the sentence says so, or speaks of the clinic's own
+            # ("our semaglutide") in a paragraph or post about compounding
             products = _products(post, k, text)
+            if before and not products and _OPENS_WITH_IT.match(text):
+                last_product = before  # "It works well for teens, too." opening the next paragraph
+            if any(k.products[p].compounded_as for p, _, _ in products):
+                if compounding is None:
+                    compounding = title_compounding or bool(_search(k.compounded_context, block.text))
+                products = _compounded(products, k, bool(_search(k.compounded_context, text)) or (
+                    compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
-            may_claim = not question and _may_claim(text, products, last_product, k, block.is_heading)
-            phrased = k.phrase_words is None or bool(k.phrase_words.search(text))
+            listed = block.tag == "li" and lead is not None
+            may_claim = not question and (listed or _may_claim(text, products, last_product, k, block.is_heading))
+            # the union's literal gate only: running the union itself costs more than the phrases' own gates
+            phrased = k.phrase_words is None or k.phrase_words.may_match(text)
             if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
                 span = _with_trailing_citations(post.text, block.source_range(sentence.start, sentence.end))
                 raw = post.text[span[0] : span[1]] if span else text
@@ -344,34 +507,67 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     if not conditions:
                         conditions = _referred_conditions(post, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
-                    claims = _claims(sentence, text, products, conditions, last_product, k, cited, disclosed)
+                    claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
+                                     cited, disclosed, listed, last_named)
+                    evidence = _evidence(raw, span, citations, post) if cited and claims else ""
+                    modality = _modality(text, k) if claims else ""
                     for claim in claims:
-                        claim.span = span
+                        claim.span, claim.evidence = span, evidence
+                        claim.modality = "disclosed" if claim.disclosed and claim.kind == "benefit" else modality
                     result.claims.extend(claims)
                 if phrased:
-                    result.findings.extend(_phrases(post, sentence, cited, k))
+                    result.findings.extend(_phrases(post, sentence, cited, k, products, question))
+            if not question and (k.reasons is None or k.reasons.may_match(text)):
+                result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
+                result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
+                result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
                 last_product = products[-1][0]
+                before = None
+                if block.where == "body":
+                    recent = last_product
+                last_named = list(dict.fromkeys(p for p, _, _ in products))
+        if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
+            lead = last_product or recent  # "Our patients come to us for:": each item below claims for it
     result.findings.extend(_claim_findings(post, result.claims, k))
-    result.findings.extend(_fair_balance(post, result.claims, k))
+    result.findings.extend(_fair_balance(post, result.claims, k, result.findings))
+    result.findings = _one_reason(result.findings)
     return result
+
+
+# where a line has the specific reason, the generic one is not reported again ("IV drips fight the flu" is an
+# unapproved disease claim, not also an undisclosed off-label use; a stretched approval is not also 'false')
+_SPECIFIC = {"CLM016": {"CLM004"}, "CLM017": {"CLM001", "CLM003"}, "CLM019": {"CLM004"}, "CLM012": {"CLM006", "CLM003"},
+             "CLM005": {"CLM013"}}
+
+
+def _one_reason(findings: list[Finding]) -> list[Finding]:
+    lines: dict[int | None, set[str]] = {}
+    for f in findings:
+        lines.setdefault(f.line, set()).add(f.rule)
+    dropped = {(line, generic) for line, rules in lines.items() if line is not None
+               for rule in rules for generic in _SPECIFIC.get(rule, ())}
+    return [f for f in findings if (f.line, f.rule) not in dropped]
 
 
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
-            disclosed: bool) -> list[Claim]:
-    """The sentence's claims (the caller checked _may_claim first)."""
+            disclosed: bool, listed: bool = False, carried_all: list[str] | None = None) -> list[Claim]:
+    """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
+    that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
     clearance = _used(k.clearance, text, k)
     benefit = _benefit(text, k)
     if not benefit and products and sentence.block.is_heading:
         benefit = _search(k.heading_use, text)
+    if listed and conditions and not (approval or clearance or benefit):
+        benefit = True
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and _search(k.subject, text):
+    if not products and (listed or _search(k.subject, text)) and not _search(k.general, text):
         subject = carried
     if not products and subject is None:
         return []
@@ -379,19 +575,39 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     mentioned = {c for c, _, _ in conditions}
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
-    pairs = _pair(products, conditions, subject, text)
-    if not conditions and (approval or clearance) and not negated:
-        claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k) for p in
-                      {p for p, _, _ in products} | ({subject} if subject else set()))
+    # "Both of these medicines": every product the sentence before named
+    subjects = carried_all if subject and carried_all and len(carried_all) > 1 and _BOTH.search(text) else [subject]
+    pairs = [pair for s in subjects for pair in _pair(products, conditions, s, text)]
+    block = sentence.block
+    if not conditions and (approval or clearance) and not negated and block.where == "body" \
+            and not block.is_heading:  # "## What it is approved for" introduces, it does not claim
+        claims.extend(_bare_approval(sentence, p, bool(approval and not clearance), k, cited) for p in
+                      sorted({p for p, _, _ in products} | ({subject} if subject else set())))
+    if not conditions and benefit and not approval and not negated and (products or subject):
+        # "It works well for teens too": a benefit claimed for a population the label leaves out
+        for product_id in sorted({p for p, _, _ in products} | ({subject} if subject else set())):
+            young = _population_below(k.products[product_id], text, k)
+            if young and not disclosed:
+                claims.append(Claim(sentence, product_id, None, "benefit", "off-label-undisclosed", young))
     for product_id, condition_id in pairs:
         product = k.products[product_id]
         kind = "approval" if approval and not negated else "clearance" if clearance and not negated else "benefit"
         if negated and not benefit:
             continue
         claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
-    return [c for c in claims if c is not None]
+    found = [c for c in claims if c is not None]
+    if (approval or clearance) and not negated and _search(k.broadened, text):
+        for claim in found:  # "approved for wrinkles anywhere on the face": the approval itself stretched
+            if claim.kind in ("approval", "clearance") and claim.verdict in ("ok", "uncited-approval", "false-approval",
+                                                                            "unverifiable-approval"):
+                claim.verdict = "broadened-indication"
+    return found
 
 
+_ANOTHER = re.compile(r"\s+(?:brand|version|original|product|medication|drug|medicine)s?\b", re.IGNORECASE)
+_OPENS_WITH_IT = re.compile(r"\W*(?:it|they|both of (?:these|them))\b", re.IGNORECASE)
+_OURS = re.compile(r"\b(?:our|we|us|members?)\b", re.IGNORECASE)
+_BOTH = re.compile(r"\b(?:both|each of|all of (?:these|them)|these (?:two|three))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
 
 
@@ -400,10 +616,10 @@ def _used(pattern: Gated | None, text: str, k: Knowledge) -> re.Match[str] | Non
     the right word for a laser is "cleared", not "approved"), words in quotation marks are mentioned, not used."""
     if pattern is None:
         return None
-    if not _search(k.wording, text):
-        return pattern.search(text)
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    return next((m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in quoted)), None)
+    quoted = [m.span() for m in _QUOTED.finditer(text)] if _search(k.wording, text) else []
+    places = k.approval_places
+    return next((m for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in quoted)
+                 and not (places and places.match(text, m.end()))), None)
 
 
 def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge) -> list[tuple[str, int, int]]:
@@ -482,14 +698,22 @@ def _coordinated(before: list[tuple[str, int, int]], text: str) -> list[str]:
     return chosen
 
 
-def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: Knowledge) -> Claim | None:
-    """ "X is FDA-approved" with no use named: false for compounded, unapproved and (as 'approved') cleared."""
+def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: Knowledge,
+                   cited: bool = False) -> Claim | None:
+    """ "X is FDA-approved" with no use named: false for compounded and (as 'approved') cleared products;
+    for the others medpress cannot tell which use is meant, so it cannot verify the claim (CLM011) unless a
+    source is cited beside it."""
     product = k.products[product_id]
     if product.kind == "compounded" or (product.kind == "510k-device" and says_approved):
         return Claim(sentence, product_id, None, "approval", "cleared-called-approved", _kind_text(product))
-    if product.kind == "not-approved":
-        return Claim(sentence, product_id, None, "approval", "false-approval", _kind_text(product))
-    return None
+    kind = "approval" if says_approved else "clearance"
+    if product.kind == "not-approved":  # "the kit is FDA-cleared": about the kit that prepares it, not a claim
+        return Claim(sentence, product_id, None, kind, "unverifiable-approval", _kind_text(product)) \
+            if says_approved else None
+    uses = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
+    verdict = "ok" if cited else "unverifiable-approval"
+    return Claim(sentence, product_id, None, kind, verdict, f"names no use; listed uses: {uses or 'none'}",
+                 cited=cited)
 
 
 def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, cited: bool, disclosed: bool,
@@ -506,17 +730,44 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
             claim.verdict = "cleared-called-approved"
         elif product.kind == "not-approved" or condition_id not in uses:
             claim.verdict = "false-approval"
-        elif use and use.min_age and use.min_age >= 18 and _search(k.children, text):
-            claim.verdict = "false-approval"
-            claim.kb_says = f"approved for {use.population} only ({use.year}); not for children"
         elif not cited:
             claim.verdict = "uncited-approval"
     elif kind == "clearance":
         if product.kind != "510k-device" or condition_id not in uses:
             claim.verdict = "false-approval"
     elif not covered and not disclosed:
-        claim.verdict = "off-label-undisclosed"
+        claim.verdict = "device-beyond-clearance" if product.kind == "510k-device" else "off-label-undisclosed"
+    elif use and not disclosed and _younger(use, text, k):
+        claim.verdict = "off-label-undisclosed"  # kind 7: "works well for teens" on a use approved for adults
+        claim.kb_says = f"approved for {use.population} only ({use.year})"
+    if kind == "approval" and claim.verdict in ("uncited-approval", "ok") and use and _younger(use, text, k):
+        claim.verdict = "false-approval"
+        claim.kb_says = f"approved for {use.population} only ({use.year})"
     return claim
+
+
+_AGE = re.compile(r"\b(?:(?P<over>over|older than|above)|aged?|from|ages?)\s+(?P<a>\d{1,2})\b"
+                  r"|\b(?P<b>\d{1,2})\s*(?:\+|and (?:up|older|over)|years? (?:and|or) older)", re.IGNORECASE)
+
+
+def _younger(use: ApprovedUse, text: str, k: Knowledge) -> bool:
+    """The sentence offers the use to people younger than the label's minimum age (teens, 'anyone over 16';
+    'over 21' is 22 and older)."""
+    if not use.min_age:
+        return False
+    if use.min_age >= 18 and _search(k.children, text):
+        return True
+    ages = [int(m.group("a")) + 1 if m.group("over") else int(m.group("a") or m.group("b"))
+            for m in _AGE.finditer(text)]
+    return any(age < use.min_age for age in ages)
+
+
+def _population_below(product: Product, text: str, k: Knowledge) -> str:
+    """For a benefit naming no use: what the label says, when the sentence's population is below every use's."""
+    uses = [*product.approved_uses, *product.cleared_uses]
+    if product.kind not in APPROVED_KINDS or not uses or not all(_younger(u, text, k) for u in uses):
+        return ""
+    return "approved uses are for " + "; ".join(sorted({u.population for u in uses}))
 
 
 def _use_text(product: Product, use: ApprovedUse) -> str:
@@ -569,7 +820,8 @@ class _Citations:
 
 def _citations(post: Post, k: Knowledge) -> _Citations:
     ids = frozenset(str(r.get("id")) for r in post.meta_list("references") if isinstance(r, dict))
-    links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains))
+    links = sorted(link.start for link in post.links if any(_on_domain(link.target, d) for d in k.domains)
+                   or (k.label_links is not None and k.label_links.search(link.target)))
     return _Citations(ids, tuple(links))
 
 
@@ -581,6 +833,35 @@ def _cited(raw: str, span: tuple[int, int] | None, citations: _Citations) -> boo
         return False
     at = bisect_left(citations.links, span[0])
     return at < len(citations.links) and citations.links[at] < span[1]
+
+
+def _evidence(raw: str, span: tuple[int, int] | None, citations: _Citations, post: Post) -> str:
+    """What cites a claim, as the report shows it."""
+    number = next((n for n in _NUMBERED.findall(raw) if n in citations.ids), None)
+    if number:
+        return f"reference [{number}]"
+    mark = _FOOTNOTE_MARK.search(raw)
+    if mark:
+        return f"footnote {mark.group(0)}"
+    if span:
+        link = next((link for link in post.links if span[0] <= link.start < span[1]), None)
+        if link:
+            return "link " + re.sub(r"^https?://", "", link.target).split("/", 1)[0]
+    return "citation"
+
+
+_HEDGE = re.compile(r"\b(?:may|might|could|can help|looks? promising|seems?|some (?:doctors|patients|people|"
+                    r"clients|studies)|clients say|patients say|reportedly|is thought to|possibly)\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"^\W*(?:if|when|once|should|whether|unless)\b|\bwould\b", re.IGNORECASE)
+
+
+def _modality(text: str, k: Knowledge) -> str:
+    """How the sentence asserts its claims (for the report; the verdicts do not depend on it)."""
+    if _search(k.negation, text) or _search(k.benefit_negation, text):
+        return "negated"
+    if _HYPOTHETICAL.search(text):
+        return "hypothetical"
+    return "hedged" if _HEDGE.search(text) else "asserted"
 
 
 def _on_domain(url: str, domain: str) -> bool:
@@ -612,26 +893,178 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
     return any(_search(k.disclosure, sections.get(anchor, "")) for anchor in _SECTION_LINK.findall(raw))
 
 
-def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge) -> Iterable[Finding]:
-    """Prohibited and comparative phrases (the caller tested ``k.phrase_words`` first)."""
+def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products: list[tuple[str, int, int]],
+             question: bool = False) -> Iterable[Finding]:
+    """Prohibited, comparative, safety, sameness, efficacy and substantiation phrases (the caller tested
+    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence. The paragraph-wide
+    contexts (risks stated, compounding) are read only for a phrase that matched."""
     text = sentence.text
-    for phrase, pattern, allowed in k.prohibited:
-        for match in pattern.finditer(text):
-            if allowed and allowed.search(sentence.block.text if phrase.allowed_in == "paragraph" else text):
-                continue
-            yield finding(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on",
-                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
-                          suggestion=phrase.suggestion)
-    if cited:
+    low = text.lower()
+    paragraph = sentence.block.text
+
+    def allowed_here(phrase: Phrase, allowed: re.Pattern[str] | None) -> bool:
+        return bool(allowed and allowed.search(paragraph if phrase.allowed_in == "paragraph" else text))
+
+    def found(rule: Rule, message: str, match: re.Match[str], phrase: Phrase) -> Finding:
+        return finding(rule, message, _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                       suggestion=phrase.suggestion)
+
+    def listed(name: str) -> list[tuple[Phrase, Gated, re.Pattern[str] | None]]:
+        """The phrases of a list, or none when the list's union gate turns the sentence away."""
+        gate = k.list_gates.get(name)
+        return [] if gate is not None and not gate.may_match(text, low) else getattr(k, name)
+
+    def first(items: list[tuple[Phrase, Gated, re.Pattern[str] | None]]) -> tuple[Phrase, re.Match[str]] | None:
+        for phrase, gate, allowed in items:
+            match = gate.search(text, low)
+            if match and not allowed_here(phrase, allowed):
+                return phrase, match
+        return None
+
+    for phrase, gate, allowed in listed("prohibited"):
+        if gate.search(text, low) is None:
+            continue
+        for match in gate.regex.finditer(text):
+            if not allowed_here(phrase, allowed):
+                yield found(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on", match,
+                            phrase)
+    for phrase, gate, allowed in listed("comparative"):
+        match = gate.search(text, low)
+        if match is None or allowed_here(phrase, allowed):
+            continue
+        if phrase.id == "exclusive":
+            others = _other_approved(text, products, k)
+            if others:
+                yield found(OUTDATED_EXCLUSIVITY, f"exclusivity claim “{match.group(0)}” is out of date: the "
+                                                  f"knowledge base lists {others} as approved for the same use",
+                            match, phrase)
+                break
+        if not cited:
+            yield found(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation", match, phrase)
+            break  # one finding per sentence
+    if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
         return
-    for phrase, pattern, allowed in k.comparative:
-        match = pattern.search(text)
-        if match and not (allowed and allowed.search(sentence.block.text if phrase.allowed_in == "paragraph"
-                                                     else text)):
-            yield finding(UNCITED_COMPARISON, f"comparative claim “{match.group(0)}” has no citation",
-                          _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
-                          suggestion=phrase.suggestion)
-            return  # one finding per sentence
+    hit = first(listed("safety"))
+    if hit and not _search(k.risk_statement, paragraph):  # fine when the sentence or paragraph states risks
+        yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
+                    hit[0])
+    hit = first(listed("sameness"))
+    if hit and ("generic" in hit[1].group(0).lower() or any(k.products[p].kind == "compounded" for p, _, _ in products)
+                or _search(k.compounded_context, paragraph) or _search(k.compounded_context, _title(post))):
+        yield found(COMPOUNDED_SAMENESS, f"“{hit[1].group(0)}” presents a compounded or unapproved product as the "
+                                         f"approved drug", hit[1], hit[0])
+    hit = None if cited else first(listed("efficacy"))
+    if hit:
+        yield found(UNSUBSTANTIATED_EFFICACY, f"efficacy claim “{hit[1].group(0)}” has no citation", hit[1], hit[0])
+    for phrase, gate, allowed in listed("substantiation"):
+        match = gate.search(text, low)
+        if match and not (phrase.cited_ok and cited) and not allowed_here(phrase, allowed):
+            yield found(FALSE_SUBSTANTIATION, f"“{match.group(0)}” implies an approval, study or endorsement that "
+                                              f"does not apply to the product", match, phrase)
+            break
+
+
+def _other_approved(text: str, products: list[tuple[str, int, int]], k: Knowledge) -> str:
+    """For 'the only FDA-approved treatment for Y': the other products the knowledge base lists for Y."""
+    conditions = {c for c, _, _ in _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)}
+    if not conditions:
+        return ""
+    named = {p for p, _, _ in products}
+    # an approved drug is compared with approved products, a cleared device with cleared ones
+    kinds = {"510k-device"} if any(k.products[p].kind == "510k-device" for p in named) else APPROVED_KINDS
+    others = []
+    for product in k.products.values():
+        if product.id in named or product.kind not in kinds:
+            continue
+        uses = {u.condition for u in (*product.approved_uses, *product.cleared_uses)}
+        if any(c in uses or k.narrower.get(c, set()) & uses for c in conditions):
+            others.append(product.brand or product.names[0])
+    # a named product that itself lacks the use is a false claim (CLM001), not an outdated exclusivity
+    return ", ".join(sorted(others)[:4]) if named and others else ""
+
+
+def _unlisted_approval(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
+                       k: Knowledge, citations: _Citations) -> Iterable[Finding]:
+    """ "The FDA has approved exosome facials": an approval claim for a product or class the knowledge base does
+    not list cannot be verified (CLM011)."""
+    text = sentence.text
+    if products or k.unlisted is None or sentence.block.is_heading or sentence.block.where != "body" or \
+            not k.unlisted.search(text):
+        return  # "## What testosterone is approved for" introduces; a reference's title cites
+    approval = _used(k.approval, text, k) or _used(k.clearance, text, k)
+    if approval is None or _search(k.negation, text):
+        return
+    span = _with_trailing_citations(post.text, sentence.block.source_range(sentence.start, sentence.end))
+    if _cited(post.text[span[0] : span[1]] if span else text, span, citations):
+        return  # a reader can check it at the source cited beside it
+    match = k.unlisted.search(text)
+    assert match is not None
+    if _ANOTHER.match(text, approval.end()) and text[: approval.start()].rstrip().lower().endswith("the"):
+        return  # "identical to the FDA-approved brand": another product's approval (the sameness is CLM014)
+    if _search(k.compounded_context, text):
+        yield finding(CLEARED_CALLED_APPROVED, f"a compounded product (“{match.group(0)}”) called FDA-approved; "
+                                               f"compounded drugs are not FDA-approved",
+                      _span(post, sentence, approval.start(), approval.end()), excerpt=text[:240],
+                      suggestion="Say plainly that compounded versions are not FDA-approved.")
+        return
+    yield finding(UNVERIFIABLE_APPROVAL, f"approval claim for “{match.group(0)}”, which the knowledge base does not "
+                                         f"list: medpress cannot verify it",
+                  _span(post, sentence, approval.start(), approval.end()), excerpt=text[:240],
+                  suggestion="Name the specific product and its approved use, and cite the label; or say it is not "
+                             "FDA-approved.")
+
+
+def _beyond_clearance(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,
+                      k: Knowledge, title: str) -> Iterable[Finding]:
+    """A device offered for a use no clinic device is cleared for: permanent hair removal, hair regrowth, an
+    alternative to liposuction, vaginal rejuvenation, cellulite, weight loss (CLM019)."""
+    text = sentence.text
+    use = _search(k.beyond_clearance, text)
+    if use is None:
+        return
+    named = {p for p, _, _ in products}
+    devices = {p for p in named if k.products[p].kind == "510k-device"}
+    if named and not devices:
+        return  # a drug's claim (Wegovy for weight loss) is judged against its label, not here
+    if not devices and not (carried and k.products[carried].kind == "510k-device") and \
+            not _search(k.device_words, text):
+        return
+    # "devices cleared for cellulite": a clearance statement, judged as one (CLM001/CLM003), not an offer
+    if _search(k.clearance, text) or _search(k.negation, text) or _search(k.benefit_negation, text) or \
+            _search(k.disclosure, sentence.block.text):
+        return
+    yield finding(DEVICE_BEYOND_CLEARANCE, f"a device is offered for “{use.group(0)}”, which no clearance covers",
+                  _span(post, sentence, use.start(), use.end()), excerpt=text[:240],
+                  suggestion="Offer the device only for its cleared uses (cite its 510(k) record), or say plainly the "
+                             "FDA has not cleared it for this.")
+
+
+def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,
+                   k: Knowledge, post_unapproved: bool = False) -> Iterable[Finding]:
+    """An unapproved product (IV drips, PRP, NAD+, peptides, exosomes...) said to prevent, treat, fight or boost
+    immunity against an illness, or to detox the body (CLM016)."""
+    text = sentence.text
+    if k.disease is None:
+        return
+    illness = k.disease.search(text)
+    if illness is None:
+        return
+    named = {p for p, _, _ in products}
+    unapproved = bool(named & k.unapproved_ids) or bool(_search(k.unlisted, text))
+    if not unapproved and not named and (carried is None or carried in k.unapproved_ids):
+        # the paragraph's or the post's product ("it", "our drips"), unless "it" is an approved product
+        unapproved = carried is not None or bool(_search(k.unlisted, sentence.block.text)) or post_unapproved
+    # a list item names the illness alone: its lead-in made the claim ("Conditions we treat:")
+    claimed = sentence.block.tag == "li" or illness.group(0).lower().startswith("detox") or \
+        _search(k.disease_claim, text)
+    if not unapproved or not claimed:
+        return
+    if _search(k.benefit_negation, text) or _search(k.negation, text) or _search(k.disclosure, text):
+        return
+    yield finding(UNAPPROVED_DISEASE_CLAIM, f"a product not approved for it is said to act on “{illness.group(0)}”",
+                  _span(post, sentence, illness.start(), illness.end()), excerpt=text[:240],
+                  suggestion="Remove the disease claim: no IV drip, vitamin, peptide or similar product is approved "
+                             "to prevent or treat it.")
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
@@ -670,7 +1103,9 @@ def _span(post: Post, sentence: Sentence, start: int, end: int) -> Span | None:
 
 
 _RULE_FOR_VERDICT = {"false-approval": FALSE_APPROVAL, "cleared-called-approved": CLEARED_CALLED_APPROVED,
-                     "uncited-approval": UNCITED_APPROVAL, "off-label-undisclosed": OFF_LABEL_UNDISCLOSED}
+                     "uncited-approval": UNCITED_APPROVAL, "off-label-undisclosed": OFF_LABEL_UNDISCLOSED,
+                     "unverifiable-approval": UNVERIFIABLE_APPROVAL, "broadened-indication": BROADENED_INDICATION,
+                     "device-beyond-clearance": DEVICE_BEYOND_CLEARANCE}
 
 
 def _claim_findings(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
@@ -703,19 +1138,47 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
         fix = ("Write \"FDA-cleared\" for a 510(k) device." if product.kind == "510k-device"
                else "Say plainly that compounded versions are not FDA-approved.")
         return f"{name} called FDA-approved, but it is {_kind_text(product)}.", fix
+    if rule is UNVERIFIABLE_APPROVAL:
+        return (f"approval claim for {name} names no use medpress can check. {says}",
+                "Name the approved use and cite the label beside it, or remove the claim.")
+    if rule is BROADENED_INDICATION:
+        return (f"approval claim for {name} ({use}) stretches the approved use in area, degree or population. "
+                f"{says}", "State the use exactly as the label does, and cite it.")
+    if rule is DEVICE_BEYOND_CLEARANCE:
+        return (f"{name} is offered for {use}, outside its 510(k) clearance. {says}",
+                f"Offer {name} only for its cleared uses, or say plainly the FDA has not cleared it for {use}.")
     return (f"benefit claim for {name} ({use}) is an off-label use and is not disclosed. {says}",
             f"Add in the same sentence or paragraph: \"This is an off-label use: the FDA has not approved {name} "
             f"for {use}.\"")
 
 
-def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Finding]:
+_NOT_RISK = re.compile(
+    r"\b(?:no|zero|without(?: any)?|minimal|little|low|virtually no|almost no|free of|free from)\s+(?:\w+\s+)?"
+    r"(?:side[- ]effects?|risks?|complications?|downtime)\b|\b(?:risk|side[- ]effect)[- ]free\b"
+    r"|\b(?:side[- ]effects?|risks?) of (?:a |an |the |your |any )?(?:\w+[- ]){0,2}?(?:diet|dieting|fasting|cleanses?|"
+    r"exercise|stress|aging|ageing|surgery|migraines?|sweating|obesity|excess weight|being overweight|"
+    r"untreated \w+|doing nothing|waiting)\b", re.IGNORECASE)
+
+
+def _fair_balance(post: Post, claims: list[Claim], k: Knowledge,
+                  found: Iterable[Finding] = ()) -> Iterable[Finding]:
     # a clearance claim promotes a prescription device as much as an approval claim promotes a drug
     promoted = [c for c in claims if c.kind in ("benefit", "approval", "clearance")
                 and k.products[c.product].prescription]
     if not promoted:
+        # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
+        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id), None)
+        if disease is not None and not _search(k.risk, _NOT_RISK.sub(" ", " ".join(
+                s.text for b in post.blocks for s in post_sentences(post, b) if not s.text.rstrip().endswith("?")))):
+            yield finding(MISSING_RISK, "the post claims benefits against illness but says nothing of risks",
+                          Span(disease.line, disease.column or 1, disease.end_line or disease.line,
+                               disease.end_column or 1) if disease.line else None, excerpt=disease.excerpt,
+                          suggestion="Add the main risks and side effects with similar prominence to the benefits.")
         return
-    # a question ("What are the risks?") names risks without stating any
-    text = " ".join(s.text for b in post.blocks for s in post_sentences(post, b) if not s.text.rstrip().endswith("?"))
+    # a question ("What are the risks?") names risks without stating any; "no side effects", "risk-free" and
+    # "side effects of a diet" deny risks or name someone else's (issue 16, kind 9)
+    text = _NOT_RISK.sub(" ", " ".join(s.text for b in post.blocks for s in post_sentences(post, b)
+                                       if not s.text.rstrip().endswith("?")))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
     if not _search(k.risk, text):
@@ -743,18 +1206,43 @@ def _fair_balance(post: Post, claims: list[Claim], k: Knowledge) -> Iterable[Fin
 
 
 def check_post(post: Post, policy: Policy) -> tuple[list[Finding], list[dict[str, object]]]:
-    """Findings, and the claims table the report shows."""
+    """Findings, and the claims table the report shows: one row per claim frame (product, predicate as
+    ``kind``, use, modality, evidence, verdict and the rule it gives, with its span), the approval, clearance
+    and benefit frames judged against the knowledge base, then the phrase frames (absolute, comparison,
+    safety, sameness, efficacy, substantiation, disease, unverifiable approval) that gave a finding."""
     analysis = analyze(post, policy)
-    return analysis.findings, [_row(post, c, knowledge(policy)) for c in analysis.claims]
+    k = knowledge(policy)
+    rows = [_row(post, c, k) for c in analysis.claims]
+    rows += [_phrase_row(f) for f in analysis.findings if f.rule in _PREDICATE]
+    return analysis.findings, rows
+
+
+_PREDICATE = {"CLM005": "absolute", "CLM006": "comparison", "CLM011": "approval", "CLM012": "exclusivity",
+              "CLM013": "safety", "CLM014": "sameness", "CLM015": "efficacy", "CLM016": "disease",
+              "CLM018": "substantiation"}
 
 
 def _row(post: Post, claim: Claim, k: Knowledge) -> dict[str, object]:
     line, column = post.source.position(claim.span[0]) if claim.span else (None, None)
+    end_line, end_column = post.source.position(claim.span[1]) if claim.span else (None, None)
     product = k.products[claim.product]
-    return {"line": line, "column": column, "sentence": claim.sentence.text[:400],
-            "product": product.brand or product.names[0], "use": k.conditions[claim.condition].name
-            if claim.condition else None, "kind": claim.kind, "kb": claim.kb_says, "source": claim.source,
-            "cited": claim.cited, "disclosed": claim.disclosed, "verdict": claim.verdict}
+    rule = _RULE_FOR_VERDICT.get(claim.verdict)
+    return {"line": line, "column": column, "end_line": end_line, "end_column": end_column,
+            "sentence": claim.sentence.text[:400], "product": product.brand or product.names[0],
+            "use": k.conditions[claim.condition].name if claim.condition else None, "kind": claim.kind,
+            "modality": claim.modality, "evidence": claim.evidence, "kb": claim.kb_says, "source": claim.source,
+            "cited": claim.cited, "disclosed": claim.disclosed, "verdict": claim.verdict,
+            "rule": rule.id if rule else None}
+
+
+def _phrase_row(f: Finding) -> dict[str, object]:
+    return {"line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
+            "sentence": f.excerpt[:400], "product": None, "use": None, "kind": _PREDICATE[f.rule],
+            "modality": "asserted", "evidence": "", "kb": f.message, "source": "", "cited": False,
+            "disclosed": False, "verdict": _RULE_NAMES[f.rule], "rule": f.rule}
+
+
+_RULE_NAMES = {r.id: r.name for r in RULES}
 
 
 def has_off_label_claims(post: Post, policy: Policy) -> Block | None:
@@ -777,8 +1265,9 @@ def check_in_corpus(post: PostSummary, corpus: Corpus, policy: Policy) -> list[F
         if not others:
             continue
         # the knowledge base as is, not knowledge(): compiling the claim language would cost this process 0.1 s
-        product = next(p for p in policy.kb.products if p.id == fact.product)
-        name = product.brand or product.names[0]
+        product_id, _, use = fact.product.partition("@")
+        product = next(p for p in policy.kb.products if p.id == product_id)
+        name = (product.brand or product.names[0]) + (f" ({use.replace('-', ' ')})" if use else "")
         where = "; ".join(f"{s.display_path}:{s.line if s.line else '?'} ({_range_text(s.value)})" for s in others)
         found.append(finding(INCONSISTENT_FACT, f"{fact.fact.replace('_', ' ')} for {name} stated as "
                                                 f"{_range_text(fact.value)} here but differently in {where}",
@@ -795,9 +1284,22 @@ def facts(post: Post, policy: Policy) -> Iterable[Fact]:
             yield Fact(fact, product, value, span, text)
 
 
+def _use_of(text: str, k: Knowledge) -> str | None:
+    """The most specific condition a text names (for comparing a fact only for the same use)."""
+    found = {c for c, _, _ in _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)}
+    specific = sorted(c for c in found if not k.narrower.get(c, set()) & found)
+    return specific[0] if specific else None
+
+
 def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tuple[float, float], str]]:
-    last = next((p for p, _, _ in _products(post, k, _title(post))), None)
+    """Facts keyed by product and use ("botox@chronic-migraine"): retreatment every 12 weeks for migraine does
+    not conflict with a cosmetic interval (issue 16, kind 12). The use is the sentence's, else its paragraph's,
+    else the title's."""
+    title = _title(post)
+    last = next((p for p, _, _ in _products(post, k, title)), None)
+    title_use: list[str | None] = []
     for block in post.blocks:
+        block_use: list[str | None] = []
         for sentence in post_sentences(post, block):
             products = _products(post, k, sentence.text)
             product = products[0][0] if products else last
@@ -807,11 +1309,17 @@ def _facts(post: Post, k: Knowledge) -> Iterable[tuple[str, str, Span | None, tu
                 continue
             for fact, pattern in k.facts.items():
                 for match in pattern.finditer(sentence.text):
+                    use = _use_of(sentence.text, k)
+                    if use is None:
+                        block_use = block_use or [_use_of(block.text, k)]
+                        title_use = title_use or [_use_of(title, k)]
+                        use = block_use[0] or title_use[0]
                     low = float(match.group(1))
                     high = float(match.group(2)) if match.group(2) else low
                     months = match.group(3).lower().startswith("month")
                     value = _normalise(fact, low, high, months)
-                    yield fact, product, _span(post, sentence, match.start(), match.end()), value, sentence.text
+                    key = f"{product}@{use}" if use else product
+                    yield fact, key, _span(post, sentence, match.start(), match.end()), value, sentence.text
 
 
 def _normalise(fact: str, low: float, high: float, months: bool) -> tuple[float, float]:

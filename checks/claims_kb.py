@@ -72,6 +72,11 @@ class Product(_Strict):
     off_label: tuple[str, ...] = Field((), description="condition ids of known off-label uses")
     boxed_warning: BoxedWarning | None = None
     facts: Facts | None = None
+    molecule_of: tuple[str, ...] = Field((), description="for a molecule named without a brand (semaglutide): the "
+                                                         "product ids of the approved brands that carry it; its "
+                                                         "approved uses and boxed warning are theirs")
+    compounded_as: str | None = Field(None, description="for a molecule: the compounded product it is in a paragraph "
+                                                        "or post about compounding")
     note: str = ""
     checked_on: date
     unconfirmed: bool = Field(False, description="true while any fact lacks a primary source")
@@ -107,6 +112,9 @@ class KnowledgeBase(_Strict):
             for condition in product.off_label:
                 if condition not in known:
                     raise ValueError(f"product {product.id}: unknown off-label condition '{condition}'")
+            for other in (*product.molecule_of, *([product.compounded_as] if product.compounded_as else [])):
+                if other not in product_ids:
+                    raise ValueError(f"product {product.id}: unknown product '{other}'")
         for condition in self.conditions:
             for broader in condition.broader:
                 if broader not in known:
@@ -123,6 +131,8 @@ class Phrase(_Strict):
     allowed_in: Literal["sentence", "paragraph"] = Field(
         "sentence", description="where an allowed pattern counts: the phrase's sentence, or its whole paragraph "
                                 "(a disclosure such as 'not FDA-approved' that governs the paragraph)")
+    cited_ok: bool = Field(False, description="a citation next to the phrase makes it fine (a study cited for "
+                                              "'backed by research')")
     suggestion: str
 
 
@@ -163,14 +173,49 @@ class ClaimLanguage(_Strict):
                                                                  "paragraph's sentence before ('those areas')")
     heading_use: tuple[str, ...] = Field((), description="in a heading naming a product, words that claim a use "
                                                          "('BOTOX for TMJ')")
+    # issue 22: the reasons FDA and FTC letters give (rules CLM013-CLM018)
+    safety: tuple[Phrase, ...] = Field((), description="risk minimised (CLM013) unless the sentence or paragraph "
+                                                       "states risks (risk_statement)")
+    risk_statement: tuple[str, ...] = Field((), description="wording that states a product's risks beside a "
+                                                            "safety claim ('side effects include')")
+    sameness: tuple[Phrase, ...] = Field((), description="a compounded or unapproved product presented as an "
+                                                         "approved drug (CLM014)")
+    compounded_context: tuple[str, ...] = Field((), description="words that make a sameness phrase about a "
+                                                                "compounded or unapproved product")
+    efficacy: tuple[Phrase, ...] = Field((), description="efficacy claims that need a citation next to them "
+                                                         "(CLM015)")
+    substantiation: tuple[Phrase, ...] = Field((), description="approvals, registrations or endorsements that do "
+                                                               "not apply to the product (CLM018)")
+    disease: tuple[str, ...] = Field((), description="illnesses no clinic product is approved against (CLM016)")
+    disease_claim: tuple[str, ...] = Field((), description="verbs claiming an effect on an illness: prevent, "
+                                                           "treat, fight, boost immunity")
+    unlisted_products: tuple[str, ...] = Field((), description="products and classes the knowledge base does not "
+                                                               "list (exosomes, NAD+, stem cells): an approval "
+                                                               "claim for them is unverifiable (CLM011)")
+    broadened: tuple[str, ...] = Field((), description="an approved use stretched in area, degree or time "
+                                                       "(CLM017), beside an approval word")
+    approval_places: tuple[str, ...] = Field((), description="after an approval word, what is not a product: "
+                                                             "'FDA-approved facility' (CLM018, not an approval)")
+    beyond_clearance: tuple[str, ...] = Field((), description="uses no energy device, laser, pen or implant is "
+                                                              "cleared for (CLM019): 'permanent hair removal', "
+                                                              "'alternative to liposuction', 'vaginal rejuvenation'")
+    device_words: tuple[str, ...] = Field((), description="words that make a sentence, paragraph or post about a "
+                                                          "device (for beyond_clearance)")
+    label_links: tuple[str, ...] = Field((), description="link targets that are a maker's prescribing information "
+                                                         "(the label PDF) on any domain: a citation too")
+    general: tuple[str, ...] = Field((), description="a sentence about drugs or approval in general ('when a drug "
+                                                     "gets FDA approval'): without a product named, not a claim")
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimLanguage:
         groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
                   self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values()),
                   tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
-                  self.condition_reference, self.heading_use]
-        for phrase in (*self.prohibited, *self.comparative):
+                  self.condition_reference, self.heading_use, self.risk_statement, self.compounded_context,
+                  self.disease, self.disease_claim, self.unlisted_products, self.broadened, self.approval_places,
+                  self.general, self.beyond_clearance, self.device_words, self.label_links]
+        for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
+                       *self.substantiation):
             groups.append((phrase.pattern, *phrase.allowed))
         for group in groups:
             valid_patterns(group)

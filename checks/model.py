@@ -32,6 +32,7 @@ class Rule:
     failing: str
     passing: str
     corpus: bool = False  # True when the rule needs every post (runs after all are read)
+    details: str = ""  # longer guidance `medpress explain` prints (e.g. what counts as a citation)
 
 
 @dataclass(frozen=True)

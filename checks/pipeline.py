@@ -101,14 +101,14 @@ class Final:
     """A post's findings after policy and inline suppressions, with the audit trail of what was waived."""
 
     findings: list[Finding]
-    waived: list[dict[str, object]]
-    suppressions: list[dict[str, object]]
+    waived: list[suppression_comments.Waived]
+    suppressions: list[suppression_comments.Suppression]  # with what each waived counted
 
 
 def finalize(post: PostSummary, findings: Iterable[Finding], policy: Policy) -> Final:
     """Policy, then the post's inline suppressions (already parsed into its summary)."""
     kept, waived, problems, used = suppression_comments.apply(apply_policy(findings, policy), post.suppressions)
-    return Final(apply_policy([*kept, *problems], policy), waived, [s.to_dict() for s in used])
+    return Final(apply_policy([*kept, *problems], policy), waived, used)
 
 
 def summarize(post: Post, policy: Policy, ctx: PostContext | None = None) -> PostSummary:

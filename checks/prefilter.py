@@ -64,8 +64,9 @@ class LiteralGate:
     def __init__(self, need: Needed) -> None:
         self._regex = re.compile(literal_alternation(sorted(need, key=len, reverse=True)))
 
-    def may_match(self, text: str) -> bool:
-        if self._regex.search(text.lower()) is not None:
+    def may_match(self, text: str, lower: str | None = None) -> bool:
+        """``lower``: ``text.lower()`` when the caller has it (many gates asked of one sentence)."""
+        if self._regex.search(text.lower() if lower is None else lower) is not None:
             return True
         return not text.isascii() and _UNFOLDED.search(text) is not None  # lower() turns İ into "i" + a dot
 
@@ -90,12 +91,15 @@ class Gated:
         need = given_literals(need)
         self._gate = LiteralGate(need) if need else gate_for([pattern]) if read else None
 
-    def may_match(self, text: str) -> bool:
-        """False only when ``text`` cannot hold a match."""
-        return self._gate is None or self._gate.may_match(text)
+    def may_match(self, text: str, lower: str | None = None) -> bool:
+        """False only when ``text`` cannot hold a match (``lower``: ``text.lower()`` when the caller has it)."""
+        return self._gate is None or self._gate.may_match(text, lower)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.regex.search(text) if self.may_match(text) else None
+    def search(self, text: str, lower: str | None = None) -> re.Match[str] | None:
+        """``lower``: ``text.lower()``, when the caller asks many gated patterns of one text."""
+        if self._gate is not None and not self._gate.may_match(text, lower):
+            return None
+        return self.regex.search(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.regex.finditer(text) if self.may_match(text) else iter(())

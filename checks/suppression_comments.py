@@ -47,6 +47,18 @@ _COMMENT = re.compile(r"<!--\s*medpress-(?P<verb>disable-next-line|disable|enabl
 _REASON = re.compile(r"""reason\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""")
 
 
+@dataclass(frozen=True)
+class Waived:
+    """A finding waived by an inline suppression: the finding, the reason given and the suppression's line."""
+
+    finding: Finding
+    reason: str
+    suppression_line: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"finding": self.finding.to_dict(), "reason": self.reason, "suppression_line": self.suppression_line}
+
+
 @dataclass
 class Suppression:
     rules: tuple[str, ...]
@@ -128,11 +140,12 @@ def parse(post: Post, known: Iterable[str], names: dict[str, str]) -> list[Suppr
 
 
 def apply(findings: Sequence[Finding], parsed: Sequence[Suppression],
-          ) -> tuple[list[Finding], list[dict[str, object]], list[Finding], list[Suppression]]:
+          ) -> tuple[list[Finding], list[Waived], list[Finding], list[Suppression]]:
     """(findings kept, waived findings with their reasons, problems with the suppressions themselves, the
     suppressions with what each waived counted). ``parsed`` is left as it is."""
     suppressions = [replace(s, problems=list(s.problems), waived=0) for s in parsed]
-    kept, waived = [], []
+    kept: list[Finding] = []
+    waived: list[Waived] = []
     valid = [s for s in suppressions if not s.problems]
     for item in findings:
         cover = next((s for s in valid if s.covers(item)), None)
@@ -140,7 +153,7 @@ def apply(findings: Sequence[Finding], parsed: Sequence[Suppression],
             kept.append(item)
             continue
         cover.waived += 1
-        waived.append({"finding": item.to_dict(), "reason": cover.reason, "suppression_line": cover.line})
+        waived.append(Waived(item, cover.reason, cover.line))
     problems = [p for s in suppressions for p in s.problems]
     for item in valid:
         if item.waived == 0:

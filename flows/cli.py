@@ -332,7 +332,7 @@ def _review(args: argparse.Namespace) -> Exit:
                             formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
                             changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
     if args.format == ["json"] and args.output_dir is None:
-        sys.stdout.write(json_report.render(report))
+        sys.stdout.writelines(json_report.chunks(report))
     elif "github" in args.format:
         sys.stdout.write(github.render(report))
     if "text" in args.format:
@@ -410,6 +410,8 @@ def _explain(args: argparse.Namespace) -> Exit:
         return Exit.USAGE
     print(f"{rule.id} {rule.name} ({rule.check}, default severity {rule.severity.value})\n")
     print(rule.rationale + "\n")
+    if rule.details:
+        print(rule.details + "\n")
     from checks.examples import printable
 
     for title, example in (("Fails", printable(rule.failing)), ("Passes", printable(rule.passing))):

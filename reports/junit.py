@@ -7,9 +7,9 @@ a line as ``path:line:col RULE message``; it is skipped when the run skipped the
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 
 from checks.model import Finding, Severity
 from checks.registry import CHECKS
@@ -21,6 +21,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render(report: ReviewReport, *, fail_on: str = "error") -> str:
+    return "".join(chunks(report, fail_on=fail_on))
+
+
+def chunks(report: ReviewReport, *, fail_on: str = "error") -> Iterator[str]:
+    """The XML suite by suite (the bytes of ``ET.tostring`` of the whole tree, never held as one string)."""
     if fail_on not in FAIL_ON:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     floor = None if fail_on == "never" else Severity(fail_on).rank
@@ -37,7 +42,17 @@ def render(report: ReviewReport, *, fail_on: str = "error") -> str:
     root.set("errors", "0")
     root.set("skipped", str(totals["skipped"]))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if not len(root):
+        yield ET.tostring(root, encoding="unicode") + "\n"
+        return
+    shell = ET.Element(root.tag, root.attrib)  # the root's own tags around its suites
+    shell.text = root.text
+    start = ET.tostring(shell, encoding="unicode")
+    yield start.removesuffix(f"</{root.tag}>")
+    for suite in root:
+        yield ET.tostring(suite, encoding="unicode")  # with its tail: the indentation before the next tag
+    yield f"</{root.tag}>\n"
 
 
 def _skipped_checks(report: ReviewReport) -> dict[str, str]:
@@ -53,8 +68,6 @@ def _skipped_checks(report: ReviewReport) -> dict[str, str]:
 def _suite(post: PostReport, floor: int | None, skipped: dict[str, str]) -> ET.Element:
     checks = list(CHECKS)
     checks += sorted({item.check for item in post.findings} - set(checks))  # a check the registry lacks still shows
-    waived = [_finding_from(w["finding"]) for w in getattr(post, "waived", None) or []]
-    reasons = [str(w.get("reason", "")) for w in getattr(post, "waived", None) or []]
     suite = ET.Element("testsuite", {"name": _clean(post.path)})
     failures = skips = 0
     by_check: dict[str, list[Finding]] = {}
@@ -75,8 +88,7 @@ def _suite(post: PostReport, floor: int | None, skipped: dict[str, str]) -> ET.E
             skips += 1
             ET.SubElement(case, "skipped", {"message": _clean(skipped[check])})
         out = [f"[{item.severity.value}] {_line(post.path, item)}" for item in others]
-        out += [f"[waived: {reason}] {_line(post.path, item)}"
-                for item, reason in zip(waived, reasons, strict=True) if item.check == check]
+        out += [f"[waived: {w.reason}] {_line(post.path, w.finding)}" for w in post.waived if w.finding.check == check]
         if out:
             ET.SubElement(case, "system-out").text = _clean("\n".join(out))
     suite.set("tests", str(len(checks)))
@@ -93,13 +105,6 @@ def _line(path: str, item: Finding) -> str:
     if item.suggestion:
         text += f" ({item.suggestion})"
     return where + " " + text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-
-
-def _finding_from(data: object) -> Finding:
-    if isinstance(data, Finding):
-        return data
-    names = {f.name for f in dataclasses.fields(Finding)}
-    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]
 
 
 def _clean(text: str) -> str:

@@ -6,8 +6,9 @@ Markdown marks that would turn it into links, emphasis or table cells.
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from collections.abc import Iterator
+from itertools import islice
 from urllib.parse import quote
 
 from checks.model import Finding, Severity
@@ -20,48 +21,65 @@ _BLOCK_START = re.compile(r"^(\d*)([#+\-=.)])")  # what would open a heading or 
 
 
 def render(report: ReviewReport, *, html_report: str | None = None) -> str:
-    summary = report.summary()
-    waived = [(post, _finding_from(w["finding"]), str(w.get("reason", "")), w.get("suppression_line"))
-              for post in report.posts for w in getattr(post, "waived", None) or []]
-    failed = summary["failed"] > 0
-    lines = [f"## medpress review: {'FAIL' if failed else 'PASS'}", ""]
-    lines.append(f"**{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed** "
-                 f"({summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos, "
-                 f"{len(waived)} waived)")
-    lines.append("")
-    if report.posts:
-        lines += ["| Post | Status | Errors | Warnings | Infos | Grade |", "| --- | --- | ---: | ---: | ---: | ---: |"]
-        lines += [_post_row(post) for post in report.posts]
-        lines.append("")
+    return "".join(chunks(report, html_report=html_report))
 
-    errors = [(post, item) for post in report.posts for item in post.findings if item.severity is Severity.ERROR]
-    if errors:
-        lines += [f"### Errors ({len(errors)})", "", "| Where | Rule | Message | Suggestion |",
-                  "| --- | --- | --- | --- |"]
-        for post, item in errors[:MAX_ERRORS]:
-            lines.append(f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
-                         f"| {_cell(item.suggestion)} |")
-        lines.append("")
-        if len(errors) > MAX_ERRORS:
-            more = len(errors) - MAX_ERRORS
-            lines += [f"... and {more} more error{'s' if more != 1 else ''}"
-                      f"{' (see the full report)' if html_report else ''}.", ""]
+
+def chunks(report: ReviewReport, *, html_report: str | None = None) -> Iterator[str]:
+    """The summary line by line (blank lines at the end dropped)."""
+    blank = 0
+    for line in _lines(report, html_report):
+        if not line:
+            blank += 1  # held back: written only if a line follows
+            continue
+        yield "\n" * blank + _SURROGATE.sub("\ufffd", line) + "\n"  # undecodable bytes of a post
+        blank = 0
+
+
+def _lines(report: ReviewReport, html_report: str | None) -> Iterator[str]:
+    summary = report.summary()
+    waived = sum(len(post.waived) for post in report.posts)
+    failed = summary["failed"] > 0
+    yield f"## medpress review: {'FAIL' if failed else 'PASS'}"
+    yield ""
+    yield (f"**{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed** "
+           f"({summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos, "
+           f"{waived} waived)")
+    yield ""
+    if report.posts:
+        yield "| Post | Status | Errors | Warnings | Infos | Grade |"
+        yield "| --- | --- | ---: | ---: | ---: | ---: |"
+        yield from (_post_row(post) for post in report.posts)
+        yield ""
+
+    errors = ((post, item) for post in report.posts for item in post.findings if item.severity is Severity.ERROR)
+    if summary["errors"]:
+        yield from [f"### Errors ({summary['errors']})", "", "| Where | Rule | Message | Suggestion |",
+                    "| --- | --- | --- | --- |"]
+        for post, item in islice(errors, MAX_ERRORS):
+            yield (f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
+                   f"| {_cell(item.suggestion)} |")
+        yield ""
+        if summary["errors"] > MAX_ERRORS:
+            more = summary["errors"] - MAX_ERRORS
+            yield (f"... and {more} more error{'s' if more != 1 else ''}"
+                   f"{' (see the full report)' if html_report else ''}.")
+            yield ""
 
     if waived:
-        lines += [f"### Waived ({len(waived)})", "", "| Where | Rule | Message | Reason |", "| --- | --- | --- | --- |"]
-        for post, item, reason, line in waived:
-            suppression = f" (suppressed at line {line})" if isinstance(line, int) else ""
-            lines.append(f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
-                         f"| {_cell(reason)}{suppression} |")
-        lines.append("")
+        yield from [f"### Waived ({waived})", "", "| Where | Rule | Message | Reason |", "| --- | --- | --- | --- |"]
+        for post in report.posts:
+            for waiver in post.waived:
+                item = waiver.finding
+                yield (f"| {_code(_where(post, item))} | {_code(item.rule)} | {_cell(item.message)} "
+                       f"| {_cell(waiver.reason)} (suppressed at line {waiver.suppression_line}) |")
+        yield ""
 
     skipped = [str(s) for s in report.run.get("skipped") or []]  # type: ignore[union-attr]
     if skipped:
-        lines += ["### Skipped", ""] + [f"- {_text(note)}" for note in skipped] + [""]
+        yield from ["### Skipped", "", *(f"- {_text(note)}" for note in skipped), ""]
 
     if html_report:
-        lines += [f"[Full HTML report]({_url(html_report)})", ""]
-    return _SURROGATE.sub("\ufffd", "\n".join(lines).rstrip("\n") + "\n")  # undecodable bytes of a post
+        yield f"[Full HTML report]({_url(html_report)})"
 
 
 def _post_row(post: PostReport) -> str:
@@ -104,9 +122,3 @@ def _code(text: str) -> str:
 def _url(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%~-._")
 
-
-def _finding_from(data: object) -> Finding:
-    if isinstance(data, Finding):
-        return data
-    names = {f.name for f in dataclasses.fields(Finding)}
-    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from checks.model import Finding, Severity
+from checks.suppression_comments import Suppression, Waived
 
 SCHEMA = "medpress.review/1"
 
@@ -20,6 +22,26 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
+@dataclass(frozen=True)
+class SuppressionRecord:
+    """An inline suppression as the reports show it, for the audit: what it names and how many it waived."""
+
+    rules: tuple[str, ...]
+    reason: str
+    line: int
+    end_line: int | None  # None: to the end of the file
+    form: str  # block | next-line
+    waived: int
+
+    @classmethod
+    def of(cls, item: Suppression) -> SuppressionRecord:
+        return cls(tuple(item.rules), item.reason, item.line, item.end_line, item.form, item.waived)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"rules": list(self.rules), "reason": self.reason, "line": self.line, "end_line": self.end_line,
+                "form": self.form, "waived": self.waived}
+
+
 @dataclass
 class PostReport:
     path: str
@@ -28,19 +50,24 @@ class PostReport:
     content_hash: str
     findings: list[Finding] = field(default_factory=list)
     metrics: dict[str, object] = field(default_factory=dict)
-    waived: list[dict[str, object]] = field(default_factory=list)  # findings waived inline, with the reason
-    suppressions: list[dict[str, object]] = field(default_factory=list)  # every suppression, for the audit
-    baselined: list[dict[str, object]] = field(default_factory=list)  # accepted by the CI baseline
+    waived: list[Waived] = field(default_factory=list)  # findings waived inline, with the reason
+    suppressions: list[SuppressionRecord] = field(default_factory=list)  # every suppression, for the audit
+    baselined: list[Finding] = field(default_factory=list)  # accepted by the CI baseline
 
     @property
     def failed(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, listed: Callable[[Iterator[dict[str, object]]], Iterable[dict[str, object]]] = list,
+                ) -> dict[str, object]:
+        """The post as JSON data; ``listed`` makes each list (the JSON writer passes ``iter``, to write a long
+        list of findings as it is made)."""
         return {"path": self.path, "slug": self.slug, "title": self.title, "content_hash": self.content_hash,
                 "status": "fail" if self.failed else "pass", "metrics": self.metrics,
-                "findings": [f.to_dict() for f in self.findings], "waived": self.waived,
-                "suppressions": self.suppressions, "baselined": self.baselined}
+                "findings": listed(f.to_dict() for f in self.findings),
+                "waived": listed(w.to_dict() for w in self.waived),
+                "suppressions": listed(s.to_dict() for s in self.suppressions),
+                "baselined": listed(f.to_dict() for f in self.baselined)}
 
 
 class ReviewReport:

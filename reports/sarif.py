@@ -7,7 +7,6 @@ Columns are Unicode code points, end exclusive, like medpress's own (``run.colum
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -18,7 +17,7 @@ from urllib.parse import quote
 from checks.grammar import RULE_PREFIX, explain_dynamic
 from checks.model import Finding, Rule, Severity
 from checks.registry import ALL_RULES
-from reports.model import PostReport, ReviewReport
+from reports.model import PostReport, ReviewReport, Waived
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/medpress/medpress"
@@ -30,31 +29,48 @@ _EXAMPLE_LIMIT = 1500  # characters of a rule example shown in its help, as `med
 
 
 def render(report: ReviewReport) -> str:
-    # Not indented: only then does json use its C encoder (the indenting one is pure Python, 22 s for 100,000
-    # findings against 2 s). Code scanning and SARIF viewers read it; `python -m json.tool` pretty-prints it.
-    return json.dumps(_clean(to_sarif(report)), ensure_ascii=False) + "\n"
+    return "".join(chunks(report))
+
+
+def chunks(report: ReviewReport) -> Iterator[str]:
+    """The log as JSON, result by result: the bytes of ``json.dumps(_clean(to_sarif(report)), ensure_ascii=False)``
+    without ever holding them (or every result) at once.
+
+    Not indented: only then does json use its C encoder (the indenting one is pure Python, 22 s for 100,000
+    findings against 2 s). Code scanning and SARIF viewers read it; `python -m json.tool` pretty-prints it."""
+    tool, results, properties = _parts(report)
+    yield (f'{{"$schema": {_dumps(SCHEMA_URI)}, "version": "2.1.0", "runs": [{{"tool": {_dumps(tool)}, '
+           f'"columnKind": "unicodeCodePoints", "results": [')
+    for number, result in enumerate(results):
+        yield (", " if number else "") + _dumps(result)
+    yield f'], "properties": {_dumps(properties)}}}]}}\n'
 
 
 def to_sarif(report: ReviewReport) -> dict[str, object]:
     """The SARIF log as a dict (``render`` is this, as JSON)."""
+    tool, results, properties = _parts(report)
+    run = {"tool": tool, "columnKind": "unicodeCodePoints", "results": list(results), "properties": properties}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _parts(report: ReviewReport) -> tuple[dict[str, object], Iterator[dict[str, object]], dict[str, object]]:
+    """The run's tool, its results (made as they are read) and its properties."""
     entries = list(_entries(report))
     descriptors = _descriptors(entries)
     index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
     seen: dict[str, int] = {}
-    results = []
-    for post, item, waiver in entries:
-        results.append(_result(post, item, waiver, index[item.rule], seen))
+    results = (_result(post, item, waiver, index[item.rule], seen) for post, item, waiver in entries)
     versions = report.run.get("versions") or {}
-    run = {
-        "tool": {"driver": {"name": "medpress", "version": str(versions.get("medpress", "unknown")),  # type: ignore[union-attr]
-                            "informationUri": INFORMATION_URI, "rules": descriptors}},
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-        "properties": {"policy_hash": report.run.get("policy_hash"), "policy_version": report.run.get("policy_version"),
-                       "skipped": list(report.run.get("skipped") or []),  # type: ignore[call-overload]
-                       "git_commit": report.run.get("git_commit"), "summary": report.summary()},
-    }
-    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    tool = {"driver": {"name": "medpress", "version": str(versions.get("medpress", "unknown")),  # type: ignore[union-attr]
+                       "informationUri": INFORMATION_URI, "rules": descriptors}}
+    properties = {"policy_hash": report.run.get("policy_hash"), "policy_version": report.run.get("policy_version"),
+                  "skipped": list(report.run.get("skipped") or []),  # type: ignore[call-overload]
+                  "git_commit": report.run.get("git_commit"), "summary": report.summary()}
+    return tool, results, properties
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(_clean(value), ensure_ascii=False)
 
 
 def _clean(value: object) -> object:
@@ -68,26 +84,19 @@ def _clean(value: object) -> object:
     return value
 
 
-def _entries(report: ReviewReport) -> Iterator[tuple[PostReport, Finding, dict[str, object] | None]]:
+def _entries(report: ReviewReport) -> Iterator[tuple[PostReport, Finding, Waived | None]]:
     """(post, finding, waiver or None) for every reported and every waived finding."""
     for post in report.posts:
         for item in post.findings:
             yield post, item, None
-        for waiver in getattr(post, "waived", None) or []:
-            yield post, _finding_from(waiver["finding"]), waiver
-
-
-def _finding_from(data: object) -> Finding:
-    if isinstance(data, Finding):
-        return data
-    names = {f.name for f in dataclasses.fields(Finding)}
-    return Finding.from_dict({k: v for k, v in dict(data).items() if k in names})  # type: ignore[call-overload]
+        for waiver in post.waived:
+            yield post, waiver.finding, waiver
 
 
 # --- rules -------------------------------------------------------------------------------------------------
 
 
-def _descriptors(entries: list[tuple[PostReport, Finding, dict[str, object] | None]]) -> list[dict[str, object]]:
+def _descriptors(entries: list[tuple[PostReport, Finding, Waived | None]]) -> list[dict[str, object]]:
     """Every registry rule, then every other rule id the report uses (GR-* and any unknown id)."""
     descriptors = [_rule_descriptor(rule) for rule in ALL_RULES]
     known = {rule.id for rule in ALL_RULES}
@@ -155,7 +164,7 @@ def _md_text(text: str) -> str:
 # --- results -----------------------------------------------------------------------------------------------
 
 
-def _result(post: PostReport, item: Finding, waiver: dict[str, object] | None, rule_index: int,
+def _result(post: PostReport, item: Finding, waiver: Waived | None, rule_index: int,
             seen: dict[str, int]) -> dict[str, object]:
     text = item.message + (f"\nSuggestion: {item.suggestion}" if item.suggestion else "")
     result: dict[str, object] = {
@@ -167,9 +176,9 @@ def _result(post: PostReport, item: Finding, waiver: dict[str, object] | None, r
                        **({"excerpt": item.excerpt} if item.excerpt else {})},
     }
     if waiver is not None:
-        suppression: dict[str, object] = {"kind": "inSource", "justification": str(waiver.get("reason", ""))}
-        line = waiver.get("suppression_line")
-        if isinstance(line, int) and line >= 1:
+        suppression: dict[str, object] = {"kind": "inSource", "justification": waiver.reason}
+        line = waiver.suppression_line
+        if line >= 1:
             suppression["location"] = {"physicalLocation": {"artifactLocation": _artifact(post.path),
                                                             "region": {"startLine": line}}}
         result["suppressions"] = [suppression]

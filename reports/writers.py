@@ -1,15 +1,19 @@
-"""Report formats: which writer makes which file. One place, used by the CLI and the Prefect flow."""
+"""Report formats: which writer makes which file. One place, used by the CLI and the Prefect flow.
+
+Every file writer has ``chunks(report) -> Iterator[str]``, the file in pieces, which :func:`write_files` streams
+into the file (atomically); ``render(report) -> str`` is the same joined.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from pathlib import Path
 
 from reports.files import write_atomically
 from reports.model import ReviewReport
 
-# format -> (file name in --output-dir, module with render(report) -> str)
+# format -> (file name in --output-dir, module with chunks(report) and render(report))
 FILE_FORMATS: dict[str, tuple[str, str]] = {
     "json": ("review.json", "reports.json_report"),
     "sarif": ("review.sarif", "reports.sarif"),
@@ -24,6 +28,10 @@ def renderer(name: str) -> Callable[[ReviewReport], str]:
     return import_module(FILE_FORMATS[name][1]).render  # type: ignore[no-any-return]
 
 
+def chunker(name: str) -> Callable[[ReviewReport], Iterator[str]]:
+    return import_module(FILE_FORMATS[name][1]).chunks  # type: ignore[no-any-return]
+
+
 def write_files(report: ReviewReport, formats: list[str], folder: Path) -> dict[str, Path]:
     """Write each file format into ``folder``; the Markdown summary links the HTML report when both are made."""
     written = {}
@@ -33,9 +41,9 @@ def write_files(report: ReviewReport, formats: list[str], folder: Path) -> dict[
         path = folder / FILE_FORMATS[name][0]
         if name == "markdown":
             html = FILE_FORMATS["html"][0] if "html" in formats else None
-            text = import_module("reports.markdown_summary").render(report, html_report=html)
+            pieces = import_module("reports.markdown_summary").chunks(report, html_report=html)
         else:
-            text = renderer(name)(report)
-        write_atomically(path, text)
+            pieces = chunker(name)(report)
+        write_atomically(path, pieces)
         written[name] = path
     return written

@@ -135,17 +135,17 @@ def test_permanent_reduction_of_hair_is_the_cleared_wording(policy: Policy) -> N
 
 def test_same_active_ingredient_as_a_brand_is_a_sameness_claim(policy: Policy) -> None:
     failing = "Our compounded semaglutide has the same active ingredient as Wegovy."
-    assert (1, "CLM006") in _rules(policy, failing)
+    assert (1, "CLM014") in _rules(policy, failing)  # compounded sameness (CLM006 before the s7 rule sheet)
 
 
 def test_a_paragraph_saying_not_fda_approved_discloses_the_sameness(policy: Policy) -> None:
     passing = ("Compounded semaglutide has the same active ingredient as the brand-name pens. It is not "
                "FDA-approved, and it is not the medicine sold as Wegovy.")
-    assert (1, "CLM006") not in _rules(policy, passing)
+    assert (1, "CLM014") not in _rules(policy, passing)
     # the disclosure governs its own paragraph only
     apart = ("Compounded semaglutide has the same active ingredient as the brand-name pens.\n\n"
              "Compounded medicines are not FDA-approved.")
-    assert (1, "CLM006") in _rules(policy, apart)
+    assert (1, "CLM014") in _rules(policy, apart)
 
 
 def test_promote_is_a_benefit_verb(policy: Policy) -> None:
@@ -182,9 +182,15 @@ def test_an_area_reading_naming_an_unknown_condition_is_a_policy_error() -> None
 
 
 def test_first_and_only_is_an_exclusivity_claim_that_needs_a_citation(policy: Policy) -> None:
-    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines.") == {(1, "CLM006")}
-    assert _rules(policy, "Jeuveau is the only FDA-approved treatment our nurses use.") == {(1, "CLM006")}
-    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines [1].") == set()
+    # other toxins are approved for frown lines: out of date whether cited or not (CLM012)
+    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines.") == {(1, "CLM012")}
+    assert _rules(policy, "Jeuveau is the first and only toxin made just for frown lines [1].") == {(1, "CLM012")}
+    # no use named: nothing to check it against, so it needs its citation (CLM006), and the approval it
+    # asserts names no use (CLM011)
+    assert _rules(policy, "Jeuveau is the only FDA-approved treatment our nurses use.") == {(1, "CLM006"),
+                                                                                              (1, "CLM011")}
+    assert _rules(policy, "Kybella is the first and only injectable made for fat under the chin.") == {(1, "CLM006")}
+    assert _rules(policy, "Kybella is the first and only injectable made for fat under the chin [1].") == set()
     assert _rules(policy, "Jeuveau is FDA-approved for frown lines only [1].") == set()
 
 
@@ -215,3 +221,132 @@ def test_a_question_about_risks_does_not_state_them(policy: Policy) -> None:
     assert (1, "CLM007") in _rules(policy, failing, risk=False)
     passing = "KYBELLA reduces fat under the chin [1].\n\n## What are the risks?\n\nSwelling and bruising are common."
     assert _rules(policy, passing, risk=False) == set()
+
+
+# --- issue 16, second step (session 7): each kind's failing and passing example, with the claim model --------
+
+
+def test_kind_2_negation_and_disclosure_cover_their_clause_sentence_or_paragraph(policy: Policy) -> None:
+    # a negated use in the clause is not claimed; the benefit in the main clause names no use
+    assert _rules(policy, "Although CoolSculpting isn't a weight-loss method, it trims stubborn bulges.") == set()
+    assert _rules(policy, "CoolSculpting is a weight-loss method that trims stubborn bulges.") == {(1, "CLM019")}
+    # "NOT FDA-approved products" (no "for") and "still being studied" disclose their paragraph, not another one
+    assert _rules(policy, "Compounded drugs are NOT FDA-approved products. Our compounded semaglutide helps with "
+                          "weight loss.") == set()
+    assert _rules(policy, "Compounded drugs are NOT FDA-approved products.\n\nOur compounded semaglutide helps "
+                          "with weight loss.") == {(3, "CLM004")}
+    assert _rules(policy, "We sometimes use BOTOX for teeth grinding. These uses are still being studied.") == set()
+    assert _rules(policy, "We sometimes use BOTOX for teeth grinding.") == {(1, "CLM004")}
+    assert _rules(policy, "Neither option is safer for everyone.") == set()
+    assert _rules(policy, "Dysport is safer than BOTOX.") == {(1, "CLM006")}
+
+
+def test_kind_3_general_statements_and_non_health_guarantees_are_not_claims(policy: Policy) -> None:
+    assert _rules(policy, "When a drug gets FDA approval, its label lists the uses it was approved for.") == set()
+    assert _rules(policy, "A $50 deposit guarantees your appointment time.") == set()
+    assert _rules(policy, "Smooth skin for six months, guaranteed.") == {(1, "CLM005"), (1, "CLM015")}
+
+
+def test_kind_4_an_approval_medpress_cannot_verify_is_a_finding(policy: Policy) -> None:
+    assert _rules(policy, "BOTOX is FDA-approved and has been used safely for decades.") == {(1, "CLM011"),
+                                                                                            (1, "CLM013")}
+    assert _rules(policy, "The FDA has approved exosome facials for skin renewal.") == {(1, "CLM011")}
+    assert _rules(policy, "BOTOX Cosmetic was approved for wrinkles back in 1989.") == {(1, "CLM001")}
+    assert _rules(policy, "BOTOX is FDA-approved to prevent chronic migraine in adults [1].") == set()
+    assert _rules(policy, "No exosome product is FDA-approved for skin care.") == set()
+
+
+def test_kind_5_list_items_under_a_lead_in_and_references_back_are_claims(policy: Policy) -> None:
+    failing = "BOTOX can help with:\n\n- sweaty palms\n- TMJ pain\n- chronic migraine in adults"
+    assert _rules(policy, failing) == {(3, "CLM004"), (4, "CLM004")}
+    passing = "BOTOX can help with:\n\n- chronic migraine in adults\n- severe underarm sweating"
+    assert _rules(policy, passing) == set()
+    both = "We offer Mounjaro and Ozempic. Both of these approved medicines also melt away extra weight."
+    assert {f.message.split(" (")[0] for f in _review(policy, both)[0]} == {
+        "benefit claim for Mounjaro", "benefit claim for Ozempic"}
+    assert _rules(policy, "We offer Wegovy and Zepbound. Both of these medicines help with weight loss.") == set()
+    assert _rules(policy, "We now offer Dysport. It softens crow's feet in a few days.") == {(1, "CLM004")}
+
+
+def test_kind_6_hedged_off_label_benefits_are_claims(policy: Policy) -> None:
+    for failing in ("BOTOX might ease teeth grinding.", "Clients say BOTOX calms their rosacea.",
+                    "We also use BOTOX for a lip flip.", "BOTOX looks promising for teeth grinding."):
+        assert _rules(policy, failing) == {(1, "CLM004")}, failing
+    assert _rules(policy, "BOTOX might ease teeth grinding; this is an off-label use.") == set()
+
+
+def test_kind_7_populations_of_benefit_and_approval_claims(policy: Policy) -> None:
+    assert _rules(policy, "BOTOX works well for teens with sweaty underarms.") == {(1, "CLM004")}
+    assert _rules(policy, "BOTOX works well for adults with sweaty underarms.") == set()
+    assert _rules(policy, "Wegovy is FDA-approved for weight loss in anyone over 10.") == {(1, "CLM001")}
+    assert _rules(policy, "Wegovy is FDA-approved for weight loss in adults and children 12 and older [1].") == set()
+
+
+def test_kind_8_exclusivity_the_knowledge_base_knows_is_out_of_date(policy: Policy) -> None:
+    assert _rules(policy, "Xeomin is the only FDA-approved treatment for frown lines [1].") == {(1, "CLM012")}
+    assert _rules(policy, "BOTOX is the most effective treatment for crow's feet.") == {(1, "CLM006")}
+    assert _rules(policy, "BOTOX is one of several treatments approved for crow's feet [1].") == set()
+
+
+def test_kind_9_stray_risk_words_are_not_fair_balance(policy: Policy) -> None:
+    failing = "KYBELLA reduces fat under the chin [1]. The side effects of a crash diet are worse."
+    assert (1, "CLM007") in _rules(policy, failing, risk=False)
+    assert (1, "CLM007") in _rules(policy, "KYBELLA reduces fat under the chin [1]. There are no side effects.",
+                                    risk=False)
+    passing = "KYBELLA reduces fat under the chin [1]. Side effects include swelling and numbness."
+    assert _rules(policy, passing, risk=False) == set()
+
+
+def test_kind_10_molecules_and_generics_are_products(policy: Policy) -> None:
+    assert _rules(policy, "Semaglutide is FDA-approved for weight loss.") == {(1, "CLM003")}
+    assert _rules(policy, "Semaglutide is FDA-approved for weight loss [1].") == set()
+    # the brand beside the molecule is the product: Ozempic's weight-loss claim stays off-label
+    assert _rules(policy, "Ozempic (semaglutide) helps you lose weight.") == {(1, "CLM004")}
+    # in a paragraph about the clinic's compounded supply, "our semaglutide" is the compounded product
+    assert _rules(policy, "Our semaglutide is compounded at a partner pharmacy, and our semaglutide is "
+                          "FDA-approved.") == {(1, "CLM002")}
+    assert _rules(policy, "Generic Ozempic is now available at our clinic.") == {(1, "CLM014")}
+    assert _rules(policy, "Our compounded tirzepatide is just like Zepbound.") == {(1, "CLM014")}
+    assert _rules(policy, "Compounded tirzepatide is not FDA-approved and is not the same as Zepbound.") == set()
+
+
+def test_kind_11_label_links_footnotes_and_list_ends_are_citations(policy: Policy) -> None:
+    label = "https://www.accessdata.fda.gov/drugsatfda_docs/label/2023/103000s5332lbl.pdf"
+    claim = "BOTOX is FDA-approved to prevent chronic migraine in adults"
+    assert _rules(policy, f"{claim}.") == {(1, "CLM003")}
+    for passing in (f"{claim} ([FDA label]({label})).", f"{claim}.[^1]\n\n[^1]: BOTOX prescribing information.",
+                    "- BOTOX: FDA-approved to prevent chronic migraine in adults [1]",
+                    f"{claim} ([DailyMed](https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=x)).",
+                    f"{claim} ([prescribing information](https://www.rxabbvie.com/pdf/botox_pi.pdf))."):
+        assert _rules(policy, passing) == set(), passing
+    # a link to the maker's home page, or a label link in another paragraph, is no citation
+    assert _rules(policy, f"{claim} ([BOTOX](https://www.botox.com/)).") == {(1, "CLM003")}
+    assert _rules(policy, f"{claim}.\n\n[FDA label]({label})") == {(1, "CLM003")}
+    _, table = _review(policy, f"{claim} ([FDA label]({label})).")
+    assert [(row["kind"], row["evidence"], row["modality"]) for row in table] == [
+        ("approval", "link www.accessdata.fda.gov", "asserted")]
+
+
+def test_kind_12_facts_are_compared_only_for_the_same_use(policy: Policy) -> None:
+    from checks.corpus import Corpus
+    from checks.pipeline import summarize
+
+    def posts(first: str, second: str) -> set[str]:
+        items = [parse_post(f"posts/{n}.md", (f"---\ntitle: {n}\nslug: {n}\ndate: 2024-05-01\n---\n{t}\n").encode())
+                 for n, t in (("a", first), ("b", second))]
+        summaries = [summarize(p, policy) for p in items]
+        corpus = Corpus(summaries)
+        return {f.rule for s in summaries for f in claims.check_in_corpus(s, corpus, policy)}
+
+    assert posts("For chronic migraine, BOTOX is repeated every 12 weeks.",
+                 "For frown lines, BOTOX is repeated every 16 weeks.") == set()
+    assert posts("For chronic migraine, BOTOX is repeated every 12 weeks.",
+                 "For chronic migraine, BOTOX is repeated every 16 weeks.") == {"CLM010"}
+
+
+def test_the_claims_table_carries_each_frame_with_its_span(policy: Policy) -> None:
+    _, table = _review(policy, "BOTOX might ease teeth grinding.\n\nOur IV drips fight the flu.")
+    frames = {(row["kind"], row["modality"], row["rule"], row["line"]) for row in table}
+    assert ("benefit", "hedged", "CLM004", _HEAD_LINES + 1) in frames
+    assert ("disease", "asserted", "CLM016", _HEAD_LINES + 3) in frames
+    assert all(row["end_line"] is not None for row in table)

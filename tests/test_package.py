@@ -88,6 +88,8 @@ def test_the_wheel_holds_every_package_and_the_package_data(wheel: Path) -> None
     for tool in ("install.sh", "start.sh", "pom.xml"):
         assert f"flows/data/languagetool/{tool}" in names
     assert modes["flows/data/languagetool/start.sh"] & 0o111  # flows/services/languagetool.py runs it
+    for asset in ("templates/report.html.j2", "static/report.css", "static/report.js"):
+        assert f"reports/{asset}" in names  # the HTML report cannot be made without them
     assert not {n for n in names if n.startswith(("tests/", "bench/", "content/", "tools/"))}
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: prefect-dask")]
     assert requires and all("extra ==" in line for line in requires), requires  # optional, not a dependency
@@ -125,6 +127,11 @@ def test_an_installed_medpress_reviews_a_blog_outside_the_repository(installed: 
     report = json.loads((blog / "review-output" / "review.json").read_text())
     assert Path(report["run"]["policy_dir"]).is_relative_to(installed)  # the shipped default policy
     assert not (blog / "reports").exists()
+    page = _run(installed / "bin" / "medpress", "review", "--no-grammar", "--engine", "direct", "--format", "html",
+                "--output-dir", "html-report", cwd=blog, env=env)
+    assert page.returncode == 0, page.stdout + page.stderr
+    html = (blog / "html-report" / "report.html").read_text()  # its template, CSS and JS come from the wheel
+    assert "peel-aftercare.md" in html and "--error:#b3261e" in html and "function applyFilter" in html
 
     (blog / "content" / "posts" / "before-a-peel.md").write_text(BROKEN_LINK_POST, encoding="utf-8")
     failed = _run(installed / "bin" / "medpress", "review", "content/posts/before-a-peel.md", "--no-grammar",

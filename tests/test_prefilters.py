@@ -14,7 +14,8 @@ from tests.conftest import POLICY, content_sentences
 def test_any_of_matches_exactly_when_one_pattern_does() -> None:
     k = knowledge(load_policy(POLICY))
     checks = [(k.claim_words, [k.approval, k.clearance, k.benefit]),
-              (k.phrase_words, [p for _, p, _ in (*k.prohibited, *k.comparative)]),
+              (k.phrase_words, [p for _, p, _ in (*k.prohibited, *k.comparative, *k.safety, *k.sameness, *k.efficacy,
+                                                   *k.substantiation)]),
               (k.brand_names, [k.brand_verb, k.brand_generic])]
     texts = content_sentences()
     rng = random.Random(1)

@@ -21,7 +21,7 @@ from checks.grammar import explain_dynamic
 from checks.model import Finding, Severity
 from checks.registry import ALL_RULES, CHECKS
 from reports import github, json_report, junit, markdown_summary, sarif
-from reports.model import PostReport, ReviewReport
+from reports.model import PostReport, ReviewReport, Waived
 from tests.conftest import CONTENT
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"
@@ -65,8 +65,7 @@ def tricky_report(real_report: ReviewReport) -> ReviewReport:
     ]
     waived = _finding("CLM004", "claims", Severity.ERROR, "off-label use not disclosed", 11, column=1, end_line=11,
                       end_column=30, excerpt="Botox for back pain")
-    first.waived = [{"finding": waived.to_dict(), "reason": "Disclosed in the FAQ | approved by <J. Doe>",  # type: ignore[attr-defined]
-                     "suppression_line": 10}]
+    first.waived = [Waived(waived, "Disclosed in the FAQ | approved by <J. Doe>", 10)]
     clean = PostReport(path="content/posts/clean.md", slug="clean", title="Clean", content_hash="sha256:1")
     run = copy.deepcopy(real_report.run)
     run["skipped"] = ["grammar: skipped on request (--no-grammar)"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flows.engine.steps import ReviewOptions, review_plain
 from reports import json_report
+from reports.model import SuppressionRecord
 from tests.conftest import write_post
 
 HEAD = "---\ntitle: Botox and TMJ\nslug: botox-tmj\ndate: 2024-05-01\n---\n"
@@ -36,10 +37,9 @@ BOTOX injections ease teeth grinding.
 BOTOX injections also ease jaw clenching.
 """)
     assert _rules(post) == [("CLM004", 10)]
-    assert [(w["finding"]["rule"], w["finding"]["line"], w["reason"]) for w in post.waived] == [
+    assert [(w.finding.rule, w.finding.line, w.reason) for w in post.waived] == [
         ("CLM004", 7, reason)]
-    assert post.suppressions == [{"rules": ["CLM004"], "reason": reason, "line": 6, "end_line": 8, "form": "block",
-                                  "waived": 1}]
+    assert post.suppressions == [SuppressionRecord(("CLM004",), reason, line=6, end_line=8, form="block", waived=1)]
     data = json.loads(json_report.render(report))
     assert data["summary"]["waived"] == 1
     assert data["posts"][0]["waived"][0]["suppression_line"] == 6
@@ -52,7 +52,7 @@ BOTOX injections ease teeth grinding.
 BOTOX injections also ease jaw clenching.
 """)
     assert _rules(post) == [("CLM004", 9)]
-    assert post.waived[0]["finding"]["line"] == 7
+    assert post.waived[0].finding.line == 7
 
 
 def test_a_suppression_without_a_reason_is_an_error_and_waives_nothing(tmp_path: Path) -> None:
@@ -71,4 +71,4 @@ Plain words here.
 More plain words.
 """)
     assert sorted(_rules(post)) == [("SUP002", 9), ("SUP003", 6)]
-    assert post.suppressions[0]["waived"] == 0
+    assert post.suppressions[0].waived == 0

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MEDPRESS = [sys.executable, "-m", "flows.cli"]
 REVIEWER = "sam-ortiz"
-PROBLEM_POST = "posts/lip-filler-guide.md"  # a post with error findings: approval needs an override
+PROBLEM_POST = "posts/summer-glow-event.md"  # the demo blog's failing draft: approval needs an override
 
 
 def chromium(url: str, png: Path, width: int, height: int, profile: Path) -> None:
@@ -84,7 +84,7 @@ def sign_off_shot(out: Path, work: Path, env: dict[str, str]) -> None:
          "--note", "Checked the claims against the label"],
         ["approve", post, "--reviewer", REVIEWER, "--key", "~/.ssh/id_ed25519", "--no-grammar",
          "--note", "Checked the claims against the label",
-         "--override", "Launch copy; the cited study is added in the next edit"],
+         "--override", "Event copy the medical director signed; label citation added before the event"],
         ["status", "--content", "content"],
     ]
     transcript = ""

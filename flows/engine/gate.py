@@ -51,7 +51,7 @@ def apply_baseline(report: ReviewReport, path: Path) -> int:
             key = fingerprint(post.path, item)
             if allowance[key] > 0:
                 allowance[key] -= 1
-                post.baselined.append(item.to_dict())
+                post.baselined.append(item)
                 moved += 1
             else:
                 kept.append(item)

@@ -33,7 +33,7 @@ from flows.store.cache import JsonCache, ResultCache, cache_root
 from flows.store.code_version import code_key
 from flows.store.policy_files import load_policy, policy_dir_for
 from reports.files import write_atomically
-from reports.model import PostReport, ReviewReport
+from reports.model import PostReport, ReviewReport, SuppressionRecord
 
 BATCH_SIZE = 25
 LISTED_AT_MOST = 100  # posts named in run.work (the count is always whole)
@@ -306,7 +306,8 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
         final = finalize(post, [*result.findings, *cross.findings.get(post.rel_path, []),
                                 *grammar_found.get(post.rel_path, [])], plan.policy)
         reports.append(PostReport(post.display_path, post.slug, post.title, post.content_hash, final.findings,
-                                  result.metrics, final.waived, final.suppressions))
+                                  result.metrics, final.waived,
+                                  [SuppressionRecord.of(s) for s in final.suppressions]))
     reports.sort(key=lambda r: r.path)
     run = run_metadata(plan, started, cache)
     # What this review had to redo: posts parsed and checked (the others came from the cache), and posts whose
@@ -395,4 +396,4 @@ def _grammar_stage(plan: Plan, checked: Sequence[CheckedPost],
 def write_json(report: ReviewReport, path: Path) -> None:
     from reports import json_report
 
-    write_atomically(path, json_report.render(report))
+    write_atomically(path, json_report.chunks(report))  # in pieces: a report can be huge

@@ -59,6 +59,21 @@ def test_each_file_writer_renders_100000_findings_in_bounded_time(many: ReviewRe
         assert "medpress review: FAIL" in text
 
 
+# JUnit is left out: one check's findings in one post are one XML text node (written whole).
+@pytest.mark.parametrize("name", ["json", "sarif", "html", "markdown"])
+def test_each_file_writer_writes_its_file_in_pieces(many: ReviewReport, name: str, tmp_path: Path) -> None:
+    """Issue 14's fuzz run: two batch reviews with tens of thousands of findings died of a MemoryError in
+    json.dumps under a 4 GiB address-space limit, each writer having built its whole report as one string.
+    Now the file is streamed: no piece is more than a small part of it, and the file holds them all."""
+    largest = total = 0
+    for piece in writers.chunker(name)(many):
+        largest, total = max(largest, len(piece)), total + len(piece)
+    assert largest < max(total // 20, 200_000), (name, largest, total)
+    writers.write_files(many, [name], tmp_path)
+    assert len((tmp_path / writers.FILE_FORMATS[name][0]).read_text(encoding="utf-8")) == total
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
 @pytest.mark.parametrize("writer", [text_report, github], ids=["text", "github"])
 def test_each_printed_writer_renders_100000_findings_in_bounded_time(many: ReviewReport, writer: object) -> None:
     started = time.monotonic()
