@@ -350,3 +350,36 @@ def test_the_claims_table_carries_each_frame_with_its_span(policy: Policy) -> No
     assert ("benefit", "hedged", "CLM004", _HEAD_LINES + 1) in frames
     assert ("disease", "asserted", "CLM016", _HEAD_LINES + 3) in frames
     assert all(row["end_line"] is not None for row in table)
+
+
+# --- session 7 (claims2): headlines, and benefit claims for products no approval covers ---------------------
+
+
+def _titled(policy: Policy, title: str, body: str) -> set[tuple[int | None, str]]:
+    text = f"---\ntitle: \"{title}\"\nslug: clinic-notes\ndate: 2024-05-01\n---\n{body}{_RISK}"
+    found, _ = claims.check_post(parse_post("posts/clinic-notes.md", text.encode()), policy)
+    return {(f.line, f.rule) for f in found if f.rule == "CLM004"}
+
+
+def test_a_title_offers_its_use_like_a_heading_unless_the_post_discloses_or_explains(policy: Policy) -> None:
+    body = "We see many patients with jaw pain.\n"
+    assert _titled(policy, "BOTOX for TMJ and jaw clenching", body) == {(2, "CLM004")}
+    disclosed = body + "\nUsing BOTOX for TMJ is off-label: the FDA has not approved it for this.\n"
+    assert _titled(policy, "BOTOX for TMJ and jaw clenching", disclosed) == set()
+    assert _titled(policy, "BOTOX for TMJ: your questions answered", body) == set()
+
+
+def test_a_benefit_for_an_unapproved_class_is_an_off_label_claim(policy: Policy) -> None:
+    assert _rules(policy, "Sermorelin and ipamorelin give you deeper sleep and lean muscle.") == {(1, "CLM004")}
+    assert _rules(policy, "Exosomes look promising for hair loss.") == {(1, "CLM004")}
+    # disclosed, negated, or a risk statement: not a claim to flag
+    assert _rules(policy, "Exosomes look promising for hair loss, but this use is not FDA-approved.") == set()
+    assert _rules(policy, "Testosterone therapy does not build muscle on its own.") == set()
+    assert _rules(policy, "Side effects of testosterone therapy include acne and mood changes.") == set()
+
+
+def test_list_items_of_a_post_about_an_unapproved_class_claim_for_it(policy: Policy) -> None:
+    body = "## Benefits patients report\n\n- fewer hot flashes\n- better sleep\n\n## Risks\n\n- mood changes\n"
+    text = f"---\ntitle: Hormone pellets\nslug: pellets\ndate: 2024-05-01\n---\n{body}"
+    found, _ = claims.check_post(parse_post("posts/pellets.md", text.encode()), policy)
+    assert {(f.line, f.rule) for f in found if f.rule == "CLM004"} == {(8, "CLM004"), (9, "CLM004")}
