@@ -256,6 +256,7 @@ class Knowledge:
     unlisted: Gated | None = None
     unapproved_classes: Gated | None = None  # NAD+, peptides, pellets, exosomes: no approval for clinic uses
     wellness_uses: Gated | None = None  # "more energy", "better sleep": uses the conditions do not list
+    other_treatments: Gated | None = None  # "vaccination", "antiviral medicines": a sentence's own subject
     broadened: Gated | None = None
     approval_places: re.Pattern[str] | None = None
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
@@ -327,7 +328,8 @@ def _compile(policy: Policy) -> Knowledge:
         disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
         unlisted=gated(_union(words.unlisted_products)),
         unapproved_classes=gated(_union(words.unapproved_classes)),
-        wellness_uses=gated(_union(words.wellness_uses)), broadened=gated(_union(words.broadened)),
+        wellness_uses=gated(_union(words.wellness_uses)),
+        other_treatments=gated(_union(words.other_treatments)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
         beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
         device_words=gated(_union(words.device_words)),
@@ -1108,6 +1110,8 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
         return
     named = {p for p, _, _ in products}
     unapproved = bool(named & k.unapproved_ids) or bool(_search(k.unlisted, text))
+    if not unapproved and not named and _search(k.other_treatments, text):
+        return  # "Vaccination and antiviral medicines prevent COVID-19": about them, not the post's drip
     if not unapproved and not named and (carried is None or carried in k.unapproved_ids):
         # the paragraph's or the post's product ("it", "our drips"), unless "it" is an approved product
         unapproved = carried is not None or bool(_search(k.unlisted, sentence.block.text)) or post_unapproved

@@ -202,6 +202,9 @@ class ClaimLanguage(_Strict):
     wellness_uses: tuple[str, ...] = Field((), description="effects a clinic promises that the knowledge base has no "
                                                            "condition for ('more energy', 'better sleep', 'lean "
                                                            "muscle'): a use when an unapproved class claims them")
+    other_treatments: tuple[str, ...] = Field((), description="approved treatments a sentence may name as its own "
+                                                              "subject ('vaccination and antiviral medicines "
+                                                              "prevent COVID-19'): not a claim for the post's product")
     broadened: tuple[str, ...] = Field((), description="an approved use stretched in area, degree or time "
                                                        "(CLM017), beside an approval word")
     approval_places: tuple[str, ...] = Field((), description="after an approval word, what is not a product: "
@@ -224,7 +227,7 @@ class ClaimLanguage(_Strict):
                   self.condition_reference, self.heading_use, self.topic_titles, self.risk_statement,
                   self.compounded_context,
                   self.disease, self.disease_claim, self.unlisted_products, self.unapproved_classes,
-                  self.wellness_uses, self.broadened, self.approval_places,
+                  self.wellness_uses, self.other_treatments, self.broadened, self.approval_places,
                   self.general, self.beyond_clearance, self.device_words, self.label_links]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):

@@ -383,3 +383,30 @@ def test_list_items_of_a_post_about_an_unapproved_class_claim_for_it(policy: Pol
     text = f"---\ntitle: Hormone pellets\nslug: pellets\ndate: 2024-05-01\n---\n{body}"
     found, _ = claims.check_post(parse_post("posts/pellets.md", text.encode()), policy)
     assert {(f.line, f.rule) for f in found if f.rule == "CLM004"} == {(8, "CLM004"), (9, "CLM004")}
+
+
+def test_risk_words_about_side_effects_never_make_an_absolute(policy: Policy) -> None:
+    assert _rules(policy, "Scarring can be a permanent side effect of microneedling.") == set()
+    assert _rules(policy, "A rare complication is permanent numbness.") == set()
+    assert (1, "CLM005") in _rules(policy, "Results from Kybella are permanent.")
+
+
+def test_risks_stated_as_what_the_product_can_cause_are_risk_information(policy: Policy) -> None:
+    claim = "Laser hair removal reduces unwanted hair on the legs."
+    assert ("CLM007" in {r for _, r in _rules(policy, claim, risk=False)})
+    assert "CLM007" not in {r for _, r in _rules(policy, claim + "\n\nIt can cause burns and blisters.", risk=False)}
+    assert "CLM007" not in {r for _, r in _rules(policy, claim + "\n\nExpect some redness for a day or two.",
+                                                   risk=False)}
+
+
+def test_a_negated_approval_after_a_semicolon_is_not_an_approval_claim(policy: Policy) -> None:
+    assert _rules(policy, "Some doctors prescribe it to women; no testosterone product is FDA-approved for "
+                          "women.") == set()
+    assert (1, "CLM011") in _rules(policy, "Our testosterone pellets are FDA-approved.")
+
+
+def test_a_disease_sentence_about_another_treatment_is_not_a_claim_for_the_drip(policy: Policy) -> None:
+    post = ("Our IV drips help you rehydrate.\n\nVaccination and antiviral medicines are the tested ways to prevent "
+            "COVID-19.")
+    assert (3, "CLM016") not in _rules(policy, post)
+    assert (3, "CLM016") in _rules(policy, "Our IV drips help you rehydrate.\n\nThey also prevent COVID-19.")

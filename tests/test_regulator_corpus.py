@@ -23,7 +23,7 @@ RECALL_FLOORS = {"sameness": 0.85, "unapproved-drug-use": 0.41, "unsubstantiated
                  "disease-claim": 0.75, "risk-minimised": 0.19, "uncleared-device-use": 0.42,
                  "false-substantiation": 0.59}
 # issue 22's target is 0; errors on careful sentences reached: see CAREFUL_ERRORS_FLOOR
-CAREFUL_ERRORS_FLOOR = 5
+CAREFUL_ERRORS_FLOOR = 0
 
 
 @pytest.fixture(scope="module")
