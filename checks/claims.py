@@ -480,6 +480,7 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     # a post about an unapproved class ("Bioidentical hormone pellets"): its list items claim for it
     title_class = bool(_search(k.unapproved_classes, title)) and not _search(k.topic_titles, title)
     lead_text = ""
+    topic: list[str] = []  # the conditions the body named last: what "It works well for teens" is about
     recent: str | None = None  # the product the body named last
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
     for block in blocks:
@@ -522,7 +523,9 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     if (block.where == "title" or block.tag == "h1") and not disclosed:
                         disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
-                                     cited, disclosed, listed, last_named)
+                                     cited, disclosed, listed, last_named, topic)
+                    if conditions and block.where == "body":
+                        topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
                     modality = _modality(text, k) if claims else ""
                     for claim in claims:
@@ -573,7 +576,8 @@ def _one_reason(findings: list[Finding]) -> list[Finding]:
 
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
-            disclosed: bool, listed: bool = False, carried_all: list[str] | None = None) -> list[Claim]:
+            disclosed: bool, listed: bool = False, carried_all: list[str] | None = None,
+            topic: list[str] | None = None) -> list[Claim]:
     """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
     that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
@@ -609,6 +613,10 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             young = _population_below(k.products[product_id], text, k)
             if young and not disclosed:
                 claims.append(Claim(sentence, product_id, None, "benefit", "off-label-undisclosed", young))
+            elif topic and not disclosed:  # the use the text was about: "It works well for teens" after sweating
+                claims.extend(c for c in (_judge(sentence, k.products[product_id], condition_id, "benefit", cited,
+                                                 False, text, k) for condition_id in topic)
+                              if c.verdict == "off-label-undisclosed" and c.kb_says.startswith("approved for"))
     for product_id, condition_id in pairs:
         product = k.products[product_id]
         kind = "approval" if approval and not negated else "clearance" if clearance and not negated else "benefit"
@@ -766,7 +774,10 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
     return claim
 
 
-_AGE = re.compile(r"\b(?:(?P<over>over|older than|above)|aged?|from|ages?)\s+(?P<a>\d{1,2})\b"
+# an age, not a count ("over 5.6 million treatments", "over 20 years of experience", "from 3 sessions")
+_AGE = re.compile(r"\b(?:(?P<over>over|older than|above)|aged?|from|ages?)\s+(?P<a>\d{1,2})\b(?![.,]\d|\s*(?:%|percent|"
+                  r"million|thousand|billion|units?|treatments?|procedures?|patients?|people|clients|times|sessions?|"
+                  r"injections?|minutes|hours|days|weeks|months|pounds|lbs|years? (?:of|in)\b))"
                   r"|\b(?P<b>\d{1,2})\s*(?:\+|and (?:up|older|over)|years? (?:and|or) older)", re.IGNORECASE)
 
 
@@ -1083,13 +1094,13 @@ def _unapproved_benefit(post: Post, sentence: Sentence, k: Knowledge, disclosed:
         return  # "side effects include mood changes", "NAD+ does not reverse aging"
     conditions = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
     use = (text[conditions[0][1]:conditions[0][2]], conditions[0][1], conditions[0][2]) if conditions else None
+    if use is not None and not (listed or _benefit(text, k) or _search(k.heading_use, text)):
+        use = None  # a condition named beside the class, with nothing claimed for it
     if use is None:
-        wellness = _search(k.wellness_uses, text)
+        wellness = _search(k.wellness_uses, text)  # the effect itself: "burns belly fat", "better sleep"
         if wellness is None:
             return
         use = (wellness.group(0), wellness.start(), wellness.end())
-    elif not (listed or _benefit(text, k) or _search(k.heading_use, text)):
-        return  # a condition named beside the class, with nothing claimed for it
     what = named.group(0) if named else "the post's product"
     yield finding(OFF_LABEL_UNDISCLOSED, f"benefit claim for {what} (“{use[0]}”): no FDA approval covers this use, "
                                          f"and it is not disclosed",

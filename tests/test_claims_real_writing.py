@@ -410,3 +410,17 @@ def test_a_disease_sentence_about_another_treatment_is_not_a_claim_for_the_drip(
             "COVID-19.")
     assert (3, "CLM016") not in _rules(policy, post)
     assert (3, "CLM016") in _rules(policy, "Our IV drips help you rehydrate.\n\nThey also prevent COVID-19.")
+
+
+def test_a_population_claim_refers_to_the_use_the_text_was_about(policy: Policy) -> None:
+    before = "BOTOX is FDA-approved for excessive underarm sweating [1].\n\n"
+    assert (3, "CLM004") in _rules(policy, before + "It works well for teens, too.")
+    assert (3, "CLM004") not in _rules(policy, before + "It works well for adults, too.")
+    # a count is not an age: "over 5 million treatments" offers nothing to children
+    assert (3, "CLM004") not in _rules(policy, before + "It helps many people: over 5.6 million treatments a year.")
+
+
+def test_an_effect_promised_for_an_unapproved_class_is_its_use(policy: Policy) -> None:
+    assert (1, "CLM004") in _rules(policy, "TRT burns belly fat without extra work in the gym.")
+    assert (1, "CLM016") in _rules(policy, "BPC-157 heals torn tendons in half the time.")
+    assert (3, "CLM004") in _rules(policy, "Our Myers cocktail hydrates you.\n\nIt is also a great hangover cure.")
