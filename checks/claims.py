@@ -483,7 +483,12 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     topic: list[str] = []  # the conditions the body named last: what "It works well for teens" is about
     recent: str | None = None  # the product the body named last
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
+    # the H1 that repeats the title carries its claims once, where the reader sees them in the body
+    shown = title.strip().lower()
+    repeated = any(b.tag == "h1" and b.text.strip().lower() == shown for b in post.blocks)
     for block in blocks:
+        if block.where in _TERMS or (repeated and block.where == "title"):
+            continue  # slugs, tags and categories are addresses, not claims
         # "it" refers to the product named last before it (in this paragraph or one before), else the title's
         last_product = title_product
         before = recent if recent != title_product else None  # a product of an earlier paragraph

@@ -424,3 +424,17 @@ def test_an_effect_promised_for_an_unapproved_class_is_its_use(policy: Policy) -
     assert (1, "CLM004") in _rules(policy, "TRT burns belly fat without extra work in the gym.")
     assert (1, "CLM016") in _rules(policy, "BPC-157 heals torn tendons in half the time.")
     assert (3, "CLM004") in _rules(policy, "Our Myers cocktail hydrates you.\n\nIt is also a great hangover cure.")
+
+
+def test_promises_of_forever_and_money_back_are_absolutes(policy: Policy) -> None:
+    assert (1, "CLM005") in _rules(policy, "Say goodbye to underarm sweat for good with BOTOX.")
+    assert (1, "CLM005") in _rules(policy, "Results in three weeks or your money back.")
+    assert _rules(policy, "Results do not last forever; most people return every four months.") == set()
+    assert _rules(policy, "Filler is a good choice for good candidates with mild volume loss.") == set()
+
+
+def test_a_title_repeated_by_the_h1_is_reported_once_and_a_slug_never(policy: Policy) -> None:
+    text = ("---\ntitle: Smooth skin forever\nslug: smooth-skin-forever\ndate: 2024-05-01\n---\n"
+            "# Smooth skin forever\n" + _RISK)
+    found, _ = claims.check_post(parse_post("posts/smooth.md", text.encode()), policy)
+    assert {(f.line, f.rule) for f in found} == {(6, "CLM005")}
