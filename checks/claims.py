@@ -486,9 +486,11 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     # the H1 that repeats the title carries its claims once, where the reader sees them in the body
     shown = title.strip().lower()
     repeated = any(b.tag == "h1" and b.text.strip().lower() == shown for b in post.blocks)
+    title_words = set(re.findall(r"[a-z0-9]+", shown))
     for block in blocks:
-        if block.where in _TERMS or (repeated and block.where == "title"):
-            continue  # slugs, tags and categories are addresses, not claims
+        if (repeated and block.where == "title") or (block.where == "slug" and title_words.issuperset(
+                re.findall(r"[a-z0-9]+", block.text.lower()))):
+            continue  # said once: an address made of the title's words says nothing the title does not
         # "it" refers to the product named last before it (in this paragraph or one before), else the title's
         last_product = title_product
         before = recent if recent != title_product else None  # a product of an earlier paragraph
