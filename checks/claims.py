@@ -559,7 +559,8 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
         if block.tag != "li" and block.where == "body":
             lead_text = block.text  # what a list below continues: "## Benefits women report", "Risks:"
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
-            lead = last_product or recent  # "Our patients come to us for:": each item below claims for it
+            lead = last_product or recent or _first_product(post, k)  # "Our patients come to us for:": each
+            # item below claims for it (for the product the post names next, when none was named before)
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(post, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
@@ -579,6 +580,16 @@ def _one_reason(findings: list[Finding]) -> list[Finding]:
     dropped = {(line, generic) for line, rules in lines.items() if line is not None
                for rule in rules for generic in _SPECIFIC.get(rule, ())}
     return [f for f in findings if (f.line, f.rule) not in dropped]
+
+
+def _first_product(post: Post, k: Knowledge) -> str | None:
+    """The first product the post's body names."""
+    for block in post.blocks:
+        if k.product_re is not None and k.product_re.may_match(block.text):
+            found = _products(post, k, block.text)
+            if found:
+                return found[0][0]
+    return None
 
 
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],

@@ -438,3 +438,15 @@ def test_a_title_repeated_by_the_h1_or_the_slug_is_reported_once(policy: Policy)
             "# Smooth skin forever\n" + _RISK)
     found, _ = claims.check_post(parse_post("posts/smooth.md", text.encode()), policy)
     assert {(f.line, f.rule) for f in found} == {(6, "CLM005")}
+
+
+def test_a_lead_in_before_any_product_claims_for_the_product_the_post_names_next(policy: Policy) -> None:
+    body = ("Our patients come to us for:\n\n- sweaty palms\n- underarm sweating\n\n"
+            "BOTOX is FDA-approved for underarm sweating [1].")
+    assert (3, "CLM004") in _rules(policy, body)  # palms: off-label for BOTOX
+    assert (4, "CLM004") not in _rules(policy, body)  # underarms: on the label
+
+
+def test_a_device_that_freezes_away_the_pounds_is_offered_for_weight_loss(policy: Policy) -> None:
+    assert (1, "CLM019") in _rules(policy, "Freeze away the pounds with CoolSculpting.")
+    assert (1, "CLM019") not in _rules(policy, "CoolSculpting freezes away a stubborn bulge of belly fat.")
