@@ -450,3 +450,9 @@ def test_a_lead_in_before_any_product_claims_for_the_product_the_post_names_next
 def test_a_device_that_freezes_away_the_pounds_is_offered_for_weight_loss(policy: Policy) -> None:
     assert (1, "CLM019") in _rules(policy, "Freeze away the pounds with CoolSculpting.")
     assert (1, "CLM019") not in _rules(policy, "CoolSculpting freezes away a stubborn bulge of belly fat.")
+
+
+def test_promised_inches_and_times_and_worry_free_reassurance(policy: Policy) -> None:
+    assert (1, "CLM015") in _rules(policy, "Our wrap helps you trim 2 inches in just 4 weeks.")
+    assert (1, "CLM015") not in _rules(policy, "In the trial, adults lost weight over 68 weeks [1].")
+    assert (1, "CLM013") in _rules(policy, "BOTOX smooths frown lines, with nothing to worry about.", risk=False)
