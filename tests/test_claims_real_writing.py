@@ -456,3 +456,9 @@ def test_promised_inches_and_times_and_worry_free_reassurance(policy: Policy) ->
     assert (1, "CLM015") in _rules(policy, "Our wrap helps you trim 2 inches in just 4 weeks.")
     assert (1, "CLM015") not in _rules(policy, "In the trial, adults lost weight over 68 weeks [1].")
     assert (1, "CLM013") in _rules(policy, "BOTOX smooths frown lines, with nothing to worry about.", risk=False)
+
+
+def test_shields_and_blocks_against_an_illness_are_disease_claims(policy: Policy) -> None:
+    assert (1, "CLM016") in _rules(policy, "Our vitamin pack is your COVID-19 shield.")
+    assert (1, "CLM016") in _rules(policy, "Vitamin D blocks the virus.")
+    assert (1, "CLM016") not in _rules(policy, "No vitamin pack has been shown to block the virus.")
