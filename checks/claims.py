@@ -336,7 +336,8 @@ def _compile(policy: Policy) -> Knowledge:
         list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
             ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
             ("efficacy", efficacy), ("substantiation", substantiation))},
-        reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance))),
+        reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance),
+                             _union(words.unapproved_classes))),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
@@ -541,13 +542,13 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     result.claims.extend(claims)
                 if phrased:
                     result.findings.extend(_phrases(post, sentence, cited, k, products, question))
-            if not question and (k.reasons is None or k.reasons.may_match(text)):
+            reasons = not question and (k.reasons is None or k.reasons.may_match(text))
+            if not question and not products and (reasons or (block.tag == "li" and title_class)):
+                result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text))
+            if reasons:
                 result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
                 result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
-            if not question and not products and (k.unapproved_classes is not None and (
-                    k.unapproved_classes.may_match(text) or (block.tag == "li" and title_class))):
-                result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
