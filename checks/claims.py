@@ -243,6 +243,7 @@ class Knowledge:
     wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
     condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
     heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
+    topic_titles: Gated | None = None  # "...: Your Questions Answered": a title that introduces, not offers
     # issue 22 (CLM011-CLM019)
     safety: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
     sameness: list[tuple[Phrase, Gated, re.Pattern[str] | None]] = field(default_factory=list)
@@ -253,6 +254,9 @@ class Knowledge:
     disease: Gated | None = None
     disease_claim: Gated | None = None
     unlisted: Gated | None = None
+    unapproved_classes: Gated | None = None  # NAD+, peptides, pellets, exosomes: no approval for clinic uses
+    wellness_uses: Gated | None = None  # "more energy", "better sleep": uses the conditions do not list
+    other_treatments: Gated | None = None  # "vaccination", "antiviral medicines": a sentence's own subject
     broadened: Gated | None = None
     approval_places: re.Pattern[str] | None = None
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
@@ -313,6 +317,7 @@ def _compile(policy: Policy) -> Knowledge:
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
         claiming_questions=gated(_union(words.claiming_questions)), wording=gated(_union(words.wording)),
         condition_reference=gated(_union(words.condition_reference)), heading_use=gated(_union(words.heading_use)),
+        topic_titles=gated(_union(words.topic_titles)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
         claim_words=gated(any_of(approval, clearance, benefit)),
@@ -321,14 +326,18 @@ def _compile(policy: Policy) -> Knowledge:
         safety=safety, sameness=sameness, efficacy=efficacy, substantiation=substantiation,
         risk_statement=gated(_union(words.risk_statement)), compounded_context=gated(_union(words.compounded_context)),
         disease=gated(_union(words.disease)), disease_claim=gated(_union(words.disease_claim)),
-        unlisted=gated(_union(words.unlisted_products)), broadened=gated(_union(words.broadened)),
+        unlisted=gated(_union(words.unlisted_products)),
+        unapproved_classes=gated(_union(words.unapproved_classes)),
+        wellness_uses=gated(_union(words.wellness_uses)),
+        other_treatments=gated(_union(words.other_treatments)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
         beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
         device_words=gated(_union(words.device_words)),
         list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
             ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
             ("efficacy", efficacy), ("substantiation", substantiation))},
-        reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance))),
+        reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance),
+                             _union(words.unapproved_classes))),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
@@ -469,9 +478,20 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
     citations = _citations(post, k)
     # a post about an unapproved product (an IV drip, PRP, peptides): its disease claims need no product named
     post_unapproved = title_product in k.unapproved_ids or bool(_search(k.unlisted, title))
+    # a post about an unapproved class ("Bioidentical hormone pellets"): its list items claim for it
+    title_class = bool(_search(k.unapproved_classes, title)) and not _search(k.topic_titles, title)
+    lead_text = ""
+    topic: list[str] = []  # the conditions the body named last: what "It works well for teens" is about
     recent: str | None = None  # the product the body named last
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
+    # the H1 that repeats the title carries its claims once, where the reader sees them in the body
+    shown = title.strip().lower()
+    repeated = any(b.tag == "h1" and b.text.strip().lower() == shown for b in post.blocks)
+    title_words = set(re.findall(r"[a-z0-9]+", shown))
     for block in blocks:
+        if (repeated and block.where == "title") or (block.where == "slug" and title_words.issuperset(
+                re.findall(r"[a-z0-9]+", block.text.lower()))):
+            continue  # said once: an address made of the title's words says nothing the title does not
         # "it" refers to the product named last before it (in this paragraph or one before), else the title's
         last_product = title_product
         before = recent if recent != title_product else None  # a product of an earlier paragraph
@@ -495,7 +515,8 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
             listed = block.tag == "li" and lead is not None
-            may_claim = not question and (listed or _may_claim(text, products, last_product, k, block.is_heading))
+            headline = block.is_heading or block.where == "title"  # a title is read as a heading: "Botox for TMJ"
+            may_claim = not question and (listed or _may_claim(text, products, last_product, k, headline))
             # the union's literal gate only: running the union itself costs more than the phrases' own gates
             phrased = k.phrase_words is None or k.phrase_words.may_match(text)
             if may_claim or phrased:  # where the sentence stands, with its citations: only for these two
@@ -507,8 +528,12 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     if not conditions:
                         conditions = _referred_conditions(post, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
+                    if (block.where == "title" or block.tag == "h1") and not disclosed:
+                        disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
-                                     cited, disclosed, listed, last_named)
+                                     cited, disclosed, listed, last_named, topic)
+                    if conditions and block.where == "body":
+                        topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
                     modality = _modality(text, k) if claims else ""
                     for claim in claims:
@@ -517,7 +542,10 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                     result.claims.extend(claims)
                 if phrased:
                     result.findings.extend(_phrases(post, sentence, cited, k, products, question))
-            if not question and (k.reasons is None or k.reasons.may_match(text)):
+            reasons = not question and (k.reasons is None or k.reasons.may_match(text))
+            if not question and not products and (reasons or (block.tag == "li" and title_class)):
+                result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text))
+            if reasons:
                 result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
                 result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
@@ -529,8 +557,11 @@ def _analyze(post: Post, policy: Policy) -> Analysis:
                 if block.where == "body":
                     recent = last_product
                 last_named = list(dict.fromkeys(p for p, _, _ in products))
+        if block.tag != "li" and block.where == "body":
+            lead_text = block.text  # what a list below continues: "## Benefits women report", "Risks:"
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
-            lead = last_product or recent  # "Our patients come to us for:": each item below claims for it
+            lead = last_product or recent or _first_product(post, k)  # "Our patients come to us for:": each
+            # item below claims for it (for the product the post names next, when none was named before)
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(post, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
@@ -552,15 +583,27 @@ def _one_reason(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if (f.line, f.rule) not in dropped]
 
 
+def _first_product(post: Post, k: Knowledge) -> str | None:
+    """The first product the post's body names."""
+    for block in post.blocks:
+        if k.product_re is not None and k.product_re.may_match(block.text):
+            found = _products(post, k, block.text)
+            if found:
+                return found[0][0]
+    return None
+
+
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
-            disclosed: bool, listed: bool = False, carried_all: list[str] | None = None) -> list[Claim]:
+            disclosed: bool, listed: bool = False, carried_all: list[str] | None = None,
+            topic: list[str] | None = None) -> list[Claim]:
     """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
     that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
     clearance = _used(k.clearance, text, k)
     benefit = _benefit(text, k)
-    if not benefit and products and sentence.block.is_heading:
+    if not benefit and products and (sentence.block.is_heading or sentence.block.where == "title") and \
+            (sentence.block.is_heading or not _search(k.topic_titles, text)):  # "...: your questions answered"
         benefit = _search(k.heading_use, text)
     if listed and conditions and not (approval or clearance or benefit):
         benefit = True
@@ -589,6 +632,10 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             young = _population_below(k.products[product_id], text, k)
             if young and not disclosed:
                 claims.append(Claim(sentence, product_id, None, "benefit", "off-label-undisclosed", young))
+            elif topic and not disclosed:  # the use the text was about: "It works well for teens" after sweating
+                claims.extend(c for c in (_judge(sentence, k.products[product_id], condition_id, "benefit", cited,
+                                                 False, text, k) for condition_id in topic)
+                              if c.verdict == "off-label-undisclosed" and c.kb_says.startswith("approved for"))
     for product_id, condition_id in pairs:
         product = k.products[product_id]
         kind = "approval" if approval and not negated else "clearance" if clearance and not negated else "benefit"
@@ -746,7 +793,10 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
     return claim
 
 
-_AGE = re.compile(r"\b(?:(?P<over>over|older than|above)|aged?|from|ages?)\s+(?P<a>\d{1,2})\b"
+# an age, not a count ("over 5.6 million treatments", "over 20 years of experience", "from 3 sessions")
+_AGE = re.compile(r"\b(?:(?P<over>over|older than|above)|aged?|from|ages?)\s+(?P<a>\d{1,2})\b(?![.,]\d|\s*(?:%|percent|"
+                  r"million|thousand|billion|units?|treatments?|procedures?|patients?|people|clients|times|sessions?|"
+                  r"injections?|minutes|hours|days|weeks|months|pounds|lbs|years? (?:of|in)\b))"
                   r"|\b(?P<b>\d{1,2})\s*(?:\+|and (?:up|older|over)|years? (?:and|or) older)", re.IGNORECASE)
 
 
@@ -1039,6 +1089,45 @@ def _beyond_clearance(post: Post, sentence: Sentence, products: list[tuple[str, 
                              "FDA has not cleared it for this.")
 
 
+def _unapproved_benefit(post: Post, sentence: Sentence, k: Knowledge, disclosed: bool, title_class: bool,
+                        lead_text: str) -> Iterable[Finding]:
+    """A benefit claimed for a product or class no FDA approval covers for that use (NAD+ for energy, pellets
+    for hot flashes, exosomes for hair loss), without a disclosure in its paragraph: an off-label use (CLM004).
+    The knowledge base's own products are judged against their labels (_claims); this is for the others."""
+    text = sentence.text
+    block = sentence.block
+    listed = block.tag == "li"
+    named = _search(k.unapproved_classes, text)
+    if named is None and not (listed and title_class):
+        return
+    if block.where not in ("body", "title") or disclosed or _search(k.disclosure, text):
+        return
+    if (block.where == "title" or block.tag == "h1") and _search(k.disclosure, post.text):
+        return  # a headline speaks for the post: the post's disclosure answers it
+    if (block.is_heading or block.where == "title") and _search(k.topic_titles, text):
+        return  # "PRP for thinning hair: what the evidence says" introduces the topic
+    if listed and (_search(k.risk, lead_text) or _search(k.negation, lead_text) or _search(k.disclosure, lead_text)):
+        return  # a list of risks, or of what it is not approved for
+    if _search(k.risk, text) or _search(k.negation, text) or _search(k.benefit_negation, text) or \
+            _search(k.general, text):
+        return  # "side effects include mood changes", "NAD+ does not reverse aging"
+    conditions = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+    use = (text[conditions[0][1]:conditions[0][2]], conditions[0][1], conditions[0][2]) if conditions else None
+    if use is not None and not (listed or _benefit(text, k) or _search(k.heading_use, text)):
+        use = None  # a condition named beside the class, with nothing claimed for it
+    if use is None:
+        wellness = _search(k.wellness_uses, text)  # the effect itself: "burns belly fat", "better sleep"
+        if wellness is None:
+            return
+        use = (wellness.group(0), wellness.start(), wellness.end())
+    what = named.group(0) if named else "the post's product"
+    yield finding(OFF_LABEL_UNDISCLOSED, f"benefit claim for {what} (“{use[0]}”): no FDA approval covers this use, "
+                                         f"and it is not disclosed",
+                  _span(post, sentence, use[1], use[2]), excerpt=text[:240],
+                  suggestion="Say plainly that this use is not FDA-approved (and what the evidence is), or remove the "
+                             "claim.")
+
+
 def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int, int]], carried: str | None,
                    k: Knowledge, post_unapproved: bool = False) -> Iterable[Finding]:
     """An unapproved product (IV drips, PRP, NAD+, peptides, exosomes...) said to prevent, treat, fight or boost
@@ -1051,6 +1140,8 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
         return
     named = {p for p, _, _ in products}
     unapproved = bool(named & k.unapproved_ids) or bool(_search(k.unlisted, text))
+    if not unapproved and not named and _search(k.other_treatments, text):
+        return  # "Vaccination and antiviral medicines prevent COVID-19": about them, not the post's drip
     if not unapproved and not named and (carried is None or carried in k.unapproved_ids):
         # the paragraph's or the post's product ("it", "our drips"), unless "it" is an approved product
         unapproved = carried is not None or bool(_search(k.unlisted, sentence.block.text)) or post_unapproved

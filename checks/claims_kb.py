@@ -173,6 +173,9 @@ class ClaimLanguage(_Strict):
                                                                  "paragraph's sentence before ('those areas')")
     heading_use: tuple[str, ...] = Field((), description="in a heading naming a product, words that claim a use "
                                                          "('BOTOX for TMJ')")
+    topic_titles: tuple[str, ...] = Field((), description="a title framed as an explainer ('... : Your Questions "
+                                                          "Answered', 'What the Evidence Says'): it introduces "
+                                                          "the post's topic, it does not offer the use")
     # issue 22: the reasons FDA and FTC letters give (rules CLM013-CLM018)
     safety: tuple[Phrase, ...] = Field((), description="risk minimised (CLM013) unless the sentence or paragraph "
                                                        "states risks (risk_statement)")
@@ -192,6 +195,16 @@ class ClaimLanguage(_Strict):
     unlisted_products: tuple[str, ...] = Field((), description="products and classes the knowledge base does not "
                                                                "list (exosomes, NAD+, stem cells): an approval "
                                                                "claim for them is unverifiable (CLM011)")
+    unapproved_classes: tuple[str, ...] = Field((), description="products and classes no FDA approval covers for "
+                                                                "the uses clinics sell them for (NAD+, peptides, "
+                                                                "hormone pellets, exosomes): a benefit claim for "
+                                                                "them needs a disclosure (CLM004)")
+    wellness_uses: tuple[str, ...] = Field((), description="effects a clinic promises that the knowledge base has no "
+                                                           "condition for ('more energy', 'better sleep', 'lean "
+                                                           "muscle'): a use when an unapproved class claims them")
+    other_treatments: tuple[str, ...] = Field((), description="approved treatments a sentence may name as its own "
+                                                              "subject ('vaccination and antiviral medicines "
+                                                              "prevent COVID-19'): not a claim for the post's product")
     broadened: tuple[str, ...] = Field((), description="an approved use stretched in area, degree or time "
                                                        "(CLM017), beside an approval word")
     approval_places: tuple[str, ...] = Field((), description="after an approval word, what is not a product: "
@@ -211,8 +224,10 @@ class ClaimLanguage(_Strict):
         groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
                   self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values()),
                   tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
-                  self.condition_reference, self.heading_use, self.risk_statement, self.compounded_context,
-                  self.disease, self.disease_claim, self.unlisted_products, self.broadened, self.approval_places,
+                  self.condition_reference, self.heading_use, self.topic_titles, self.risk_statement,
+                  self.compounded_context,
+                  self.disease, self.disease_claim, self.unlisted_products, self.unapproved_classes,
+                  self.wellness_uses, self.other_treatments, self.broadened, self.approval_places,
                   self.general, self.beyond_clearance, self.device_words, self.label_links]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):

@@ -120,12 +120,15 @@ def test_precision_and_recall_on_the_development_corpus(scored: tuple[dict[str, 
 
 # Issue 16 asks for precision >= 0.95 and recall >= 0.90 (overall and per rule with 5+ cases). Where the
 # check does not reach that yet, the level it reached is asserted as a floor so it cannot slip back unnoticed.
-# Reached at 14:15 UTC on the settled gold (tests/claims_dev/LABELLING.md): 0.92 / 0.75.
-PRECISION_FLOOR, RECALL_FLOOR = 0.91, 0.74
+# Reached on the settled gold (tests/claims_dev/LABELLING.md): 0.92 / 0.75 at 14:15 UTC; 0.95 / 0.83 after
+# headlines, unapproved classes, risk information stated as what a product can cause and population claims
+# about the use the text was about, 'forever' and 'money back' as absolutes, lead-ins before any product
+# (s7-claims2).
+PRECISION_FLOOR, RECALL_FLOOR = 0.94, 0.82
 RULE_FLOORS: dict[str, tuple[float, float]] = {  # rule -> (precision, recall) reached; the target is 0.95 / 0.90
-    "CLM001": (0.90, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.78), "CLM004": (0.90, 0.35),
-    "CLM005": (0.99, 0.79), "CLM006": (0.87, 0.93), "CLM007": (0.60, 0.81), "CLM008": (0.99, 0.93),
+    "CLM001": (0.90, 0.99), "CLM002": (0.99, 0.82), "CLM003": (0.99, 0.78), "CLM004": (0.96, 0.63),
+    "CLM005": (0.99, 0.99), "CLM006": (0.87, 0.93), "CLM007": (0.69, 0.81), "CLM008": (0.99, 0.93),
     "CLM009": (0.99, 0.70), "CLM011": (0.99, 0.63), "CLM013": (0.99, 0.93), "CLM014": (0.99, 0.99),
-    "CLM015": (0.88, 0.76), "CLM016": (0.99, 0.85), "CLM017": (0.99, 0.82), "CLM018": (0.85, 0.99),
-    "CLM019": (0.99, 0.54),
+    "CLM015": (0.88, 0.76), "CLM016": (0.99, 0.90), "CLM017": (0.99, 0.82), "CLM018": (0.85, 0.99),
+    "CLM019": (0.99, 0.63),
 }

@@ -350,3 +350,115 @@ def test_the_claims_table_carries_each_frame_with_its_span(policy: Policy) -> No
     assert ("benefit", "hedged", "CLM004", _HEAD_LINES + 1) in frames
     assert ("disease", "asserted", "CLM016", _HEAD_LINES + 3) in frames
     assert all(row["end_line"] is not None for row in table)
+
+
+# --- session 7 (claims2): headlines, and benefit claims for products no approval covers ---------------------
+
+
+def _titled(policy: Policy, title: str, body: str) -> set[tuple[int | None, str]]:
+    text = f"---\ntitle: \"{title}\"\nslug: clinic-notes\ndate: 2024-05-01\n---\n{body}{_RISK}"
+    found, _ = claims.check_post(parse_post("posts/clinic-notes.md", text.encode()), policy)
+    return {(f.line, f.rule) for f in found if f.rule == "CLM004"}
+
+
+def test_a_title_offers_its_use_like_a_heading_unless_the_post_discloses_or_explains(policy: Policy) -> None:
+    body = "We see many patients with jaw pain.\n"
+    assert _titled(policy, "BOTOX for TMJ and jaw clenching", body) == {(2, "CLM004")}
+    disclosed = body + "\nUsing BOTOX for TMJ is off-label: the FDA has not approved it for this.\n"
+    assert _titled(policy, "BOTOX for TMJ and jaw clenching", disclosed) == set()
+    assert _titled(policy, "BOTOX for TMJ: your questions answered", body) == set()
+
+
+def test_a_benefit_for_an_unapproved_class_is_an_off_label_claim(policy: Policy) -> None:
+    assert _rules(policy, "Sermorelin and ipamorelin give you deeper sleep and lean muscle.") == {(1, "CLM004")}
+    assert _rules(policy, "Exosomes look promising for hair loss.") == {(1, "CLM004")}
+    # disclosed, negated, or a risk statement: not a claim to flag
+    assert _rules(policy, "Exosomes look promising for hair loss, but this use is not FDA-approved.") == set()
+    assert _rules(policy, "Testosterone therapy does not build muscle on its own.") == set()
+    assert _rules(policy, "Side effects of testosterone therapy include acne and mood changes.") == set()
+
+
+def test_list_items_of_a_post_about_an_unapproved_class_claim_for_it(policy: Policy) -> None:
+    body = "## Benefits patients report\n\n- fewer hot flashes\n- better sleep\n\n## Risks\n\n- mood changes\n"
+    text = f"---\ntitle: Hormone pellets\nslug: pellets\ndate: 2024-05-01\n---\n{body}"
+    found, _ = claims.check_post(parse_post("posts/pellets.md", text.encode()), policy)
+    assert {(f.line, f.rule) for f in found if f.rule == "CLM004"} == {(8, "CLM004"), (9, "CLM004")}
+
+
+def test_risk_words_about_side_effects_never_make_an_absolute(policy: Policy) -> None:
+    assert _rules(policy, "Scarring can be a permanent side effect of microneedling.") == set()
+    assert _rules(policy, "A rare complication is permanent numbness.") == set()
+    assert (1, "CLM005") in _rules(policy, "Results from Kybella are permanent.")
+
+
+def test_risks_stated_as_what_the_product_can_cause_are_risk_information(policy: Policy) -> None:
+    claim = "Laser hair removal reduces unwanted hair on the legs."
+    assert ("CLM007" in {r for _, r in _rules(policy, claim, risk=False)})
+    assert "CLM007" not in {r for _, r in _rules(policy, claim + "\n\nIt can cause burns and blisters.", risk=False)}
+    assert "CLM007" not in {r for _, r in _rules(policy, claim + "\n\nExpect some redness for a day or two.",
+                                                   risk=False)}
+
+
+def test_a_negated_approval_after_a_semicolon_is_not_an_approval_claim(policy: Policy) -> None:
+    assert _rules(policy, "Some doctors prescribe it to women; no testosterone product is FDA-approved for "
+                          "women.") == set()
+    assert (1, "CLM011") in _rules(policy, "Our testosterone pellets are FDA-approved.")
+
+
+def test_a_disease_sentence_about_another_treatment_is_not_a_claim_for_the_drip(policy: Policy) -> None:
+    post = ("Our IV drips help you rehydrate.\n\nVaccination and antiviral medicines are the tested ways to prevent "
+            "COVID-19.")
+    assert (3, "CLM016") not in _rules(policy, post)
+    assert (3, "CLM016") in _rules(policy, "Our IV drips help you rehydrate.\n\nThey also prevent COVID-19.")
+
+
+def test_a_population_claim_refers_to_the_use_the_text_was_about(policy: Policy) -> None:
+    before = "BOTOX is FDA-approved for excessive underarm sweating [1].\n\n"
+    assert (3, "CLM004") in _rules(policy, before + "It works well for teens, too.")
+    assert (3, "CLM004") not in _rules(policy, before + "It works well for adults, too.")
+    # a count is not an age: "over 5 million treatments" offers nothing to children
+    assert (3, "CLM004") not in _rules(policy, before + "It helps many people: over 5.6 million treatments a year.")
+
+
+def test_an_effect_promised_for_an_unapproved_class_is_its_use(policy: Policy) -> None:
+    assert (1, "CLM004") in _rules(policy, "TRT burns belly fat without extra work in the gym.")
+    assert (1, "CLM016") in _rules(policy, "BPC-157 heals torn tendons in half the time.")
+    assert (3, "CLM004") in _rules(policy, "Our Myers cocktail hydrates you.\n\nIt is also a great hangover cure.")
+
+
+def test_promises_of_forever_and_money_back_are_absolutes(policy: Policy) -> None:
+    assert (1, "CLM005") in _rules(policy, "Say goodbye to underarm sweat for good with BOTOX.")
+    assert (1, "CLM005") in _rules(policy, "Results in three weeks or your money back.")
+    assert _rules(policy, "Results do not last forever; most people return every four months.") == set()
+    assert _rules(policy, "Filler is a good choice for good candidates with mild volume loss.") == set()
+
+
+def test_a_title_repeated_by_the_h1_or_the_slug_is_reported_once(policy: Policy) -> None:
+    text = ("---\ntitle: Smooth skin forever\nslug: smooth-skin-forever\ndate: 2024-05-01\n---\n"
+            "# Smooth skin forever\n" + _RISK)
+    found, _ = claims.check_post(parse_post("posts/smooth.md", text.encode()), policy)
+    assert {(f.line, f.rule) for f in found} == {(6, "CLM005")}
+
+
+def test_a_lead_in_before_any_product_claims_for_the_product_the_post_names_next(policy: Policy) -> None:
+    body = ("Our patients come to us for:\n\n- sweaty palms\n- underarm sweating\n\n"
+            "BOTOX is FDA-approved for underarm sweating [1].")
+    assert (3, "CLM004") in _rules(policy, body)  # palms: off-label for BOTOX
+    assert (4, "CLM004") not in _rules(policy, body)  # underarms: on the label
+
+
+def test_a_device_that_freezes_away_the_pounds_is_offered_for_weight_loss(policy: Policy) -> None:
+    assert (1, "CLM019") in _rules(policy, "Freeze away the pounds with CoolSculpting.")
+    assert (1, "CLM019") not in _rules(policy, "CoolSculpting freezes away a stubborn bulge of belly fat.")
+
+
+def test_promised_inches_and_times_and_worry_free_reassurance(policy: Policy) -> None:
+    assert (1, "CLM015") in _rules(policy, "Our wrap helps you trim 2 inches in just 4 weeks.")
+    assert (1, "CLM015") not in _rules(policy, "In the trial, adults lost weight over 68 weeks [1].")
+    assert (1, "CLM013") in _rules(policy, "BOTOX smooths frown lines, with nothing to worry about.", risk=False)
+
+
+def test_shields_and_blocks_against_an_illness_are_disease_claims(policy: Policy) -> None:
+    assert (1, "CLM016") in _rules(policy, "Our vitamin pack is your COVID-19 shield.")
+    assert (1, "CLM016") in _rules(policy, "Vitamin D blocks the virus.")
+    assert (1, "CLM016") not in _rules(policy, "No vitamin pack has been shown to block the virus.")

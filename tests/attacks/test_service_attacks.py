@@ -180,7 +180,7 @@ def test_commands_with_different_caches_share_one_server_that_stops_when_idle(pr
     assert f"running at {urls[0]} (pid {record['pid']}" in status.stdout, status.stdout
 
     # a command still running keeps the server, well past the idle time
-    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom flows import prefect_server\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom flows.services import prefect_server\n"
                                "print(prefect_server.ensure_api(), flush=True)\nsys.stdin.read()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tmp_path,
                               env={**private_server, "MEDPRESS_CACHE": str(tmp_path / "cache-4")})
