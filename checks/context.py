@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cached_property
 
-from checks import claims
+from checks import claims_analysis
 from checks.disclaimer_match import Match, body_blocks, match, trigger
 from checks.document import Block, Post
 from checks.model import Rule
@@ -76,19 +76,24 @@ class PostContext:
         return found
 
     @cached_property
-    def claims(self) -> claims.Analysis:
+    def claims_reading(self) -> claims_analysis.Reading:
+        """The post as the claims analysis reads it (the products each text names, found once)."""
+        return claims_analysis.Reading(self.post, self.sentences)
+
+    @cached_property
+    def claims(self) -> claims_analysis.Analysis:
         """Every claim in the post about a product, judged, and the findings they give."""
-        return claims.analyze(self.post, self.policy)
+        return claims_analysis.analyze(self.post, self.policy, self.claims_reading)
 
     @cached_property
     def off_label_block(self) -> Block | None:
         """The block of the post's first benefit claim for an off-label use (disclosed or not), if any."""
-        return claims.has_off_label_claims(self.post, self.policy)
+        return claims_analysis.off_label_block(self.claims, self.policy)
 
     @cached_property
     def facts(self) -> tuple[Fact, ...]:
         """The figures the post states about products (onset, duration), compared across posts."""
-        return tuple(claims.facts(self.post, self.policy))
+        return tuple(claims_analysis.facts(self.post, self.policy, self.claims_reading))
 
     @cached_property
     def suppressions(self) -> tuple[Suppression, ...]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from checks.document import Block, Post
+from checks.document import Block
 from checks.prefilter import literal_alternation  # noqa: F401  # where claims and readability import it from
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
@@ -37,19 +36,6 @@ def sentences(block: Block) -> Iterable[Sentence]:
         yield from _trimmed(block, start, match.start())
         start = match.end()
     yield from _trimmed(block, start, len(text))
-
-
-_SPLIT: weakref.WeakKeyDictionary[Post, dict[int, tuple[Sentence, ...]]] = weakref.WeakKeyDictionary()
-
-
-def post_sentences(post: Post, block: Block) -> tuple[Sentence, ...]:
-    """:func:`sentences` of one of ``post``'s blocks, split once per post (readability, the claims check and the
-    facts the summary keeps all read them)."""
-    split = _SPLIT.setdefault(post, {})
-    found = split.get(id(block))  # the post holds its blocks: an id stays theirs while the post lives
-    if found is None:
-        found = split[id(block)] = tuple(sentences(block))
-    return found
 
 
 def _trimmed(block: Block, start: int, end: int) -> Iterable[Sentence]:

@@ -3,7 +3,9 @@ cycle, counting every import (module level, inside functions, under ``if TYPE_CH
 
 Read with ``ast``, not by importing, so an import inside a function that never runs in the tests counts too.
 The check modules are the ones the registry names (``checks.registry.CHECKS``: ``checks/<name>.py``); the
-registry and the pipeline, which loop over the checks, may import them.
+registry and the pipeline, which loop over the checks, may import them; shared analysis (every other module)
+imports no check. No module keeps per-post state: what several checks share is a property of the post's
+:class:`checks.context.PostContext`, what is compiled from a policy is kept on it (``Policy.compiled``).
 """
 
 from __future__ import annotations
@@ -21,14 +23,6 @@ from tests.conftest import POLICY
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "checks"
 MAY_IMPORT_CHECKS = frozenset({"checks.registry", "checks.pipeline"})
-# What is still to do, each edge (importer, imported) with why; an entry that no longer holds fails the test so
-# the list only shrinks.
-KNOWN: dict[tuple[str, str], str] = {}
-# Shared analysis (every module that is neither a check nor the registry or pipeline) imports no check either,
-# so no check reaches another through it. What is left, with why:
-ANALYSIS_KNOWN: dict[tuple[str, str], str] = {
-    ("checks.context", "checks.claims"): "the claims analysis lives in the claims check until s7-claims lands",
-}
 
 
 def module_names() -> dict[str, Path]:
@@ -126,21 +120,17 @@ def test_no_check_imports_another_check() -> None:
     assert checks <= set(modules), f"the registry names checks with no module: {sorted(checks - set(modules))}"
     wrong = {(a, b): f"{modules[a].relative_to(ROOT)}:{line} imports {b}" for a, targets in edges.items()
              for b, line in targets.items() if a in checks and b in checks and a not in MAY_IMPORT_CHECKS}
-    unexpected = {edge: where for edge, where in wrong.items() if edge not in KNOWN}
-    assert not unexpected, "a check imports another check:\n" + "\n".join(sorted(unexpected.values()))
-    gone = set(KNOWN) - set(wrong)
-    assert not gone, f"no longer true, remove from KNOWN: {sorted(gone)}"
+    assert not wrong, "a check imports another check:\n" + "\n".join(sorted(wrong.values()))
 
 
 def test_shared_analysis_imports_no_check() -> None:
+    """Shared analysis (every module that is neither a check nor the registry or pipeline) imports no check
+    either, so no check reaches another through it."""
     edges, modules = graph()
     checks = {f"checks.{name}" for name in CHECKS}
     wrong = {(a, b): f"{modules[a].relative_to(ROOT)}:{line} imports {b}" for a, targets in edges.items()
              for b, line in targets.items() if a not in checks | MAY_IMPORT_CHECKS and b in checks}
-    unexpected = {edge: where for edge, where in wrong.items() if edge not in ANALYSIS_KNOWN}
-    assert not unexpected, "shared analysis imports a check:\n" + "\n".join(sorted(unexpected.values()))
-    gone = set(ANALYSIS_KNOWN) - set(wrong)
-    assert not gone, f"no longer true, remove from ANALYSIS_KNOWN: {sorted(gone)}"
+    assert not wrong, "shared analysis imports a check:\n" + "\n".join(sorted(wrong.values()))
 
 
 def test_every_check_is_one_registered_unit() -> None:
@@ -169,13 +159,6 @@ def test_the_context_computes_shared_analysis_once() -> None:
     assert other.sentences(block) == ctx.sentences(block)
 
 
-# Module state that outlives a post: what is left to move into the context or onto the policy, with why.
-STATE_KNOWN: dict[str, str] = {
-    "checks.claims._KNOWLEDGE": "the claims helper rewrites checks/claims.py (s7-claims): compiled per policy",
-    "checks.claims._PRODUCTS": "the claims helper rewrites checks/claims.py (s7-claims): per post",
-    "checks.claims._ANALYSES": "the claims helper rewrites checks/claims.py (s7-claims): per post",
-    "checks.text._SPLIT": "only checks/claims.py still splits sentences through it (post_sentences)",
-}
 _EMPTY_CALLS = frozenset({"dict", "list", "set", "defaultdict", "OrderedDict", "WeakKeyDictionary",
                           "WeakValueDictionary", "WeakSet"})
 _MEMOS = frozenset({"cache", "lru_cache"})
@@ -225,11 +208,8 @@ def test_no_module_keeps_per_post_state() -> None:
     _, modules = graph()
     found = {key: f"{modules[name].relative_to(ROOT)}:{line}" for name, path in modules.items()
              for key, line in module_state(name, path).items()}
-    unexpected = {key: where for key, where in found.items() if key not in STATE_KNOWN}
-    assert not unexpected, ("module-level state in checks/ (per post: a PostContext property; per policy: on the "
-                            "policy):\n" + "\n".join(f"{where}: {key}" for key, where in sorted(unexpected.items())))
-    gone = set(STATE_KNOWN) - set(found)
-    assert not gone, f"no longer there, remove from STATE_KNOWN: {sorted(gone)}"
+    assert not found, ("module-level state in checks/ (per post: a PostContext property; per policy: "
+                       "Policy.compiled):\n" + "\n".join(f"{where}: {key}" for key, where in sorted(found.items())))
 
 
 def test_the_policy_keeps_what_is_compiled_from_it() -> None:

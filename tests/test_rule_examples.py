@@ -43,7 +43,7 @@ def test_rule_ids_are_unique_and_well_formed() -> None:
 
 
 # where a check's rules are written, when not in its module (with what it shares with other modules)
-DEFINED_IN = {"suppressions": "suppression_comments"}
+DEFINED_IN = {"suppressions": "suppression_comments", "claims": "claims_analysis"}
 
 
 def test_every_check_module_registers_all_its_rules() -> None:
