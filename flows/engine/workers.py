@@ -15,6 +15,7 @@ the review (Ctrl-C, SIGTERM) kills the busy workers at once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -103,7 +104,9 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        self.connection.close()
+        # already closed under us: a stop by signal races the task thread that reads this pipe
+        with contextlib.suppress(OSError):
+            self.connection.close()
 
 
 class _Job:
