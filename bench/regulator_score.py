@@ -30,11 +30,7 @@ from checks.corpus import Corpus  # noqa: E402
 from checks.document import parse_post  # noqa: E402
 from checks.model import Finding, Severity  # noqa: E402
 from checks.pipeline import summarize  # noqa: E402
-
-try:  # main moved the policy loader into flows/engine/ (issue 15 item 6)
-    from flows.store.policy_files import load_policy
-except ImportError:  # branches cut before that move
-    from flows.store.policy_files import load_policy
+from flows.store.policy_files import load_policy  # noqa: E402
 
 CORPUS = ROOT / "tests" / "regulator_corpus"
 REASONS = ["sameness", "unapproved-drug-use", "unsubstantiated-efficacy", "disease-claim", "risk-minimised",
