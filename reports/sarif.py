@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath, PureWindowsPath
@@ -20,8 +21,7 @@ from checks.registry import ALL_RULES
 from reports.model import PostReport, ReviewReport, Waived
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/medpress/medpress"
-RULES_DOC = "https://github.com/medpress/medpress/blob/main/docs/rules.md"
+DOCS_URL_VARIABLE = "MEDPRESS_DOCS_URL"  # base URL of the clinic's copy of the docs site (mkdocs build)
 FINGERPRINT = "medpress/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -61,12 +61,29 @@ def _parts(report: ReviewReport) -> tuple[dict[str, object], Iterator[dict[str, 
     seen: dict[str, int] = {}
     results = (_result(post, item, waiver, index[item.rule], seen) for post, item, waiver in entries)
     versions = report.run.get("versions") or {}
-    tool = {"driver": {"name": "medpress", "version": str(versions.get("medpress", "unknown")),  # type: ignore[union-attr]
-                       "informationUri": INFORMATION_URI, "rules": descriptors}}
+    driver: dict[str, object] = {"name": "medpress",
+                                 "version": str(versions.get("medpress", "unknown")),  # type: ignore[union-attr]
+                                 "rules": descriptors}
+    if docs_url():
+        driver["informationUri"] = docs_url() + "/"
+    tool = {"driver": driver}
     properties = {"policy_hash": report.run.get("policy_hash"), "policy_version": report.run.get("policy_version"),
                   "skipped": list(report.run.get("skipped") or []),  # type: ignore[call-overload]
                   "git_commit": report.run.get("git_commit"), "summary": report.summary()}
     return tool, results, properties
+
+
+def docs_url() -> str:
+    """The docs site's base URL from MEDPRESS_DOCS_URL, or "" when none is set.
+
+    Without one, rules carry no help URI at all rather than a link that 404s: their help text is in the SARIF."""
+    return os.environ.get(DOCS_URL_VARIABLE, "").strip().rstrip("/")
+
+
+def _help_uri(descriptor: dict[str, object], anchor: str) -> dict[str, object]:
+    if docs_url():
+        descriptor["helpUri"] = f"{docs_url()}/rules/#{anchor}"
+    return descriptor
 
 
 def _dumps(value: object) -> str:
@@ -114,10 +131,10 @@ def _rule_descriptor(rule: Rule) -> dict[str, object]:
     text = "\n\n".join([rule.rationale, "Fails:\n" + _example(rule.failing), "Passes:\n" + _example(rule.passing)])
     markdown = "\n\n".join([f"**{rule.id} {rule.name}** ({rule.check})", _md_text(rule.rationale),
                             "Fails:", _fenced(_example(rule.failing)), "Passes:", _fenced(_example(rule.passing))])
-    return {"id": rule.id, "name": rule.name, "shortDescription": {"text": title},
-            "fullDescription": {"text": rule.rationale}, "help": {"text": text, "markdown": markdown},
-            "helpUri": f"{RULES_DOC}#{rule.id.lower()}", "defaultConfiguration": {"level": LEVELS[rule.severity]},
-            "properties": {"tags": [rule.check]}}
+    return _help_uri({"id": rule.id, "name": rule.name, "shortDescription": {"text": title},
+                      "fullDescription": {"text": rule.rationale}, "help": {"text": text, "markdown": markdown},
+                      "defaultConfiguration": {"level": LEVELS[rule.severity]},
+                      "properties": {"tags": [rule.check]}}, rule.id.lower())
 
 
 def _dynamic_descriptor(rule_id: str, items: list[Finding]) -> dict[str, object]:
@@ -135,10 +152,10 @@ def _dynamic_descriptor(rule_id: str, items: list[Finding]) -> dict[str, object]
         short = f"Rule {rule_id}"
         rationale = f"Rule {rule_id} of the {check} check."
     worst = max((item.severity for item in items), key=lambda s: s.rank)
-    return {"id": rule_id, "name": name, "shortDescription": {"text": short}, "fullDescription": {"text": rationale},
-            "help": {"text": rationale, "markdown": _md_text(rationale)},
-            "helpUri": f"{RULES_DOC}#{anchor}", "defaultConfiguration": {"level": LEVELS[worst]},
-            "properties": {"tags": [check]}}
+    return _help_uri({"id": rule_id, "name": name, "shortDescription": {"text": short},
+                      "fullDescription": {"text": rationale},
+                      "help": {"text": rationale, "markdown": _md_text(rationale)},
+                      "defaultConfiguration": {"level": LEVELS[worst]}, "properties": {"tags": [check]}}, anchor)
 
 
 def _first_sentence(text: str) -> str:

@@ -133,7 +133,8 @@ def test_every_finding_is_exactly_one_sarif_result(which: str, real_report: Revi
     assert run["tool"]["driver"]["version"] == report.run["versions"]["medpress"]  # type: ignore[index]
 
 
-def test_sarif_details(tricky_report: ReviewReport) -> None:
+def test_sarif_details(tricky_report: ReviewReport, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDPRESS_DOCS_URL", "https://docs.clinic.example/medpress/")  # the clinic's docs site
     log = json.loads(sarif.render(tricky_report))
     run = log["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -142,7 +143,7 @@ def test_sarif_details(tricky_report: ReviewReport) -> None:
     grammar_rule = rules["GR-MORFOLOGIK_RULE_EN_US"]
     assert grammar_rule["fullDescription"]["text"] == explain_dynamic("GR-MORFOLOGIK_RULE_EN_US")
     assert grammar_rule["defaultConfiguration"]["level"] == "warning"
-    assert grammar_rule["helpUri"].endswith("docs/rules.md#gr-languagetool")  # the section for every GR-* rule
+    assert grammar_rule["helpUri"] == "https://docs.clinic.example/medpress/rules/#gr-languagetool"  # every GR-* rule
     if importlib.util.find_spec("reports.rules_doc"):  # every helpUri lands on a section of docs/rules.md
         anchors = set(re.findall(r"^## (\S+)$", importlib.import_module("reports.rules_doc").render(), re.M))
         missing = {r["helpUri"] for r in rules.values() if r["helpUri"].split("#")[1] not in anchors}
@@ -152,7 +153,8 @@ def test_sarif_details(tricky_report: ReviewReport) -> None:
     registry = next(r for r in ALL_RULES if r.id == "LNK001")
     assert lnk["fullDescription"]["text"] == registry.rationale
     assert lnk["properties"]["tags"] == ["links"]
-    assert lnk["helpUri"] == "https://github.com/medpress/medpress/blob/main/docs/rules.md#lnk001"
+    assert lnk["helpUri"] == "https://docs.clinic.example/medpress/rules/#lnk001"
+    assert run["tool"]["driver"]["informationUri"] == "https://docs.clinic.example/medpress/"
     assert "Fails:" in lnk["help"]["text"] and "Passes:" in lnk["help"]["markdown"]
 
     assert by_rule["RD002"]["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}  # whole post
@@ -171,6 +173,15 @@ def test_sarif_details(tricky_report: ReviewReport) -> None:
                                             "line": 30, "end_line": 30})
     again = {r["ruleId"]: r for r in json.loads(sarif.render(moved))["runs"][0]["results"]}
     assert again["LNK001"]["partialFingerprints"] == by_rule["LNK001"]["partialFingerprints"]
+
+
+def test_sarif_without_a_docs_site_links_nowhere_rather_than_to_a_404(tricky_report: ReviewReport,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEDPRESS_DOCS_URL", raising=False)
+    driver = json.loads(sarif.render(tricky_report))["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    assert not [rule["id"] for rule in driver["rules"] if "helpUri" in rule]
+    assert all(rule["help"]["text"] for rule in driver["rules"])  # the help itself travels in the log
 
 
 # --- counts across formats ---------------------------------------------------------------------------------
