@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 import threading
+from collections import Counter
 from enum import IntEnum
 from pathlib import Path
 
 from checks.policy import PolicyError
+from flows.cli_parser import HelpfulParser, did_you_mean
+from reports.wording import plural
 
 
 class Exit(IntEnum):
@@ -24,7 +28,7 @@ class Exit(IntEnum):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="medpress", description="Content-compliance review for a clinic's "
+    parser = HelpfulParser(prog="medpress", description="Content-compliance review for a clinic's "
                                                                    "health blog.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -36,8 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", type=_formats, default=["text"], metavar="FORMATS",
                         help="comma-separated: text or github (printed), json, sarif, junit, html, markdown "
                              "(files in --output-dir; json alone without --output-dir is printed)")
-    review.add_argument("--output", type=Path, default=Path("review-output/review.json"),
-                        help="where to write the JSON report (default: review-output/review.json)")
+    review.add_argument("--output", type=Path, default=None,
+                        help="where to write the JSON report (default: review-output/review.json for the whole "
+                             "blog; review-output/<post>.review.json for one post, so it never replaces the "
+                             "blog's report)")
     review.add_argument("--output-dir", type=Path, default=None,
                         help="write review.json, review.sarif, junit.xml, report.html, summary.md here")
     review.add_argument("--changed-since", metavar="REF", default=None,
@@ -54,14 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--no-cache", action="store_true", help="check every post again, ignoring cached results")
 
     baseline = commands.add_parser("baseline", help="record today's findings so CI fails only on new ones")
-    baseline.add_argument("--content", type=Path, default=Path("content"))
-    baseline.add_argument("--policy", type=Path, default=None)
-    baseline.add_argument("--output", type=Path, default=Path(".medpress-baseline.json"))
-    baseline.add_argument("--no-grammar", action="store_true")
+    baseline.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    baseline.add_argument("--policy", type=Path, default=None,
+                          help="policy folder (default: <content>/policy, else medpress's own)")
+    baseline.add_argument("--output", type=Path, default=Path(".medpress-baseline.json"),
+                          help="where to write the baseline (default: .medpress-baseline.json)")
+    baseline.add_argument("--no-grammar", action="store_true", help="record findings without the grammar check")
 
     approve = commands.add_parser("approve", help="sign off the current version of a post (signed ledger event)")
-    approve.add_argument("path", type=Path, metavar="PATH")
-    approve.add_argument("--content", type=Path, default=Path("content"))
+    approve.add_argument("path", type=Path, metavar="PATH", help="the post to approve, as it is now")
+    approve.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     approve.add_argument("--policy", type=Path, default=None,
                          help="not used: approval always reviews under the content folder's own policy")
     approve.add_argument("--reviewer", required=True, metavar="ID", help="your id in the policy's reviewers.yaml")
@@ -69,38 +77,45 @@ def build_parser() -> argparse.ArgumentParser:
                          help="your SSH private key (or its .pub with the key in ssh-agent); default: "
                               "$MEDPRESS_SIGNING_KEY")
     approve.add_argument("--role", default="", help="optional; checked against your role in policy")
-    approve.add_argument("--note", default="")
+    approve.add_argument("--note", default="", help="why you approve (kept in the signed ledger)")
     approve.add_argument("--override", default="", metavar="REASON",
                          help="approve despite error findings (only roles in policy publishing.override_roles)")
-    approve.add_argument("--no-grammar", action="store_true")
+    approve.add_argument("--no-grammar", action="store_true",
+                         help="review without the grammar check before approving (recorded in the ledger)")
 
     revoke = commands.add_parser("revoke", help="withdraw a post's approval (the next publish takes it down)")
-    revoke.add_argument("path", type=Path, metavar="PATH")
-    revoke.add_argument("--content", type=Path, default=Path("content"))
-    revoke.add_argument("--reviewer", required=True, metavar="ID")
-    revoke.add_argument("--key", type=Path, default=None, metavar="FILE")
+    revoke.add_argument("path", type=Path, metavar="PATH", help="the post whose approval you withdraw")
+    revoke.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    revoke.add_argument("--reviewer", required=True, metavar="ID", help="your id in the policy's reviewers.yaml")
+    revoke.add_argument("--key", type=Path, default=None, metavar="FILE",
+                        help="your SSH private key (default: $MEDPRESS_SIGNING_KEY)")
     revoke.add_argument("--role", default="", help="optional; checked against your role in policy")
-    revoke.add_argument("--note", default="")
+    revoke.add_argument("--note", default="", help="why you withdraw it (kept in the signed ledger)")
 
     state = commands.add_parser("status", help="each post: draft, in review, approved, stale or published")
-    state.add_argument("--content", type=Path, default=Path("content"))
+    state.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
 
     publish = commands.add_parser("publish", help="publish exactly the approved versions that pass review")
-    publish.add_argument("--content", type=Path, default=Path("content"))
-    publish.add_argument("--policy", type=Path, default=None)
-    publish.add_argument("--target", choices=("static", "wordpress"), default="static")
+    publish.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    publish.add_argument("--policy", type=Path, default=None,
+                         help="policy folder (default: <content>/policy, else medpress's own)")
+    publish.add_argument("--target", choices=("static", "wordpress"), default="static",
+                         help="static: an HTML site folder (default); wordpress: MEDPRESS_WP_URL with an application "
+                              "password (MEDPRESS_WP_USER, MEDPRESS_WP_APP_PASSWORD)")
     publish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
     publish.add_argument("--dry-run", action="store_true", help="list what would be published and why")
-    publish.add_argument("--no-grammar", action="store_true")
+    publish.add_argument("--no-grammar", action="store_true", help="review without the grammar check")
 
     rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                       help="text (default), json, or markdown (docs/rules.md)")
 
     explain = commands.add_parser("explain", help="a rule's rationale and examples")
     explain.add_argument("rule", metavar="RULE", help="rule id (e.g. LNK001) or name (e.g. missing-post)")
 
     server = commands.add_parser("server", help="the local Prefect server medpress uses")
-    server.add_argument("action", choices=("start", "stop", "status"))
+    server.add_argument("action", choices=("start", "stop", "status"),
+                        help="start (or reuse) it, stop it, or say where it runs")
     return parser
 
 
@@ -259,14 +274,20 @@ def _publish(args: argparse.Namespace) -> Exit:
     results = {r.slug: r for r in run.results}
     for decision in run.decisions:
         result = results.get(decision.slug)
-        outcome = f"{result.action} {result.location}".strip() if result else ("would " + decision.action
-                                                                                if args.dry_run else decision.action)
+        planned = "held back" if decision.action == "hold" else f"would {decision.action}"
+        outcome = f"{result.action} {result.location}".strip() if result else (planned if args.dry_run
+                                                                                else decision.action)
         if result and result.error:
             outcome += f": {result.error}"
         print(f"{decision.action:<9} {decision.path:<45} {decision.reason}; {outcome}")
     for notice in run.notices:
         print(f"medpress: warning: {notice}", file=sys.stderr)
     failed = [r for r in run.results if not r.ok]
+    if args.dry_run:  # the totals of the lines above, not of a run that wrote nothing
+        planned = Counter(d.action for d in run.decisions)
+        print("dry run, nothing written: " + ", ".join(f"{count} would {action}" if action != "hold" else
+                                                         f"{count} held back" for action, count in planned.items()))
+        return Exit.OK
     published = sum(r.action in ("created", "updated") for r in run.results)
     print(f"{published} published, {sum(r.action == 'unchanged' for r in run.results)} unchanged, "
           f"{sum(r.action == 'unpublished' for r in run.results)} taken down, "
@@ -297,6 +318,14 @@ def _start_prefect() -> Exit | None:
     return None
 
 
+def _default_output(paths: list[Path]) -> Path:
+    """The whole blog's report, unless PATHs pick posts: then a report of their own beside it."""
+    if not paths:
+        return Path("review-output/review.json")
+    name = paths[0].stem if len(paths) == 1 else f"{len(paths)}-posts"
+    return Path("review-output") / f"{name}.review.json"
+
+
 def _review(args: argparse.Namespace) -> Exit:
     from flows.engine import workers
 
@@ -308,6 +337,9 @@ def _review(args: argparse.Namespace) -> Exit:
             return failed
     from flows.engine.steps import ReviewOptions, UsageError, make_plan, review_plain, write_json
     from reports import github, json_report, text_report, writers
+
+    if args.output is None:
+        args.output = _default_output(args.paths)
 
     options = ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
                             not args.no_cache, changed_since=args.changed_since, baseline=args.baseline)
@@ -361,7 +393,7 @@ def _baseline(args: argparse.Namespace) -> Exit:
         report = review(content=str(args.content), policy=str(args.policy) if args.policy else None,
                         grammar=not args.no_grammar, output=None)
     count = write_baseline(report, args.output)
-    print(f"baseline: {count} findings recorded in {args.output}; `medpress review --baseline {args.output}` "
+    print(f"baseline: {plural(count, 'finding')} recorded in {args.output}; `medpress review --baseline {args.output}` "
           f"now fails only on new ones")
     return Exit.OK
 
@@ -394,6 +426,14 @@ def _rules(args: argparse.Namespace) -> Exit:
     return Exit.OK
 
 
+def _closest_rule(wanted: str, rules: list) -> str:
+    """A " (did you mean ...)" for a mistyped rule id or name: CLM04 is CLM004 (ids have three digits)."""
+    padded = re.sub(r"^([A-Za-z]+)(\d{1,2})$", lambda m: m[1].upper() + m[2].zfill(3), wanted.strip())
+    if any(rule.id == padded for rule in rules):
+        return f" (did you mean '{padded}'?)"
+    return did_you_mean(wanted.upper(), [r.id for r in rules]) or did_you_mean(wanted.lower(), [r.name for r in rules])
+
+
 def _explain(args: argparse.Namespace) -> Exit:
     from checks.registry import ALL_RULES
 
@@ -406,7 +446,8 @@ def _explain(args: argparse.Namespace) -> Exit:
         if family:
             print(f"{wanted.upper()} (grammar)\n\n{family}")
             return Exit.OK
-        print(f"medpress: unknown rule '{wanted}' (see `medpress rules`)", file=sys.stderr)
+        print(f"medpress: unknown rule '{wanted}'{_closest_rule(wanted, ALL_RULES)} (see `medpress rules`)",
+              file=sys.stderr)
         return Exit.USAGE
     print(f"{rule.id} {rule.name} ({rule.check}, default severity {rule.severity.value})\n")
     print(rule.rationale + "\n")

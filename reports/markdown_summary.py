@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from checks.model import Finding, Severity
 from reports.model import PostReport, ReviewReport, one_line
+from reports.wording import plural
 
 MAX_ERRORS = 50
 _MARKS = re.compile(r"([\\`*_\[\]|~])")  # inline marks: code, emphasis, links and images, cells, strike
@@ -41,9 +42,9 @@ def _lines(report: ReviewReport, html_report: str | None) -> Iterator[str]:
     failed = summary["failed"] > 0
     yield f"## medpress review: {'FAIL' if failed else 'PASS'}"
     yield ""
-    yield (f"**{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed** "
-           f"({summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos, "
-           f"{waived} waived)")
+    yield (f"**{plural(summary['posts'], 'post')} reviewed: {summary['passed']} passed, {summary['failed']} failed** "
+           f"({plural(summary['errors'], 'error')}, {plural(summary['warnings'], 'warning')}, "
+           f"{plural(summary['infos'], 'info')}, {waived} waived)")
     yield ""
     if report.posts:
         yield "| Post | Status | Errors | Warnings | Infos | Grade |"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reports.model import ReviewReport, one_line
+from reports.wording import plural
 
 
 def render(report: ReviewReport, *, color: bool = False) -> str:
@@ -20,13 +21,14 @@ def render(report: ReviewReport, *, color: bool = False) -> str:
                 lines.append(f"    help: {one_line(item.suggestion)}")
     summary = report.summary()
     lines.append("")
-    lines.append(f"{summary['posts']} posts reviewed: {summary['passed']} passed, {summary['failed']} failed "
-                 f"({summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos)")
+    lines.append(f"{plural(summary['posts'], 'post')} reviewed: {summary['passed']} passed, {summary['failed']} failed "
+                 f"({plural(summary['errors'], 'error')}, {plural(summary['warnings'], 'warning')}, "
+                 f"{plural(summary['infos'], 'info')})")
     for post in report.posts:
         grade = (post.metrics.get("readability") or {}).get("grade")  # type: ignore[union-attr]
         grade_text = f"grade {grade:.1f}" if isinstance(grade, float) else "grade -"
         mark = "FAIL" if post.failed else "pass"
-        lines.append(f"  {mark}  {one_line(post.path)}  ({len(post.findings)} findings, {grade_text})")
+        lines.append(f"  {mark}  {one_line(post.path)}  ({plural(len(post.findings), 'finding')}, {grade_text})")
     skipped = report.run.get("skipped") or []
     if skipped:
         lines.append("skipped: " + "; ".join(one_line(str(s)) for s in skipped))  # type: ignore[union-attr]

@@ -149,7 +149,8 @@ def run_once(action: dict, inputs: dict[str, str], cache: Path, number: int) -> 
         print(f"  {time.monotonic() - begin:7.1f}s  {name}: {result}")
     job.save_caches()
     total = time.monotonic() - started
-    print(f"  {total:7.1f}s  total, job {'failed' if job.failed else 'passed'}")
+    print(f"  {total:7.1f}s  total, job {'failed' if job.failed else 'passed'}, "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return total
 
 
