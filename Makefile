@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FAIL_ON ?= never
 
-.PHONY: setup languagetool chromium wordpress review test lint docs screenshots bench bench-scale server-stop clean
+.PHONY: setup languagetool chromium wordpress review test lint docs screenshots bench bench-scale bench-vale server-stop clean
 
 setup: $(VENV)/.installed
 
@@ -52,6 +52,10 @@ test: setup languagetool chromium wordpress lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Issue 21: medpress beside Vale v3.19.0 (go install) on 1,000 generated posts, alternating runs, medians.
+bench-vale: setup
+	$(BIN)/python bench/vale_side_by_side.py --posts 1000 --pairs 3 --out bench/results/vale-side-by-side.md
 
 # Issue 7's scaling benchmark (each case in its own process, with baselines): bench/results/scale.{json,md}
 # (the JSON stays local), and the tables into docs/benchmarks.md. Long on 2 cores
