@@ -185,3 +185,10 @@ def test_make_review_holds_back_the_post_whose_grammar_check_could_not_finish(
     assert published == ["chemical-peel-aftercare", "forehead-lines-and-crows-feet", "glp1-medications-guide"]
     assert all(status[stem] == "pass" for stem in published)
     assert "3 published, 0 unchanged, 0 taken down, 2 held back, 0 failed" in done.stdout
+
+
+def test_make_review_publishes_on_the_review_it_just_wrote() -> None:
+    lines = (ROOT / "Makefile").read_text().split("\nreview:", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ")
+    review = next(line.split() for line in lines.splitlines() if "medpress review" in line)
+    publish = next(line.split() for line in lines.splitlines() if "medpress publish" in line)
+    assert publish[publish.index("--from-review") + 1] == review[review.index("--output") + 1]
