@@ -119,6 +119,21 @@ def test_a_report_of_other_policy_or_without_grammar_is_refused(content: Path, t
     assert not (tmp_path / "site").exists()
 
 
+def test_findings_a_baseline_accepted_still_hold_a_post_back(content: Path, tmp_path: Path) -> None:
+    from flows.engine.gate import write_baseline
+
+    approve_for_test(content, content / "posts" / "a.md")
+    (content / "posts" / "b.md").unlink()  # a.md, signed off as it is, now links to a post that is gone
+    baseline = tmp_path / "baseline.json"
+    assert write_baseline(review_plain(ReviewOptions(content_dir=content, grammar=False)), baseline) >= 1
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False, baseline=baseline))
+    assert not any(p.failed for p in report.posts)  # the CI gate passes
+    write_json(report, tmp_path / "review.json")
+    run = publish(content, StaticTarget(tmp_path / "site"), grammar=False, review=tmp_path / "review.json")
+    held = next(d for d in run.decisions if d.slug == "after-care")
+    assert (held.action, held.reason) == ("hold", "review fails with 1 error(s)")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # `make review` on the demo blog, with LanguageTool failing one post's requests: that post's review cannot finish.
 
