@@ -107,11 +107,17 @@ def test_a_post_edited_between_review_and_publish_is_held_back_not_reviewed_agai
     assert counted["checked"] == 0  # one verdict: the report's, never a second review
 
 
-def test_a_report_of_other_policy_or_without_grammar_is_refused(content: Path, tmp_path: Path) -> None:
+def test_a_report_of_other_code_or_policy_or_without_grammar_is_refused(content: Path, tmp_path: Path) -> None:
     approve_for_test(content, content / "posts" / "a.md")
     review = _reviewed(content, tmp_path / "review.json")
     with pytest.raises(StaleReview, match="without grammar"):
         publish(content, StaticTarget(tmp_path / "site"), grammar=True, review=review)
+    data = json.loads(review.read_text())
+    data["run"]["versions"]["checks"] = "0" * 12  # as a review by an older checkout of medpress says
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data))
+    with pytest.raises(StaleReview, match="other medpress checks"):
+        publish(content, StaticTarget(tmp_path / "site"), grammar=False, review=older)
     words = content / "policy" / "vocabulary.txt"
     words.write_text(words.read_text() + "\nmicroneedling\n")
     with pytest.raises(StaleReview, match="another policy"):
