@@ -10,7 +10,8 @@ Variants (grammar off, use_cache=False, fresh cache dir per run), medians of wal
   runs it): the heartbeat thread sleeps in 1 s steps and a sync flow joins it on exit, so the run ends on the
   next whole second of that thread (up to ~1 s lost);
 
-(An earlier variant wrapped the tasks' big arguments in ``opaque``; flows/review.py does that itself now.)
+(An earlier variant wrapped the tasks' big arguments in ``opaque``; flows/review.py's tasks take small handles
+now, which Prefect does not walk either.)
 
 Only this process is patched, nothing in flows/ is changed. Prints a Markdown table; writes
 bench/results/breakdown.json.

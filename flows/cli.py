@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
     publish.add_argument("--dry-run", action="store_true", help="list what would be published and why")
     publish.add_argument("--no-grammar", action="store_true", help="review without the grammar check")
+    publish.add_argument("--from-review", type=Path, default=None, metavar="REVIEW_JSON",
+                         help="publish on the verdict of this review's JSON report (medpress review --output) "
+                              "instead of reviewing again; posts edited since, or whose review could not finish, "
+                              "are held back")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
@@ -268,7 +272,7 @@ def _publish(args: argparse.Namespace) -> Exit:
         target = StaticTarget(args.out or Path(policy.general.publishing.site_dir))
     try:
         run = publish(args.content, target, policy_dir=args.policy, grammar=not args.no_grammar,
-                      dry_run=args.dry_run)
+                      dry_run=args.dry_run, review=args.from_review)
     finally:
         target.close()
     results = {r.slug: r for r in run.results}

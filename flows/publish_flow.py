@@ -93,9 +93,11 @@ def _send_once_retried(target: Target, item: PublishItem | None, slug: str) -> P
 
 @flow(name="publish")
 def publish_posts(content: str = "content", target: str = "static", out: str | None = None,
-                  grammar: bool = True, dry_run: bool = False) -> list[dict[str, str]] | State:
-    """Publish exactly the approved versions that pass review; list what was held back and why. Ends Failed
-    (with the same rows as data) when any post failed."""
+                  grammar: bool = True, dry_run: bool = False, from_review: str | None = None,
+                  ) -> list[dict[str, str]] | State:
+    """Publish exactly the approved versions that pass review (``from_review``: the verdict of that review's JSON
+    report, see flows.publish.verdict); list what was held back and why. Ends Failed (with the same rows as data)
+    when any post failed."""
     from flows.store.policy_files import load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(Path(content)))
@@ -112,7 +114,8 @@ def publish_posts(content: str = "content", target: str = "static", out: str | N
 
         chosen = StaticTarget(Path(out or policy.general.publishing.site_dir))
     try:
-        run = publish(Path(content), chosen, grammar=grammar, dry_run=dry_run, send=_send_once_retried)
+        run = publish(Path(content), chosen, grammar=grammar, dry_run=dry_run, send=_send_once_retried,
+                      review=Path(from_review) if from_review else None)
     finally:
         chosen.close()
     results = {r.slug: r for r in run.results}

@@ -6,7 +6,7 @@ only the orchestration differs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,13 +15,18 @@ from prefect import Flow, flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-from prefect.utilities.annotations import opaque as prefect_opaque
 
+from checks.corpus import ExternalResult
+from checks.model import Finding
+from checks.policy import Policy
 from flows.engine import workers
+from flows.engine.check_posts import Source
 from flows.engine.progress import Progress
 from flows.engine.steps import (
     CheckedPost,
+    Plan,
     ReviewOptions,
+    Sources,
     UsageError,
     _grammar_stage,
     assemble,
@@ -37,35 +42,69 @@ from flows.engine.steps import (
     store_checked,
     write_json,
 )
+from flows.store.cache import ResultCache
 from reports import writers
 from reports.model import ReviewReport
 
-
-class opaque(prefect_opaque):
-    """Prefect's ``opaque`` that survives pickling, as task arguments sent to Dask worker processes are.
-
-    Prefect's annotations are tuples whose ``__new__`` wraps its argument: pickle rebuilds a tuple subclass
-    from its items, so each round trip nests the value once more and the task gets ``((plan,),)`` for
-    ``plan`` (prefect 3.9.1). Rebuilt from the wrapped value instead.
-    """
-
-    __slots__ = ()
-
-    def __getnewargs__(self) -> tuple[object]:
-        return (self.unwrap(),)
-
-
 # ----------------------------------------------------------------------------------------------------
-# Prefect: thin tasks over the steps of flows/engine/steps.py.
+# Prefect: thin tasks over the steps of flows/engine/steps.py, handed small handles.
+# Before each task Prefect walks its arguments looking for futures, into lists, dicts, dataclasses and pydantic
+# models: the plan's policy, every post, every finding (15 of 17 s of overhead on 500 posts, measured when the tasks
+# took them as they are). It never enters a plain object, so a task gets a handle (ReviewRun for the flow run's shared
+# state, Batch for the posts one check-posts task checks) and the few scalars it needs.
 # NO_CACHE: medpress caches per post itself (flows/store/cache.py);
 # hashing whole posts for Prefect's input cache would cost more than the checks.
 
-read_posts_task = task(read_sources, name="read-posts", cache_policy=NO_CACHE)
-check_posts_task = task(check_sources_on_cores, name="check-posts", cache_policy=NO_CACHE)
-fetch_external_task = task(fetch_external, name="check-external-links", cache_policy=NO_CACHE, retries=1,
-                           retry_delay_seconds=2)
-assemble_task = task(assemble, name="check-across-posts", cache_policy=NO_CACHE)
-grammar_task = task(check_grammar, name="check-grammar", cache_policy=NO_CACHE)
+
+class ReviewRun:
+    """One flow run's state the tasks share: the plan, the result cache, then what each stage hands the next
+    (the checked posts, grammar's findings, the external links' results, the stages' statistics)."""
+
+    __slots__ = ("cache", "checked", "external", "grammar_found", "plan", "stages")
+
+    def __init__(self, plan: Plan, cache: ResultCache) -> None:
+        self.plan, self.cache = plan, cache
+        self.checked: list[CheckedPost] = []
+        self.grammar_found: dict[str, list[Finding]] = {}
+        self.external: dict[str, ExternalResult] | None = None
+        self.stages: dict[str, object] = {}
+
+
+class Batch:
+    """The posts (their bytes) one check-posts task checks, and the policy: pickled whole for a Dask worker
+    elsewhere. ``done`` (this process only) gets each part as it is checked."""
+
+    __slots__ = ("done", "policy", "sources")
+
+    def __init__(self, policy: Policy, sources: list[Source],
+                 done: Callable[[list[CheckedPost]], None] | None = None) -> None:
+        self.policy, self.sources, self.done = policy, sources, done
+
+
+@task(name="read-posts", cache_policy=NO_CACHE)
+def read_posts_task(run: ReviewRun, start_workers: bool) -> Sources:
+    return read_sources(run.plan, run.cache, start_workers)
+
+
+@task(name="check-posts", cache_policy=NO_CACHE)
+def check_posts_task(batch: Batch, keep_source: bool, spread: bool) -> list[CheckedPost]:
+    return check_sources_on_cores(batch.policy, batch.sources, keep_source, spread, batch.done)
+
+
+@task(name="check-external-links", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def fetch_external_task(run: ReviewRun) -> dict[str, ExternalResult]:
+    return fetch_external(run.plan, [item.summary for item in run.checked])
+
+
+@task(name="check-grammar", cache_policy=NO_CACHE)
+def grammar_task(run: ReviewRun) -> tuple[dict[str, list[Finding]], dict[str, object]]:
+    return check_grammar(run.plan, run.checked)
+
+
+@task(name="check-across-posts", cache_policy=NO_CACHE)
+def assemble_task(run: ReviewRun, started: datetime) -> ReviewReport:
+    return assemble(run.plan, run.checked, run.grammar_found, run.external, started, run.cache, run.stages)
+
 
 # Which task runner runs the check-posts batches: MEDPRESS_TASK_RUNNER=threads (default) or dask, with
 # MEDPRESS_DASK_ADDRESS to use a running Dask scheduler instead of a local cluster of DASK_WORKERS processes.
@@ -112,11 +151,10 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     options = ReviewOptions(Path(content), [Path(p) for p in paths or []], Path(policy) if policy else None,
                             grammar, external, use_cache, changed_since, Path(baseline) if baseline else None)
     plan = make_plan(options)
-    cache = result_cache(plan)
+    run = ReviewRun(plan, result_cache(plan))
+    cache = run.cache
     local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)  # else Dask's workers check
-    # opaque(): Prefect would otherwise walk every argument (every post, every finding) looking for futures
-    # before each task; measured at 15 of 17 s of overhead on 500 posts.
-    sources = read_posts_task(opaque(plan), opaque(cache), local)
+    sources = read_posts_task(run, local)
     progress = Progress(len(plan.corpus_paths), prefect=True)
     progress.advance(len(sources.ready))
 
@@ -132,10 +170,9 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     # go to the worker processes (the first start of them costs about half a second).
     spread = local and bool(sources.todo)
     if spread:
-        futures = [check_posts_task.submit(opaque(plan.policy), opaque(sources.todo), grammar, True,
-                                           opaque(batch_done))]
+        futures = [check_posts_task.submit(Batch(plan.policy, sources.todo, batch_done), grammar, True)]
     else:
-        futures = [check_posts_task.submit(opaque(plan.policy), opaque(chunk), grammar, False)
+        futures = [check_posts_task.submit(Batch(plan.policy, chunk), grammar, False)
                    for chunk in batches(sources.todo)]
     done: list[CheckedPost] = []
     try:
@@ -148,14 +185,11 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
         workers.shutdown(kill=True)  # killed, it stops at once, and the task runner need not wait for its posts
         raise
     cache.close()
-    checked = in_corpus_order(plan, sources.ready, done)
-    summaries = [item.summary for item in checked]
-    expand_selection(plan, summaries)
-    grammar_found, stages = _grammar_stage(plan, checked,
-                                           lambda plan, checked: grammar_task(opaque(plan), opaque(checked)))
-    external_results = fetch_external_task(opaque(plan), opaque(summaries)) if external else None
-    report = assemble_task(opaque(plan), opaque(checked), opaque(grammar_found), opaque(external_results), started,
-                           opaque(cache), opaque(stages))
+    run.checked = in_corpus_order(plan, sources.ready, done)
+    expand_selection(plan, [item.summary for item in run.checked])
+    run.grammar_found, run.stages = _grammar_stage(plan, run.checked, lambda _plan, _checked: grammar_task(run))
+    run.external = fetch_external_task(run) if external else None
+    report = assemble_task(run, started)
     if output:
         write_json(report, Path(output))
     written = writers.write_files(report, formats or [], Path(output_dir)) if output_dir else {}

@@ -111,7 +111,7 @@ def test_dask_runner_gives_the_thread_runners_report(cluster, tmp_path: Path) ->
 
     # Dask ran every check-posts task (Prefect names the Dask task after the task function), on the
     # cluster's worker processes, not in the flow's process.
-    ran = [t for t in stream.data if t["key"].startswith("check_sources_on_cores-")]
+    ran = [t for t in stream.data if t["key"].startswith("check_posts_task-")]
     assert len(ran) == -(-posts // BATCH), [t["key"] for t in stream.data]
     pids = cluster.run(os.getpid)  # worker address -> process id
     assert {t["worker"] for t in ran} <= set(pids)
@@ -162,7 +162,7 @@ def test_the_runner_comes_from_the_environment() -> None:
 def test_what_tasks_receive_and_return_pickles(tmp_path: Path) -> None:
     from flows.engine.check_posts import check_sources
     from flows.engine.steps import ReviewOptions, make_plan, read_sources, result_cache
-    from flows.review import opaque
+    from flows.review import Batch
 
     plan = make_plan(ReviewOptions(CONTENT, grammar=False, use_cache=False))
     assert pickle.loads(pickle.dumps(plan)) == plan
@@ -170,11 +170,9 @@ def test_what_tasks_receive_and_return_pickles(tmp_path: Path) -> None:
     cache.path = tmp_path / "results.sqlite"
     sources = read_sources(plan, cache)
     assert (cache.hits, cache.misses) == (0, len(plan.corpus_paths)) and not sources.ready
-    sent = pickle.loads(pickle.dumps((plan.policy, sources.todo[:3])))
-    assert sent[0].hash == plan.policy.hash and sent[1] == sources.todo[:3]
-    done = check_sources(*sent, False)
+    sent = pickle.loads(pickle.dumps(Batch(plan.policy, sources.todo[:3])))  # what a check-posts task gets
+    assert sent.policy.hash == plan.policy.hash and sent.sources == sources.todo[:3] and sent.done is None
+    done = check_sources(sent.policy, sent.sources, False)
     back = pickle.loads(pickle.dumps(done))
     assert [item.result for item in back] == [item.result for item in done]
     assert [item.summary.to_dict() for item in back] == [item.summary.to_dict() for item in done]
-    wrapped = pickle.loads(pickle.dumps(opaque(plan)))  # prefect's own opaque() comes back as opaque((plan,))
-    assert isinstance(wrapped, opaque) and wrapped.unwrap() == plan

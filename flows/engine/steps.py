@@ -370,6 +370,14 @@ def review_plain(options: ReviewOptions, plan: Plan | None = None) -> ReviewRepo
 
 def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[Plan, ReviewReport]:
     """:func:`review_plain`, also handing back the plan (the policy, the posts, what was selected)."""
+    plan, report, _ = review_checked(options, plan)
+    return plan, report
+
+
+def review_checked(options: ReviewOptions, plan: Plan | None = None
+                   ) -> tuple[Plan, ReviewReport, list[PostSummary]]:
+    """:func:`review_with_plan`, also handing back every post's summary as this review read it (publishing
+    decides and links from them instead of parsing every post again)."""
     started = datetime.now(UTC)
     plan = plan or make_plan(options)
     cache = result_cache(plan)
@@ -382,7 +390,7 @@ def review_with_plan(options: ReviewOptions, plan: Plan | None = None) -> tuple[
     expand_selection(plan, summaries)
     grammar_found, stages = _grammar_stage(plan, checked, check_grammar)
     external = fetch_external(plan, summaries) if options.external else None
-    return plan, assemble(plan, checked, grammar_found, external, started, cache, stages)
+    return plan, assemble(plan, checked, grammar_found, external, started, cache, stages), summaries
 
 
 def _grammar_stage(plan: Plan, checked: Sequence[CheckedPost],

@@ -12,17 +12,18 @@ whatever its approval says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.corpus import Corpus
 from checks.document import Post
 from checks.model import Severity
-from checks.pipeline import summarize
 from checks.policy import Policy, Reviewer
+from checks.summary import PostSummary
 from flows.engine import ingest
-from flows.engine.steps import ReviewOptions, make_plan, review_with_plan
+from flows.engine.steps import ReviewOptions, make_plan, review_checked, review_with_plan
+from flows.publish import verdict
 from flows.publish.base import PublishItem, PublishResult, Target, media_url
 from flows.publish.render import Unpublishable, build_item
 from flows.store import ledger, signing
@@ -191,9 +192,11 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
 # A post medpress could not read (unreadable, over its time budget, a structure it cannot walk): its text was never
 # checked, so no override publishes it.
 UNREAD_RULES = frozenset({"FM014", "FM015", "FM017"})
+# A review that could not finish (grammar never ran): no verdict, so no override publishes it either.
+UNFINISHED_RULES = frozenset({"GR000"})
 
 
-def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], target_name: str,
+def decide(content_dir: Path, report: ReviewReport, posts: Mapping[str, Post | PostSummary], target_name: str,
            state: ledger.Ledger | None = None, live: dict[str, dict[str, str]] | None = None) -> list[Decision]:
     approvals = trusted_approvals(content_dir, state)  # a ledger that does not verify stops the run here
     live = ledger.published(content_dir).get(target_name, {}) if live is None else live
@@ -208,12 +211,18 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
         elif approval.content_hash != post.content_hash:
             decisions.append(Decision(rel, post.slug, "hold", f"edited after sign-off by {approval.reviewer} "
                                                               f"({approval.time}): approve this version first"))
-        elif item is None or item.content_hash != post.content_hash:
-            decisions.append(Decision(rel, post.slug, "hold", "the file changed while it was reviewed: run again"))
+        elif item is None:
+            decisions.append(Decision(rel, post.slug, "hold", "not in the review this publish uses: review it first"))
+        elif item.content_hash != post.content_hash:
+            decisions.append(Decision(rel, post.slug, "hold", "edited since it was reviewed: review it again"))
         elif unread := sorted({f.rule for f in item.findings if f.rule in UNREAD_RULES}):
             decisions.append(Decision(rel, post.slug, "hold", f"medpress could not read it ({', '.join(unread)}), so "
                                                               "what would be published was never checked; an "
                                                               "override does not cover that"))
+        elif unfinished := sorted({f.rule for f in item.findings if f.rule in UNFINISHED_RULES}):
+            decisions.append(Decision(rel, post.slug, "hold", f"its review could not finish ({', '.join(unfinished)}: "
+                                                              "grammar was never checked), so it has no verdict; "
+                                                              "review again"))
         elif item.failed and not approval.override:
             errors = sum(f.severity is Severity.ERROR for f in item.findings)
             decisions.append(Decision(rel, post.slug, "hold", f"review fails with {errors} error(s)"))
@@ -256,20 +265,40 @@ def _items(run: PublishRun, posts: dict[str, Post], corpus: Corpus, policy: Poli
             return items
 
 
+def _parse_to_publish(content_dir: Path, policy: Policy, decisions: list[Decision],
+                      summaries: Mapping[str, PostSummary]) -> dict[str, Post]:
+    """Parse only the posts that go out (to render them). One whose bytes are not those decided on (edited since
+    it was read), or that cannot be parsed now, is held."""
+    going = [d for d in decisions if d.action == "publish"]
+    limits = policy.frontmatter
+    parsed = {post.rel_path: post for post in ingest.read_posts(content_dir, [d.path for d in going],
+                                                                limits.max_bytes, limits.max_seconds)}
+    for decision in going:
+        post = parsed[decision.path]
+        if post.content_hash != summaries[decision.path].content_hash:
+            decision.action, decision.reason = "hold", "edited while it was being published: review it again"
+        elif not post.readable:
+            decision.action, decision.reason = "hold", f"cannot be read for publishing: {post.problems[0].message}"
+    return {d.path: parsed[d.path] for d in going if d.action == "publish"}
+
+
 def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None, grammar: bool = True,
             dry_run: bool = False, send: Callable[[Target, PublishItem | None, str], PublishResult] = _direct,
-            ) -> PublishRun:
-    """``send`` makes each CMS call (the Prefect flow passes a task with retries)."""
+            review: Path | None = None) -> PublishRun:
+    """``send`` makes each CMS call (the Prefect flow passes a task with retries). ``review``: the JSON report of
+    the review just run, used as the verdict (see flows.publish.verdict); without it, one review runs here."""
     options = ReviewOptions(content_dir, (), policy_dir, grammar)
     plan = make_plan(options)
     plan.approvals = ledger.read(content_dir)  # read once: the review's approval rules and the decisions use it
-    plan, report = review_with_plan(options, plan)
-    parsed = ingest.read_posts(content_dir, plan.corpus_paths, plan.policy.frontmatter.max_bytes,
-                               plan.policy.frontmatter.max_seconds)
-    posts = {post.rel_path: post for post in parsed}
-    corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
+    if review is None:
+        plan, report, summaries = review_checked(options, plan)
+    else:
+        report, summaries = verdict.load_review(review, plan, grammar), verdict.current_summaries(plan)
+    by_path = {summary.rel_path: summary for summary in summaries}
+    corpus = Corpus(summaries, plan.files)
     live = ledger.published(content_dir).get(target.name, {})  # read once, kept in step with what is recorded
-    run = PublishRun(decide(content_dir, report, posts, target.name, plan.approvals, live))
+    run = PublishRun(decide(content_dir, report, by_path, target.name, plan.approvals, live))
+    posts = _parse_to_publish(content_dir, plan.policy, run.decisions, by_path)
     already = set(live)
     items = _items(run, posts, corpus, plan.policy, content_dir, target, already)
     if dry_run:
@@ -294,7 +323,8 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             continue
         run.results.append(result)
     if hasattr(target, "write_index"):
-        entries = [(p.slug, p.title, str(p.meta.get("date", ""))) for p in posts.values() if p.slug in live]
-        target.write_index(entries)
+        shown = [posts.get(rel) or ingest.read_post(content_dir, rel, plan.policy.frontmatter.max_bytes, body=False)
+                 for rel, summary in by_path.items() if summary.slug and summary.slug in live]
+        target.write_index([(p.slug, p.title, str(p.meta.get("date", ""))) for p in shown])
     run.notices.extend(getattr(target, "notices", []))
     return run
