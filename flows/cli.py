@@ -92,6 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
     publish.add_argument("--dry-run", action="store_true", help="list what would be published and why")
     publish.add_argument("--no-grammar", action="store_true")
+    publish.add_argument("--repair", action="store_true", help="put the approved version back over posts edited "
+                         "on the site since medpress published them (listed first; with --dry-run only listed)")
+
+    audit = commands.add_parser("audit", help="check what is live on the site against what was approved")
+    audit.add_argument("--content", type=Path, default=Path("content"))
+    audit.add_argument("--policy", type=Path, default=None)
+    audit.add_argument("--target", choices=("static", "wordpress"), default="static")
+    audit.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
+    audit.add_argument("--format", type=_formats, default=["text"], metavar="FORMATS",
+                       help="comma-separated: text, json, sarif, html, markdown (as review)")
+    audit.add_argument("--output-dir", type=Path, default=None, help="where report files go (default audit-output)")
+    audit.add_argument("--no-grammar", action="store_true")
+
+    unpublish = commands.add_parser("unpublish", help="take one post down (WordPress: draft; static: removed)")
+    unpublish.add_argument("slug", metavar="SLUG")
+    unpublish.add_argument("--content", type=Path, default=Path("content"))
+    unpublish.add_argument("--target", choices=("static", "wordpress"), default="static")
+    unpublish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -113,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
-               "publish": _publish}[args.command]
+               "publish": _publish, "audit": _audit, "unpublish": _unpublish}[args.command]
     previous = _stop_on_sigterm()
     try:
         return int(handler(args))
@@ -234,7 +252,23 @@ def _status(args: argparse.Namespace) -> Exit:
     return Exit.OK
 
 
+def _audit(args: argparse.Namespace) -> Exit:
+    from flows.publish.commands import audit_command
+
+    return Exit(audit_command(args))
+
+
+def _unpublish(args: argparse.Namespace) -> Exit:
+    from flows.publish.commands import unpublish_command
+
+    return Exit(unpublish_command(args))
+
+
 def _publish(args: argparse.Namespace) -> Exit:
+    if args.repair:
+        from flows.publish.commands import repair_command
+
+        return Exit(repair_command(args))
     from flows.publish.signoff import publish
     from flows.store.policy_files import load_policy, policy_dir_for
 

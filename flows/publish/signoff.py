@@ -225,6 +225,12 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
     return decisions
 
 
+def _ledger_fields(result: PublishResult) -> dict[str, str]:
+    """What a target asks to keep in the publish ledger (WordPress: modified_gmt and a hash of what it saved)."""
+    fields = result.details.get("ledger")
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+
+
 def _direct(target: Target, item: PublishItem | None, slug: str) -> PublishResult:
     try:
         return target.publish(item) if item is not None else target.unpublish(slug)
@@ -269,6 +275,7 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
     posts = {post.rel_path: post for post in parsed}
     corpus = Corpus([summarize(post, plan.policy) for post in parsed], plan.files)
     live = ledger.published(content_dir).get(target.name, {})  # read once, kept in step with what is recorded
+    getattr(target, "remember", lambda _entries: None)(live)  # WordPress: change detection from the ledger
     run = PublishRun(decide(content_dir, report, posts, target.name, plan.approvals, live))
     already = set(live)
     items = _items(run, posts, corpus, plan.policy, content_dir, target, already)
@@ -279,11 +286,13 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             post = posts[decision.path]
             result = send(target, items[decision.path], post.slug)
             known = live.get(post.slug, {})
+            fields = _ledger_fields(result)
             if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash
-                                  and known.get("path") == decision.path):
+                                  and known.get("path") == decision.path
+                                  and all(known.get(k) == v for k, v in fields.items())):
                 live[post.slug] = {
                     "content_hash": post.content_hash, "location": result.location, "remote_id": result.remote_id,
-                    "path": decision.path, "time": ledger.now()}
+                    "path": decision.path, "time": ledger.now(), **fields}
                 ledger.record_published(content_dir, target.name, post.slug, live[post.slug])
         elif decision.action == "unpublish":
             result = send(target, None, decision.slug)
