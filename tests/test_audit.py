@@ -1,0 +1,88 @@
+"""``medpress audit``'s rules on their examples, what counts as visible on a page, and the static site's audit.
+The WordPress audit runs against a real WordPress in tests/test_publish_wordpress.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checks.audit_rules import RULES
+from checks.model import Rule
+from flows.cli import main
+from flows.publish.audit import audit, audit_example, visible
+from flows.publish.signoff import publish
+from flows.publish.static import StaticTarget
+from flows.store.policy_files import read_policy_texts
+from tests.conftest import POLICY, write_post
+from tests.signing import approve_for_test
+
+DEFAULT_POLICY = read_policy_texts(POLICY)
+ADVICE = "This article is not medical advice. Talk to a qualified healthcare provider before any treatment."
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_failing_example_fires_the_rule(rule: Rule) -> None:
+    found = audit_example(rule.failing, DEFAULT_POLICY)
+    assert rule.id in {f.rule for f in found}, found
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_passing_example_fires_nothing(rule: Rule) -> None:
+    assert audit_example(rule.passing, DEFAULT_POLICY) == []
+
+
+def test_rule_ids_are_stable_and_documented() -> None:
+    assert [(r.id, r.name) for r in RULES] == [
+        ("AUD000", "audit-incomplete"), ("AUD001", "live-post-drifted"), ("AUD002", "unapproved-live-post"),
+        ("AUD003", "approved-post-not-live"), ("AUD004", "disclaimer-not-visible"),
+        ("AUD005", "references-not-rendered"), ("AUD006", "broken-live-link"), ("AUD007", "claim-on-rendered-page"),
+        ("AUD008", "live-post-fails-policy")]
+    for rule in RULES:
+        assert re.fullmatch(r"AUD\d{3}", rule.id) and rule.rationale.endswith(".") and len(rule.rationale) < 200
+
+
+@pytest.mark.parametrize("hidden", [
+    "<!-- <p>secret</p> -->", '<p style="display: none">secret</p>', '<div style="visibility:hidden"><p>secret</p>'
+    "</div>", "<p hidden>secret</p>", "<script>var a = 'secret';</script>", "<style>.secret{}</style>",
+    '<p style="font-size:0">secret</p>'])
+def test_hidden_text_is_not_visible(hidden: str) -> None:
+    page = visible(f'<html><body><nav>menu</nav><article class="entry-content"><p>Shown.</p>{hidden}'
+                   "<p>After.</p></article></body></html>")
+    assert page.blocks == ["Shown.", "After."]
+
+
+def test_visible_keeps_headings_and_links_of_the_content_only() -> None:
+    page = visible('<body><a href="/home/">Home</a><div class="entry-content"><h2>Care</h2><p>See <a href="/x/">'
+                   "the guide</a>.</p></div></body>")
+    assert page.blocks == ["## Care", "See the guide ."] or page.blocks == ["## Care", "See the guide."]
+    assert page.links == [("/x/", "the guide")]
+
+
+def _post(slug: str, text: str) -> str:
+    return f"---\ntitle: Care {slug}\nslug: {slug}\ndate: 2024-05-01\nsummary: Short.\n---\n{text}\n\n{ADVICE}\n"
+
+
+def test_static_site_audit_drift_unapproved_and_unpublish(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content, site = tmp_path / "content", tmp_path / "site"
+    for name in ("one", "two"):
+        approve_for_test(content, write_post(content, f"{name}.md", _post(name, f"Rest well after step {name}.")))
+    publish(content, StaticTarget(site), grammar=False)
+    args = ["audit", "--content", str(content), "--target", "static", "--out", str(site), "--no-grammar"]
+    assert main(args) == 0 and "nothing needs action" in capsys.readouterr().out
+    page = site / "blog" / "one" / "index.html"
+    page.write_text(page.read_text().replace("Rest well", "Rest badly"))
+    hand = site / "blog" / "offer" / "index.html"
+    hand.parent.mkdir()
+    hand.write_text("<html><body><article><p>Summer offer.</p></article></body></html>")
+    report = audit(content, StaticTarget(site), grammar=False)
+    assert [(p.slug, [f.rule for f in p.findings]) for p in report.posts if p.findings] == [
+        ("offer", ["AUD002"]), ("one", ["AUD001"])]
+    drift = next(p for p in report.posts if p.slug == "one").findings[0]
+    assert "-<p>Rest well after step one.</p>" in drift.excerpt and "+<p>Rest badly" in drift.excerpt
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "AUD001" in out and "+<p>Rest badly" in out and "AUD002" in out
+    assert main(["unpublish", "two", "--content", str(content), "--target", "static", "--out", str(site)]) == 0
+    assert not (site / "blog" / "two" / "index.html").exists()
