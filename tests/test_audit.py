@@ -86,3 +86,24 @@ def test_static_site_audit_drift_unapproved_and_unpublish(tmp_path: Path, capsys
     assert "AUD001" in out and "+<p>Rest badly" in out and "AUD002" in out
     assert main(["unpublish", "two", "--content", str(content), "--target", "static", "--out", str(site)]) == 0
     assert not (site / "blog" / "two" / "index.html").exists()
+
+
+def test_the_nightly_audit_flow_fails_when_something_needs_action(tmp_path: Path, prefect_api: str) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows.audit_flow import audit_site
+
+    content, site = tmp_path / "content", tmp_path / "site"
+    approve_for_test(content, write_post(content, "one.md", _post("one", "Rest well after a peel.")))
+    publish(content, StaticTarget(site), grammar=False)
+    clean = audit_site(content=str(content), target="static", out=str(site), grammar=False, return_state=True)
+    assert clean.is_completed() and clean.result()["findings"] == 0
+    page = site / "blog" / "one" / "index.html"
+    page.write_text(page.read_text().replace("Rest well", "Rest badly"))
+    state = audit_site(content=str(content), target="static", out=str(site), grammar=False, return_state=True)
+    assert state.is_failed() and "one" in (state.message or "")
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])))
+    assert artifact.key == "audit-static" and "AUD001" in str(artifact.data)
