@@ -84,6 +84,14 @@ def test_static_site_audit_drift_unapproved_and_unpublish(tmp_path: Path, capsys
     assert main(args) == 1
     out = capsys.readouterr().out
     assert "AUD001" in out and "+<p>Rest badly" in out and "AUD002" in out
+    repair = ["publish", "--repair", "--content", str(content), "--target", "static", "--out", str(site),
+              "--no-grammar"]
+    assert main([*repair, "--dry-run"]) == 0 and "would repair one:" in capsys.readouterr().out
+    assert "Rest badly" in page.read_text()
+    assert main(repair) == 0 and "Rest well" in page.read_text()
+    capsys.readouterr()
+    hand.unlink()
+    assert main(args) == 0
     assert main(["unpublish", "two", "--content", str(content), "--target", "static", "--out", str(site)]) == 0
     assert not (site / "blog" / "two" / "index.html").exists()
 

@@ -217,3 +217,28 @@ def test_a_failing_run_leaks_no_credentials(wordpress_stock: Any, tmp_path: Path
     texts = [*outputs, caplog.text, *(p.read_text() for p in (content / "ledger").iterdir())]
     for secret in _secret_forms(EDITOR, wrong):
         assert not [t for t in texts if secret in t]
+
+
+def test_unpublish_sets_draft_and_the_audit_then_misses_the_approved_post(
+        wordpress_stock: Any, tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    from flows.publish.audit import audit
+    from flows.store import ledger
+
+    wp = wordpress_stock
+    content = tmp_path / "content"
+    slug = f"down-{uuid.uuid4().hex[:6]}"
+    approve_for_test(content, write_post(content, "a.md", _post(slug, "Drink water after a facial.")))
+    with WordPressTarget(wp.url, EDITOR, wp.users[EDITOR]) as site:
+        [created] = publish(content, site, grammar=False).results
+    code, out = _cli(monkeypatch, capsys, _stock_env(wp.url, wp), "unpublish", slug, "--content", str(content),
+                     "--target", "wordpress")
+    assert code == 0 and f"unpublished {slug}" in out and "stays approved" in out
+    assert slug not in ledger.published(content).get("wordpress", {})
+    post = httpx.get(f"{wp.url}/wp-json/wp/v2/posts/{created.remote_id}", params={"context": "edit"},
+                     auth=(EDITOR, wp.users[EDITOR])).json()
+    assert post["status"] == "draft"
+    with WordPressTarget(wp.url, EDITOR, wp.users[EDITOR]) as site:
+        report = audit(content, site, grammar=False)
+    [mine] = [p for p in report.posts if p.slug == slug]
+    assert [f.rule for f in mine.findings] == ["AUD003"] and f"draft (id {created.remote_id})" in \
+        mine.findings[0].message
