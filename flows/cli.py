@@ -96,19 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
                          "on the site since medpress published them (listed first; with --dry-run only listed)")
 
     audit = commands.add_parser("audit", help="check what is live on the site against what was approved")
-    audit.add_argument("--content", type=Path, default=Path("content"))
-    audit.add_argument("--policy", type=Path, default=None)
-    audit.add_argument("--target", choices=("static", "wordpress"), default="static")
+    audit.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    audit.add_argument("--policy", type=Path, default=None,
+                       help="policy folder (default: <content>/policy, else medpress's own)")
+    audit.add_argument("--target", choices=("static", "wordpress"), default="static",
+                       help="the site to audit (wordpress: MEDPRESS_WP_URL, _USER, _APP_PASSWORD)")
     audit.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
     audit.add_argument("--format", type=_formats, default=["text"], metavar="FORMATS",
                        help="comma-separated: text, json, sarif, html, markdown (as review)")
     audit.add_argument("--output-dir", type=Path, default=None, help="where report files go (default audit-output)")
-    audit.add_argument("--no-grammar", action="store_true")
+    audit.add_argument("--no-grammar", action="store_true", help="review the live posts without the grammar check")
 
     unpublish = commands.add_parser("unpublish", help="take one post down (WordPress: draft; static: removed)")
-    unpublish.add_argument("slug", metavar="SLUG")
-    unpublish.add_argument("--content", type=Path, default=Path("content"))
-    unpublish.add_argument("--target", choices=("static", "wordpress"), default="static")
+    unpublish.add_argument("slug", metavar="SLUG", help="the post's slug")
+    unpublish.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    unpublish.add_argument("--target", choices=("static", "wordpress"), default="static",
+                           help="where to take it down (default: static)")
     unpublish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
 
     rules = commands.add_parser("rules", help="list every rule")
