@@ -53,6 +53,17 @@ def test_hidden_text_is_not_visible(hidden: str) -> None:
     assert page.blocks == ["Shown.", "After."]
 
 
+@pytest.mark.parametrize(("how", "hidden"), [
+    ("comment", "<!-- <p>{advice}</p> -->"), ("display:none", '<p style="display:none">{advice}</p>'),
+    ("stripped", "")])
+def test_a_disclaimer_hidden_or_stripped_is_reported_and_hidden_says_so(how: str, hidden: str) -> None:
+    rule = next(r for r in RULES if r.id == "AUD004")
+    advice = "This article is not medical advice. Talk to a qualified healthcare provider."
+    failing = rule.failing.replace('<p style="display:none">' + advice + "</p>", hidden.format(advice=advice))
+    [found] = [f for f in audit_example(failing, DEFAULT_POLICY) if f.rule == "AUD004"]
+    assert ("hidden from readers" in found.message) == (how != "stripped"), found.message
+
+
 def test_visible_keeps_headings_and_links_of_the_content_only() -> None:
     page = visible('<body><a href="/home/">Home</a><div class="entry-content"><h2>Care</h2><p>See <a href="/x/">'
                    "the guide</a>.</p></div></body>")

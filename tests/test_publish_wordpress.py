@@ -195,6 +195,7 @@ def test_a_theme_filter_that_strips_the_disclaimer_is_found_on_the_rendered_page
     [mine] = [p for p in report.posts if p.slug == slug]
     assert [f.rule for f in mine.findings] == ["AUD004"]
     assert "'Not medical advice' is missing" in mine.findings[0].message
+    assert "hidden from readers" not in mine.findings[0].message  # stripped, not hidden: not in the page at all
     assert not [p.slug for p in report.posts if p.slug != slug and "AUD004" in {f.rule for f in p.findings}]
 
 

@@ -127,9 +127,10 @@ class _Visible(HTMLParser):
     """Visible text and links of a page; ``scoped``: only inside the post's content (``<article>`` or an element
     whose class names ``entry-content`` / ``post-content``), as a theme wraps it."""
 
-    def __init__(self, scoped: bool) -> None:
+    def __init__(self, scoped: bool, reveal: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.scoped = scoped
+        self.reveal = reveal  # also what is hidden from readers (comments, display:none...), to say so
         self.page = Page()
         self._stack: list[tuple[str, bool, bool]] = []  # (tag, hidden here, content scope starts here)
         self._hidden = 0
@@ -151,6 +152,8 @@ class _Visible(HTMLParser):
                 self._text.append(" ")
             return
         hidden = tag in SKIPPED or "hidden" in values or bool(HIDDEN_STYLE.search(values.get("style", "")))
+        if self.reveal:
+            hidden = tag in SKIPPED
         classes = values.get("class", "").split()
         scope = tag == "article" or any(c in ("entry-content", "post-content") for c in classes)
         self._stack.append((tag, hidden, scope))
@@ -186,15 +189,21 @@ class _Visible(HTMLParser):
             if self._link is not None:
                 self._link[1].append(data)
 
+    def handle_comment(self, data: str) -> None:
+        if self.reveal and self._visible():
+            self._flush()
+            self._text.append(re.sub(r"<[^>]*>", " ", data))
+            self._flush()
+
     def close(self) -> None:
         super().close()
         self._flush()
 
 
-def visible(page_html: str) -> Page:
-    """What a reader sees of the post on a page (comments are never handed to the parser's text)."""
+def visible(page_html: str, *, reveal: bool = False) -> Page:
+    """What a reader sees of the post on a page (``reveal``: with what is hidden from them too)."""
     for scoped in (True, False):
-        parser = _Visible(scoped)
+        parser = _Visible(scoped, reveal)
         parser.feed(page_html)
         parser.close()
         if parser.page.blocks or not scoped:
@@ -214,8 +223,8 @@ def _page_findings(slug: str, source: bytes, page_html: str, policy: Policy, url
     page = visible(page_html)
     name = f"posts/{slug}.md"
     own = review_post(parse_post(name, source), policy).findings
-    shown_text = "\n\n".join(b.replace("\\", "\\\\") for b in page.blocks)
-    shown = review_post(parse_post(name, (_front_matter(source) + shown_text + "\n").encode()), policy).findings
+    shown = _review_blocks(name, source, page.blocks, policy)
+    revealed: list[Finding] | None = None
     before = Counter(f.rule for f in own)
     seen: Counter[str] = Counter()
     for item in shown:
@@ -225,7 +234,10 @@ def _page_findings(slug: str, source: bytes, page_html: str, policy: Policy, url
         if seen[item.rule] <= before[item.rule]:
             continue  # the approved source has it too: the review reported it
         if item.rule.startswith("DSC"):
-            hint = _hidden_hint(page_html, page.blocks, policy)
+            if revealed is None:
+                revealed = _review_blocks(name, source, visible(page_html, reveal=True).blocks, policy)
+            hint = "" if (item.rule, item.message) in {(f.rule, f.message) for f in revealed} else (
+                " (it is in the page's HTML but hidden from readers: an HTML comment, display:none or similar)")
             found.append(finding(rules.DISCLAIMER, f"the live page {url} does not show what the approved post "
                                  f"says: {item.message}{hint}", suggestion="check the theme and plugins that "
                                  "filter the post's content (the_content)"))
@@ -254,14 +266,10 @@ def _page_findings(slug: str, source: bytes, page_html: str, policy: Policy, url
     return found
 
 
-def _hidden_hint(page_html: str, blocks: list[str], policy: Policy) -> str:
-    flat = " ".join(html_lib.unescape(re.sub(r"<[^>]*>", " ", page_html)).split()).casefold()
-    for rule in policy.disclaimers:
-        words = " ".join(rule.text.split()).casefold()[:60]
-        if words and words in flat and not any(words in b.casefold() for b in blocks):
-            return " (the disclaimer is in the page's HTML but hidden from readers: a comment, display:none or " \
-                   "similar)"
-    return ""
+def _review_blocks(name: str, source: bytes, blocks: list[str], policy: Policy) -> list[Finding]:
+    """The checks' findings on a page's blocks, read as a post with the approved source's front matter."""
+    text = "\n\n".join(b.replace("\\", "\\\\") for b in blocks)
+    return review_post(parse_post(name, (_front_matter(source) + text + "\n").encode()), policy).findings
 
 
 def _same_site(target: str, base: str) -> bool:
