@@ -109,6 +109,27 @@ def build_parser() -> argparse.ArgumentParser:
                          help="publish on the verdict of this review's JSON report (medpress review --output) "
                               "instead of reviewing again; posts edited since, or whose review could not finish, "
                               "are held back")
+    publish.add_argument("--repair", action="store_true", help="put the approved version back over posts edited "
+                         "on the site since medpress published them (listed first; with --dry-run only listed)")
+
+    audit = commands.add_parser("audit", help="check what is live on the site against what was approved")
+    audit.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    audit.add_argument("--policy", type=Path, default=None,
+                       help="policy folder (default: <content>/policy, else medpress's own)")
+    audit.add_argument("--target", choices=("static", "wordpress"), default="static",
+                       help="the site to audit (wordpress: MEDPRESS_WP_URL, _USER, _APP_PASSWORD)")
+    audit.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
+    audit.add_argument("--format", type=_formats, default=["text"], metavar="FORMATS",
+                       help="comma-separated: text, json, sarif, html, markdown (as review)")
+    audit.add_argument("--output-dir", type=Path, default=None, help="where report files go (default audit-output)")
+    audit.add_argument("--no-grammar", action="store_true", help="review the live posts without the grammar check")
+
+    unpublish = commands.add_parser("unpublish", help="take one post down (WordPress: draft; static: removed)")
+    unpublish.add_argument("slug", metavar="SLUG", help="the post's slug")
+    unpublish.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    unpublish.add_argument("--target", choices=("static", "wordpress"), default="static",
+                           help="where to take it down (default: static)")
+    unpublish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
@@ -132,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
-               "publish": _publish}[args.command]
+               "publish": _publish, "audit": _audit, "unpublish": _unpublish}[args.command]
     previous = _stop_on_sigterm()
     try:
         return int(handler(args))
@@ -253,7 +274,23 @@ def _status(args: argparse.Namespace) -> Exit:
     return Exit.OK
 
 
+def _audit(args: argparse.Namespace) -> Exit:
+    from flows.publish.commands import audit_command
+
+    return Exit(audit_command(args))
+
+
+def _unpublish(args: argparse.Namespace) -> Exit:
+    from flows.publish.commands import unpublish_command
+
+    return Exit(unpublish_command(args))
+
+
 def _publish(args: argparse.Namespace) -> Exit:
+    if args.repair:
+        from flows.publish.commands import repair_command
+
+        return Exit(repair_command(args))
     from flows.publish.signoff import publish
     from flows.store.policy_files import load_policy, policy_dir_for
 
@@ -411,7 +448,7 @@ def _quiet_prefect_console() -> None:
 
 
 def _rules(args: argparse.Namespace) -> Exit:
-    from checks.registry import ALL_RULES
+    from checks.registry import DOCUMENTED_RULES as ALL_RULES
 
     if args.format == "json":
         rows = [{"id": r.id, "name": r.name, "check": r.check, "severity": r.severity.value,
@@ -439,7 +476,7 @@ def _closest_rule(wanted: str, rules: list) -> str:
 
 
 def _explain(args: argparse.Namespace) -> Exit:
-    from checks.registry import ALL_RULES
+    from checks.registry import DOCUMENTED_RULES as ALL_RULES
 
     wanted = args.rule.strip()
     rule = next((r for r in ALL_RULES if wanted.upper() == r.id or wanted.lower() == r.name), None)

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from checks.grammar import explain_dynamic
 from checks.model import Finding, Severity
-from checks.registry import CHECKS, RULES_BY_ID
+from checks.registry import AUDIT_RULES, CHECKS, RULES_BY_ID
 from reports.model import PostReport, ReviewReport, Waived
 
 SourceOf = Callable[[str], "str | None"]
@@ -134,7 +134,7 @@ def _checks_in(report: ReviewReport) -> list[str]:
 
 def _rule_text(rule_id: str) -> tuple[str, str]:
     """(name, rationale) of a rule; grammar ids are explained by their family."""
-    rule = RULES_BY_ID.get(rule_id)
+    rule = RULES_BY_ID.get(rule_id) or next((r for r in AUDIT_RULES if r.id == rule_id), None)
     if rule is not None:
         return rule.name, rule.rationale
     return "", explain_dynamic(rule_id) or ""

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from checks.grammar import RULE_PREFIX, explain_dynamic
 from checks.model import Finding, Rule, Severity
-from checks.registry import ALL_RULES
+from checks.registry import ALL_RULES, AUDIT_RULES
 from reports.model import PostReport, ReviewReport, Waived
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -121,8 +121,10 @@ def _descriptors(entries: list[tuple[PostReport, Finding, Waived | None]]) -> li
     for _post, item, _waiver in entries:
         if item.rule not in known:
             extra.setdefault(item.rule, []).append(item)
+    audit = {rule.id: rule for rule in AUDIT_RULES}
     for rule_id, items in extra.items():
-        descriptors.append(_dynamic_descriptor(rule_id, items))
+        known_rule = audit.get(rule_id)
+        descriptors.append(_rule_descriptor(known_rule) if known_rule else _dynamic_descriptor(rule_id, items))
     return descriptors
 
 

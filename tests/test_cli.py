@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.registry import ALL_RULES
+from checks.registry import ALL_RULES, DOCUMENTED_RULES
 from tests.conftest import CONTENT, ROOT, run_medpress, write_post
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -120,13 +120,15 @@ def test_json_to_stdout(content_copy: Path) -> None:
 def test_rules_and_explain(tmp_path: Path) -> None:
     listed = run_medpress("rules", cwd=tmp_path)
     assert listed.returncode == 0
-    assert len(listed.stdout.strip().splitlines()) == len(ALL_RULES) + 1  # and the GR-* family line
+    assert len(listed.stdout.strip().splitlines()) == len(DOCUMENTED_RULES) + 1  # and the GR-* family line
+    assert "AUD001  audit" in listed.stdout  # medpress audit's rules are listed with the others
     assert json.loads(run_medpress("rules", "--format", "json", cwd=tmp_path).stdout)[0]["id"] == ALL_RULES[0].id
     explained = run_medpress("explain", "LNK001", cwd=tmp_path)
     assert explained.returncode == 0
     assert "missing-post" in explained.stdout and "Fails:" in explained.stdout and "Passes:" in explained.stdout
     assert "/blog/sweat-no-mor/" in explained.stdout
     assert run_medpress("explain", "missing-disclaimer", cwd=tmp_path).returncode == 0
+    assert "live-post-drifted" in run_medpress("explain", "AUD001", cwd=tmp_path).stdout
     assert run_medpress("explain", "XX999", cwd=tmp_path).returncode == 2
     family = run_medpress("explain", "GR-THEIR_IS", cwd=tmp_path)
     assert family.returncode == 0 and "LanguageTool rule THEIR_IS" in family.stdout

@@ -30,12 +30,14 @@ def test_deployment_parameters_fit_the_flow() -> None:
     names = {d["name"]: d for d in config["deployments"]}
     assert {"review-content", "review-nightly", "sign-off", "publish-static", "publish-wordpress"} <= set(names)
     flows = {"review-content": "review", "review-nightly": "review", "review-dask": "review", "sign-off": "sign-off",
-             "publish-static": "publish", "publish-wordpress": "publish"}
+             "publish-static": "publish", "publish-wordpress": "publish", "audit-wordpress-nightly": "audit",
+             "audit-static-nightly": "audit"}
     for name, deployment in names.items():
         flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
         assert flow.name == flows[name]
         flow.validate_parameters(deployment["parameters"])  # raises on an unknown or mistyped parameter
     assert names["review-nightly"]["schedules"] and names["publish-wordpress"]["schedules"]
+    assert names["audit-static-nightly"]["schedules"][0]["cron"] and names["audit-wordpress-nightly"]["schedules"]
 
 
 def test_a_deployment_run_reviews_the_content(tmp_path: Path) -> None:

@@ -261,18 +261,34 @@ def test_a_slug_wordpress_will_not_take_fails_and_leaves_no_post(target, api):
     assert result.writes == 2  # the create and its delete
 
 
-def test_dropped_meta_and_missing_image_fail_that_post(wordpress, api, proxy, tmp_path):
+def test_a_site_that_drops_the_meta_still_publishes_and_a_missing_image_fails_that_post(wordpress, api, proxy,
+                                                                                         tmp_path):
     slug = prefix()
-    dropped = json.dumps({"id": 987654, "slug": slug, "status": "publish", "link": "", "meta": []}).encode()
-    proxy.answer_next(1, 201, dropped, "application/json", method="POST", path=POSTS)  # as from a site without it
     with via(proxy, wordpress) as target:
         result = target.publish(item(slug))
-        assert result.action == "failed" and result.details["code"] == "meta_not_registered"
-        assert "medpress_content_hash" in result.error and "show_in_rest" in result.error
+        assert result.action == "created" and result.details["meta"] == "stored"  # this site has the plugin
+        assert set(result.details["ledger"]) == {"remote_id", "modified_gmt", "remote_hash"}
         gone = Image("gone.png", tmp_path / "gone.png")
         missing = target.publish(item(f"{slug}-img", images=(gone,)))
         assert missing.action == "failed" and "gone.png" in missing.error and missing.writes == 0
-    assert posts(api, slug) == []
+    assert [p["slug"] for p in posts(api, slug)] == [slug]
+
+
+def test_ledger_entries_find_a_hand_edit_and_repair_restores_it(wordpress, api):
+    slug = prefix()
+    with WordPressTarget(wordpress.url, wordpress.user, wordpress.app_password) as target:
+        first = target.publish(item(slug))
+        entry = {"content_hash": f"sha256:{slug}-0", **first.details["ledger"]}
+        target.remember({slug: entry})
+        assert target.publish(item(slug)).action == "unchanged"
+        api.post(f"/posts/{first.remote_id}", json={"content": "<p>Changed by hand.</p>"}).raise_for_status()
+        drifted = target.publish(item(slug))
+        assert drifted.action == "failed" and drifted.details["code"] == "drifted" and drifted.writes == 0
+        assert "edited in WordPress" in drifted.error and "--repair" in drifted.error
+        target.repair = {slug}
+        repaired = target.publish(item(slug))
+    assert repaired.action == "updated" and repaired.details["repaired"] is True and repaired.writes == 1
+    assert "Body 0" in api.get(f"/posts/{first.remote_id}", params={"context": "edit"}).json()["content"]["raw"]
 
 
 def test_2xx_that_is_not_json_is_a_failure(wordpress, api, proxy):

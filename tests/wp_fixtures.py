@@ -51,9 +51,36 @@ def _missing_packages() -> list[str]:
     return missing
 
 
+# A theme filter, as a theme or plugin might add: it strips the "not medical advice" paragraph from what readers
+# get (the_content), while the stored post keeps it. Only posts whose slug starts with "stripped-", so the other
+# tests on the same site see their posts as they are.
+STRIP_DISCLAIMER = r"""<?php
+/* Plugin Name: test theme filter: strips the disclaimer paragraph (tests/wp_fixtures.py) */
+add_filter('the_content', function ($content) {
+    if (strpos((string) get_post_field('post_name', get_the_ID()), 'stripped-') !== 0) {
+        return $content;
+    }
+    return preg_replace('#<p>(?:(?!</p>).)*not medical advice.*?</p>#is', '', $content);
+}, 99);
+"""
+
+
 @pytest.fixture(scope="session")
 def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A running WordPressServer: ``.url``, ``.user``, ``.app_password``."""
+    """A running WordPressServer with medpress's meta plugin: ``.url``, ``.user``, ``.app_password``."""
+    yield from _server(tmp_path_factory, "wordpress")
+
+
+@pytest.fixture(scope="session")
+def wordpress_stock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A WordPress as a clinic has it: no medpress plugin; Editor-role users with application passwords in
+    ``.users`` (``medpress-editor`` publishes, ``medpress-other`` edits by hand); the disclaimer-stripping theme
+    filter above."""
+    yield from _server(tmp_path_factory, "wordpress-stock", plugin=False,
+                       mu_plugins={"strip-disclaimer.php": STRIP_DISCLAIMER})
+
+
+def _server(tmp_path_factory: pytest.TempPathFactory, name: str, **options: object) -> Iterator[object]:
     missing = _missing_packages()
     if missing:
         began = time.monotonic()
@@ -63,7 +90,7 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
                         f"({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}", pytrace=False)
         print(f"\ntools/wordpress/setup.sh installed {', '.join(missing)} in {time.monotonic() - began:.1f} s")
     module = server_module()
-    server = module.WordPressServer(tmp_path_factory.mktemp("wordpress"))
+    server = module.WordPressServer(tmp_path_factory.mktemp(name), **options)
     try:
         server.start()
     except Exception as error:

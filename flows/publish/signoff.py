@@ -234,6 +234,12 @@ def decide(content_dir: Path, report: ReviewReport, posts: Mapping[str, Post | P
     return decisions
 
 
+def _ledger_fields(result: PublishResult) -> dict[str, str]:
+    """What a target asks to keep in the publish ledger (WordPress: modified_gmt and a hash of what it saved)."""
+    fields = result.details.get("ledger")
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+
+
 def _direct(target: Target, item: PublishItem | None, slug: str) -> PublishResult:
     try:
         return target.publish(item) if item is not None else target.unpublish(slug)
@@ -297,6 +303,7 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
     by_path = {summary.rel_path: summary for summary in summaries}
     corpus = Corpus(summaries, plan.files)
     live = ledger.published(content_dir).get(target.name, {})  # read once, kept in step with what is recorded
+    getattr(target, "remember", lambda _entries: None)(live)  # WordPress: change detection from the ledger
     run = PublishRun(decide(content_dir, report, by_path, target.name, plan.approvals, live))
     posts = _parse_to_publish(content_dir, plan.policy, run.decisions, by_path)
     already = set(live)
@@ -308,11 +315,13 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
             post = posts[decision.path]
             result = send(target, items[decision.path], post.slug)
             known = live.get(post.slug, {})
+            fields = _ledger_fields(result)
             if result.ok and not (result.action == "unchanged" and known.get("content_hash") == post.content_hash
-                                  and known.get("path") == decision.path):
+                                  and known.get("path") == decision.path
+                                  and all(known.get(k) == v for k, v in fields.items())):
                 live[post.slug] = {
                     "content_hash": post.content_hash, "location": result.location, "remote_id": result.remote_id,
-                    "path": decision.path, "time": ledger.now()}
+                    "path": decision.path, "time": ledger.now(), **fields}
                 ledger.record_published(content_dir, target.name, post.slug, live[post.slug])
         elif decision.action == "unpublish":
             result = send(target, None, decision.slug)

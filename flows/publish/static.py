@@ -83,14 +83,17 @@ class StaticTarget:
         return f"blog/{slug}/{INDEX}"
 
     # -- publish and unpublish ------------------------------------------------------------------------
+    def page_bytes(self, item: PublishItem) -> bytes:
+        """The page medpress writes for ``item`` (the audit compares the live file with it)."""
+        byline = " · ".join(html.escape(x) for x in (item.author, item.date) if x)
+        return PAGE.format(title=html.escape(item.title), hash=html.escape(item.content_hash), home="/",
+                           byline=byline, body=item.html).encode("utf-8")
+
     def publish(self, item: PublishItem) -> PublishResult:
         try:
             page = self._page(item.slug)
-            byline = " · ".join(html.escape(x) for x in (item.author, item.date) if x)
-            text = PAGE.format(title=html.escape(item.title), hash=html.escape(item.content_hash), home="/",
-                               byline=byline, body=item.html)
             images = {f"images/{image.name}": image.read() for image in item.images}
-            wanted: dict[str, bytes] = {**images, page: text.encode("utf-8")}
+            wanted: dict[str, bytes] = {**images, page: self.page_bytes(item)}
             for rel, data in wanted.items():
                 self._claim(rel, data)
             existed = (self.out / page).is_file()

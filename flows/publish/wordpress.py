@@ -6,9 +6,15 @@ then updates that post or creates one. WordPress itself never refuses a duplicat
 ``X-2``), so this look-up is what keeps a crash or a lost answer from ever leaving a duplicate: a re-run, or
 the retry after a create whose answer never came, finds the post and updates it instead.
 
-The approved source's content hash is stored in the post meta ``medpress_content_hash`` (which the site must
-register with ``show_in_rest``, see tools/wordpress/server.py's mu-plugin); when the post already carries
-the item's hash and the wanted status, nothing is written at all.
+Change detection works on a stock WordPress (5.6 or later, application passwords, no plugin): the caller hands
+the target medpress's publish ledger entries (:meth:`WordPressTarget.remember`: slug, WordPress id, content hash,
+the post's ``modified_gmt`` and ``remote_hash``, a hash of the title, content and excerpt WordPress saved), and
+every result carries those fields back for the ledger (``details["ledger"]``). When the post still has the id,
+the approved hash and the very text medpress saved, nothing is written. When its text was changed in WordPress
+(the editor, another user, a plugin), the post has drifted: it is not overwritten (the result fails with code
+``drifted``) unless its slug is in :attr:`WordPressTarget.repair` (``medpress publish --repair``).
+Where the site registers the meta key ``medpress_content_hash`` (tools/wordpress/plugin/medpress-meta.php),
+the hash is also stored there; without the plugin WordPress drops it silently, which is fine.
 
 Faults: timeouts, connection errors, 5xx (and 408/429) are retried with exponential backoff; each retry
 starts again from the look-up, so it is safe for creates and uploads too. Any other 4xx fails that post with
@@ -57,7 +63,7 @@ MEDIA_PREFIX = "medpress-"  # media medpress uploaded: medpress-<path under imag
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TRANSIENT_STATUS = frozenset({408, 429})
-POST_FIELDS = "id,slug,status,link,meta"
+POST_FIELDS = "id,slug,status,link,meta,modified_gmt,title,content,excerpt"
 
 
 class WordPressConfigError(ValueError):
@@ -118,6 +124,20 @@ def _hash_of(post: Mapping[str, Any]) -> str:
     """The stored content hash; WordPress answers ``"meta": []`` when no meta is registered."""
     meta = post.get("meta")
     return str(meta.get(HASH_META) or "") if isinstance(meta, Mapping) else ""
+
+
+def _raw(post: Mapping[str, Any], name: str) -> str:
+    """A field as stored (``context=edit`` answers ``{"raw": ..., "rendered": ...}``)."""
+    value = post.get(name)
+    if isinstance(value, Mapping):
+        return str(value.get("raw", value.get("rendered", "")) or "")
+    return str(value or "")
+
+
+def remote_hash(post: Mapping[str, Any]) -> str:
+    """A hash of what WordPress holds for a post: its stored title, content and excerpt."""
+    data = json.dumps([_raw(post, "title"), _raw(post, "content"), _raw(post, "excerpt")], ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(data.encode()).hexdigest()
 
 
 def _load_secret_block(name: str) -> dict[str, str]:
@@ -211,6 +231,14 @@ class WordPressTarget:
         self._auth_checked = False
         self._terms: dict[tuple[str, str], int] = {}
         self._media: dict[str, str] = {}
+        self.known: Mapping[str, Mapping[str, str]] = {}  # slug -> its publish-ledger entry (see remember)
+        self._public: httpx.Client | None = None  # for the audit's public pages (never carries the credentials)
+        self._last_headers: httpx.Headers = httpx.Headers()
+        self.repair: set[str] = set()  # slugs whose drifted post may be overwritten with the approved version
+
+    def remember(self, entries: Mapping[str, Mapping[str, str]]) -> None:
+        """What medpress published here before (the publish ledger's entries for this target, by slug)."""
+        self.known = entries
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> WordPressTarget:
@@ -241,6 +269,8 @@ class WordPressTarget:
 
     def close(self) -> None:
         self._client.close()
+        if self._public is not None:
+            self._public.close()
         for name in HTTP_LOGGERS:
             logging.getLogger(name).removeFilter(self._filter)
 
@@ -292,9 +322,19 @@ class WordPressTarget:
     def _upsert(self, item: PublishItem, state: dict[str, bool]) -> PublishResult:
         self._check_auth()
         found = self._find_posts(item.slug)
-        post = self._choose(found, item.content_hash)
-        if post and _hash_of(post) == item.content_hash and self._status_matches(str(post.get("status"))):
-            # A create of this very call whose answer was lost lands here: it did reach WordPress.
+        entry = self.known.get(item.slug) or {}
+        post = self._choose(found, item.content_hash, str(entry.get("remote_id", "")))
+        if post and entry.get("content_hash") == item.content_hash and entry.get("remote_hash"):
+            drift = self.drift(post, entry)
+            if not drift:
+                return self._result(item.slug, "unchanged", post, found)
+            if item.slug not in self.repair:
+                raise WordPressError(f"post {post['id']} ({item.slug}) {drift} since medpress published it: not "
+                                     "overwritten; `medpress audit` shows the diff, `medpress publish --repair` "
+                                     "restores the approved version", 0, "drifted")
+        elif post and _hash_of(post) == item.content_hash and self._status_matches(str(post.get("status"))):
+            # The meta plugin is there: the post carries this version. A create of this very call whose answer
+            # was lost lands here too: it did reach WordPress.
             return self._result(item.slug, "created" if state["create_sent"] else "unchanged", post, found)
         body: dict[str, Any] = {
             "title": as_text(item.title),
@@ -304,26 +344,32 @@ class WordPressTarget:
             "status": self.status,
             "categories": self._term_ids("categories", item.categories),
             "tags": self._term_ids("tags", item.tags),
-            "meta": {HASH_META: item.content_hash},
+            "meta": {HASH_META: item.content_hash},  # dropped by a site without the plugin: the ledger has it
         }
         body.update(self._date(item.date))
+        if post and state["create_sent"] and (_raw(post, "title"), _raw(post, "content")) == (body["title"],
+                                                                                            body["content"]):
+            return self._result(item.slug, "created", post, found)  # our create, whose answer was lost
         if post:
             saved = self._request("POST", f"/posts/{post['id']}", json=body, params={"_fields": POST_FIELDS})
-            self._check_meta(saved, item)
-            return self._result(item.slug, "updated", saved, found)
+            result = self._result(item.slug, "updated", saved, found)
+            result.details["repaired"] = bool(entry) and item.slug in self.repair
+            return result
         state["create_sent"] = True  # from here on, WordPress may hold the post even if no answer comes
         saved = self._request("POST", "/posts", json=body, params={"_fields": POST_FIELDS})
         if saved.get("slug") != item.slug:
             return self._renamed(item, saved)
-        self._check_meta(saved, item)
         return self._result(item.slug, "created", saved, found)
 
-    @staticmethod
-    def _check_meta(saved: dict[str, Any], item: PublishItem) -> None:
-        if _hash_of(saved) != item.content_hash:
-            raise WordPressError(f"WordPress saved post {saved.get('id')} but dropped its meta {HASH_META}: the site "
-                                 f"must register it with show_in_rest (see tools/wordpress/server.py's mu-plugin); "
-                                 "without it every run rewrites every post", 0, "meta_not_registered")
+    def drift(self, post: Mapping[str, Any], entry: Mapping[str, str]) -> str:
+        """How a post (as ``context=edit`` answers it) differs from what medpress published ("" when it does not)."""
+        if str(post.get("id")) != str(entry.get("remote_id", "")):
+            return f"is not the post {entry.get('remote_id')} medpress published (that one is gone)"
+        if remote_hash(post) != entry.get("remote_hash"):
+            return f"was edited in WordPress (modified {post.get('modified_gmt')} UTC)"
+        if not self._status_matches(str(post.get("status"))):
+            return f"was set to {post.get('status')!r} in WordPress"
+        return ""
 
     def _renamed(self, item: PublishItem, saved: dict[str, Any]) -> PublishResult:
         """WordPress gave the new post another slug (X-2): X is taken. If that is a post this call created
@@ -336,16 +382,19 @@ class WordPressTarget:
                              "slug is reserved or taken); the new post was deleted again", 0, "slug_taken")
 
     @staticmethod
-    def _choose(found: list[dict[str, Any]], content_hash: str) -> dict[str, Any] | None:
-        """Of several posts with the slug (drafts may share one): ours with this hash, else a published one,
-        else the oldest."""
+    def _choose(found: list[dict[str, Any]], content_hash: str, remote_id: str = "") -> dict[str, Any] | None:
+        """Of several posts with the slug (drafts may share one): the one the ledger names, else ours with this
+        hash, else a published one, else the oldest."""
         if not found:
             return None
-        return sorted(found, key=lambda p: (_hash_of(p) != content_hash,
+        return sorted(found, key=lambda p: (str(p["id"]) != remote_id, _hash_of(p) != content_hash,
                                             p.get("status") not in ("publish", "future"), p["id"]))[0]
 
     def _result(self, slug: str, action: str, post: dict[str, Any], found: list[dict[str, Any]]) -> PublishResult:
-        details: dict[str, object] = {"status": post.get("status"), "retryable": False}
+        details: dict[str, object] = {"status": post.get("status"), "retryable": False, "meta": (
+            "stored" if _hash_of(post) else "not registered"), "ledger": {
+            "remote_id": str(post["id"]), "modified_gmt": str(post.get("modified_gmt") or ""),
+            "remote_hash": remote_hash(post)}}
         others = [p["id"] for p in found if p["id"] != post["id"]]
         if others:
             details["same_slug"] = others
@@ -465,6 +514,35 @@ class WordPressTarget:
         self._media[slug] = str(media["source_url"])
         return self._media[slug]
 
+    # -- reading, for the audit -----------------------------------------------------------------------
+    def get_page(self, path: str, params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        """One page of a REST collection and the number of pages (``X-WP-TotalPages``); retried like a publish."""
+        self._check_auth()
+        last = ""
+        for attempt in range(self.tries):
+            try:
+                data = self._request("GET", path, params=dict(params))
+            except _Transient as error:
+                last = self._redact(str(error))
+                if attempt + 1 < self.tries:
+                    self._sleep(self.backoff * 2**attempt)
+                continue
+            if not isinstance(data, list):
+                raise WordPressError(f"GET {path} did not answer a list", 200, "unexpected_answer")
+            return data, int(self._last_headers.get("X-WP-TotalPages") or 1)
+        raise WordPressError(f"WordPress unreachable after {self.tries} tries: {last}", 0, "unreachable")
+
+    def fetch_public(self, url: str) -> tuple[int | None, str]:
+        """A page as a reader gets it (no credentials sent): (HTTP status, text), or (None, why) without an answer."""
+        if self._public is None:
+            self._public = httpx.Client(timeout=self._client.timeout, follow_redirects=True,
+                                        headers={"User-Agent": "medpress-audit"})
+        try:
+            answer = self._public.get(url if "://" in url else f"{self.site}/{url.lstrip('/')}")
+        except httpx.HTTPError as error:
+            return None, self._redact(f"{type(error).__name__}: {error}")
+        return answer.status_code, answer.text
+
     # -- HTTP ---------------------------------------------------------------------------------------
     def redact(self, text: str) -> str:
         """``text`` without the credentials, in any form they take (for messages made outside the target)."""
@@ -494,6 +572,7 @@ class WordPressTarget:
             term_id = int(extra.get("term_id") or 0) if isinstance(extra, dict) else 0
             raise WordPressError(f"{what}: HTTP {status} {self._message(answer)}", status, self._code(answer), term_id)
         data = self._json(answer)
+        self._last_headers = answer.headers
         if data is None:
             kind = answer.headers.get("content-type", "no content type")
             raise WordPressError(f"{what}: HTTP {status} answer is not JSON ({kind}, {len(answer.content)} bytes): is "

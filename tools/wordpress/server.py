@@ -42,23 +42,41 @@ ADMIN = "medpress"
 DEFAULT_PORT = 8089
 PHP_WORKERS = 4  # PHP_CLI_SERVER_WORKERS: a slow request (or a test proxy holding one) does not block the rest
 
-MU_PLUGIN = """<?php
+# The shipped plugin a clinic installs (optional for medpress): registers the medpress_content_hash meta.
+META_PLUGIN = Path(__file__).resolve().parent / "plugin" / "medpress-meta.php"
+
+# Test support only: keeps WordPress from calling out (cron, update checks); the server is single-host and offline.
+OFFLINE_PLUGIN = """<?php
 /*
  * Plugin Name: medpress test support (written by tools/wordpress/server.py)
- * Registers the meta key medpress stores its content hash in (unregistered keys are dropped silently) and
- * keeps WordPress from calling out (cron, update checks): the server is single-host and offline.
+ * Turns off outgoing HTTP and mail: the test server is offline.
  */
-add_action('init', function () {
-    register_post_meta('post', 'medpress_content_hash', [
-        'show_in_rest' => true,
-        'single' => true,
-        'type' => 'string',
-        'auth_callback' => fn() => current_user_can('edit_posts'),
-    ]);
-});
 add_filter('pre_http_request', fn() => new WP_Error('medpress_offline', 'outgoing HTTP is disabled'));
 add_filter('pre_wp_mail', '__return_false');
 """
+
+# Debian's package has no theme (the front end is an empty page); this one shows what a reader sees: the title
+# and the content after every the_content filter, inside <article class="entry-content">, as most themes do.
+THEME_CSS = """/*
+Theme Name: medpress plain
+Description: A minimal theme for tests (tools/wordpress/server.py)
+Version: 1.0
+*/
+"""
+THEME_INDEX = """<?php ?><!doctype html>
+<html><head><meta charset="utf-8"><title><?php echo esc_html(wp_get_document_title()); ?></title></head>
+<body>
+<header><a href="<?php echo esc_url(home_url('/')); ?>"><?php bloginfo('name'); ?></a></header>
+<main>
+<?php while (have_posts()) : the_post(); ?>
+<article class="entry-content"><h1><?php the_title(); ?></h1>
+<?php the_content(); ?>
+</article>
+<?php endwhile; ?>
+</main>
+</body></html>
+"""
+THEME = "medpress-plain"
 
 # The router of `php -S`: picks this instance's config for every request and serves /wp-content/ (uploads)
 # from the state dir, which lies outside the document root. Everything else goes to WordPress as usual.
@@ -126,6 +144,25 @@ if (getenv('MEDPRESS_WP_NEW_APP_PASSWORD') === '1') {
     }
     $out['app_password'] = $created[0];
 }
+if (wp_get_theme('medpress-plain')->exists() && get_stylesheet() !== 'medpress-plain') {
+    switch_theme('medpress-plain');
+}
+// Two Editor-role users with their own application passwords: one publishes (as a clinic would set medpress
+// up), the other edits by hand.
+foreach (['editor', 'other'] as $who) {
+    $login = getenv('MEDPRESS_WP_ADMIN') . '-' . $who;
+    if (getenv('MEDPRESS_WP_NEW_APP_PASSWORD') !== '1') {
+        continue;
+    }
+    $user = get_user_by('login', $login);
+    if (!$user) {
+        $id = wp_insert_user(['user_login' => $login, 'user_pass' => wp_generate_password(24),
+                              'user_email' => $login . '@example.org', 'role' => 'editor']);
+        $user = get_user_by('id', $id);
+    }
+    $created = WP_Application_Passwords::create_new_application_password($user->ID, ['name' => 'medpress-' . $who]);
+    $out['users'][$login] = $created[0];
+}
 $out['permalink_structure'] = get_option('permalink_structure');
 echo json_encode($out), "\n";
 """
@@ -175,8 +212,12 @@ class WordPressError(RuntimeError):
 class WordPressServer:
     """One WordPress instance whose state (database, uploads, logs) lives in ``state_dir``."""
 
-    def __init__(self, state_dir: Path | str, port: int = 0, *, startup_timeout: float = 60.0) -> None:
+    def __init__(self, state_dir: Path | str, port: int = 0, *, startup_timeout: float = 60.0,
+                 plugin: bool = True, mu_plugins: dict[str, str] | None = None) -> None:
         self.state = Path(state_dir).resolve()
+        self.plugin = plugin  # install the shipped medpress-meta.php (False: a stock WordPress for medpress)
+        self.mu_plugins = dict(mu_plugins or {})  # file name -> PHP, extra must-use plugins for a test
+        self.users: dict[str, str] = {}  # login -> application password of the Editor-role users
         self.port = port
         self.startup_timeout = startup_timeout
         ident = hashlib.sha256(str(self.state).encode()).hexdigest()[:10]
@@ -218,6 +259,7 @@ class WordPressServer:
         self.db_password = saved.get("db_password") or secrets.token_urlsafe(18)
         self.admin_password = saved.get("admin_password") or secrets.token_urlsafe(18)
         self.app_password = saved.get("app_password", "")
+        self.users = dict(saved.get("users") or {})
         self.port = self.port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         try:
@@ -293,7 +335,19 @@ class WordPressServer:
                 link = content / sub / entry.name
                 if not link.exists() and not link.is_symlink():
                     link.symlink_to(entry)
-        (content / "mu-plugins" / "medpress.php").write_text(MU_PLUGIN)
+        mu = content / "mu-plugins"
+        (mu / "medpress.php").unlink(missing_ok=True)  # the old combined test plugin
+        (mu / "medpress-offline.php").write_text(OFFLINE_PLUGIN)
+        if self.plugin:
+            shutil.copyfile(META_PLUGIN, mu / META_PLUGIN.name)
+        else:
+            (mu / META_PLUGIN.name).unlink(missing_ok=True)
+        for name, code in self.mu_plugins.items():
+            (mu / name).write_text(code)
+        theme = content / "themes" / THEME
+        theme.mkdir(parents=True, exist_ok=True)
+        (theme / "style.css").write_text(THEME_CSS)
+        (theme / "index.php").write_text(THEME_INDEX)
         (self.state / "router.php").write_text(ROUTER)
         (self.state / "install.php").write_text(INSTALL)
         salts = "\n".join(f"define({_php_str(key)}, {_php_str(secrets.token_urlsafe(48))});" for key in (
@@ -344,6 +398,8 @@ $table_prefix = 'wp_';
         answer = json.loads(lines[-1])
         if answer.get("app_password"):
             self.app_password = str(answer["app_password"])
+        if answer.get("users"):
+            self.users = {str(k): str(v) for k, v in answer["users"].items()}
         if not self.app_password:
             raise WordPressError("no application password: delete the state dir and start again")
         self._step("wp_install" if answer.get("installed_now") else "wp_configure", began)
@@ -384,6 +440,7 @@ $table_prefix = 'wp_';
 
     def _save_state(self) -> None:
         data = {"url": self.url, "port": self.port, "user": self.user, "app_password": self.app_password,
+                "users": self.users,
                 "admin_password": self.admin_password, "db_password": self.db_password,
                 "config_file": str(self.config_file), "timings": self.timings,
                 "mariadb_pid": self._mariadb.pid if self._mariadb else 0, "php_pid": self._php.pid if self._php else 0}
@@ -398,6 +455,7 @@ $table_prefix = 'wp_';
         server.url = str(saved.get("url", ""))
         server.port = int(saved.get("port") or 0)
         server.app_password = str(saved.get("app_password", ""))
+        server.users = dict(saved.get("users") or {})
         server.admin_password = str(saved.get("admin_password", ""))
         server.db_password = str(saved.get("db_password", ""))
         server.timings = dict(saved.get("timings") or {})
