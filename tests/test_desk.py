@@ -27,7 +27,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from checks.policy import REVIEWERS_FILE
 from flows.store import ledger
@@ -143,8 +144,15 @@ def sign_in(driver: webdriver.Chrome, desk: Desk, name: str, path: str = "/") ->
     assert "/signin" in driver.current_url
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORDS[name])
-    driver.find_element(By.ID, "signin-button").click()
+    click_and_load(driver, "signin-button")
     assert driver.find_element(By.ID, "who").text.startswith(name)
+
+
+def click_and_load(driver: webdriver.Chrome, element_id: str) -> None:
+    """Click a button that submits a form, and wait until the next page has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(page))
 
 
 def shot(driver: webdriver.Chrome, name: str) -> None:
@@ -188,6 +196,12 @@ def test_bound_to_loopback_by_default(desk: Desk) -> None:
             if state == "0A" and int(port, 16) == desk.port:
                 listening.add(address)
     assert listening == {"0100007F"}, f"the desk listens on {listening}, not only 127.0.0.1"
+
+
+def test_a_host_name_the_desk_does_not_know_is_refused(desk: Desk) -> None:
+    """DNS rebinding: a page on another site whose name now points at 127.0.0.1 gets nothing."""
+    assert httpx.get(desk.url + "/signin", headers={"Host": "evil.example"}).status_code == 400
+    assert httpx.get(f"http://localhost:{desk.port}/signin").status_code == 200
 
 
 def test_anonymous_sees_nothing(desk: Desk) -> None:
@@ -248,14 +262,14 @@ def test_sign_in_and_filter_the_queue(desk: Desk, browser: webdriver.Chrome) -> 
     assert states["posts/glp1-weight-loss.md"] == "draft"
     shot(browser, "queue")
     Select(browser.find_element(By.ID, "f-verdict")).select_by_value("fail")
-    browser.find_element(By.ID, "f-apply").click()
+    click_and_load(browser, "f-apply")
     failing = browser.find_elements(By.CSS_SELECTOR, "#queue tr.row")
     assert len(failing) == 6
     assert all(r.find_element(By.CSS_SELECTOR, ".verdict").text == "fail" for r in failing)
     assert "6 of 9 posts" in browser.find_element(By.ID, "count").text
     Select(browser.find_element(By.ID, "f-check")).select_by_value("links")
     browser.find_element(By.ID, "f-q").send_keys("filler")
-    browser.find_element(By.ID, "f-apply").click()
+    click_and_load(browser, "f-apply")
     only = browser.find_elements(By.CSS_SELECTOR, "#queue tr.row")
     assert [r.get_attribute("data-path") for r in only] == [FAILING]
     assert "links" in only[0].text
@@ -290,7 +304,7 @@ def test_request_changes_is_signed_by_the_desk_for_the_reviewer(desk: Desk, brow
     sign_in(browser, desk, "ann-lee", f"/post/{FAILING}")
     browser.find_element(By.ID, "d-request").click()
     browser.find_element(By.ID, "note").send_keys("Cite the FDA label for the lip filler claim in paragraph 2.")
-    browser.find_element(By.ID, "submit-decision").click()
+    click_and_load(browser, "submit-decision")
     result = browser.find_element(By.ID, "result").text
     assert "request-changes of posts/lip-filler-guide.md" in result and "signed by desk front-desk" in result
     event = events(desk)[-1]
@@ -318,7 +332,7 @@ def test_approve_a_stale_post_after_reading_its_diff(desk: Desk, browser: webdri
     shot(browser, "stale-diff")
     browser.find_element(By.ID, "d-approve").click()
     browser.find_element(By.ID, "note").send_keys("Checked the new sentence.")
-    browser.find_element(By.ID, "submit-decision").click()
+    click_and_load(browser, "submit-decision")
     assert "approve of posts/underarm-sweating-botox.md" in browser.find_element(By.ID, "result").text
     assert browser.find_element(By.ID, "state").text == "approved"
     state = ledger.read(desk.content)

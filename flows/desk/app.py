@@ -15,6 +15,8 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -45,6 +47,7 @@ class Config:
     git_commit: bool = False
     idle_minutes: float = 30
     lifetime_hours: float = 8
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")  # Host headers answered (DNS rebinding)
 
 
 @dataclass
@@ -149,7 +152,8 @@ def create_app(config: Config) -> Starlette:
     routes = [Route("/", queue), Route("/signin", signin, methods=["GET", "POST"]),
               Route("/signout", signout, methods=["POST"]), Route("/static/desk.css", css),
               Route("/post/{rel:path}", post_page, methods=["GET", "POST"])]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware,
+                                                           allowed_hosts=list(config.allowed_hosts))])
 
 
 def _known_post(content_dir: Path, rel: str) -> str | None:

@@ -20,6 +20,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default {DEFAULT_HOST}, this machine only)")
     serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a Host name the desk answers to besides 127.0.0.1, localhost and --host (the name the "
+                            "clinic's proxy forwards); repeatable")
     serve.add_argument("--users", type=Path, default=None, metavar="FILE",
                        help="the accounts file (default $MEDPRESS_USERS or ~/.config/medpress/desk-users.json)")
     serve.add_argument("--desk", default="", metavar="ID", help="the desk's id under desks in reviewers.yaml")
@@ -117,8 +120,13 @@ def serve(args: argparse.Namespace) -> int:
     handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    hosts = ("127.0.0.1", "localhost", args.host, *args.allowed_host)
+    if args.host in ("0.0.0.0", "::") and not args.allowed_host:
+        print("medpress: error: listening on every address needs --allowed-host NAME (the name the proxy forwards): "
+              "the desk answers no other Host header", file=sys.stderr)
+        return 2
     app = create_app(Config(args.content, path, desk, grammar=not args.no_grammar, git_commit=args.git_commit,
-                            idle_minutes=args.session_minutes))
+                            idle_minutes=args.session_minutes, allowed_hosts=hosts))
     print(f"medpress desk on http://{args.host}:{args.port}/ (content {args.content}, users {path}"
           + (f", signing as desk {desk.id})" if desk else ", no desk key: read-only)"), flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=args.host != DEFAULT_HOST)
