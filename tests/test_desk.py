@@ -155,10 +155,16 @@ def click_and_load(driver: webdriver.Chrome, element_id: str) -> None:
     WebDriverWait(driver, 120).until(expected_conditions.staleness_of(page))
 
 
-def shot(driver: webdriver.Chrome, name: str) -> None:
+def shot(driver: webdriver.Chrome, name: str, at: str = "", height: int = 0) -> None:
+    """A screenshot of the whole page (up to 3000 px), or ``height`` px from the element with id ``at``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    height = driver.execute_script("return document.body.scrollHeight")
-    driver.set_window_size(1400, min(max(int(height) + 40, 800), 3000))
+    if height:
+        driver.set_window_size(1400, height)
+        if at:
+            driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", at)
+    else:
+        full = driver.execute_script("return document.body.scrollHeight")
+        driver.set_window_size(1400, min(max(int(full) + 40, 800), 3000))
     assert driver.save_screenshot(str(ARTIFACTS / f"desk-{name}.png"))
 
 
@@ -210,6 +216,8 @@ def test_anonymous_sees_nothing(desk: Desk) -> None:
         for path in ("/", f"/post/{PASSING}", "/?state=approved"):
             page = client.get(path)
             assert page.status_code == 303 and page.headers["location"].startswith("/signin"), path
+        image = client.get("/images/microneedling-pen.png")
+        assert image.status_code == 303 and not image.content
         refused = client.post(f"/post/{PASSING}", data={"decision": "approve", "note": "x", "csrf": "x"})
         assert refused.status_code == 403
         assert "Underarm" not in refused.text
@@ -273,6 +281,13 @@ def test_sign_in_and_filter_the_queue(desk: Desk, browser: webdriver.Chrome) -> 
     only = browser.find_elements(By.CSS_SELECTOR, "#queue tr.row")
     assert [r.get_attribute("data-path") for r in only] == [FAILING]
     assert "links" in only[0].text
+    browser.get(desk.url + "/post/posts/microneedling-aftercare.md")  # its image is served to a signed-in reviewer
+    picture = browser.find_element(By.CSS_SELECTOR, "#published article img")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture) > 0
+    client, _ = http_session(desk, "cy-reader")
+    with closing(client):
+        assert client.get("/images/..%2Fpolicy%2Freviewers.yaml").status_code == 404
+        assert client.get("/images/microneedling-pen.png").headers["content-type"] == "image/png"
     shot(browser, "queue-filtered")
 
 
@@ -297,7 +312,7 @@ def test_post_page_highlights_the_reports_spans(desk: Desk, browser: webdriver.C
     radios = browser.find_elements(By.CSS_SELECTOR, "input[name=decision]")
     assert len(radios) == 2 and not any(r.is_selected() for r in radios)  # no default decision
     assert browser.find_element(By.ID, "override")  # errors, and ann-lee's role may override
-    shot(browser, "post")
+    shot(browser, "post", at="published", height=1000)
 
 
 def test_request_changes_is_signed_by_the_desk_for_the_reviewer(desk: Desk, browser: webdriver.Chrome) -> None:
@@ -314,7 +329,7 @@ def test_request_changes_is_signed_by_the_desk_for_the_reviewer(desk: Desk, brow
     assert state.sound, state.describe()
     assert FAILING not in state.approvals()  # a request is history, not an approval
     assert "Cite the FDA label" in browser.find_element(By.ID, "history").text
-    shot(browser, "request-changes")
+    shot(browser, "request-changes", height=800)
     browser.get(desk.url + "/")
     row = browser.find_element(By.CSS_SELECTOR, f'#queue tr[data-path="{FAILING}"]')
     assert "changes requested by ann-lee" in row.text
@@ -329,7 +344,7 @@ def test_approve_a_stale_post_after_reading_its_diff(desk: Desk, browser: webdri
     added = [d.text for d in browser.find_elements(By.CSS_SELECTOR, "#diff pre.diff .add")]
     assert "+Ask our nurses about sweating between visits." in added
     assert not browser.find_elements(By.ID, "override")  # the post passes: no override to give
-    shot(browser, "stale-diff")
+    shot(browser, "stale-diff", at="diff", height=700)
     browser.find_element(By.ID, "d-approve").click()
     browser.find_element(By.ID, "note").send_keys("Checked the new sentence.")
     click_and_load(browser, "submit-decision")

@@ -34,6 +34,8 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}  # never .svg: it can carry script
 MAX_FAILURES = 10  # per account name, then sign-in waits LOCKOUT seconds
 LOCKOUT = 300.0
 
@@ -149,7 +151,22 @@ def create_app(config: Config) -> Starlette:
             done += f"; git: {decide.commit(config.content_dir, event, account, config.desk)}"
         return _post(state, request, session, account, rel, result=done)
 
-    routes = [Route("/", queue), Route("/signin", signin, methods=["GET", "POST"]),
+    async def image(request: Request) -> Response:
+        """A post's image (/images/<name> is <content>/images/<name>), to signed-in users only."""
+        who = _who(state, request)
+        if isinstance(who, Response):
+            return who
+        folder = (config.content_dir / "images").resolve()
+        try:
+            path = (folder / request.path_params["name"]).resolve()
+            path.relative_to(folder)
+        except (ValueError, OSError):
+            path = folder / "missing"
+        if not path.is_file() or path.suffix.lower() not in IMAGE_TYPES:
+            return _secured(Response("no such image", status_code=404, media_type="text/plain"))
+        return _secured(FileResponse(path, media_type=IMAGE_TYPES[path.suffix.lower()]))
+
+    routes = [Route("/", queue), Route("/images/{name:path}", image), Route("/signin", signin, methods=["GET", "POST"]),
               Route("/signout", signout, methods=["POST"]), Route("/static/desk.css", css),
               Route("/post/{rel:path}", post_page, methods=["GET", "POST"])]
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware,
