@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 from checks.model import Finding, Severity
 from flows.desk.app import _next
@@ -48,3 +50,25 @@ def test_findings_are_marked_on_the_reports_characters() -> None:
     assert "".join(p.text for p in lines[3].pieces) == "Our laser is 100% safe for everyone."
     assert [(p.text, p.marks) for p in lines[4].pieces] == [("Next line.", (2,))]
     assert not any(3 in p.marks for line in lines for p in line.pieces)  # no line: listed, never marked
+
+
+def test_sign_in_locks_a_name_after_ten_failures(content_copy: Path, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from flows.desk import accounts
+    from flows.desk.app import Config, create_app
+    from flows.store import ledger
+
+    users = tmp_path / "users.json"
+    accounts.add(users, ledger.own_policy(content_copy), "cy-reader", "reader", "the-right-password")
+    client = TestClient(create_app(Config(content_copy, users, grammar=False)), base_url="http://127.0.0.1")
+
+    def attempt(password: str) -> int:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text)
+        assert token
+        return client.post("/signin", data={"csrf": token.group(1), "name": "cy-reader", "password": password},
+                           follow_redirects=False).status_code
+
+    assert [attempt("wrong-password-000") for _ in range(10)] == [401] * 10
+    assert attempt("the-right-password") == 429  # locked, even with the right password
+    assert client.get("/", follow_redirects=False).status_code == 303  # still signed out

@@ -82,7 +82,9 @@ def create_app(config: Config) -> Starlette:
         assert session is not None
         name, password = str(form.get("name", "")), str(form.get("password", ""))
         count, since = state.failures.get(name, (0, 0.0))
-        if count >= MAX_FAILURES and time.monotonic() - since < LOCKOUT:
+        if time.monotonic() - since >= LOCKOUT:
+            count = 0  # failures older than the lockout are forgotten
+        if count >= MAX_FAILURES:
             return _page(state, request, session, "signin.html.j2", status=429, next=_next(form.get("next")),
                          error="too many failed sign-ins for this name: wait five minutes")
         account = accounts.authenticate(config.users_file, name, password)
