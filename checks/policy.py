@@ -141,9 +141,28 @@ class Reviewer(_Strict):
         return tuple(_public_key(key) for key in keys)
 
 
+class Desk(_Strict):
+    """A reviewer's desk (`medpress serve`): its key signs ledger events on behalf of a signed-in reviewer.
+
+    The event names both: the reviewer (whose role and authority policy checks as for any event) and the desk
+    that signed. A desk signs only for the reviewers listed here, so it cannot grant itself anyone's authority.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="names the desk in ledger events (signer)")
+    name: str = ""
+    keys: tuple[str, ...] = Field(min_length=1, description="the desk's OpenSSH public key(s)")
+    reviewers: tuple[str, ...] = Field(min_length=1, description="ids of the reviewers this desk may sign for")
+
+    @field_validator("keys")
+    @classmethod
+    def _public_keys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_public_key(key) for key in keys)
+
+
 class ReviewersFile(_Strict):
     version: str
     reviewers: tuple[Reviewer, ...] = ()
+    desks: tuple[Desk, ...] = ()
 
 
 def _public_key(text: str) -> str:
@@ -274,10 +293,14 @@ class Policy(_Strict):
     claim_language: ClaimLanguage
     hash: str
     reviewers: tuple[Reviewer, ...] = ()
+    desks: tuple[Desk, ...] = ()
     _compiled: Compiled = PrivateAttr(default_factory=Compiled)
 
     def reviewer(self, reviewer_id: str) -> Reviewer | None:
         return next((r for r in self.reviewers if r.id == reviewer_id), None)
+
+    def desk(self, desk_id: str) -> Desk | None:
+        return next((d for d in self.desks if d.id == desk_id), None)
 
     def compiled(self, key: str, build: Callable[[Policy], _T]) -> _T:
         """``build(self)``, built once per policy object and kept on it (``key`` names what is built)."""
@@ -344,14 +367,15 @@ def policy_from_texts(texts: dict[str, str], known_rules: frozenset[str] = froze
             raise PolicyError(CLAIM_LANGUAGE_FILE, f"area_readings.{index}.condition",
                               f"unknown condition '{reading.condition}' (see {CLAIMS_FILE})",
                               _line_of(texts[CLAIM_LANGUAGE_FILE], reading.condition))
-    reviewers = _reviewers(texts[REVIEWERS_FILE]) if REVIEWERS_FILE in texts else ()
+    reviewers, desks = _reviewers(texts[REVIEWERS_FILE]) if REVIEWERS_FILE in texts else ((), ())
     return Policy(general=general, disclaimers=disclaimers.disclaimers,
                   vocabulary=parse_vocabulary(texts[VOCABULARY_FILE]), kb=kb, claim_language=claim_language,
-                  hash="sha256:" + digest.hexdigest(), reviewers=reviewers)
+                  hash="sha256:" + digest.hexdigest(), reviewers=reviewers, desks=desks)
 
 
-def _reviewers(text: str) -> tuple[Reviewer, ...]:
-    reviewers = _validate(ReviewersFile, REVIEWERS_FILE, text).reviewers
+def _reviewers(text: str) -> tuple[tuple[Reviewer, ...], tuple[Desk, ...]]:
+    listed = _validate(ReviewersFile, REVIEWERS_FILE, text)
+    reviewers = listed.reviewers
     owner: dict[str, str] = {}
     for index, reviewer in enumerate(reviewers):
         if reviewer.id in {r.id for r in reviewers[:index]}:
@@ -362,7 +386,22 @@ def _reviewers(text: str) -> tuple[Reviewer, ...]:
                 raise PolicyError(REVIEWERS_FILE, f"reviewers.{index}.keys",
                                   f"this key is also {owner[key]}'s: each reviewer signs with their own key",
                                   _line_of_path(text, ["reviewers", str(index), "keys"]))
-    return reviewers
+    ids = {r.id for r in reviewers}
+    for index, desk in enumerate(listed.desks):
+        where = ["desks", str(index)]
+        if desk.id in ids:  # one namespace: a signature names one signer, never a reviewer and a desk at once
+            raise PolicyError(REVIEWERS_FILE, f"desks.{index}.id", f"'{desk.id}' is already a reviewer or desk id",
+                              _line_of_path(text, [*where, "id"]))
+        ids.add(desk.id)
+        for name in desk.reviewers:
+            if name not in {r.id for r in reviewers}:
+                raise PolicyError(REVIEWERS_FILE, f"desks.{index}.reviewers", f"'{name}' is not a reviewer listed "
+                                  "above", _line_of_path(text, [*where, "reviewers"]))
+        for key in desk.keys:  # a desk key that is also a reviewer's would let that reviewer sign as the desk
+            if owner.setdefault(key, desk.id) != desk.id:
+                raise PolicyError(REVIEWERS_FILE, f"desks.{index}.keys", f"this key is also {owner[key]}'s: a desk "
+                                  "has its own key", _line_of_path(text, [*where, "keys"]))
+    return reviewers, listed.desks
 
 
 def parse_vocabulary(text: str) -> frozenset[str]:

@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
 
@@ -141,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     server = commands.add_parser("server", help="the local Prefect server medpress uses")
     server.add_argument("action", choices=("start", "stop", "status"),
                         help="start (or reuse) it, stop it, or say where it runs")
+    from flows.desk.cli import add_parsers  # the reviewer's desk: serve, users
+
+    add_parsers(commands)
     return parser
 
 
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
-               "publish": _publish, "audit": _audit, "unpublish": _unpublish}[args.command]
+               "publish": _publish, "audit": _audit, "unpublish": _unpublish, **_desk_handlers()}[args.command]
     previous = _stop_on_sigterm()
     try:
         return int(handler(args))
@@ -192,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _desk_handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
+    from flows.desk.cli import handlers
+
+    return handlers()
 
 
 def _stop_on_sigterm() -> object:

@@ -162,3 +162,16 @@ def test_subfolders_keep_their_own_direction(tmp_path: Path) -> None:
     found = {(v.path, v.line, v.imported) for v in violations(tmp_path, direction)}
     assert found == {("flows/store/ledger.py", 2, "flows.engine")}
 
+
+
+def test_the_desk_is_a_top_layer(tmp_path: Path) -> None:
+    """flows/desk/ may use publishing and the stores; nothing below it may reach up into the desk."""
+    for folder in ("flows", "flows/desk", "flows/publish", "flows/store"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "__init__.py").write_text("")
+    desk_app = "from flows.publish import signoff\nfrom flows.store import ledger\n"
+    (tmp_path / "flows" / "desk" / "app.py").write_text(desk_app)
+    (tmp_path / "flows" / "publish" / "signoff.py").write_text("from flows.desk import accounts\n")
+    direction = import_direction(PAGE.read_text(encoding="utf-8"))
+    found = {(v.path, v.line, v.imported) for v in violations(tmp_path, direction)}
+    assert found == {("flows/publish/signoff.py", 1, "flows.desk")}

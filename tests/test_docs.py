@@ -27,7 +27,7 @@ def test_the_site_builds_strict_without_a_warning(tmp_path: Path) -> None:
                  "ci", "publishing", "architecture", "benchmarks", "troubleshooting", "attacks"):
         assert (site / page / "index.html").is_file(), f"the site has no {page} page"
     guide = (site / "reviewers-guide" / "index.html").read_text(encoding="utf-8")
-    for image in ("report.png", "sign-off.png"):  # the screenshots a reviewer is shown
+    for image in ("report.png", "sign-off.png", "desk-queue.png", "desk-post.png"):  # what a reviewer is shown
         assert f"images/{image}" in guide and (site / "images" / image).stat().st_size > 10_000, image
 
 

@@ -90,6 +90,9 @@ def test_the_wheel_holds_every_package_and_the_package_data(wheel: Path) -> None
     assert modes["flows/data/languagetool/start.sh"] & 0o111  # flows/services/languagetool.py runs it
     for asset in ("templates/report.html.j2", "static/report.css", "static/report.js"):
         assert f"reports/{asset}" in names  # the HTML report cannot be made without them
+    for asset in ("base", "signin", "queue", "post", "message"):
+        assert f"flows/desk/templates/{asset}.html.j2" in names  # `medpress serve` renders these
+    assert "flows/desk/static/desk.css" in names
     assert not {n for n in names if n.startswith(("tests/", "bench/", "content/", "tools/"))}
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: prefect-dask")]
     assert requires and all("extra ==" in line for line in requires), requires  # optional, not a dependency

@@ -50,16 +50,18 @@ class PublishRun:
 
 
 def approve(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = None, role: str = "",
-            note: str = "", override: str = "", grammar: bool = True, source: str = "cli") -> ledger.Event:
+            note: str = "", override: str = "", grammar: bool = True, source: str = "cli",
+            signer: str = "") -> ledger.Event:
     """Review ``path`` under the content folder's own policy and append a signed approval of its hash.
 
     ``reviewer`` is an id in the policy's reviewers.yaml: the role comes from there (``role``, if given, must
     match it) and the event is signed with ``key`` (see :func:`flows.store.signing.signing_key`), which
-    must be one of that reviewer's keys.
+    must be one of that reviewer's keys. ``signer``: a desk in policy that signs on the reviewer's behalf with
+    its own ``key`` (the desk has authenticated the reviewer; the event names both).
     """
     policy = ledger.own_policy(content_dir)
     member = _reviewer(policy, reviewer, role)
-    signing_key = signing.signing_key(key, reviewer)
+    signing_key = signing.signing_key(key, signer or reviewer)
     plan, report = review_with_plan(ReviewOptions(content_dir, [path], None, grammar))
     post = report.posts[0]
     errors = [f for f in post.findings if f.severity is Severity.ERROR]
@@ -76,7 +78,8 @@ def approve(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = 
     event = ledger.Event(time=ledger.now(), action="approve", path=ingest.rel_to_content(content_dir, path),
                          slug=post.slug, content_hash=post.content_hash, reviewer=reviewer, role=member.role,
                          note=note, override=override, errors=len(errors), policy_version=plan.policy.version,
-                         policy_hash=plan.policy.hash, kb_version=plan.policy.kb.version, source=source)
+                         policy_hash=plan.policy.hash, kb_version=plan.policy.kb.version, source=source,
+                         signer=signer)
     return ledger.append(content_dir, plan.policy, lambda _: event, lambda data: signing.sign(signing_key, data))
 
 

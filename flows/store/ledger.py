@@ -52,17 +52,31 @@ class Event:
     policy_version: str = ""
     policy_hash: str = ""
     kb_version: str = ""
-    source: str = "cli"  # cli | prefect-ui
+    source: str = "cli"  # cli | prefect-ui | desk
     prev: str = ""  # hash of the previous line ("" for the first)
+    signer: str = ""  # a desk's id in policy when the desk signed for ``reviewer`` ("" : the reviewer signed)
     signature: str = ""  # SSH signature (namespace medpress-ledger) of payload()
 
+    @property
+    def signed_by(self) -> str:
+        """Whose key must verify the signature: the desk's when a desk signed, else the reviewer's."""
+        return self.signer or self.reviewer
+
+    def _fields(self) -> dict[str, object]:
+        # A field added later is left out while empty, so events written before it keep their payload.
+        return {k: v for k, v in self.__dict__.items() if not (k in _LATER and not v)}
+
     def payload(self) -> bytes:
-        """What the reviewer signs: every field but the signature, in one canonical form."""
-        fields = {k: v for k, v in self.__dict__.items() if k != "signature"}
+        """What the signer signs: every field but the signature, in one canonical form."""
+        fields = {k: v for k, v in self._fields().items() if k != "signature"}
         return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, sort_keys=True)
+        return json.dumps(self._fields(), ensure_ascii=False, sort_keys=True)
+
+
+_LATER = frozenset({"signer"})
+DECISIONS = ("approve", "revoke")  # the actions that change a post's approval; others (request-changes) are history
 
 
 def line_hash(line: str) -> str:
@@ -99,7 +113,8 @@ class Ledger:
         """Post path -> its current approval (its last verified event, when that is an approval)."""
         current: dict[str, Event] = {}
         for event in self.events:
-            current[event.path] = event
+            if event.action in DECISIONS:
+                current[event.path] = event
         return {path: event for path, event in current.items() if event.action == "approve"}
 
     def describe(self) -> str:
@@ -143,16 +158,16 @@ def verify(lines: list[str], policy: Policy, file: Path) -> Ledger:
     for number, line in enumerate(lines, 1):
         event, problems = _check_line(number, line, ledger.head, policy)
         if event is not None and not problems and event.signature:
-            signed[number] = (event.reviewer, event.payload(), event.signature)
+            signed[number] = (event.signed_by, event.payload(), event.signature)
         checked.append((number, event, problems))
         ledger.head = line_hash(line)
         ledger.hashes.append(ledger.head)
-    with Verifier(policy.reviewers) as verifier:
+    with Verifier((*policy.reviewers, *policy.desks)) as verifier:
         verdicts = verifier.verify_all(signed)
     for number, event, problems in checked:
         if event is not None and not verdicts.get(number, True):
             problems.append(LedgerProblem(number, event.path, "signature", f"the signature does not verify "
-                                                                           f"with {event.reviewer}'s keys in policy"))
+                                                                           f"with {event.signed_by}'s keys in policy"))
         if problems:  # named as the user names the ledger file, for the findings
             ledger.problems.extend(p._replace(file=str(file)) for p in sorted(problems, key=_kind_order))
         elif event is not None:
@@ -196,9 +211,24 @@ def _check_line(number: int, line: str, prev: str, policy: Policy) -> tuple[Even
     elif reviewer is None:
         found.append(LedgerProblem(number, event.path, "signature", f"'{event.reviewer}' is not a reviewer in "
                                                                     "policy (reviewers.yaml)"))
+    elif event.signer:
+        found.extend(_desk_problems(number, event, policy))
     if reviewer is not None:
         found.extend(_authority(number, event, reviewer.role, policy))
     return event, found
+
+
+def _desk_problems(number: int, event: Event, policy: Policy) -> list[LedgerProblem]:
+    """A desk signs only as a desk listed in policy, and only for the reviewers policy lets it sign for."""
+    desk = policy.desk(event.signer)
+    if desk is None:
+        return [LedgerProblem(number, event.path, "signature", f"'{event.signer}' is not a desk in policy "
+                                                               "(reviewers.yaml desks)")]
+    if event.reviewer not in desk.reviewers:
+        return [LedgerProblem(number, event.path, "authority", f"desk '{desk.id}' may not sign for "
+                                                               f"'{event.reviewer}' (policy lists: "
+                                                               f"{', '.join(desk.reviewers)})")]
+    return []
 
 
 def _authority(number: int, event: Event, role: str, policy: Policy) -> list[LedgerProblem]:
@@ -224,7 +254,7 @@ def own_policy(content_dir: Path) -> Policy:
     from flows.store.policy_files import has_own_policy, load_policy, policy_dir_for
 
     policy = load_policy(policy_dir_for(content_dir))
-    return policy if has_own_policy(content_dir) else policy.model_copy(update={"reviewers": ()})
+    return policy if has_own_policy(content_dir) else policy.model_copy(update={"reviewers": (), "desks": ()})
 
 
 def check_anchor(content_dir: Path, ledger: Ledger) -> None:
@@ -281,9 +311,10 @@ def append(content_dir: Path, policy: Policy, make: Callable[[Ledger], Event],
                               f"(restore it from git):{ledger.describe()}")
         event = dataclasses.replace(make(ledger), prev=ledger.head, signature="")
         event = dataclasses.replace(event, signature=sign(event.payload()))
-        with Verifier(policy.reviewers) as verifier:
-            if not verifier.verify_all({1: (event.reviewer, event.payload(), event.signature)})[1]:
-                raise LedgerError(f"the key used does not belong to reviewer '{event.reviewer}' in policy "
+        with Verifier((*policy.reviewers, *policy.desks)) as verifier:
+            if not verifier.verify_all({1: (event.signed_by, event.payload(), event.signature)})[1]:
+                whose = f"desk '{event.signer}'" if event.signer else f"reviewer '{event.reviewer}'"
+                raise LedgerError(f"the key used does not belong to {whose} in policy "
                                   "(reviewers.yaml): nothing was recorded")
         handle.seek(0, os.SEEK_END)
         handle.write(event.to_json() + "\n")

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from checks.policy import Reviewer
+from checks.policy import Desk, Reviewer
 
 NAMESPACE = "medpress-ledger"  # a signature made for git or for anything else never verifies here
 KEY_ENV = "MEDPRESS_SIGNING_KEY"
@@ -64,8 +64,8 @@ def sign(key: Path, payload: bytes) -> str:
     return signature
 
 
-def allowed_signers(reviewers: Iterable[Reviewer]) -> str:
-    """ssh-keygen's allowed-signers text: each reviewer's keys, for this namespace only."""
+def allowed_signers(reviewers: Iterable[Reviewer | Desk]) -> str:
+    """ssh-keygen's allowed-signers text: each reviewer's (and desk's) keys, for this namespace only."""
     return "".join(f'{r.id} namespaces="{NAMESPACE}" {key}\n' for r in reviewers for key in r.keys)
 
 
@@ -76,7 +76,7 @@ class ToolMissing(SigningError):
 class Verifier:
     """Checks signatures against one allowed-signers file (written once, used for every event)."""
 
-    def __init__(self, reviewers: Iterable[Reviewer]) -> None:
+    def __init__(self, reviewers: Iterable[Reviewer | Desk]) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="medpress-signers-")
         self._allowed = Path(self._dir.name) / "allowed_signers"
         self._allowed.write_text(allowed_signers(reviewers), encoding="utf-8")
