@@ -16,10 +16,10 @@ DESK_KEY_ENV = "MEDPRESS_DESK_KEY"
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve = commands.add_parser("serve", help="the reviewer's desk: a review queue and sign-off in the browser")
-    serve.add_argument("--content", type=Path, default=Path("content"))
+    serve.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default {DEFAULT_HOST}, this machine only)")
-    serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--port", type=int, default=8470, help="port (default: 8470)")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                        help="a Host name the desk answers to besides 127.0.0.1, localhost and --host (the name the "
                             "clinic's proxy forwards); repeatable")
@@ -31,16 +31,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     serve.add_argument("--git-commit", action="store_true",
                        help="commit each ledger line to git, the reviewer as author")
     serve.add_argument("--session-minutes", type=float, default=30, help="idle time before a session expires")
-    serve.add_argument("--no-grammar", action="store_true")
+    serve.add_argument("--no-grammar", action="store_true", help="review posts without the grammar check")
 
     users = commands.add_parser("users", help="the desk's accounts")
-    users.add_argument("action", choices=("add", "list"))
+    users.add_argument("action", choices=("add", "list"), help="add (or reset) an account, or list them")
     users.add_argument("name", nargs="?", default="", metavar="NAME",
                        help="for a reviewer, their id in reviewers.yaml")
     users.add_argument("--role", default="", help="a role from policy (a reviewer's must be theirs), or 'reader'")
     users.add_argument("--email", default="", help="the author address of the desk's git commits")
-    users.add_argument("--content", type=Path, default=Path("content"))
-    users.add_argument("--users", type=Path, default=None, metavar="FILE")
+    users.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    users.add_argument("--users", type=Path, default=None, metavar="FILE",
+                       help="the accounts file (default: $MEDPRESS_USERS, else ~/.config/medpress/desk-users.json)")
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
 
