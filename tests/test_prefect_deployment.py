@@ -53,7 +53,10 @@ def test_a_deployment_run_reviews_the_content(tmp_path: Path) -> None:
     assert started.returncode == 0, started.stdout + started.stderr
     worker = _prefect("worker", "start", "--pool", pool, "--run-once", cwd=work)
     assert worker.returncode == 0, worker.stdout + worker.stderr
-    assert "Finished in state Completed()" in worker.stdout + worker.stderr
-    report = json.loads((work / "review-output" / "review.json").read_text())
-    assert report["summary"]["posts"] == len(list((work / "content" / "posts").iterdir()))
+    report = json.loads((work / "review-output" / "review.json").read_text())  # written although the run failed
+    summary = report["summary"]
+    assert summary["posts"] == len(list((work / "content" / "posts").iterdir())) and summary["failed"] == 1
+    # the demo blog's failing draft fails the gate (fail_on: error): the run says so, in its name and state
+    name = f"review content/: {summary['posts']} posts, 1 fail, {summary['errors']} errors"
+    assert f"Finished in state Failed('{name} (the gate fails on error)')" in worker.stdout + worker.stderr
     assert "Traceback" not in worker.stdout + worker.stderr
