@@ -330,7 +330,10 @@ def _review(args: argparse.Namespace) -> Exit:
         report.run["engine"] = "direct"
         write_json(report, args.output)
         if args.output_dir:
-            writers.write_files(report, args.format, args.output_dir)
+            from flows.publish.report_status import approval_status
+
+            writers.write_files(report, args.format, args.output_dir,
+                                approval_status(args.content) if "html" in args.format else None)
     else:
         from flows.review import in_process_run, review
 

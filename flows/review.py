@@ -166,7 +166,10 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     if output:
         write_json(report, Path(output))
     if output_dir:
-        writers.write_files(report, formats or [], Path(output_dir))
+        from flows.publish.report_status import approval_status
+
+        approval = approval_status(Path(content)) if "html" in (formats or []) else None
+        writers.write_files(report, formats or [], Path(output_dir), approval)
     publish_artifacts(report)
     summary = report.summary()
     get_run_logger().info("%s posts: %s passed, %s failed (%s errors, %s warnings); report %s",
