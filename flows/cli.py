@@ -316,7 +316,6 @@ def _review(args: argparse.Namespace) -> Exit:
             return failed
     from flows.engine.steps import ReviewOptions, UsageError, make_plan, review_plain, write_json
     from reports import github, json_report, text_report, writers
-    from reports.model import ReviewReport
 
     options = ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
                             not args.no_cache, changed_since=args.changed_since, baseline=args.baseline)
@@ -335,7 +334,7 @@ def _review(args: argparse.Namespace) -> Exit:
             writers.write_files(report, args.format, args.output_dir,
                                 approval_status(args.content) if "html" in args.format else None)
     else:
-        from flows.review import in_process_run, review
+        from flows.review import in_process_run, report_of, review
 
         with in_process_run():  # a run that reaches --fail-on ends Failed in the Prefect UI; its data is the report
             state = review(content=str(args.content), paths=[str(p) for p in args.paths],
@@ -344,9 +343,7 @@ def _review(args: argparse.Namespace) -> Exit:
                            formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
                            changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None,
                            fail_on=args.fail_on, return_state=True)
-            report = state.result(raise_on_failure=False)
-            if not isinstance(report, ReviewReport):  # the flow itself failed: its exception, as before
-                state.result()
+            report = report_of(state)
     if args.format == ["json"] and args.output_dir is None:
         sys.stdout.writelines(json_report.chunks(report))
     elif "github" in args.format:

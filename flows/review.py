@@ -111,8 +111,8 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     ``formats`` (json, sarif, junit, html, markdown) into ``output_dir``; publish Prefect artifacts.
 
     The run is renamed for what it found ("review content/: 9 posts, 6 fail"). A review that reaches ``fail_on``
-    ends Failed with that name as its message, the reports written all the same; the report is the state's data
-    (``state.result(raise_on_failure=False)``)."""
+    ends Failed with that name as its message, the reports written all the same; ``report_of(state)`` gives the
+    report either way."""
     from prefect.logging import get_run_logger
 
     started = datetime.now(UTC)
@@ -178,8 +178,31 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     name = run_summary.run_name(report, content)
     _rename_run(name)
     if report.reaches(fail_on):
-        return Failed(message=f"{name} (the gate fails on {fail_on})", data=report)
+        message = f"{name} (the gate fails on {fail_on})"
+        return Failed(message=message, data=GateFailed(message, report))
     return report
+
+
+class GateFailed(Exception):
+    """The review reached ``fail_on``: the Failed state's exception, carrying the report (Prefect turns a Failed
+    state's data into the exception it raises, so the data must be one)."""
+
+    def __init__(self, message: str, report: ReviewReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def __reduce__(self) -> tuple[type[GateFailed], tuple[str, ReviewReport]]:
+        return (GateFailed, (str(self), self.report))
+
+
+def report_of(state: State) -> ReviewReport:
+    """The report of a finished review flow run, Completed or Failed at its gate; any other failure is raised."""
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, GateFailed):
+        return outcome.report
+    if isinstance(outcome, ReviewReport):
+        return outcome
+    return state.result()  # the flow itself failed: its own exception
 
 
 def _rename_run(name: str) -> None:

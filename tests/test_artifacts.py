@@ -52,14 +52,14 @@ def test_a_flow_run_publishes_its_findings_and_table(content_copy: Path, tmp_pat
 
 def test_a_review_failing_its_gate_ends_failed_with_the_report_written(content_copy: Path, tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.review import review
+    from flows.review import report_of, review
 
     monkeypatch.setenv("MEDPRESS_DESK_URL", "https://desk.clinic.example/")
     out = tmp_path / "out"
     state = review(content=str(content_copy), grammar=False, output=str(out / "review.json"), fail_on="error",
                    return_state=True)
     assert state.is_failed()
-    report = state.result(raise_on_failure=False)
+    report = report_of(state)
     summary = report.summary()
     assert summary["failed"] > 0 and (out / "review.json").is_file()
     run, by_key = _run(state)
