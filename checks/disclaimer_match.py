@@ -202,7 +202,8 @@ def trigger(post: Post, rule: DisclaimerRule, off_label: Callable[[], Block | No
             continue
         for pattern, compiled in content:
             if compiled.search(block.text):
-                return f"text such as '{describe_pattern(pattern)}'", block  # words, never the regex
+                words = applies.pattern_words.get(pattern)  # words, never the regex
+                return (words or f"text such as '{describe_pattern(pattern)}'"), block
     return None
 
 

@@ -357,3 +357,22 @@ def test_a_trigger_is_described_in_words() -> None:
     assert describe_pattern(r"\bbefore[- ](?:and|&)[- ]after\b") == "before and after"
     assert describe_pattern(r"\b(?:results?|outcomes?)\s+(?:may|can)\s+vary\b") == "results may vary"
     assert describe_pattern(r"^\s*\w+\s*$") == "a pattern in the policy"
+
+
+def test_a_disclaimer_required_by_a_pattern_says_why_in_words(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(POLICY, content / "policy")
+    rule = ('\n  - id: words-test\n    title: Words test\n    text: Individual results vary from patient to '
+            'patient.\n    applies:\n      content_patterns: ["\\\\bbefore[- ](?:and|&)[- ]after\\\\b", '
+            '"\\\\bguarantee[ds]?\\\\b"]\n      pattern_words:\n        "\\\\bguarantee[ds]?\\\\b": a promise of '
+            'results\n    placement: anywhere\n')
+    policy = content / "policy" / "disclaimers.yaml"
+    policy.write_text(policy.read_text().rstrip("\n") + "\n" + rule)
+    (content / "posts").mkdir()
+    for name, line in (("a.md", "See our before and after gallery."), ("b.md", "Smooth skin, guaranteed.")):
+        (content / "posts" / name).write_text(f"---\ntitle: {name}\nslug: {name[0]}\ndate: 2024-05-01\n---\n{line}\n")
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False))
+    why = {Path(p.path).name: f.message for p in report.posts for f in p.findings if "Words test" in f.message}
+    assert why["a.md"].endswith("(required by text such as 'before and after')")
+    assert why["b.md"].endswith("(required by a promise of results)")
+    assert not any("\\b" in message or "(?:" in message for message in why.values())
