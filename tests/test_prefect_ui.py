@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import ROOT
-from tests.test_html_report import run_chromium
+from tests.test_html_report import ARTIFACTS, run_chromium
 
 MEDPRESS = [sys.executable, "-m", "flows.cli"]
 
@@ -70,6 +70,12 @@ def test_dashboard_lists_the_failed_review_and_checkouts_stop_only_their_own(tmp
         page = run_chromium(dashboard + f"v2/runs/flow-run/{named.group(1)}", tmp_path / "profile", "--dump-dom",
                             "--virtual-time-budget=20000")
         assert named.group(2) in page and "Failed" in page
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)  # what a reviewer sees, kept with the test run
+        shot = ARTIFACTS / "prefect-dashboard-review-run.png"
+        shot.unlink(missing_ok=True)
+        run_chromium(dashboard + f"v2/runs/flow-run/{named.group(1)}", tmp_path / "profile", f"--screenshot={shot}",
+                     "--window-size=1280,900", "--virtual-time-budget=20000")
+        assert shot.is_file() and shot.stat().st_size > 10_000
 
         stopped = _medpress(first, state, "server", "stop")
         assert stopped.stdout.strip() == "stopped"
