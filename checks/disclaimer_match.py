@@ -13,6 +13,7 @@ from rapidfuzz.distance import LCSseq
 
 from checks import disclaimer_triggers
 from checks.document import Block, Post
+from checks.pattern_words import describe_pattern
 from checks.policy import Applies, DisclaimerRule
 from checks.prefilter import Gated, compile_pattern
 from checks.text import any_of
@@ -201,7 +202,8 @@ def trigger(post: Post, rule: DisclaimerRule, off_label: Callable[[], Block | No
             continue
         for pattern, compiled in content:
             if compiled.search(block.text):
-                return f"text matching '{pattern}'", block
+                words = applies.pattern_words.get(pattern)  # words, never the regex
+                return (words or f"text such as '{describe_pattern(pattern)}'"), block
     return None
 
 

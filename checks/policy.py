@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from checks.claims_kb import ClaimLanguage, KnowledgeBase, valid_patterns
 from checks.model import Severity
@@ -200,6 +200,9 @@ class Applies(_Strict):
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     content_patterns: tuple[str, ...] = Field((), description="case-insensitive regular expressions")
+    pattern_words: dict[str, str] = Field(default_factory=dict, description=(
+        "how a content pattern reads to a reviewer ('a before-and-after mention'), by pattern; without it the "
+        "pattern is described in its own words"))
     blockquotes: bool = Field(False, description="a blockquote (a quoted patient) triggers the rule")
     off_label_claims: bool = Field(False, description="a benefit claim for an off-label use triggers the rule")
     testimonials: bool = Field(False, description="a patient's quoted words with an attribution, in any order, or "
@@ -212,6 +215,13 @@ class Applies(_Strict):
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         return valid_patterns(patterns)
+
+    @model_validator(mode="after")
+    def _words_for_known_patterns(self) -> Applies:
+        unknown = sorted(set(self.pattern_words) - set(self.content_patterns))
+        if unknown:
+            raise ValueError(f"pattern_words names patterns not in content_patterns: {', '.join(unknown)}")
+        return self
 
 
 class Idea(_Strict):

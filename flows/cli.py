@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--key", type=Path, default=None, metavar="FILE",
                          help="your SSH private key (or its .pub with the key in ssh-agent); default: "
                               "$MEDPRESS_SIGNING_KEY")
-    approve.add_argument("--role", default="", help="optional; checked against your role in policy")
+    approve.add_argument("--role", required=True, help="your role: one of the policy's roles, and yours in "
+                                                        "reviewers.yaml")
     approve.add_argument("--note", default="", help="why you approve (kept in the signed ledger)")
     approve.add_argument("--override", default="", metavar="REASON",
                          help="approve despite error findings (only roles in policy publishing.override_roles)")
@@ -245,6 +246,13 @@ def _approve(args: argparse.Namespace) -> Exit:
         print(f"medpress: error: approval reviews under the content folder's own policy ({own}); --policy "
               f"{args.policy} is not used for sign-off (drop it, or change {own} itself)", file=sys.stderr)
         return Exit.USAGE
+    from flows.publish.roles import check_role
+    from flows.store.ledger import own_policy
+
+    wrong = check_role(own_policy(args.content), args.role)
+    if wrong:
+        print(f"medpress: error: {wrong}", file=sys.stderr)
+        return Exit.USAGE
     try:
         event = approve(args.content, args.path, args.reviewer, key=args.key, role=args.role, note=args.note,
                         override=args.override, grammar=not args.no_grammar)
@@ -404,16 +412,21 @@ def _review(args: argparse.Namespace) -> Exit:
         report.run["engine"] = "direct"
         write_json(report, args.output)
         if args.output_dir:
-            writers.write_files(report, args.format, args.output_dir)
-    else:
-        from flows.review import in_process_run, review
+            from flows.publish.report_status import approval_status
 
-        with in_process_run():
-            report = review(content=str(args.content), paths=[str(p) for p in args.paths],
-                            policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
-                            external=args.external, output=str(args.output), use_cache=not args.no_cache,
-                            formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
-                            changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None)
+            writers.write_files(report, args.format, args.output_dir,
+                                approval_status(args.content) if "html" in args.format else None)
+    else:
+        from flows.review import in_process_run, report_of, review
+
+        with in_process_run():  # a run that reaches --fail-on ends Failed in the Prefect UI; its data is the report
+            state = review(content=str(args.content), paths=[str(p) for p in args.paths],
+                           policy=str(args.policy) if args.policy else None, grammar=not args.no_grammar,
+                           external=args.external, output=str(args.output), use_cache=not args.no_cache,
+                           formats=args.format, output_dir=str(args.output_dir) if args.output_dir else None,
+                           changed_since=args.changed_since, baseline=str(args.baseline) if args.baseline else None,
+                           fail_on=args.fail_on, return_state=True)
+            report = report_of(state)
     if args.format == ["json"] and args.output_dir is None:
         sys.stdout.writelines(json_report.chunks(report))
     elif "github" in args.format:
@@ -517,7 +530,9 @@ def _server(args: argparse.Namespace) -> Exit:
     from flows.services import prefect_server
 
     if args.action == "start":
-        print(prefect_server.ensure_api())
+        api = prefect_server.ensure_api()
+        print(api)  # alone on stdout: `export PREFECT_API_URL=$(medpress server start)`
+        print(f"dashboard: {prefect_server.dashboard_url(api)}", file=sys.stderr)
     elif args.action == "stop":
         print("stopped" if prefect_server.stop() else "not running")
     else:

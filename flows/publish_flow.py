@@ -1,9 +1,11 @@
 """Prefect flows for compliance: sign-off from the Prefect UI, and publishing with retries on CMS calls.
 
-``sign_off`` reviews one post, then pauses for a compliance reviewer's decision through a typed form in the
-Prefect UI (``pause_flow_run`` with a ``RunInput``) and records it in the same ledger as ``medpress
-approve``, signed with that reviewer's key from the worker's environment (MEDPRESS_SIGNING_KEY_<ID>, else
-MEDPRESS_SIGNING_KEY); without a key that policy lists for the reviewer the approval is refused.
+``sign_off`` pauses for a compliance reviewer to choose a post from those awaiting review, reviews it, shows its
+findings as an artifact, and pauses for the decision through a typed form in the Prefect UI (``pause_flow_run``
+with a ``RunInput``, built by ``flows.publish.signoff_form``: reviewer and role from the policy's lists, no default
+decision). An approval lands in the same ledger as ``medpress approve``, signed with that reviewer's key from the
+worker's environment (MEDPRESS_SIGNING_KEY_<ID>, else MEDPRESS_SIGNING_KEY); a refused one ends the run Failed
+with the reason.
 ``publish_posts`` publishes the approved versions; each CMS call is a task with retries.
 
 A post whose CMS call still fails after its retries does not stop the run: the other posts are published,
@@ -15,13 +17,11 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Literal
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
-from prefect.input import RunInput
 from prefect.logging import get_run_logger
 from prefect.states import Failed, State
 
@@ -32,38 +32,61 @@ from flows.store.ledger import LedgerError
 from flows.store.signing import SigningError
 
 
-class SignOff(RunInput):
-    """The form compliance fills in the Prefect UI (the role is the reviewer's in policy, not a field)."""
+@flow(name="sign-off", flow_run_name="sign-off {content}/")
+def sign_off(path: str | None = None, content: str = "content", grammar: bool = True,
+             timeout_seconds: int = 7 * 24 * 3600, poll_interval_seconds: int = 10) -> dict[str, object] | State:
+    """Pause for a compliance reviewer to choose a post awaiting review (unless ``path`` names one), review it,
+    show its findings as an artifact, and pause again for the decision. A refused approval ends Failed with the
+    reason; "request changes" records nothing and ends Completed."""
+    from flows.publish import signoff_form
+    from flows.store.ledger import own_policy
 
-    reviewer: str  # an id in the policy's reviewers.yaml
-    decision: Literal["approve", "reject"]
-    note: str = ""
-    override_reason: str = ""
-
-
-@flow(name="sign-off")
-def sign_off(path: str, content: str = "content", grammar: bool = True, timeout_seconds: int = 7 * 24 * 3600,
-             poll_interval_seconds: int = 10) -> dict[str, object]:
-    """Review ``path`` and wait for a compliance reviewer to approve or reject it in the Prefect UI."""
     logger = get_run_logger()
-    report = review_plain(ReviewOptions(Path(content), [Path(path)], None, grammar))
+    content_dir = Path(content)
+    if path is None:
+        awaiting = signoff_form.awaiting_review(content_dir)
+        if not awaiting:
+            logger.info("no post in %s awaits review", content)
+            return {"decision": "none", "reason": f"no post in {content} awaits review"}
+        chosen = pause_flow_run(wait_for_input=signoff_form.choose_post_form(awaiting), timeout=timeout_seconds,
+                                poll_interval=poll_interval_seconds)
+        path = str(content_dir / chosen.post)
+    report = review_plain(ReviewOptions(content_dir, [Path(path)], None, grammar))
     post = report.posts[0]
-    errors = [f"{f.rule} line {f.line}: {f.message}" for f in post.findings if f.severity.value == "error"]
-    logger.info("%s: %s error(s); waiting for a compliance decision", post.path, len(errors))
-    answer = pause_flow_run(wait_for_input=SignOff.with_initial_data(
-        description=f"Sign off {post.path} ({post.content_hash[:19]}): {len(errors)} error-level finding(s). "
-                    + ("; ".join(errors[:5]) if errors else "Review passes."), decision="approve"),
-        timeout=timeout_seconds, poll_interval=poll_interval_seconds)
-    if answer.decision == "reject":
-        logger.info("%s rejected by %s: %s", post.path, answer.reviewer, answer.note)
-        return {"path": post.path, "decision": "reject", "reviewer": answer.reviewer, "note": answer.note}
+    _rename(f"sign-off {post.path}")
+    errors = sum(f.severity.value == "error" for f in post.findings)
+    verdict = f"fails with {errors} error(s)" if errors else "passes"
+    create_markdown_artifact(key="sign-off-" + _artifact_key(post.slug or Path(post.path).stem),
+                             markdown=signoff_form.findings_markdown(post), description=f"{post.path}: {verdict}")
+    logger.info("%s: %s error(s); waiting for a compliance decision", post.path, errors)
+    answer = pause_flow_run(wait_for_input=signoff_form.decision_form(own_policy(content_dir), post),
+                            timeout=timeout_seconds, poll_interval=poll_interval_seconds)
+    if answer.decision != "approve":
+        logger.info("%s: changes requested by %s: %s", post.path, answer.reviewer, answer.note)
+        return {"path": post.path, "decision": answer.decision, "reviewer": answer.reviewer, "note": answer.note}
     try:
-        event = approve(Path(content), Path(path), answer.reviewer, note=answer.note,
-                        override=answer.override_reason, grammar=grammar, source="prefect-ui")
+        event = approve(content_dir, Path(path), answer.reviewer, role=answer.role, note=answer.note,
+                        override=getattr(answer, "override_reason", ""), grammar=grammar, source="prefect-ui")
     except (Refused, SigningError, LedgerError) as err:
-        logger.warning("approval refused: %s", err)
-        return {"path": post.path, "decision": "refused", "reason": str(err)}
+        logger.error("approval refused: %s", err)
+        return Failed(message=f"approval of {post.path} refused: {err}",
+                      data={"path": post.path, "decision": "refused", "reason": str(err)})
     return {"path": post.path, "decision": "approve", "content_hash": event.content_hash, "reviewer": event.reviewer}
+
+
+def _artifact_key(text: str) -> str:
+    """Prefect artifact keys: lowercase letters, digits and dashes."""
+    return "".join(c if c.isalnum() and c.isascii() else "-" for c in text.lower()).strip("-")[:60] or "post"
+
+
+def _rename(name: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(context.flow_run.id, name=name)
 
 
 @task(name="send-to-cms", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)

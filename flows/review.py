@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from prefect import Flow, flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from checks.corpus import ExternalResult
@@ -43,7 +45,7 @@ from flows.engine.steps import (
     write_json,
 )
 from flows.store.cache import ResultCache
-from reports import writers
+from reports import run_summary, writers
 from reports.model import ReviewReport
 
 # ----------------------------------------------------------------------------------------------------
@@ -138,13 +140,18 @@ def task_runner_from_env(environ: Mapping[str, str] | None = None) -> TaskRunner
     raise UsageError(f"MEDPRESS_TASK_RUNNER={name!r}: use one of {', '.join(TASK_RUNNERS)}")
 
 
-@flow(name="review", task_runner=task_runner_from_env(), log_prints=True)
+@flow(name="review", task_runner=task_runner_from_env(), log_prints=True, flow_run_name="review {content}/")
 def review(content: str = "content", paths: list[str] | None = None, policy: str | None = None,
            grammar: bool = True, external: bool = False, output: str | None = "review-output/review.json",
            use_cache: bool = True, formats: list[str] | None = None, output_dir: str | None = None,
-           changed_since: str | None = None, baseline: str | None = None) -> ReviewReport:
+           changed_since: str | None = None, baseline: str | None = None,
+           fail_on: Literal["error", "warning", "never"] = "never") -> ReviewReport | State:
     """Review the posts of ``content`` (or only ``paths``); write the JSON report to ``output`` and the
-    ``formats`` (json, sarif, junit, html, markdown) into ``output_dir``; publish Prefect artifacts."""
+    ``formats`` (json, sarif, junit, html, markdown) into ``output_dir``; publish Prefect artifacts.
+
+    The run is renamed for what it found ("review content/: 9 posts, 6 fail"). A review that reaches ``fail_on``
+    ends Failed with that name as its message, the reports written all the same; ``report_of(state)`` gives the
+    report either way."""
     from prefect.logging import get_run_logger
 
     started = datetime.now(UTC)
@@ -192,13 +199,55 @@ def review(content: str = "content", paths: list[str] | None = None, policy: str
     report = assemble_task(run, started)
     if output:
         write_json(report, Path(output))
-    written = writers.write_files(report, formats or [], Path(output_dir)) if output_dir else {}
-    publish_artifacts(report, written.get("html"))
+    if output_dir:
+        from flows.publish.report_status import approval_status
+
+        approval = approval_status(Path(content)) if "html" in (formats or []) else None
+        writers.write_files(report, formats or [], Path(output_dir), approval)
+    publish_artifacts(report)
     summary = report.summary()
     get_run_logger().info("%s posts: %s passed, %s failed (%s errors, %s warnings); report %s",
                           summary["posts"], summary["passed"], summary["failed"], summary["errors"],
                           summary["warnings"], output or "not written")
+    name = run_summary.run_name(report, content)
+    _rename_run(name)
+    if report.reaches(fail_on):
+        message = f"{name} (the gate fails on {fail_on})"
+        return Failed(message=message, data=GateFailed(message, report))
     return report
+
+
+class GateFailed(Exception):
+    """The review reached ``fail_on``: the Failed state's exception, carrying the report (Prefect turns a Failed
+    state's data into the exception it raises, so the data must be one)."""
+
+    def __init__(self, message: str, report: ReviewReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def __reduce__(self) -> tuple[type[GateFailed], tuple[str, ReviewReport]]:
+        return (GateFailed, (str(self), self.report))
+
+
+def report_of(state: State) -> ReviewReport:
+    """The report of a finished review flow run, Completed or Failed at its gate; any other failure is raised."""
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, GateFailed):
+        return outcome.report
+    if isinstance(outcome, ReviewReport):
+        return outcome
+    return state.result()  # the flow itself failed: its own exception
+
+
+def _rename_run(name: str) -> None:
+    """Name the flow run for what it did (known only at the end)."""
+    from prefect.client.orchestration import get_client
+
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(context.flow_run.id, name=name)
 
 
 @contextmanager
@@ -230,18 +279,19 @@ def configured_review() -> Flow[..., ReviewReport]:
     return review_with(task_runner_from_env())
 
 
-def publish_artifacts(report: ReviewReport, html: Path | None) -> None:
-    """The run's summary and a per-post table in the Prefect UI, both linking to the HTML report."""
+def desk_url() -> str | None:
+    """The reviewer's desk (``medpress serve``) as reviewers reach it, when MEDPRESS_DESK_URL names it."""
+    return os.environ.get("MEDPRESS_DESK_URL", "").strip() or None
+
+
+def publish_artifacts(report: ReviewReport) -> None:
+    """The run's findings and a per-post table in the Prefect UI. No file:// link to a report on the worker's disk
+    (a reviewer's browser cannot open it): the findings themselves, and a link to the desk when it runs."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    from reports import markdown_summary
-
-    link = html.resolve().as_uri() if html else None
-    create_markdown_artifact(key="medpress-review-summary", markdown=markdown_summary.render(report, html_report=link),
+    desk = desk_url()
+    create_markdown_artifact(key="medpress-review-summary", markdown=run_summary.render(report, desk_url=desk),
                              description="medpress review: summary")
-    rows = [{"post": p.path, "status": "fail" if p.failed else "pass",
-             "errors": sum(f.severity.value == "error" for f in p.findings),
-             "warnings": sum(f.severity.value == "warning" for f in p.findings),
-             "waived": len(p.waived), "report": link or "(no HTML report written)"} for p in report.posts]
-    create_table_artifact(key="medpress-review-posts", table=rows, description="medpress review: posts")
+    create_table_artifact(key="medpress-review-posts", table=run_summary.post_rows(report, desk),
+                          description="medpress review: posts")
 

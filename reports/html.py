@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from itertools import pairwise
 from typing import Any
 
 import jinja2
@@ -34,6 +35,10 @@ from checks.registry import AUDIT_RULES, CHECKS, RULES_BY_ID
 from reports.model import PostReport, ReviewReport, Waived
 
 SourceOf = Callable[[str], "str | None"]
+# Post path (as the report names it) -> (approval state, detail), from the ledger as `medpress status` reads it
+# (flows.publish.report_status); reports/ never reads the ledger itself.
+Approval = dict[str, tuple[str, str]]
+GRAMMAR_UNAVAILABLE = "GR000"
 
 CONTEXT_LINES = 1  # non-blank source lines shown before and after a finding's span
 CONTEXT_CHARS = 160  # context longer than this (on either side of the span) is trimmed with an ellipsis
@@ -66,7 +71,7 @@ def _template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.PackageLoader("reports", "templates"), autoescape=True,
                              finalize=_escaped, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
-    env.globals.update(rule_text=_rule_text, location=_location)
+    env.globals.update(rule_text=_rule_text, location=_location, message=_message)
     return env.get_template("report.html.j2")
 
 
@@ -88,13 +93,17 @@ def read_source(path: str) -> str | None:
         return None
 
 
-def render(report: ReviewReport, *, source_of: SourceOf | None = None) -> str:
-    return "".join(chunks(report, source_of=source_of))
+def render(report: ReviewReport, *, source_of: SourceOf | None = None, approval: Approval | None = None) -> str:
+    return "".join(chunks(report, source_of=source_of, approval=approval))
 
 
-def chunks(report: ReviewReport, *, source_of: SourceOf | None = None) -> Iterator[str]:
-    """The page in pieces, as the template makes them (a writer streams them to the file)."""
+def chunks(report: ReviewReport, *, source_of: SourceOf | None = None,
+           approval: Approval | None = None) -> Iterator[str]:
+    """The page in pieces, as the template makes them (a writer streams them to the file). ``approval`` gives each
+    post's sign-off state (approved, stale, published, draft, in review, needs re-review); without it none is
+    shown."""
     reader = source_of or read_source
+    approval = approval or {}
     checks = _checks_in(report)
     summary = report.summary()
     title = (f"medpress review: {summary['failed']} of {summary['posts']} posts fail, "
@@ -109,10 +118,36 @@ def chunks(report: ReviewReport, *, source_of: SourceOf | None = None) -> Iterat
         title=title, csp=csp, css=Markup("\n" + _static("report.css")), script=Markup(script),
         header=_header(report), summary=summary, waived_total=sum(len(post.waived) for post in report.posts),
         counted=counted, quiet=[c for c in checks if c not in counted],
-        summary_rows=[_summary_row(index, post, counted) for index, post in enumerate(report.posts, start=1)],
+        summary_rows=[_summary_row(index, post, counted, approval) for index, post in enumerate(report.posts, start=1)],
         checks=checks, severities=SEVERITIES, by_check=Counter(f.check for f in everything),
         by_severity=Counter(f.severity.value for f in everything),
-        posts=(_post_view(index, post, reader) for index, post in enumerate(report.posts, start=1)))
+        rules=sorted(Counter(f.rule for f in everything).items()), grammar_notice=grammar_notice(report),
+        has_approval=bool(approval),
+        posts=(_post_view(index, post, reader, approval) for index, post in enumerate(report.posts, start=1)))
+
+
+def grammar_notice(report: ReviewReport) -> str:
+    """One plain sentence when the grammar stage could not run for some posts, naming the cause (its first line,
+    never a stack of text)."""
+    causes = Counter(plain_cause(f.message) for post in report.posts for f in post.findings
+                     if f.rule == GRAMMAR_UNAVAILABLE)
+    if not causes:
+        return ""
+    cause, _ = causes.most_common(1)[0]
+    posts = sum(any(f.rule == GRAMMAR_UNAVAILABLE for f in post.findings) for post in report.posts)
+    return (f"Grammar and spelling were not checked in {posts} of {len(report.posts)} posts because {cause}; "
+            "review them again once LanguageTool runs.")
+
+
+def plain_cause(message: str) -> str:
+    """'grammar check could not run: LanguageTool request failed: ReadTimeout ...' -> its first line, at most 160
+    characters."""
+    text = message.split(":", 1)[1] if message.startswith("grammar check could not run:") else message
+    text = text.strip().splitlines()[0].strip() if text.strip() else "the grammar service did not answer"
+    text = text.split(" Traceback", 1)[0].rstrip(" .")
+    if len(text) > 160:
+        text = text[:159].rstrip() + "…"
+    return text
 
 
 # ---------------------------------------------------------------------------------------------- what it shows
@@ -130,6 +165,13 @@ def _checks_in(report: ReviewReport) -> list[str]:
             if item.check not in seen:
                 seen.append(item.check)
     return seen
+
+
+def _message(item: Finding) -> str:
+    """A finding's message as a reviewer reads it: a grammar stage that could not run says why in one line."""
+    if item.rule == GRAMMAR_UNAVAILABLE:
+        return f"The grammar check could not run: {plain_cause(item.message)}."
+    return item.message
 
 
 def _rule_text(rule_id: str) -> tuple[str, str]:
@@ -179,17 +221,23 @@ class SummaryRow:
     path: str
     name: str
     grade: str
-    counts: list[int]  # errors, warnings, infos, then each counted check, then waived
+    counts: list[tuple[str, int]]  # (what the cell counts, count): severities, then each counted check, then waived
+    approval: str = ""
+    approval_detail: str = ""
 
 
-def _summary_row(index: int, post: PostReport, counted: list[str]) -> SummaryRow:
+def _summary_row(index: int, post: PostReport, counted: list[str], approval: Approval) -> SummaryRow:
     per_check = Counter(f.check for f in post.findings)
     per_severity = Counter(f.severity.value for f in post.findings)
     readability = post.metrics.get("readability")
     grade = readability.get("grade") if isinstance(readability, dict) else None
+    state, detail = approval.get(post.path, ("", ""))
     return SummaryRow(index, "fail" if post.failed else "pass", post.path, post.title or post.slug or post.path,
-                      _num(grade), [per_severity["error"], per_severity["warning"], per_severity["info"],
-                                    *(per_check[check] for check in counted), len(post.waived)])
+                      _num(grade), [("severity:error", per_severity["error"]),
+                                    ("severity:warning", per_severity["warning"]),
+                                    ("severity:info", per_severity["info"]),
+                                    *((f"check:{check}", per_check[check]) for check in counted),
+                                    ("waived", len(post.waived))], state, detail)
 
 
 def _num(value: object, digits: int = 1) -> str:
@@ -240,6 +288,9 @@ class PostView:
     baselined: list[Finding] = field(default_factory=list)
     claims: list[ClaimRow] | None = None
     readability: ReadabilityView | None = None
+    approval: str = ""
+    approval_detail: str = ""
+    text: list[TextLine] | None = None
 
     def source_block(self, item: Finding) -> SourceBlock | None:
         if item.line and self.lines is not None and 1 <= item.line <= len(self.lines):
@@ -247,11 +298,60 @@ class PostView:
         return None
 
 
-def _post_view(index: int, post: PostReport, reader: SourceOf) -> PostView:
+def _post_view(index: int, post: PostReport, reader: SourceOf, approval: Approval) -> PostView:
     lines, missing = _source_lines(post, reader)
+    state, detail = approval.get(post.path, ("", ""))
     return PostView(post, f"post-{index}", lines, missing, _grouped(post.findings),
                     sorted(post.waived, key=lambda w: w.finding.sort_key()),
-                    sorted(post.baselined, key=Finding.sort_key), _claim_rows(post), _readability(post))
+                    sorted(post.baselined, key=Finding.sort_key), _claim_rows(post), _readability(post),
+                    state, detail, _marked_text(post, lines) if lines is not None else None)
+
+
+# ---------------------------------------------------------------------------------------------- full text
+
+
+@dataclass(frozen=True)
+class TextPart:
+    text: str
+    rules: str = ""  # the rules of the findings covering it, space-separated ("" when none)
+    severity: str = ""  # the most severe of them
+
+
+@dataclass(frozen=True)
+class TextLine:
+    number: int
+    parts: list[TextPart]
+
+
+def _marked_text(post: PostReport, lines: list[str]) -> list[TextLine]:
+    """Every line of the post, cut where findings start and end: each piece knows which findings cover it (the
+    same spans as the findings' source excerpts)."""
+    spans: dict[int, list[tuple[int, int, Finding]]] = {}
+    for item in post.findings:
+        if not item.line or item.line > len(lines):
+            continue
+        end_line = min(max(item.line, item.end_line or item.line), len(lines))
+        for number in range(item.line, end_line + 1):
+            text = lines[number - 1]
+            a = max(0, (item.column or 1) - 1) if number == item.line else 0
+            b = (item.end_column - 1) if (number == end_line and item.end_column) else len(text)
+            a, b = min(a, len(text)), min(max(b, a), len(text))
+            if b == a:  # an empty span (a point) marks the whole line
+                a, b = 0, len(text)
+            spans.setdefault(number, []).append((a, b, item))
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        text = raw.removesuffix("\r")
+        here = spans.get(number, [])
+        cuts = sorted({0, len(text), *(a for a, _, _ in here), *(b for _, b, _ in here)})
+        parts = []
+        for a, b in pairwise(cuts):
+            covering = [f for x, y, f in here if x <= a and b <= y]
+            worst = max((f.severity for f in covering), key=lambda s: s.rank, default=None)
+            parts.append(TextPart(text[a:b], " ".join(sorted({f.rule for f in covering})),
+                                  worst.value if worst else ""))
+        out.append(TextLine(number, parts or [TextPart("")]))
+    return out
 
 
 def _grouped(findings: list[Finding]) -> list[CheckGroup]:

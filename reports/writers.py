@@ -32,8 +32,10 @@ def chunker(name: str) -> Callable[[ReviewReport], Iterator[str]]:
     return import_module(FILE_FORMATS[name][1]).chunks  # type: ignore[no-any-return]
 
 
-def write_files(report: ReviewReport, formats: list[str], folder: Path) -> dict[str, Path]:
-    """Write each file format into ``folder``; the Markdown summary links the HTML report when both are made."""
+def write_files(report: ReviewReport, formats: list[str], folder: Path,
+                approval: dict[str, tuple[str, str]] | None = None) -> dict[str, Path]:
+    """Write each file format into ``folder``; the Markdown summary links the HTML report when both are made.
+    ``approval`` (post path -> sign-off state and detail) goes into the HTML report."""
     written = {}
     for name in formats:
         if name not in FILE_FORMATS:
@@ -42,6 +44,8 @@ def write_files(report: ReviewReport, formats: list[str], folder: Path) -> dict[
         if name == "markdown":
             html = FILE_FORMATS["html"][0] if "html" in formats else None
             pieces = import_module("reports.markdown_summary").chunks(report, html_report=html)
+        elif name == "html":
+            pieces = import_module("reports.html").chunks(report, approval=approval)
         else:
             pieces = chunker(name)(report)
         write_atomically(path, pieces)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import shutil
 import struct
@@ -241,3 +242,137 @@ def test_printing_ignores_the_filter(built: Built, tmp_path: Path) -> None:
     assert nothing == everything, "printing a filtered report should still show every finding"
     print_css = re.search(r"@media print \{(.*?)\n\}", built.text, re.S)
     assert print_css is not None and re.search(r"\.filters[^{]*\{\s*display:\s*none !important", print_css.group(1))
+
+
+# ---------------------------------------------------------------------------------------------- what to sign off
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The demo blog (its ledger signs off 4 posts, 1 draft fails), with the sign-off states `medpress status`
+    gives."""
+    from flows.publish.report_status import approval_status
+
+    folder = tmp_path_factory.mktemp("html-demo")
+    content = folder / "content"
+    shutil.copytree(ROOT / "content", content)
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False))
+    page = folder / "report.html"
+    text = render(report, approval=approval_status(content))
+    page.write_text(text, encoding="utf-8")
+    return Built(folder, page, report, text)
+
+
+def test_each_post_shows_its_sign_off_state_as_medpress_status_says(demo: Built) -> None:
+    from flows.publish.signoff import status
+
+    states = {row.path: row.state for row in status(demo.folder / "content")}
+    assert sorted(states.values()) == ["approved", "approved", "approved", "approved", "draft"]
+    soup = BeautifulSoup(demo.text, "html.parser")
+    for row in soup.select("table.summary tbody tr"):
+        path = row.select_one("th a")["title"]
+        assert row.select_one(".approval").get_text() == states[path]
+    drafts = [s for s in soup.select("section.post") if s.select_one("h2 .approval").get_text() == "draft"]
+    assert len(drafts) == 1 and "FAIL" in drafts[0].select_one("h2").get_text()
+
+
+def test_the_full_text_is_there_collapsed_with_findings_in_place(demo: Built) -> None:
+    soup = BeautifulSoup(demo.text, "html.parser")
+    for view, post in zip(soup.select("section.post"), demo.report.posts, strict=True):
+        details = view.select_one("details.full-text")
+        assert details is not None and not details.has_attr("open"), post.path  # collapsed by default
+        lines = Path(post.path).read_text(encoding="utf-8")
+        shown_lines = [row.select_one("td").get_text() for row in details.select("tr")]
+        assert shown_lines == lines.split("\n"), post.path  # every line, passing posts too
+        marked = {rule for mark in details.select("mark") for rule in mark["data-rules"].split()}
+        assert marked == {f.rule for f in post.findings if f.line}, post.path
+
+
+def test_filter_by_rule_and_search_and_the_counts_follow(demo: Built, tmp_path: Path) -> None:
+    failing = next(p for p in demo.report.posts if p.failed)
+    rules = {f.rule for f in failing.findings}
+    rule = sorted(rules)[0]
+    expected = sum(f.rule == rule for f in failing.findings)
+    assert 0 < expected < len(failing.findings)
+    _, soup = dump_dom(demo.page.as_uri() + f"#rule={rule}", tmp_path / "profile")
+    findings = soup.select("article.finding")
+    assert all(shown(f) == (f["data-rule"] == rule) for f in findings)
+    assert soup.select_one("#filter-rule option[selected], #filter-rule") is not None
+    row = next(r for r in soup.select("table.summary tbody tr") if r.select_one("th a")["title"] == failing.path)
+    errors = sum(f.rule == rule and f.severity.value == "error" for f in failing.findings)
+    assert row.select_one('[data-count="severity:error"]').get_text() == str(errors)  # not the unfiltered count
+    section = post_section(soup, failing.title)
+    assert section.select_one(".shown-count").get_text() == f"{expected} of {len(failing.findings)} shown"
+    assert toggle(soup, "severity", "error").select_one(".count").get_text() == str(errors)
+    assert f"rule: {rule}" in soup.find(id="filter-status").get_text()
+
+    word = failing.findings[0].message.split()[-1].strip(".'\"")
+    _, searched = dump_dom(demo.page.as_uri() + f"#q={word}", tmp_path / "profile2")
+    visible = [f for f in searched.select("article.finding") if shown(f)]
+    assert visible and all(word.lower() in f.get_text().lower() or failing.title in
+                           f.find_parent("section", class_="post").get_text() for f in visible)
+
+
+def test_a_post_opened_from_the_summary_is_not_under_the_sticky_bar(demo: Built, tmp_path: Path) -> None:
+    """The report in an iframe of a page that measures it once the browser has scrolled to #post-4."""
+    probe = demo.folder / "probe.html"
+    probe.write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="report.html#post-4" '
+        'style="width:1280px;height:900px;border:0"></iframe><pre id="out">waiting</pre><script>'
+        'document.getElementById("f").addEventListener("load", function () { setTimeout(function () {'
+        'var d = document.getElementById("f").contentDocument;'
+        'var bar = d.getElementById("filters").getBoundingClientRect();'
+        'var head = d.getElementById("post-4-h").getBoundingClientRect();'
+        'document.getElementById("out").textContent = JSON.stringify({bar: bar.bottom, head: head.top,'
+        'scrolled: d.documentElement.scrollTop || d.body.scrollTop});'
+        '}, 500); });</script></body></html>', encoding="utf-8")
+    soup = BeautifulSoup(run_chromium(probe.as_uri(), tmp_path / "profile", "--allow-file-access-from-files",
+                                      "--dump-dom", "--virtual-time-budget=5000"), "html.parser")
+
+    measured = json.loads(soup.find(id="out").get_text())
+    assert measured["scrolled"] > 0, measured  # the browser did jump to the post
+    assert measured["head"] >= measured["bar"], f"the post's heading is under the filter bar: {measured}"
+
+
+def test_a_grammar_stage_that_could_not_run_is_one_plain_sentence() -> None:
+    from checks.grammar import UNAVAILABLE
+    from checks.model import finding
+    from reports.model import PostReport
+
+    cause = ("LanguageTool request failed: ReadTimeout: timed out\nTraceback (most recent call last):\n"
+             '  File "x.py", line 1, in <module>\nhttpx.ReadTimeout: timed out')
+    posts = [PostReport(f"content/posts/p{n}.md", f"p{n}", f"P{n}", "sha256:x",
+                        [finding(UNAVAILABLE, f"grammar check could not run: {cause}")]) for n in range(2)]
+    posts.append(PostReport("content/posts/ok.md", "ok", "Ok", "sha256:y"))
+    soup = BeautifulSoup(render(ReviewReport({}, posts), source_of=lambda _: None), "html.parser")
+    notice = soup.select_one(".grammar-notice").get_text()
+    assert notice == ("Grammar and spelling were not checked in 2 of 3 posts because LanguageTool request failed: "
+                      "ReadTimeout: timed out; review them again once LanguageTool runs.")
+    assert "Traceback" not in soup.get_text()
+
+
+def test_a_trigger_is_described_in_words() -> None:
+    from checks.pattern_words import describe_pattern
+
+    assert describe_pattern(r"\bbefore[- ](?:and|&)[- ]after\b") == "before and after"
+    assert describe_pattern(r"\b(?:results?|outcomes?)\s+(?:may|can)\s+vary\b") == "results may vary"
+    assert describe_pattern(r"^\s*\w+\s*$") == "a pattern in the policy"
+
+
+def test_a_disclaimer_required_by_a_pattern_says_why_in_words(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(POLICY, content / "policy")
+    rule = ('\n  - id: words-test\n    title: Words test\n    text: Individual results vary from patient to '
+            'patient.\n    applies:\n      content_patterns: ["\\\\bbefore[- ](?:and|&)[- ]after\\\\b", '
+            '"\\\\bguarantee[ds]?\\\\b"]\n      pattern_words:\n        "\\\\bguarantee[ds]?\\\\b": a promise of '
+            'results\n    placement: anywhere\n')
+    policy = content / "policy" / "disclaimers.yaml"
+    policy.write_text(policy.read_text().rstrip("\n") + "\n" + rule)
+    (content / "posts").mkdir()
+    for name, line in (("a.md", "See our before and after gallery."), ("b.md", "Smooth skin, guaranteed.")):
+        (content / "posts" / name).write_text(f"---\ntitle: {name}\nslug: {name[0]}\ndate: 2024-05-01\n---\n{line}\n")
+    report = review_plain(ReviewOptions(content_dir=content, grammar=False))
+    why = {Path(p.path).name: f.message for p in report.posts for f in p.findings if "Words test" in f.message}
+    assert why["a.md"].endswith("(required by text such as 'before and after')")
+    assert why["b.md"].endswith("(required by a promise of results)")
+    assert not any("\\b" in message or "(?:" in message for message in why.values())

@@ -55,7 +55,14 @@ def test_a_deployment_run_reviews_the_content(tmp_path: Path) -> None:
     assert started.returncode == 0, started.stdout + started.stderr
     worker = _prefect("worker", "start", "--pool", pool, "--run-once", cwd=work)
     assert worker.returncode == 0, worker.stdout + worker.stderr
-    assert "Finished in state Completed()" in worker.stdout + worker.stderr
-    report = json.loads((work / "review-output" / "review.json").read_text())
-    assert report["summary"]["posts"] == len(list((work / "content" / "posts").iterdir()))
-    assert "Traceback" not in worker.stdout + worker.stderr
+    written = work / "review-output" / "review.json"
+    assert written.is_file(), worker.stdout + worker.stderr  # written although the run fails its gate
+    report = json.loads(written.read_text())
+    summary = report["summary"]
+    assert summary["posts"] == len(list((work / "content" / "posts").iterdir())) and summary["failed"] == 1
+    # the demo blog's failing draft fails the gate (fail_on: error): the run says so, in its name and state
+    name = f"review content/: {summary['posts']} posts, 1 fail, {summary['errors']} errors"
+    assert f"Finished in state Failed('{name} (the gate fails on error)')" in worker.stdout + worker.stderr
+    # Prefect logs a failed run's exception with its traceback; that is the only one, and it is the gate's message
+    tracebacks = (worker.stdout + worker.stderr).split("Traceback (most recent call last):")[1:]
+    assert all(f"GateFailed: {name} (the gate fails on error)" in part for part in tracebacks), tracebacks

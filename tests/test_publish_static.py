@@ -139,3 +139,43 @@ def test_a_publish_run_reads_the_ledger_and_the_publish_state_once(content: Path
     assert sorted(r.slug for r in run.results if r.ok) == ["after-care", "other"]
     assert reads["read"] == 1
     assert reads["published"] == 1
+
+
+def test_status_draft_holds_an_approved_post_back_with_the_reason(content: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    post = content / "posts" / "a.md"
+    post.write_text(post.read_text().replace("summary: Short.\n", "summary: Short.\nstatus: draft\n"))
+    approve_for_test(content, post)
+    run = _run(content, site)
+    held = next(d for d in run.decisions if d.slug == "after-care")
+    assert held.action == "hold" and "front matter says status: draft" in held.reason and "ann-lee" in held.reason
+    assert not (site / "blog" / "after-care").exists()
+    row = next(r for r in status(content) if r.slug == "after-care")
+    assert row.state == "approved" and "status: draft, so it is not published" in row.detail
+
+
+def test_a_post_whose_front_matter_says_approved_can_be_approved(content: Path, tmp_path: Path) -> None:
+    post = content / "posts" / "b.md"
+    post.write_text(post.read_text().replace("summary: Short.\n", "summary: Short.\nstatus: approved\n"))
+    event = approve_for_test(content, post)  # PUB001 (no sign-off yet) does not block the sign-off that resolves it
+    assert event.errors == 0
+    run = _run(content, tmp_path / "site")
+    assert next(d for d in run.decisions if d.slug == "other").action == "publish"
+
+
+def test_approve_requires_a_role_from_the_policy(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli import main
+    from tests.signing import register_reviewer
+
+    key = register_reviewer(content, "ann-lee", "compliance-lead")
+    base = ["approve", str(content / "posts" / "a.md"), "--content", str(content), "--reviewer", "ann-lee",
+            "--key", str(key), "--no-grammar"]
+    with pytest.raises(SystemExit) as missing:
+        main(base)
+    assert missing.value.code == 2 and "--role" in capsys.readouterr().err
+    assert main([*base, "--role", "chief"]) == 2
+    assert "'chief' is not a role in the policy; roles: compliance-lead, medical-director" in capsys.readouterr().err
+    assert main([*base, "--role", "medical-director"]) == 1  # a role in policy, but not ann-lee's
+    assert "is not ann-lee's role" in capsys.readouterr().err
+    assert main([*base, "--role", "compliance-lead"]) == 0
+    assert [e.action for e in ledger.events(content)] == ["approve"]

@@ -80,9 +80,11 @@ def sign_off_shot(out: Path, work: Path, env: dict[str, str]) -> None:
     reviewers_file.write_text(yaml.safe_dump(reviewers, sort_keys=False), encoding="utf-8")
     post = f"content/{PROBLEM_POST}"
     steps = [
-        ["approve", post, "--reviewer", REVIEWER, "--key", "~/.ssh/id_ed25519", "--no-grammar",
+        ["approve", post, "--reviewer", REVIEWER, "--role", "compliance-lead", "--key", "~/.ssh/id_ed25519",
+         "--no-grammar",
          "--note", "Checked the claims against the label"],
-        ["approve", post, "--reviewer", REVIEWER, "--key", "~/.ssh/id_ed25519", "--no-grammar",
+        ["approve", post, "--reviewer", REVIEWER, "--role", "compliance-lead", "--key", "~/.ssh/id_ed25519",
+         "--no-grammar",
          "--note", "Checked the claims against the label",
          "--override", "Event copy the medical director signed; label citation added before the event"],
         ["status", "--content", "content"],

@@ -26,6 +26,7 @@ from flows.engine.steps import ReviewOptions, make_plan, review_checked, review_
 from flows.publish import verdict
 from flows.publish.base import PublishItem, PublishResult, Target, media_url
 from flows.publish.render import Unpublishable, build_item
+from flows.publish.roles import RESOLVED_BY_APPROVAL
 from flows.store import ledger, signing
 from reports.model import PostReport, ReviewReport
 
@@ -64,7 +65,7 @@ def approve(content_dir: Path, path: Path, reviewer: str, *, key: Path | None = 
     signing_key = signing.signing_key(key, signer or reviewer)
     plan, report = review_with_plan(ReviewOptions(content_dir, [path], None, grammar))
     post = report.posts[0]
-    errors = [f for f in post.findings if f.severity is Severity.ERROR]
+    errors = [f for f in post.findings if f.severity is Severity.ERROR and f.rule not in RESOLVED_BY_APPROVAL]
     allowed = plan.policy.general.publishing.override_roles
     if errors and not override:
         listed = "; ".join(f"{f.rule} line {f.line}: {f.message}" for f in errors[:10])
@@ -175,8 +176,10 @@ def status(content_dir: Path, state: ledger.Ledger | None = None) -> list[Status
         if where:
             rows.append(Status(post.display_path, post.slug, "published", "; ".join(where)))
         elif approval and approval.content_hash == post.content_hash:
+            held = "; front matter says status: draft, so it is not published" if post.meta.get(
+                "status") == "draft" else ""
             rows.append(Status(post.display_path, post.slug, "approved",
-                               f"by {approval.reviewer} at {approval.time}"))
+                               f"by {approval.reviewer} at {approval.time}{held}"))
         elif approval:
             rows.append(Status(post.display_path, post.slug, "stale",
                                f"approved by {approval.reviewer} at {approval.time}, edited since"))
@@ -226,6 +229,10 @@ def decide(content_dir: Path, report: ReviewReport, posts: Mapping[str, Post | P
             decisions.append(Decision(rel, post.slug, "hold", f"its review could not finish ({', '.join(unfinished)}: "
                                                               "grammar was never checked), so it has no verdict; "
                                                               "review again"))
+        elif post.status == "draft":  # the author's word: not ready, whatever the ledger says
+            decisions.append(Decision(rel, post.slug, "unpublish" if post.slug in live else "hold",
+                                      f"front matter says status: draft (approved by {approval.reviewer}, "
+                                      "but the author holds it back): set status: review or approved to publish"))
         elif item.failed and not approval.override:
             errors = sum(f.severity is Severity.ERROR for f in item.findings)
             decisions.append(Decision(rel, post.slug, "hold", f"review fails with {errors} error(s)"))

@@ -7,7 +7,11 @@ shows every run. ``PREFECT_API_URL``, when set, wins.
 
 The server is recorded in the per-user state folder (``flows.store.user_state``, never under ``$MEDPRESS_CACHE``:
 a review with another cache folder finds the same server), under a lock so that two commands starting at
-once start one server. A watchdog process (``flows.services.server_watchdog``) stops it once nothing has used it for
+once start one server. The record also belongs to one ``PREFECT_HOME``: the server keeps its runs in that folder's
+database, so a checkout that sets its own ``PREFECT_HOME`` (or ``MEDPRESS_STATE_DIR``) gets its own server, and its
+``medpress server stop`` never stops another's. With Prefect's default home that is one server per user and machine.
+The server is started with ``PREFECT_UI_API_URL`` set to its own API, so the dashboard (``dashboard_url``) loads.
+A watchdog process (``flows.services.server_watchdog``) stops it once nothing has used it for
 ``MEDPRESS_SERVER_IDLE_MINUTES`` (default 30; 0 keeps it until ``medpress server stop``). Use is real use: a
 medpress command holds a shared lock on the server's ``.users`` file while it runs (and touches it when it
 starts and ends), and any open connection to the server's port (a Prefect worker, the UI) counts too.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import signal
@@ -45,8 +50,20 @@ class ServerError(Exception):
     """The Prefect API could not be reached or started."""
 
 
+def prefect_home() -> Path:
+    """The Prefect home the server keeps its database in (``PREFECT_HOME``, else Prefect's default)."""
+    given = os.environ.get("PREFECT_HOME", "").strip()
+    return (Path(given).expanduser() if given else Path.home() / ".prefect").resolve()
+
+
 def _base() -> Path:
-    return state_dir() / f"prefect-server-{machine()}"
+    """One record per machine (a home may be shared) and per Prefect home; Prefect's default home keeps the name
+    earlier medpress used, so a server it started is still found."""
+    home = prefect_home()
+    if home == (Path.home() / ".prefect").resolve():
+        return state_dir() / f"prefect-server-{machine()}"
+    digest = hashlib.sha256(str(home).encode()).hexdigest()[:12]
+    return state_dir() / f"prefect-server-{machine()}-{digest}"
 
 
 def state_file() -> Path:
@@ -166,8 +183,12 @@ def _start() -> str:
     idle = idle_seconds()
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": ""}
-    env.pop("PREFECT_API_URL")
+    # The UI asks ui-settings for its API: without these it would call Prefect's default port 4200 ("Can't connect
+    # to Server API"), since `--port` alone does not reach the settings the UI is served from.
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_API_HOST": "127.0.0.1",
+           "PREFECT_SERVER_API_PORT": str(port), "PREFECT_UI_API_URL": url, "PREFECT_UI_URL": dashboard_url(url),
+           "PREFECT_HOME": str(prefect_home())}
+    env.pop("PREFECT_API_URL", None)
     _stop_recorded()  # a recorded server that stopped answering: end it before starting another
     with log_file().open("ab") as log:
         process = subprocess.Popen(
@@ -179,7 +200,8 @@ def _start() -> str:
         if process.poll() is not None:
             raise ServerError(f"the Prefect server exited with status {process.returncode}; see {log_file()}")
         if healthy(url, timeout=1):
-            data: dict[str, Any] = {"api_url": url, "pid": process.pid, "idle_seconds": idle, "watchdog": None}
+            data: dict[str, Any] = {"api_url": url, "pid": process.pid, "idle_seconds": idle, "watchdog": None,
+                                    "prefect_home": str(prefect_home())}
             if idle > 0:
                 data["watchdog"] = _start_watchdog(process.pid, port, idle)
             _write_record(data)
@@ -260,13 +282,20 @@ def is_prefect_server(pid: int) -> bool:
     return b"prefect" in command and b"server" in command and b"start" in command
 
 
+def dashboard_url(api_url: str) -> str:
+    """The Prefect UI of the server whose API is ``api_url`` (the UI is served at the root, the API under /api)."""
+    base = api_url.rstrip("/")
+    return (base[: -len("/api")] if base.endswith("/api") else base) + "/"
+
+
 def status() -> str:
     data = record()
     if data is None or not healthy(str(data["api_url"])):
-        return "not running"
+        return f"not running (Prefect home {prefect_home()})"
     idle = float(data.get("idle_seconds") or 0)
     stops = f"stops after {idle / 60:g} min unused" if idle else "never stopped for idleness"
-    return f"running at {data['api_url']} (pid {data['pid']}, {stops}; record {state_file()})"
+    return (f"running: dashboard {dashboard_url(str(data['api_url']))}  (API {data['api_url']}; pid {data['pid']}, "
+            f"{stops}; Prefect home {data.get('prefect_home') or prefect_home()}; record {state_file()})")
 
 
 def stop() -> bool:

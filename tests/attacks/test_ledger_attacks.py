@@ -147,7 +147,7 @@ def test_an_edited_earlier_line_breaks_the_chain_at_the_next_line(content: Path,
     assert code == 1 and "approvals.jsonl:1: chain broken" in out and "start of the ledger" in out
     # And nothing can be appended onto a ledger that does not verify.
     code = main(["approve", str(content / "posts" / "good.md"), "--content", str(content), "--reviewer", "ann-lee",
-                 "--key", str(tmp_path / "content-keys" / "ann-lee"), "--no-grammar"])
+                 "--role", "compliance-lead", "--key", str(tmp_path / "content-keys" / "ann-lee"), "--no-grammar"])
     assert code == 2 and "nothing can be added" in capsys.readouterr().err
 
 
@@ -158,7 +158,7 @@ def test_a_role_or_override_cannot_be_granted_by_a_flag(content: Path, tmp_path:
             "--key", str(key), "--no-grammar"]
     assert main([*args, "--role", "compliance-lead", "--override", "I say so"]) == 1
     assert "--role compliance-lead is not ed's role: policy lists them as 'editor'" in capsys.readouterr().err
-    assert main([*args, "--override", "I say so"]) == 1
+    assert main([*args, "--role", "editor", "--override", "I say so"]) == 1
     assert "role in policy is 'editor', which may not override" in capsys.readouterr().err
     assert not ledger.approvals_file(content).exists()
     # Signing by hand, with a genuine key, an event that claims a role policy does not give: void.
@@ -186,7 +186,7 @@ def test_a_lenient_policy_cannot_approve_or_vouch_for_a_signer(content: Path, tm
     (lenient / "policy.yaml").write_text(policy)
     ann = tmp_path / "content-keys" / "ann-lee"
     code = main(["approve", str(content / "posts" / "bad.md"), "--content", str(content), "--policy", str(lenient),
-                 "--reviewer", "ann-lee", "--key", str(ann), "--no-grammar"])
+                 "--reviewer", "ann-lee", "--role", "compliance-lead", "--key", str(ann), "--no-grammar"])
     assert code == 2 and "own policy" in capsys.readouterr().err
     assert not ledger.approvals_file(content).exists()
     # An attacker lists themselves as compliance lead in their own policy and signs: the ledger is still
@@ -210,11 +210,11 @@ def test_a_key_that_is_not_the_reviewers_signs_nothing(content: Path, tmp_path: 
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     other = make_key(tmp_path / "attacker", "mallory")
     base = ["approve", str(content / "posts" / "good.md"), "--content", str(content), "--reviewer", "ann-lee",
-            "--no-grammar"]
+            "--role", "compliance-lead", "--no-grammar"]
     assert main([*base, "--key", str(other)]) == 2
     assert "does not belong to reviewer 'ann-lee'" in capsys.readouterr().err
     assert main(["approve", str(content / "posts" / "good.md"), "--content", str(content), "--reviewer",
-                 "nobody", "--key", str(other), "--no-grammar"]) == 1
+                 "nobody", "--role", "compliance-lead", "--key", str(other), "--no-grammar"]) == 1
     assert "'nobody' is not a reviewer" in capsys.readouterr().err
     monkeypatch.delenv(signing.KEY_ENV, raising=False)
     assert main(base) == 2 and "needs ann-lee's SSH key" in capsys.readouterr().err
@@ -239,7 +239,8 @@ def test_twenty_concurrent_approvals_with_100kb_notes_all_land_as_one_chain(cont
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     started = time.monotonic()
     procs = [subprocess.Popen([sys.executable, "-m", "flows.cli", "approve", str(path), "--content", str(content),
-                               "--reviewer", "ann-lee", "--key", str(key), "--no-grammar",
+                               "--reviewer", "ann-lee", "--role", "compliance-lead", "--key", str(key),
+                               "--no-grammar",
                                "--note", f"{n:02}" + "n" * 100_000], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) for n, path in enumerate(paths)]
     reads = 0
