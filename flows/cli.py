@@ -82,8 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--role", default="", help="optional; checked against your role in policy")
     revoke.add_argument("--note", default="")
 
-    state = commands.add_parser("status", help="each post: draft, in review, approved, stale or published")
+    state = commands.add_parser("status", help="each post: draft, in review, approved, stale, published or needs "
+                                               "re-review")
     state.add_argument("--content", type=Path, default=Path("content"))
+    state.add_argument("--grammar", dest="no_grammar", action="store_false",
+                       help="re-review posts approved under another policy with the grammar check too")
 
     publish = commands.add_parser("publish", help="publish exactly the approved versions that pass review")
     publish.add_argument("--content", type=Path, default=Path("content"))
@@ -101,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser("server", help="the local Prefect server medpress uses")
     server.add_argument("action", choices=("start", "stop", "status"))
+    from flows.kb import add_commands
+
+    add_commands(commands)  # kb, recheck, unpublish (issue 17)
     return parser
 
 
@@ -113,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
-               "publish": _publish}[args.command]
+               "publish": _publish, "kb": _kb, "recheck": _kb, "unpublish": _kb}[args.command]
     previous = _stop_on_sigterm()
     try:
         return int(handler(args))
@@ -219,11 +225,15 @@ def _revoke(args: argparse.Namespace) -> Exit:
 
 
 def _status(args: argparse.Namespace) -> Exit:
+    from flows.publish.recheck import with_re_review
     from flows.publish.signoff import status
     from flows.store import ledger
 
     state = ledger.read(args.content)
-    for row in status(args.content, state):
+    rows = status(args.content, state)
+    if state.sound:  # approved posts the policy in force no longer passes: needs re-review (issue 17)
+        rows = with_re_review(args.content, rows, grammar=not args.no_grammar)
+    for row in rows:
         print(f"{row.state:<10} {row.path}" + (f"  ({row.detail})" if row.detail else ""))
     for problem in state.problems:
         print(f"{state.file}:{problem.line}: {problem.message}", file=sys.stderr)
@@ -272,6 +282,12 @@ def _publish(args: argparse.Namespace) -> Exit:
           f"{sum(r.action == 'unpublished' for r in run.results)} taken down, "
           f"{sum(d.action == 'hold' for d in run.decisions)} held back, {len(failed)} failed")
     return Exit.FAILED if failed else Exit.OK
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from flows.kb import run
+
+    return run(args)
 
 
 def _formats(value: str) -> list[str]:

@@ -24,6 +24,7 @@ from checks.policy import Policy, Reviewer
 from flows.engine import ingest
 from flows.engine.steps import ReviewOptions, make_plan, review_with_plan
 from flows.publish.base import PublishItem, PublishResult, Target, media_url
+from flows.publish.recheck import re_review_reason
 from flows.publish.render import Unpublishable, build_item
 from flows.store import ledger, signing
 from reports.model import PostReport, ReviewReport
@@ -214,6 +215,8 @@ def decide(content_dir: Path, report: ReviewReport, posts: dict[str, Post], targ
             decisions.append(Decision(rel, post.slug, "hold", f"medpress could not read it ({', '.join(unread)}), so "
                                                               "what would be published was never checked; an "
                                                               "override does not cover that"))
+        elif item.needs_re_review:  # approved under another policy, which it no longer passes (issue 17)
+            decisions.append(Decision(rel, post.slug, "hold", re_review_reason(item, rel, target_name, live)))
         elif item.failed and not approval.override:
             errors = sum(f.severity is Severity.ERROR for f in item.findings)
             decisions.append(Decision(rel, post.slug, "hold", f"review fails with {errors} error(s)"))
