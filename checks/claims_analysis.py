@@ -795,7 +795,7 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
         claim.verdict = "false-approval"
         claim.kb_says = f"approved for {use.population} only ({use.year})"
     if kind in ("approval", "clearance") and claim.verdict in ("uncited-approval", "ok") and use:
-        stated = _wrong_year(use, text)
+        stated = _wrong_year(use, condition_id, text, k)
         if stated:  # "approved for spasticity since 2010" when the first approval of that use was 2015
             claim.verdict = "false-approval"
             claim.kb_says = f"first {_verb(product)} for this use in {use.year}, not {stated}: {kb_says}"
@@ -807,10 +807,18 @@ _STATED_YEAR = re.compile(r"\b(?:in|since|as of|back in)\s+(?:[A-Z][a-z]+\s+)?(?
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _wrong_year(use: ApprovedUse, text: str) -> int | None:
+def _wrong_year(use: ApprovedUse, condition_id: str, text: str, k: Knowledge) -> int | None:
     """The year a sentence gives for a use's approval when the knowledge base says otherwise: none of the years
-    it gives is the use's first year or a later date its limits name (a population or area added later)."""
-    years = [int(m.group("y")) for m in _STATED_YEAR.finditer(text)]
+    it gives for that use is the use's first year or a later date its limits name (a population or area added
+    later). A year goes with the use named nearest to it ("approved for frown lines, and since 2024 for forehead
+    lines": 2024 is the forehead lines')."""
+    stated = list(_STATED_YEAR.finditer(text))
+    if not stated:
+        return None
+    named = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+    years = [int(m.group("y")) for m in stated
+             if not named or min(named, key=lambda c: min(abs(m.start() - c[2]), abs(c[1] - m.end())))[0]
+             == condition_id]
     known = {use.year, *(int(y) for y in _ANY_YEAR.findall(use.limits))}
     return years[0] if years and not known.intersection(years) else None
 

@@ -205,7 +205,7 @@ def publish_artifacts(report: ReviewReport, html: Path | None) -> None:
     link = html.resolve().as_uri() if html else None
     create_markdown_artifact(key="medpress-review-summary", markdown=markdown_summary.render(report, html_report=link),
                              description="medpress review: summary")
-    rows = [{"post": p.path, "status": "fail" if p.failed else "pass",
+    rows = [{"post": p.path, "status": "fail" if p.failed else "pass", "sign_off": p.sign_off.get("state", ""),
              "errors": sum(f.severity.value == "error" for f in p.findings),
              "warnings": sum(f.severity.value == "warning" for f in p.findings),
              "waived": len(p.waived), "report": link or "(no HTML report written)"} for p in report.posts]
