@@ -214,6 +214,13 @@ def test_kb_show_prints_what_medpress_believes_about_a_product(capsys: pytest.Ca
     assert "checked 2026-12-03, unconfirmed" in out and "boxed warning: Distant spread" in out
     assert "off-label: platysma bands" in out
     assert main(["kb", "show", "no-such-thing", "--content", "content"]) == 2
+    capsys.readouterr()
+    assert main(["kb", "show", "Restylane", "--content", "content"]) == 0
+    filler = capsys.readouterr().out
+    assert "kind: pma-device" in filler and "duration_months: 6 to 24" in filler  # product-specific, up to 2 years
+    assert "[temple-hollowing] (2024)" in filler and "[cheek-skin-smoothness] (2023)" in filler
+    assert "P090016S050" not in filler  # the under-eye source that did not support 2022
+    assert "[perioral-lines] (2014)" in filler and "pma.cfm?id=P040024S072" in filler
 
 
 def test_kb_diff_between_two_revisions_shows_an_added_and_a_removed_use(tmp_path: Path,

@@ -50,7 +50,10 @@ def recheck(content_dir: Path, *, grammar: bool = False, only_changed: bool = Tr
             continue  # edited since its approval: `status` says stale
         where = [f"{target}: {entries[post.slug].get('location', '')}" for target, entries in sorted(live.items())
                  if post.slug in entries and entries[post.slug].get("content_hash") == post.content_hash]
-        detail = post.sign_off.get("detail", f"passes under policy {post.sign_off['policy_now']['policy_version']}")
+        was, now = post.sign_off["approved_under"], post.sign_off["policy_now"]
+        detail = post.sign_off.get("detail", f"approved under policy {was['policy_version'] or '?'} (knowledge base "
+                                             f"{was['kb_version'] or '?'}); passes under {now['policy_version']} "
+                                             f"(knowledge base {now['kb_version']}): stays approved")
         rows.append(Rechecked(post.path, by_path.get(post.path, post.path), post.slug, post.sign_off["state"],
                               detail, where))
     return report, rows
@@ -89,8 +92,11 @@ def with_re_review(content_dir: Path, rows: list, grammar: bool = False) -> list
     no longer pass under the policy in force marked ``needs re-review`` (the others keep their state)."""
     _, rechecked = recheck(content_dir, grammar=grammar)
     found = {r.path: r for r in rechecked if r.state == "needs re-review"}
+    kept = {r.path: r for r in rechecked if r.state == "approved"}
     for row in rows:
         hit = found.get(row.path)
+        if row.path in kept and row.state in ("approved", "published"):
+            row.detail += f"; re-checked: {kept[row.path].detail}"
         if hit is not None and row.state in ("approved", "published"):
             live = f"; LIVE BUT NO LONGER PASSING ({'; '.join(hit.live)}): `medpress unpublish {hit.rel} " \
                    f"--target {hit.live[0].split(':')[0]}` takes it down" if hit.live else ""
