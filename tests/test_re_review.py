@@ -175,3 +175,34 @@ def test_a_claims_finding_on_a_fact_past_its_age_says_so(content: Path, capsys: 
     report = json.loads((content.parent / "r.json").read_text())
     [finding] = [f for f in report["posts"][0]["findings"] if f["rule"] == "CLM003"]
     assert "checked 2024-01-02; EXPIRED: older than 365 days" in finding["message"]
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_prefect_artifacts_and_the_recheck_flow_say_needs_re_review(content: Path, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows.recheck_flow import recheck
+    from flows.review import review
+
+    def artifacts(state: Any) -> dict[str, Any]:
+        with get_client(sync_client=True) as client:
+            found = client.read_artifacts(artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])))
+        return {a.key: a.data for a in found}
+
+    approve_for_test(content, content / "posts" / "temples.md")
+    approve_for_test(content, content / "posts" / "aftercare.md")
+    assert recheck(content=str(content), grammar=False, return_state=True).is_completed()
+    _edit_kb(content, _knowledge_base_b)
+    reviewed = review(content=str(content), grammar=False, output=None, return_state=True)
+    made = artifacts(reviewed)
+    table = made["medpress-review-posts"]
+    rows = {row["post"].split("posts/")[1]: row for row in (json.loads(table) if isinstance(table, str) else table)}
+    assert rows["temples.md"]["sign_off"] == "needs re-review" and rows["aftercare.md"]["sign_off"] == "approved"
+    assert "Needs re-review (1)" in made["medpress-review-summary"]
+    rechecked = recheck(content=str(content), grammar=False, return_state=True)
+    assert rechecked.is_failed() and "1 approved post(s) need re-review" in rechecked.message
+    listed = artifacts(rechecked)["medpress-recheck"]
+    assert "**needs re-review**" in listed and "temples.md" in listed and "temple hollowing" in listed
+    assert "approved `" in listed and "aftercare.md" in listed
