@@ -353,7 +353,8 @@ def _with_molecules(products: Iterable[Product]) -> dict[str, Product]:
         brands = [found[b] for b in product.molecule_of]
         if brands:
             found[product.id] = product.model_copy(update={
-                "approved_uses": tuple(u for b in brands for u in b.approved_uses),
+                "approved_uses": tuple(u.model_copy(update={"checked_on": b.checked(u)})  # the brand's date
+                                       for b in brands for u in b.approved_uses),
                 "boxed_warning": product.boxed_warning or next((b.boxed_warning for b in brands if b.boxed_warning),
                                                                None)})
     return found
