@@ -206,3 +206,20 @@ def test_prefect_artifacts_and_the_recheck_flow_say_needs_re_review(content: Pat
     listed = artifacts(rechecked)["medpress-recheck"]
     assert "**needs re-review**" in listed and "temples.md" in listed and "temple hollowing" in listed
     assert "approved `" in listed and "aftercare.md" in listed
+
+
+def test_unpublish_takes_a_static_page_down_in_one_command(content: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    approve_for_test(content, content / "posts" / "temples.md")
+    approve_for_test(content, content / "posts" / "aftercare.md")
+    publish(content, StaticTarget(site), grammar=False)
+    [page] = [p for p in (site / "blog").iterdir() if p.name.startswith("temples-")]
+    assert page.name in (site / "index.html").read_text()
+    assert main(["unpublish", str(content / "posts" / "temples.md"), "--content", str(content), "--out",
+                 str(site)]) == 0
+    assert not page.exists() and page.name not in (site / "index.html").read_text()
+    assert any(p.name.startswith("aftercare-") for p in (site / "blog").iterdir())
+    assert main(["unpublish", str(content / "posts" / "temples.md"), "--content", str(content), "--out",
+                 str(site)]) == 1  # not published any more: said, exit 1
+    assert "is not published on static" in capsys.readouterr().err

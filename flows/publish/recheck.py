@@ -84,6 +84,11 @@ def unpublish(content_dir: Path, path: Path, target: Target) -> PublishResult:
     result = target.unpublish(slug)
     if result.ok:
         ledger.record_published(content_dir, target.name, slug, None)
+        entries.pop(slug, None)
+        if hasattr(target, "write_index"):  # the static site's index lists only what is still live
+            posts = [ingest.read_post(content_dir, e["path"], 10**9, body=False) for e in entries.values()
+                     if e.get("path")]
+            target.write_index([(p.slug, p.title, str(p.meta.get("date", ""))) for p in posts if p.readable])
     return result
 
 
