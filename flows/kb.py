@@ -40,7 +40,7 @@ def add_commands(commands: Any) -> None:
     recheck.add_argument("--no-grammar", action="store_true")
 
     unpublish = commands.add_parser("unpublish", help="take one post's page down from a target now")
-    unpublish.add_argument("path", type=Path, metavar="PATH")
+    unpublish.add_argument("slug", metavar="SLUG", help="the post's slug")
     unpublish.add_argument("--content", type=Path, default=Path("content"))
     unpublish.add_argument("--target", choices=("static", "wordpress"), default="static")
     unpublish.add_argument("--out", type=Path, default=None, help="static site folder (default: policy, site/)")
@@ -105,7 +105,7 @@ def _recheck(args: argparse.Namespace) -> int:
         print("recheck: no approved post was signed off under another policy; nothing to re-review")
         return OK
     for row in rows:
-        live = f"; LIVE BUT NO LONGER PASSING ({'; '.join(row.live)}): `medpress unpublish {row.rel} --target " \
+        live = f"; LIVE BUT NO LONGER PASSING ({'; '.join(row.live)}): `medpress unpublish {row.slug} --target " \
                f"{row.live[0].split(':')[0]}` takes it down" if row.live and row.state != "approved" else ""
         print(f"{row.state:<16} {row.path}  ({row.detail}{live})")
     needs = sum(r.state != "approved" for r in rows)
@@ -132,12 +132,12 @@ def _unpublish(args: argparse.Namespace) -> int:
 
         target = StaticTarget(args.out or Path(policy.general.publishing.site_dir))
     try:
-        result = unpublish(args.content, args.path, target)
+        result = unpublish(args.content, args.slug, target)
     finally:
         target.close()
     if not result.ok:
         print(f"medpress: {result.error}", file=sys.stderr)
         return FAILED
-    print(f"unpublished {args.path} ({result.slug}) from {args.target}; its approval stands, and `medpress publish` "
-          "holds it while its review fails")
+    print(f"unpublished {args.slug} from {args.target}; its approval stands, and `medpress publish` holds it while "
+          "its review fails")
     return OK

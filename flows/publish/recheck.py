@@ -66,21 +66,16 @@ def re_review_reason(item: PostReport, rel: str, target: str, live: dict[str, di
     entry = live.get(item.slug)
     if entry:
         reason += (f". LIVE BUT NO LONGER PASSING at {entry.get('location', '')}: take it down with "
-                   f"`medpress unpublish {rel} --target {target}`, or fix it and approve again")
+                   f"`medpress unpublish {item.slug} --target {target}`, or fix it and approve again")
     return reason
 
 
-def unpublish(content_dir: Path, path: Path, target: Target) -> PublishResult:
+def unpublish(content_dir: Path, slug: str, target: Target) -> PublishResult:
     """Take one post's page down from ``target`` now (its approval stays; the next publish holds the post while
-    its review fails)."""
-    rel = ingest.rel_to_content(content_dir, path)
+    its review fails). Same command line as the WordPress work's `medpress unpublish SLUG`."""
     entries = ledger.published(content_dir).get(target.name, {})
-    slug = next((s for s, e in entries.items() if e.get("path") == rel), None)
-    if slug is None:
-        post = ingest.read_post(content_dir, rel, 10**9, body=False)
-        slug = post.slug
-    if not slug or slug not in entries:
-        return PublishResult(slug or rel, "failed", error=f"{rel} is not published on {target.name}")
+    if slug not in entries:
+        return PublishResult(slug, "failed", error=f"'{slug}' is not published on {target.name}")
     result = target.unpublish(slug)
     if result.ok:
         ledger.record_published(content_dir, target.name, slug, None)
@@ -103,7 +98,7 @@ def with_re_review(content_dir: Path, rows: list, grammar: bool = False) -> list
         if row.path in kept and row.state in ("approved", "published"):
             row.detail += f"; re-checked: {kept[row.path].detail}"
         if hit is not None and row.state in ("approved", "published"):
-            live = f"; LIVE BUT NO LONGER PASSING ({'; '.join(hit.live)}): `medpress unpublish {hit.rel} " \
+            live = f"; LIVE BUT NO LONGER PASSING ({'; '.join(hit.live)}): `medpress unpublish {hit.slug} " \
                    f"--target {hit.live[0].split(':')[0]}` takes it down" if hit.live else ""
             row.state, row.detail = "needs re-review", hit.detail + live
     return rows
