@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from checks.claims_kb import ApprovedUse, Condition, Phrase, Product
+from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
@@ -353,7 +353,8 @@ def _with_molecules(products: Iterable[Product]) -> dict[str, Product]:
         brands = [found[b] for b in product.molecule_of]
         if brands:
             found[product.id] = product.model_copy(update={
-                "approved_uses": tuple(u for b in brands for u in b.approved_uses),
+                "approved_uses": tuple(u.model_copy(update={"checked_on": b.checked(u)})  # the brand's date
+                                       for b in brands for u in b.approved_uses),
                 "boxed_warning": product.boxed_warning or next((b.boxed_warning for b in brands if b.boxed_warning),
                                                                None)})
     return found
@@ -755,7 +756,7 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
     for the others medpress cannot tell which use is meant, so it cannot verify the claim (CLM011) unless a
     source is cited beside it."""
     product = k.products[product_id]
-    if product.kind == "compounded" or (product.kind == "510k-device" and says_approved):
+    if product.kind == "compounded" or (product.kind in DEVICE_KINDS and says_approved):
         return Claim(sentence, product_id, None, "approval", "cleared-called-approved", _kind_text(product))
     kind = "approval" if says_approved else "clearance"
     if product.kind == "not-approved":  # "the kit is FDA-cleared": about the kit that prepares it, not a claim
@@ -777,24 +778,54 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
     source = str(use.source) if use else ""
     claim = Claim(sentence, product.id, condition_id, kind, "ok", kb_says, source, cited, disclosed)
     if kind == "approval":
-        if product.kind == "compounded" or product.kind == "510k-device":
+        if product.kind == "compounded" or product.kind in DEVICE_KINDS:
             claim.verdict = "cleared-called-approved"
         elif product.kind == "not-approved" or condition_id not in uses:
             claim.verdict = "false-approval"
         elif not cited:
             claim.verdict = "uncited-approval"
     elif kind == "clearance":
-        if product.kind != "510k-device" or condition_id not in uses:
+        if product.kind not in DEVICE_KINDS or condition_id not in uses:
             claim.verdict = "false-approval"
     elif not covered and not disclosed:
-        claim.verdict = "device-beyond-clearance" if product.kind == "510k-device" else "off-label-undisclosed"
+        claim.verdict = "device-beyond-clearance" if product.kind in DEVICE_KINDS else "off-label-undisclosed"
     elif use and not disclosed and _younger(use, text, k):
         claim.verdict = "off-label-undisclosed"  # kind 7: "works well for teens" on a use approved for adults
         claim.kb_says = f"approved for {use.population} only ({use.year})"
     if kind == "approval" and claim.verdict in ("uncited-approval", "ok") and use and _younger(use, text, k):
         claim.verdict = "false-approval"
         claim.kb_says = f"approved for {use.population} only ({use.year})"
+    if kind in ("approval", "clearance") and claim.verdict in ("uncited-approval", "ok") and use:
+        stated = _wrong_year(use, condition_id, text, k)
+        if stated:  # "approved for spasticity since 2010" when the first approval of that use was 2015
+            claim.verdict = "false-approval"
+            claim.kb_says = f"first {_verb(product)} for this use in {use.year}, not {stated}: {kb_says}"
     return claim
+
+
+# a year given for an approval: "approved in 2015", "cleared since March 2016", "back in 1995"
+_STATED_YEAR = re.compile(r"\b(?:in|since|as of|back in)\s+(?:[A-Z][a-z]+\s+)?(?:\d{1,2},?\s+)?(?P<y>(?:19|20)\d\d)\b")
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _wrong_year(use: ApprovedUse, condition_id: str, text: str, k: Knowledge) -> int | None:
+    """The year a sentence gives for a use's approval when the knowledge base says otherwise: none of the years
+    it gives for that use is the use's first year or a later date its limits name (a population or area added
+    later). A year goes with the use named nearest to it ("approved for frown lines, and since 2024 for forehead
+    lines": 2024 is the forehead lines')."""
+    stated = list(_STATED_YEAR.finditer(text))
+    if not stated:
+        return None
+    named = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+    years = [int(m.group("y")) for m in stated
+             if not named or min(named, key=lambda c: min(abs(m.start() - c[2]), abs(c[1] - m.end())))[0]
+             == condition_id]
+    known = {use.year, *(int(y) for y in _ANY_YEAR.findall(use.limits))}
+    return years[0] if years and not known.intersection(years) else None
+
+
+def _verb(product: Product) -> str:
+    return "FDA-cleared" if product.kind in DEVICE_KINDS else "FDA-approved"
 
 
 # an age, not a count ("over 5.6 million treatments", "over 20 years of experience", "from 3 sessions")
@@ -825,14 +856,16 @@ def _population_below(product: Product, text: str, k: Knowledge) -> str:
 
 
 def _use_text(product: Product, use: ApprovedUse) -> str:
-    verb = "cleared" if product.kind == "510k-device" else "approved"
+    verb = "cleared" if product.kind in DEVICE_KINDS else "approved"
     limits = f"; {use.limits}" if use.limits else ""
-    flag = " (unconfirmed)" if use.unconfirmed else ""
+    flag = f" ({'unconfirmed; ' if use.unconfirmed else ''}checked {product.checked(use)})"
     return f"FDA-{verb} for {use.population}{limits} ({use.year}){flag}"
 
 
 def _kind_text(product: Product) -> str:
     return {"510k-device": "a 510(k)-cleared device: 'FDA-cleared', never 'FDA-approved'",
+            "de-novo-device": "a device authorized through De Novo: 'FDA-authorized' or 'FDA-cleared', never "
+                              "'FDA-approved'",
             "compounded": "a compounded drug: not FDA-approved for any use",
             "not-approved": "not FDA-approved or cleared for this use"}.get(product.kind, product.kind)
 
@@ -842,7 +875,7 @@ def _not_approved_text(product: Product, condition_id: str, k: Knowledge) -> str
         return _kind_text(product)
     name = k.conditions[condition_id].name
     listed = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
-    verb = "cleared" if product.kind == "510k-device" else "approved"
+    verb = "cleared" if product.kind in DEVICE_KINDS else "approved"
     off = "a known off-label use" if condition_id in product.off_label else f"not an FDA-{verb} use"
     return f"{name} is {off}; {verb} uses: {listed or 'none'}"
 
@@ -1025,7 +1058,7 @@ def _other_approved(text: str, products: list[tuple[str, int, int]], k: Knowledg
         return ""
     named = {p for p, _, _ in products}
     # an approved drug is compared with approved products, a cleared device with cleared ones
-    kinds = {"510k-device"} if any(k.products[p].kind == "510k-device" for p in named) else APPROVED_KINDS
+    kinds = DEVICE_KINDS if any(k.products[p].kind in DEVICE_KINDS for p in named) else APPROVED_KINDS
     others = []
     for product in k.products.values():
         if product.id in named or product.kind not in kinds:
@@ -1077,10 +1110,10 @@ def _beyond_clearance(post: Post, sentence: Sentence, products: list[tuple[str, 
     if use is None:
         return
     named = {p for p, _, _ in products}
-    devices = {p for p in named if k.products[p].kind == "510k-device"}
+    devices = {p for p in named if k.products[p].kind in DEVICE_KINDS}
     if named and not devices:
         return  # a drug's claim (Wegovy for weight loss) is judged against its label, not here
-    if not devices and not (carried and k.products[carried].kind == "510k-device") and \
+    if not devices and not (carried and k.products[carried].kind in DEVICE_KINDS) and \
             not _search(k.device_words, text):
         return
     # "devices cleared for cellulite": a clearance statement, judged as one (CLM001/CLM003), not an offer
@@ -1230,7 +1263,7 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
         return (f"“approved” claim for {name} ({use}) is not supported. {says}",
                 f"Say it is off-label (\"the FDA has not approved {name} for {use}\"), or remove the claim.")
     if rule is CLEARED_CALLED_APPROVED:
-        fix = ("Write \"FDA-cleared\" for a 510(k) device." if product.kind == "510k-device"
+        fix = ("Write \"FDA-cleared\" for a 510(k) or De Novo device." if product.kind in DEVICE_KINDS
                else "Say plainly that compounded versions are not FDA-approved.")
         return f"{name} called FDA-approved, but it is {_kind_text(product)}.", fix
     if rule is UNVERIFIABLE_APPROVAL:

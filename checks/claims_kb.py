@@ -17,9 +17,13 @@ Kind = Literal[
     "drug",  # NDA approval
     "pma-device",  # Class III device, PMA approval (dermal fillers)
     "510k-device",  # Class II device, 510(k) clearance: "cleared", never "approved"
+    "de-novo-device",  # novel low/moderate-risk device, De Novo grant: "authorized" or "cleared", never "approved"
     "not-approved",  # no FDA approval or clearance for the marketed use (PRP, IV vitamin drips)
     "compounded",  # compounded drug: not FDA-approved at all
 ]
+
+# Devices marketed after a 510(k) clearance or a De Novo grant: "FDA-cleared" (or "authorized"), never "approved".
+DEVICE_KINDS = frozenset({"510k-device", "de-novo-device"})
 
 
 class _Strict(BaseModel):
@@ -43,6 +47,10 @@ class ApprovedUse(_Strict):
     year: int = Field(ge=1938, le=2100)
     source: HttpUrl
     unconfirmed: bool = Field(False, description="true until checked against a primary source")
+    checked_on: date | None = Field(None, description="when this fact was last checked against its source "
+                                                      "(default: the product's checked_on)")
+    evidence: tuple[HttpUrl, ...] = Field((), description="the pages read when the fact was last checked or "
+                                                          "corrected, besides its source")
 
 
 class BoxedWarning(_Strict):
@@ -81,10 +89,18 @@ class Product(_Strict):
     checked_on: date
     unconfirmed: bool = Field(False, description="true while any fact lacks a primary source")
 
+    @property
+    def uses(self) -> tuple[ApprovedUse, ...]:
+        return (*self.approved_uses, *self.cleared_uses)
+
+    def checked(self, use: ApprovedUse | None = None) -> date:
+        """When a fact of this product (a use, or the product's own facts) was last checked."""
+        return (use.checked_on if use is not None else None) or self.checked_on
+
     @model_validator(mode="after")
     def _uses_fit_the_kind(self) -> Product:
-        if self.kind == "510k-device" and self.approved_uses:
-            raise ValueError("a 510(k) device has cleared_uses, not approved_uses")
+        if self.kind in DEVICE_KINDS and self.approved_uses:
+            raise ValueError(f"a {self.kind} has cleared_uses (authorized or cleared), not approved_uses")
         if self.kind in ("not-approved", "compounded") and (self.approved_uses or self.cleared_uses):
             raise ValueError(f"a {self.kind} product has no approved or cleared uses")
         return self

@@ -180,6 +180,16 @@ def _public_key(text: str) -> str:
     return f"{parts[0]} {parts[1]}"
 
 
+class KnowledgeBasePolicy(_Strict):
+    """How old a knowledge-base fact may get, and which sources count as primary (`medpress kb check`)."""
+
+    max_age_days: int = Field(365, ge=1, description="a fact checked longer ago than this is expired")
+    primary_domains: tuple[str, ...] = Field(
+        ("fda.gov", "nlm.nih.gov", "webharvest.gov", "pagefreezer.com"),
+        description="a source on one of these domains (or a subdomain) is a primary record (FDA, NLM, archived "
+                    "FDA pages); any other source is secondary")
+
+
 class RulesPolicy(_Strict):
     disable: tuple[str, ...] = ()
     severity: dict[str, Severity] = Field(default_factory=dict)
@@ -193,6 +203,7 @@ class GeneralPolicy(_Strict):
     grammar: GrammarPolicy = GrammarPolicy()
     publishing: PublishingPolicy = PublishingPolicy()
     rules: RulesPolicy = RulesPolicy()
+    knowledge_base: KnowledgeBasePolicy = KnowledgeBasePolicy()
 
 
 class Applies(_Strict):

@@ -94,8 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--role", default="", help="optional; checked against your role in policy")
     revoke.add_argument("--note", default="", help="why you withdraw it (kept in the signed ledger)")
 
-    state = commands.add_parser("status", help="each post: draft, in review, approved, stale or published")
+    state = commands.add_parser("status", help="each post: draft, in review, approved, stale, published or needs "
+                                               "re-review")
     state.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    state.add_argument("--grammar", dest="no_grammar", action="store_false",
+                       help="re-review posts approved under another policy with the grammar check too")
 
     publish = commands.add_parser("publish", help="publish exactly the approved versions that pass review")
     publish.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
@@ -146,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     from flows.desk.cli import add_parsers  # the reviewer's desk: serve, users
 
     add_parsers(commands)
+    from flows.kb import add_commands
+
+    add_commands(commands)  # kb, recheck, unpublish (issue 17)
     return parser
 
 
@@ -158,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
-               "publish": _publish, "audit": _audit, "unpublish": _unpublish, **_desk_handlers()}[args.command]
+               "publish": _publish, "audit": _audit, "unpublish": _unpublish,
+               "kb": _kb, "recheck": _kb, **_desk_handlers()}[args.command]
     previous = _stop_on_sigterm()
     try:
         return int(handler(args))
@@ -277,11 +284,15 @@ def _revoke(args: argparse.Namespace) -> Exit:
 
 
 def _status(args: argparse.Namespace) -> Exit:
+    from flows.publish.recheck import with_re_review
     from flows.publish.signoff import status
     from flows.store import ledger
 
     state = ledger.read(args.content)
-    for row in status(args.content, state):
+    rows = status(args.content, state)
+    if state.sound:  # approved posts the policy in force no longer passes: needs re-review (issue 17)
+        rows = with_re_review(args.content, rows, grammar=not args.no_grammar)
+    for row in rows:
         print(f"{row.state:<10} {row.path}" + (f"  ({row.detail})" if row.detail else ""))
     for problem in state.problems:
         print(f"{state.file}:{problem.line}: {problem.message}", file=sys.stderr)
@@ -352,6 +363,12 @@ def _publish(args: argparse.Namespace) -> Exit:
           f"{sum(r.action == 'unpublished' for r in run.results)} taken down, "
           f"{sum(d.action == 'hold' for d in run.decisions)} held back, {len(failed)} failed")
     return Exit.FAILED if failed else Exit.OK
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from flows.kb import run
+
+    return run(args)
 
 
 def _formats(value: str) -> list[str]:

@@ -51,6 +51,12 @@ def _lines(report: ReviewReport, html_report: str | None) -> Iterator[str]:
         yield "| --- | --- | ---: | ---: | ---: | ---: |"
         yield from (_post_row(post) for post in report.posts)
         yield ""
+    rereview = [post for post in report.posts if post.needs_re_review]
+    if rereview:  # approved under another policy, failing under this one (issue 17)
+        yield f"### Needs re-review ({len(rereview)})"
+        yield ""
+        yield from (f"- {_code(post.path)}: {_cell(post.sign_off.get('detail', ''))}" for post in rereview)
+        yield ""
 
     errors = ((post, item) for post in report.posts for item in post.findings if item.severity is Severity.ERROR)
     if summary["errors"]:

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from checks.model import Finding, Severity
 from checks.suppression_comments import Suppression, Waived
@@ -53,6 +54,12 @@ class PostReport:
     waived: list[Waived] = field(default_factory=list)  # findings waived inline, with the reason
     suppressions: list[SuppressionRecord] = field(default_factory=list)  # every suppression, for the audit
     baselined: list[Finding] = field(default_factory=list)  # accepted by the CI baseline
+    # an approved post's sign-off under the policy in force: state "approved" or "needs re-review" (with why)
+    sign_off: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def needs_re_review(self) -> bool:
+        return self.sign_off.get("state") == "needs re-review"
 
     @property
     def failed(self) -> bool:
@@ -67,7 +74,8 @@ class PostReport:
                 "findings": listed(f.to_dict() for f in self.findings),
                 "waived": listed(w.to_dict() for w in self.waived),
                 "suppressions": listed(s.to_dict() for s in self.suppressions),
-                "baselined": listed(f.to_dict() for f in self.baselined)}
+                "baselined": listed(f.to_dict() for f in self.baselined),
+                **({"sign_off": self.sign_off} if self.sign_off else {})}
 
 
 class ReviewReport:

@@ -77,6 +77,7 @@ def post_rows(report: ReviewReport, desk_url: str | None = None) -> list[dict[st
         rules = sorted({f.rule for f in post.findings if f.severity is Severity.ERROR})
         row: dict[str, object] = {
             "post": post.path, "status": "fail" if post.failed else "pass",
+            "sign_off": post.sign_off.get("state", ""),
             "errors": sum(f.severity is Severity.ERROR for f in post.findings),
             "warnings": sum(f.severity is Severity.WARNING for f in post.findings),
             "waived": len(post.waived), "error rules": ", ".join(rules)}

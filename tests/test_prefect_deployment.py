@@ -28,10 +28,11 @@ def test_deployment_parameters_fit_the_flow() -> None:
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     names = {d["name"]: d for d in config["deployments"]}
-    assert {"review-content", "review-nightly", "sign-off", "publish-static", "publish-wordpress"} <= set(names)
+    assert {"review-content", "review-nightly", "sign-off", "publish-static", "publish-wordpress",
+            "recheck-policy"} <= set(names)
     flows = {"review-content": "review", "review-nightly": "review", "review-dask": "review", "sign-off": "sign-off",
              "publish-static": "publish", "publish-wordpress": "publish", "audit-wordpress-nightly": "audit",
-             "audit-static-nightly": "audit"}
+             "audit-static-nightly": "audit", "recheck-policy": "recheck"}
     for name, deployment in names.items():
         flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
         assert flow.name == flows[name]

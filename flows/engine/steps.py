@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from checks.policy import Policy
 from checks.summary import PostSummary
 from flows.engine import gate, ingest, workers
 from flows.engine.check_posts import CheckedPost, Source, check_sources
-from flows.store import ledger
+from flows.store import knowledge, ledger, rereview
 from flows.store.cache import JsonCache, ResultCache, cache_root
 from flows.store.code_version import code_key
 from flows.store.policy_files import load_policy, policy_dir_for
@@ -309,6 +309,8 @@ def assemble(plan: Plan, checked: Sequence[CheckedPost], grammar_found: dict[str
                                   result.metrics, final.waived,
                                   [SuppressionRecord.of(s) for s in final.suppressions]))
     reports.sort(key=lambda r: r.path)
+    knowledge.mark_expired(reports, plan.policy, date.today())  # issue 17: facts past their age, sign-offs
+    rereview.mark(reports, {i.summary.display_path: i.summary.rel_path for i in checked}, approvals, plan.policy)
     run = run_metadata(plan, started, cache)
     # What this review had to redo: posts parsed and checked (the others came from the cache), and posts whose
     # checks across posts ran again (edited, or something they read of another post changed).

@@ -25,6 +25,7 @@ from flows.engine import ingest
 from flows.engine.steps import ReviewOptions, make_plan, review_checked, review_with_plan
 from flows.publish import verdict
 from flows.publish.base import PublishItem, PublishResult, Target, media_url
+from flows.publish.recheck import re_review_reason
 from flows.publish.render import Unpublishable, build_item
 from flows.publish.roles import RESOLVED_BY_APPROVAL
 from flows.store import ledger, signing
@@ -233,6 +234,8 @@ def decide(content_dir: Path, report: ReviewReport, posts: Mapping[str, Post | P
             decisions.append(Decision(rel, post.slug, "unpublish" if post.slug in live else "hold",
                                       f"front matter says status: draft (approved by {approval.reviewer}, "
                                       "but the author holds it back): set status: review or approved to publish"))
+        elif item.needs_re_review:  # approved under another policy, which it no longer passes (issue 17)
+            decisions.append(Decision(rel, post.slug, "hold", re_review_reason(item, rel, target_name, live)))
         elif item.failed and not approval.override:
             errors = sum(f.severity is Severity.ERROR for f in item.findings)
             decisions.append(Decision(rel, post.slug, "hold", f"review fails with {errors} error(s)"))
