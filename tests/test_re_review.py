@@ -220,3 +220,21 @@ def test_unpublish_takes_a_static_page_down_in_one_command(content: Path, tmp_pa
     assert main(["unpublish", page.name, "--content", str(content), "--out", str(site)]) == 0
     assert not page.exists()
     assert any(p.name.startswith("aftercare-") for p in (site / "blog").iterdir())
+
+
+def test_publishing_on_the_reviews_result_holds_a_post_it_sent_back_to_review(content: Path, tmp_path: Path) -> None:
+    """`make review` publishes with --from-review: the stored report's sign-off state must hold the post too."""
+    site = tmp_path / "site"
+    approve_for_test(content, content / "posts" / "temples.md")
+    approve_for_test(content, content / "posts" / "aftercare.md")
+    first = publish(content, StaticTarget(site), grammar=False)
+    assert sorted(d.action for d in first.decisions) == ["publish", "publish"]
+    _edit_kb(content, _knowledge_base_b)
+    report = tmp_path / "review.json"
+    main(["review", "--content", str(content), "--no-grammar", "--engine", "direct", "--output", str(report)])
+    by_slug = {p["slug"].split("-")[0]: p for p in json.loads(report.read_text())["posts"]}
+    assert by_slug["temples"]["sign_off"]["state"] == "needs re-review"
+    run = publish(content, StaticTarget(site), grammar=False, review=report)
+    decisions = {d.slug.split("-")[0]: d for d in run.decisions}
+    assert decisions["temples"].action == "hold" and "needs re-review" in decisions["temples"].reason
+    assert decisions["aftercare"].action == "publish"

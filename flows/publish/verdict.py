@@ -59,8 +59,11 @@ def load_review(path: Path, plan: Plan, grammar: bool) -> ReviewReport:
             findings = [Finding.from_dict(f) for f in [*item.get("findings", []), *item.get("baselined", [])]]
         except (KeyError, TypeError, ValueError) as err:
             raise StaleReview(f"{path}: a post entry publishing cannot read ({err}): {again}") from err
+        sign_off = item.get("sign_off") if isinstance(item.get("sign_off"), dict) else {}
+        # the review's word on approvals under another policy: a post it sent back to review stays held
         posts.append(PostReport(ingest.display_path(plan.options.content_dir / rel), str(item.get("slug", "")),
-                                str(item.get("title", "")), str(item.get("content_hash", "")), findings))
+                                str(item.get("title", "")), str(item.get("content_hash", "")), findings,
+                                sign_off=sign_off))
     return ReviewReport(run, posts)
 
 
