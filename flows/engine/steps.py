@@ -10,7 +10,7 @@ import platform
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -50,6 +50,8 @@ class ReviewOptions:
     use_cache: bool = True
     changed_since: str | None = None  # git ref: review changed posts and the posts linking to them
     baseline: Path | None = None  # accepted findings (medpress baseline) that do not fail the run
+    # An editor's unsaved buffers (content-relative path -> bytes), reviewed instead of the files (medpress lsp)
+    unsaved: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,7 +151,7 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     found = Sources([], [])
     read: list[tuple[str, bytes]] = []
     for rel in plan.corpus_paths:
-        source = ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
+        source = plan.options.unsaved.get(rel) or ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
         if isinstance(source, Post):
             ctx = context(source, policy)  # one context: the summary and the checks share the post's analysis
             found.ready.append(CheckedPost(summarize(source, policy, ctx), review_post(source, policy, ctx),
