@@ -79,4 +79,5 @@ class Progress:
         rate = self.done / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate > 0 else 0.0
         eta = "done" if self.done >= self.total else f"ETA {left:.0f} s"
-        return f"{self.done}/{self.total} {self.label} ({rate:.0f}/s, {eta})"
+        shown = f"{rate:.0f}" if rate >= 10 else f"{rate:.2g}"  # a slow grammar stage: 0.05/s, not 0/s
+        return f"{self.done}/{self.total} {self.label} ({shown}/s, {eta})"

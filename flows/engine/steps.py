@@ -28,6 +28,7 @@ from checks.policy import Policy
 from checks.summary import PostSummary
 from flows.engine import gate, ingest, workers
 from flows.engine.check_posts import CheckedPost, Source, check_sources
+from flows.engine.progress import Progress
 from flows.store import ledger
 from flows.store.cache import JsonCache, ResultCache, cache_root
 from flows.store.code_version import code_key
@@ -236,7 +237,7 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
 
     started = time.perf_counter()
     wanted = set(plan.selected)
-    service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
+    service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache, progress=_grammar_progress)
     store = JsonCache(_store(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
     found: dict[str, list[Finding]] = {}
     todo = []
@@ -265,6 +266,11 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     stats = service.stats.to_dict()
     stats.update(posts_checked=len(todo), posts_cached=store.hits, seconds=round(time.perf_counter() - started, 3))
     return found, stats
+
+
+def _grammar_progress(total: int) -> Progress:
+    """The grammar stage's progress: silent for its first 2 s; on a terminal a line, in a log a line every 15 s."""
+    return Progress(total, label="grammar requests answered", quiet_below=1, after=2.0, plain_every=15.0)
 
 
 def _grammar_post(plan: Plan, item: CheckedPost) -> tuple[Post, list[Paragraph]]:

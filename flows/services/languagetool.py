@@ -14,7 +14,6 @@ the GR000 finding names the cause (not installed or not started, too slow, crash
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import os
@@ -22,7 +21,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,6 @@ import httpx
 from checks.document import Post
 from checks.grammar import GrammarResult, InvalidAnswer, Match, Paragraph, cache_key, paragraphs, validated_matches
 from checks.policy import GrammarPolicy
-from flows.engine.progress import Progress
 from flows.store.cache import JsonCache, cache_root
 
 # The LanguageTool installer and start script: package data (flows/data/languagetool, in the repository a link to
@@ -200,13 +198,16 @@ class GrammarStats:
 class GrammarService:
     """Check the paragraphs of many posts; only uncached ones reach LanguageTool."""
 
-    def __init__(self, policy: GrammarPolicy, *, use_cache: bool = True, progress: bool = True) -> None:
+    def __init__(self, policy: GrammarPolicy, *, use_cache: bool = True,
+                 progress: Callable[[int], Any] | None = None) -> None:
+        """``progress(total)``: what counts the requests answered (its ``advance(n)`` is called, with n=0 every
+        second while requests are pending), e.g. flows.engine.progress.Progress."""
         self.policy = policy
         self.version = pinned_version()
         self.fingerprint = json.dumps({"lt": self.version, "params": policy.server_params()}, sort_keys=True)
         self.cache = ParagraphCache(cache_root() / "grammar.sqlite" if use_cache else None)
         self.stats = GrammarStats(language_tool_version=self.version)
-        self.show_progress = progress
+        self.progress = progress
         self._service_pid: int | None = None  # the user's LanguageTool service, when medpress runs it
         self._clients: list[LanguageToolClient] = []
         self._round_robin: itertools.cycle[LanguageToolClient] | None = None
@@ -245,13 +246,13 @@ class GrammarService:
                 self._connect()
             except GrammarUnavailable as err:
                 self._broken = (str(err), err.help)
-            progress = Progress(len(requests), label="grammar requests answered", quiet_below=1, after=2.0,
-                                plain_every=15.0, stream=None if self.show_progress else io.StringIO())
+            progress = self.progress(len(requests)) if self.progress else None
             with ThreadPoolExecutor(max_workers=self.policy.max_parallel_requests) as pool:
                 pending = {pool.submit(self._send, request): request for request in requests}
                 while pending:
                     done, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-                    progress.advance(len(done))  # advance(0) every second: a slow server still shows progress
+                    if progress is not None:
+                        progress.advance(len(done))  # advance(0) every second: a slow server still shows progress
                     for future in done:
                         self._apply(pending.pop(future), future.result(), results, waiting)
         return results
@@ -291,7 +292,10 @@ class GrammarService:
             except lt_service.ServiceError as err:
                 raise GrammarUnavailable(f"LanguageTool is not running and could not be started: {err}",
                                          err.help) from err
-            urls = [url]
+            self._clients = [LanguageToolClient(url, self.policy)]  # ensure() just saw it answer
+            self._round_robin = itertools.cycle(self._clients)
+            self.stats.servers = [url]
+            return
         alive = [u for u in urls if healthy(u, timeout=5)]
         if not alive:
             raise GrammarUnavailable("no LanguageTool server answers at " + ", ".join(urls),

@@ -10,6 +10,7 @@ and reuse it. A watchdog stops it after ``MEDPRESS_LT_IDLE_MINUTES`` (default 30
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 from typing import Any
@@ -42,6 +43,17 @@ def healthy(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def listening(port: int) -> bool:
+    """Something accepts connections on the loopback port: cheap (no request for the JVM to answer, which on a
+    loaded machine takes up to a second); a server that accepts but does not answer is found by the request and
+    restarted (flows.services.languagetool)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
@@ -57,7 +69,7 @@ def ensure(heap: str = "768m") -> tuple[str, int]:
         idle = SLOT.idle_seconds()
         with SLOT.locked():
             data = recorded()
-            if data is not None and alive(int(data["pid"])) and healthy(str(data["url"]), timeout=10):
+            if data is not None and server_alive(int(data["pid"])) and listening(_port(str(data["url"]))):
                 SLOT.keep_watched(_port(str(data["url"])))
             else:
                 data = _start(heap, idle)
