@@ -6,8 +6,9 @@ links are checked against the whole blog on disk. Each finding is a diagnostic w
 severity, and the help line. Grammar comes from the warm LanguageTool service (flows.services.lt_service) unless
 the client's initializationOptions say ``{"grammar": false}``.
 
-Code actions apply the fixes medpress can spell out: LanguageTool's replacements ("Replace with “x”") and the
-"did you mean" link targets and anchors ("Did you mean '/blog/slug/'?").
+Code actions apply the fixes medpress can spell out: LanguageTool's replacements ("Replace with “x”"), the
+"did you mean" link targets and anchors ("Did you mean '/blog/slug/'?"), the approved disclaimer wording (replacing
+an altered one, or adding a missing one where its placement says) and CLM004's off-label disclosure.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: ty
             Severity.INFO: types.DiagnosticSeverity.Information}
 REPLACE = re.compile(r"“([^”]*)”")
 DID_YOU_MEAN = re.compile(r"Did you mean '([^']+)'\?")
+APPROVED = re.compile(r"Use the approved wording: (.+)\Z", re.S)  # an altered disclaimer (checks/disclaimers.py)
+ADD_APPROVED = re.compile(r"Add the approved wording( at the (?:end|start) of the post)?: (.+)\Z", re.S)
+ADD_IN_SENTENCE = re.compile(r'Add in the same sentence or paragraph: "(.+)"\Z', re.S)  # CLM004's disclosure
 
 
 class MedpressServer(LanguageServer):
@@ -88,19 +92,43 @@ def review_text(server: MedpressServer, uri: str, text: str) -> list[types.Diagn
     return [diagnostic(f, lines) for post in report.posts for f in post.findings]
 
 
-def fixes(diag: types.Diagnostic, document_lines: list[str]) -> list[tuple[str, str]]:
-    """(title, new text for the diagnostic's range) for each fix its help line spells out."""
+def fixes(diag: types.Diagnostic, lines: list[str]) -> list[tuple[str, types.Range, str]]:
+    """(title, range, new text) for each fix the diagnostic's help line spells out."""
     data: dict[str, Any] = diag.data if isinstance(diag.data, dict) else {}
     suggestion = str(data.get("suggestion") or "")
+    where = diag.range
     if suggestion.startswith("Replace with "):
-        return [(f"Replace with “{r}”", r) for r in REPLACE.findall(suggestion)]
+        return [(f"Replace with “{r}”", where, r) for r in REPLACE.findall(suggestion)]
     meant = DID_YOU_MEAN.search(suggestion)
     if meant:
-        current = _text_in(diag.range, document_lines)
+        current = _text_in(where, lines)
         excerpt = str(data.get("excerpt") or "")
         replaced = current.replace(excerpt, meant[1], 1) if excerpt and excerpt in current else meant[1]
-        return [(f"Change to {meant[1]}", replaced)]
+        return [(f"Change to {meant[1]}", where, replaced)]
+    wording = APPROVED.match(suggestion)
+    if wording:
+        return [("Use the approved wording", where, wording[1])]
+    missing = ADD_APPROVED.match(suggestion)
+    if missing:
+        return [("Add the approved wording", *_insertion(lines, missing[1] or "", missing[2]))]
+    disclosure = ADD_IN_SENTENCE.match(suggestion)
+    if disclosure:
+        return [("Add the disclosure", types.Range(where.end, where.end), " " + disclosure[1])]
     return []
+
+
+def _insertion(lines: list[str], placement: str, text: str) -> tuple[types.Range, str]:
+    """Where a missing disclaimer goes: after the front matter (start), else at the end of the post."""
+    if "start" in placement and lines and lines[0].strip() == "---":
+        close = next((n for n in range(1, len(lines)) if lines[n].strip() in ("---", "...")), None)
+        if close is not None:
+            at = types.Position(close + 1, 0)
+            return types.Range(at, at), f"{text}\n\n"
+    last = len(lines) - 1
+    end = types.Position(last, len(lines[last].encode("utf-16-le")) // 2)
+    before = "" if lines[last] == "" else "\n"
+    gap = "" if last > 0 and lines[last] == "" and lines[last - 1] == "" else "\n"
+    return types.Range(end, end), f"{before}{gap}{text}\n"
 
 
 def _text_in(where: types.Range, lines: list[str]) -> str:
@@ -166,8 +194,8 @@ def build() -> MedpressServer:
         for diag in params.context.diagnostics:
             if diag.source != "medpress":
                 continue
-            for title, new_text in fixes(diag, lines):
-                edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(range=diag.range, new_text=new_text)]})
+            for title, where, new_text in fixes(diag, lines):
+                edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(range=where, new_text=new_text)]})
                 actions.append(types.CodeAction(title=f"{diag.code}: {title}", kind=types.CodeActionKind.QuickFix,
                                                 diagnostics=[diag], edit=edit, is_preferred=len(actions) == 0))
         return actions

@@ -93,3 +93,32 @@ async def test_diagnostics_code_action_and_updated_diagnostics(client: LanguageC
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri)))
     again = await _diagnostics(client, uri)
     assert any(d.code == "LNK001" and "/blog/lip-filler-guide/" in d.message for d in again)
+
+
+@pytest.mark.asyncio
+async def test_the_missing_disclaimer_is_added_by_its_code_action(client: LanguageClient) -> None:
+    text = POST.split("\n\nThis article")[0].replace("[the guide](/blog/microneedling-after-care/)", "the leaflet")
+    text += "\n"
+    path = FOLDER / "content" / "posts" / "no-disclaimer.md"
+    path.write_text(text)
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text)))
+    found = await _diagnostics(client, uri)
+    [missing] = [d for d in found if d.code == "DSC001"]
+    assert "help: Add the approved wording at the end of the post:" in missing.message
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=missing.range,
+        context=types.CodeActionContext(diagnostics=[missing])))
+    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert action.title == "DSC001: Add the approved wording"
+    assert action.edit is not None and action.edit.changes is not None
+    fixed = text
+    for edit in action.edit.changes[uri]:
+        fixed = _apply(fixed, edit)
+    assert fixed.startswith(text) and fixed.rstrip().endswith("before you start any treatment.")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)]))
+    updated = await _diagnostics(client, uri)
+    assert not [d for d in updated if d.code.startswith("DSC")], [d.message for d in updated]  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from checks.model import Severity
@@ -60,9 +61,12 @@ def test_a_server_answering_in_50_to_90_s_completes_without_gr000_and_shows_prog
     def slow(number: int) -> None:
         time.sleep(DELAYS[(number - 1) % len(DELAYS)])
 
+    # A warm server (its first answer after starting takes up to a minute on a loaded machine, unscaled): the delay
+    # is the proxy's alone. medpress warms the service it starts itself the same way (lt_service._start).
+    httpx.post(languagetool + "/v2/check", data={"language": "en-US", "text": "A warm-up."}, timeout=300)
     proxy = CountingProxy(languagetool, on_check=slow)
     monkeypatch.setenv("MEDPRESS_LT_URL", proxy.url)
-    folder = _content(tmp_path, floor=60 * SCALE, request_chars=600, parallel=1)  # three requests in turn
+    folder = _content(tmp_path, floor=60 * SCALE, request_chars=600, parallel=1)  # two requests in turn
     write_post(folder, "p.md", _post(3))
     try:
         report = review_plain(ReviewOptions(content_dir=folder, grammar=True))
@@ -70,7 +74,8 @@ def test_a_server_answering_in_50_to_90_s_completes_without_gr000_and_shows_prog
         proxy.close()
     findings = report.posts[0].findings
     assert not [f for f in findings if f.rule == "GR000"], [f.message for f in findings if f.rule == "GR000"]
-    assert proxy.checks >= 3  # each request answered once: no timeout, no retry
+    requests = report.run["grammar"]["requests"]  # type: ignore[index]
+    assert requests >= 2 and proxy.checks == requests  # each request answered at its first try: no timeout
     assert len([f for f in findings if f.check == "grammar" and "recieve" in f.excerpt]) >= 3
     assert "grammar requests answered" in capsys.readouterr().err  # progress, even in a log (not a terminal)
 

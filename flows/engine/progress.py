@@ -78,6 +78,8 @@ class Progress:
         elapsed = (now or time.monotonic()) - self._started
         rate = self.done / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate > 0 else 0.0
+        if self.done == 0:  # no rate yet: say how long it has been waiting, not "0/s, ETA 0 s"
+            return f"0/{self.total} {self.label} ({elapsed:.0f} s, waiting for the first)"
         eta = "done" if self.done >= self.total else f"ETA {left:.0f} s"
         shown = f"{rate:.0f}" if rate >= 10 else f"{rate:.2g}"  # a slow grammar stage: 0.05/s, not 0/s
         return f"{self.done}/{self.total} {self.label} ({shown}/s, {eta})"

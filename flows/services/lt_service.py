@@ -9,6 +9,7 @@ and reuse it. A watchdog stops it after ``MEDPRESS_LT_IDLE_MINUTES`` (default 30
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -104,6 +105,7 @@ def _start(heap: str, idle: float) -> dict[str, Any]:
             raise ServiceError(f"the LanguageTool server exited while starting (status {process.returncode})",
                                f"See {SLOT.log_file()} for why; `medpress lt start` tries again.")
         if healthy(url, timeout=2):
+            _warm_up(url, deadline)
             data: dict[str, Any] = {"url": url, "pid": process.pid, "idle_seconds": idle, "watchdog": None,
                                     "heap": heap}
             if idle > 0:
@@ -114,6 +116,14 @@ def _start(heap: str, idle: float) -> dict[str, Any]:
     process.terminate()
     raise ServiceError(f"the LanguageTool server did not answer within {STARTUP_SECONDS:.0f} s of starting",
                        f"The machine may be busy; see {SLOT.log_file()} and try `medpress lt start` again.")
+
+
+def _warm_up(url: str, deadline: float) -> None:
+    """One small check: a fresh JVM's first answer takes up to a minute on a loaded machine, and a review's first
+    request should not pay for that against its timeout."""
+    with contextlib.suppress(httpx.HTTPError):  # the review's own requests find out whether the server works
+        httpx.post(url + "/v2/check", data={"language": "en-US", "text": "The clinic opens at nine."},
+                   timeout=max(10.0, deadline - time.monotonic()))
 
 
 def server_alive(pid: int) -> bool:
