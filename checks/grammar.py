@@ -161,6 +161,7 @@ class GrammarResult:
 
     matches: dict[int, list[Match]] = field(default_factory=dict)  # paragraph index -> matches
     error: str | None = None
+    help: str | None = None  # what to do about the error, when the grammar stage knows the cause
 
 
 _NEWLINE_OR_MARK = re.compile(r"\S|\n")
@@ -223,8 +224,8 @@ def cache_key(paragraph: Paragraph, config_fingerprint: str) -> str:
 def findings_from(post: Post, paras: Sequence[Paragraph], result: GrammarResult, policy: Policy) -> list[Finding]:
     if result.error is not None:
         return [finding(UNAVAILABLE, f"grammar check could not run: {result.error}",
-                        suggestion="Start LanguageTool (see README, Grammar) or set MEDPRESS_LT_URL, then review "
-                                   "again; --no-grammar skips the check on purpose.")]
+                        suggestion=result.help or "Start LanguageTool (`medpress lt start`) or set MEDPRESS_LT_URL, "
+                                                  "then review again; --no-grammar skips the check on purpose.")]
     found = []
     vocabulary = _vocabulary_words(policy.vocabulary)
     for index, matches in sorted(result.matches.items()):

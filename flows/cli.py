@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--no-grammar", action="store_true", help="skip the grammar check (recorded in the report)")
     review.add_argument("--external", action="store_true", help="also fetch external http(s) links")
     review.add_argument("--no-cache", action="store_true", help="check every post again, ignoring cached results")
+    review.add_argument("--watch", action="store_true",
+                        help="keep running: review the posts again each time one is saved (direct engine; Ctrl-C "
+                             "stops)")
 
     baseline = commands.add_parser("baseline", help="record today's findings so CI fails only on new ones")
     baseline.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
@@ -152,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     from flows.kb import add_commands
 
     add_commands(commands)  # kb, recheck, unpublish (issue 17)
+
+    lt = commands.add_parser("lt", help="the local LanguageTool server grammar checks use (kept warm between reviews)")
+    lt.add_argument("action", choices=("start", "stop", "status"),
+                    help="start (or reuse) it, stop it, or say where it runs (MEDPRESS_LT_IDLE_MINUTES: idle stop)")
+
+    commands.add_parser("lsp", help="a language server over stdio: diagnostics and quick fixes in your editor "
+                                    "(needs medpress[lsp])")
     return parser
 
 
@@ -165,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"review": _review, "baseline": _baseline, "rules": _rules, "explain": _explain,
                "server": _server, "approve": _approve, "revoke": _revoke, "status": _status,
                "publish": _publish, "audit": _audit, "unpublish": _unpublish,
-               "kb": _kb, "recheck": _kb, **_desk_handlers()}[args.command]
+               "kb": _kb, "recheck": _kb, "lt": _lt, "lsp": _lsp, **_desk_handlers()}[args.command]
     previous = _stop_on_sigterm()
     try:
         return int(handler(args))
@@ -405,6 +415,8 @@ def _default_output(paths: list[Path]) -> Path:
 def _review(args: argparse.Namespace) -> Exit:
     from flows.engine import workers
 
+    if args.watch:
+        return _watch(args)
     workers.prepare_for(args.content, args.paths)  # first: loads the checks on another core while Prefect imports
     engine = args.engine if args.engine != "auto" else ("direct" if args.paths else "prefect")
     if engine == "prefect":
@@ -455,6 +467,18 @@ def _review(args: argparse.Namespace) -> Exit:
             written.append(f"{args.output_dir}/ ({', '.join(f for f in args.format if f not in ('text', 'github'))})")
         print("report: " + "; ".join(written))
     return Exit.FAILED if report.reaches(args.fail_on) else Exit.OK
+
+
+def _watch(args: argparse.Namespace) -> Exit:
+    from flows.engine.steps import ReviewOptions
+    from flows.watch import watch
+
+    if not args.content.is_dir():
+        print(f"medpress: error: content folder '{args.content}' does not exist", file=sys.stderr)
+        return Exit.USAGE
+    options = ReviewOptions(args.content, args.paths, args.policy, not args.no_grammar, args.external,
+                            not args.no_cache)
+    return Exit(watch(options, color=sys.stdout.isatty()))
 
 
 def _baseline(args: argparse.Namespace) -> Exit:
@@ -555,6 +579,33 @@ def _server(args: argparse.Namespace) -> Exit:
     else:
         print(prefect_server.status())
     return Exit.OK
+
+
+def _lt(args: argparse.Namespace) -> Exit:
+    from flows.services import lt_service
+
+    if args.action == "start":
+        try:
+            url, pid = lt_service.ensure()
+        except lt_service.ServiceError as err:
+            print(f"medpress: cannot start LanguageTool: {err}\n    help: {err.help}", file=sys.stderr)
+            return Exit.INTERNAL
+        print(f"{url} (pid {pid})")
+    elif args.action == "stop":
+        print("stopped" if lt_service.stop() else "not running")
+    else:
+        print(lt_service.status())
+    return Exit.OK
+
+
+def _lsp(args: argparse.Namespace) -> Exit:
+    try:
+        from flows.lsp import main as serve
+    except ImportError as err:
+        print(f"medpress: cannot run the language server: {err}; install it with pip install 'medpress[lsp]'",
+              file=sys.stderr)
+        return Exit.INTERNAL
+    return Exit(serve())
 
 
 if __name__ == "__main__":

@@ -53,9 +53,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from prefect.logging.handlers import APILogWorker
 
         APILogWorker.drain_all(timeout=10)  # send queued run logs now, while the server still answers
-    from flows.services import prefect_server
+    from flows.services import lt_service, prefect_server
 
     prefect_server.stop()
+    lt_service.stop()  # the LanguageTool service a review in this session started in the background, if any
     # PREFECT_API_URL stays set: unset, Prefect would start a temporary server at exit to send stray logs.
     shutil.rmtree(os.environ["MEDPRESS_CACHE"], ignore_errors=True)
     shutil.rmtree(os.environ["MEDPRESS_STATE_DIR"], ignore_errors=True)

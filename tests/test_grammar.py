@@ -159,24 +159,44 @@ def test_a_server_killed_mid_review_gives_the_fault_finding(own_cache: Path, con
     faults = [(p.path, f) for p in report.posts for f in p.findings if f.rule == "GR000"]
     assert len(faults) >= len(report.posts) - 2  # every post after the kill
     assert all(f.severity is Severity.ERROR and "grammar check could not run" in f.message for _, f in faults)
+    # the cause, and a help line that fits it (not "start LanguageTool")
+    assert all("stopped answering during the review" in f.message and "crashed or was stopped" in f.message
+               for _, f in faults), faults[0][1].message
+    assert all(f.suggestion and f.suggestion.startswith("Restart the server MEDPRESS_LT_URL names")
+               for _, f in faults)
     assert all(p.failed for p in report.posts if any(path == p.path for path, _ in faults))
 
 
 @pytest.mark.usefixtures("own_cache")
-def test_medpress_starts_and_stops_its_own_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_medpress_starts_its_service_once_and_the_next_review_reuses_it(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.services import lt_service
+    from flows.services.background import alive
+
     monkeypatch.delenv("MEDPRESS_LT_URL", raising=False)
+    monkeypatch.setenv("MEDPRESS_STATE_DIR", str(tmp_path / "state"))  # this test's own service record
     folder = tmp_path / "content"
     write_post(folder, "p.md", f"---\ntitle: P\nslug: p\ndate: 2024-05-01\n---\nWe recieve you.\n\n{ADVICE}\n")
-    service = GrammarService(load_policy(POLICY).grammar)
     from checks.document import parse_post
 
     post = parse_post("posts/p.md", (folder / "posts" / "p.md").read_bytes())
-    results = service.check([post])
-    managed = service._managed
-    assert managed is not None and managed.url
-    process = managed.process
-    service.close()
-    assert process is not None and process.poll() is not None, "the server must be stopped afterwards"
+    pid = None
+    try:
+        service = GrammarService(load_policy(POLICY).grammar, use_cache=False)
+        results = service.check([post])
+        service.close()
+        record = lt_service.recorded()
+        assert record is not None, "the service is recorded per user and machine"
+        pid = int(record["pid"])
+        assert alive(pid), "the server outlives the review that started it"
+        again = GrammarService(load_policy(POLICY).grammar, use_cache=False)
+        again.check([post])
+        again.close()
+        assert int(lt_service.recorded()["pid"]) == pid, "the next review reuses it"  # type: ignore[index]
+        assert again.stats.requests == 1
+    finally:
+        assert lt_service.stop() or pid is None
+    assert pid is not None and not alive(pid)
     _, result = results["posts/p.md"]
     assert result.error is None and any(m.rule_id == "MORFOLOGIK_RULE_EN_US" for ms in result.matches.values()
                                         for m in ms)
@@ -185,12 +205,14 @@ def test_medpress_starts_and_stops_its_own_server(tmp_path: Path, monkeypatch: p
 @pytest.mark.usefixtures("own_cache")
 def test_a_missing_install_is_an_error_finding_not_a_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MEDPRESS_LT_URL", raising=False)
+    monkeypatch.setenv("MEDPRESS_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("MEDPRESS_LT_DIR", str(tmp_path / "nowhere"))
     folder = tmp_path / "content"
     write_post(folder, "p.md", f"---\ntitle: P\nslug: p\ndate: 2024-05-01\n---\nFine text here.\n\n{ADVICE}\n")
     report = _review(folder)
     [fault] = [f for f in report.posts[0].findings if f.rule == "GR000"]
     assert "not installed" in fault.message and report.posts[0].failed
+    assert fault.suggestion and "install.sh" in fault.suggestion
 
 
 @pytest.mark.usefixtures("own_cache")

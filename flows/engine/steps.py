@@ -10,7 +10,7 @@ import platform
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import metadata
@@ -28,6 +28,7 @@ from checks.policy import Policy
 from checks.summary import PostSummary
 from flows.engine import gate, ingest, workers
 from flows.engine.check_posts import CheckedPost, Source, check_sources
+from flows.engine.progress import Progress
 from flows.store import knowledge, ledger, rereview
 from flows.store.cache import JsonCache, ResultCache, cache_root
 from flows.store.code_version import code_key
@@ -50,6 +51,8 @@ class ReviewOptions:
     use_cache: bool = True
     changed_since: str | None = None  # git ref: review changed posts and the posts linking to them
     baseline: Path | None = None  # accepted findings (medpress baseline) that do not fail the run
+    # An editor's unsaved buffers (content-relative path -> bytes), reviewed instead of the files (medpress lsp)
+    unsaved: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,7 +152,7 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     found = Sources([], [])
     read: list[tuple[str, bytes]] = []
     for rel in plan.corpus_paths:
-        source = ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
+        source = plan.options.unsaved.get(rel) or ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
         if isinstance(source, Post):
             ctx = context(source, policy)  # one context: the summary and the checks share the post's analysis
             found.ready.append(CheckedPost(summarize(source, policy, ctx), review_post(source, policy, ctx),
@@ -234,7 +237,7 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
 
     started = time.perf_counter()
     wanted = set(plan.selected)
-    service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache)
+    service = GrammarService(plan.policy.grammar, use_cache=plan.options.use_cache, progress=_grammar_progress)
     store = JsonCache(_store(plan, "grammar-posts"), _namespace(plan, service.fingerprint))
     found: dict[str, list[Finding]] = {}
     todo = []
@@ -263,6 +266,11 @@ def check_grammar(plan: Plan, checked: Sequence[CheckedPost]) -> tuple[dict[str,
     stats = service.stats.to_dict()
     stats.update(posts_checked=len(todo), posts_cached=store.hits, seconds=round(time.perf_counter() - started, 3))
     return found, stats
+
+
+def _grammar_progress(total: int) -> Progress:
+    """The grammar stage's progress: silent for its first 2 s; on a terminal a line, in a log a line every 15 s."""
+    return Progress(total, label="grammar requests answered", quiet_below=1, after=2.0, plain_every=15.0)
 
 
 def _grammar_post(plan: Plan, item: CheckedPost) -> tuple[Post, list[Paragraph]]:

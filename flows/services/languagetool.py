@@ -1,10 +1,15 @@
 """The grammar stage: LanguageTool servers, the per-paragraph cache, bounded parallel requests.
 
-medpress starts its own LanguageTool server (assembled by tools/languagetool/install.sh) on a free
-loopback port when a review has paragraphs to check, and stops it afterwards, unless MEDPRESS_LT_URL
-names running servers (a comma-separated list is a pool; requests are spread across it). Results are
-cached per paragraph (paragraph text + LanguageTool version + rule configuration), so an unchanged post
-sends nothing. A server that fails gets one restart; after that every affected post gets a GR000 error.
+When a review has paragraphs to check it uses the user's LanguageTool service (flows.services.lt_service: started
+in the background by the first review that needs it, reused by the next ones, stopped when idle), unless
+MEDPRESS_LT_URL names running servers (a comma-separated list is a pool; requests are spread across it). Results
+are cached per paragraph (paragraph text + LanguageTool version + rule configuration), so an unchanged post
+sends nothing.
+
+A request's timeout follows its size and the speed the server showed in this run (the slowest characters per second
+seen), never less than the policy's grammar.request_timeout_seconds; a request that times out while the server still
+answers is tried again with twice the time. A service that crashed is restarted once. When the check cannot run,
+the GR000 finding names the cause (not installed or not started, too slow, crashed) and what to do about it.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +41,21 @@ DEFAULT_INSTALL_ROOT = Path.home() / ".cache" / "medpress"  # as in tools/langua
 SEPARATOR = {"markup": "\n\n", "interpretAs": "\n\n"}
 
 
+# Before the first answer of a run: a busy two-core machine checked 2.5-3.6 KB in 51-59 s (issue 19).
+ASSUMED_CHARS_PER_SECOND = 50.0
+SAFETY = 3.0  # a request may take this many times what the measured speed predicts
+TRIES = 3  # a request that times out while its server still answers is sent again, with twice the time
+
+
 class GrammarUnavailable(Exception):
-    """LanguageTool could not be used; the message is what the GR000 finding says."""
+    """LanguageTool could not be used; the message is what the GR000 finding says, ``help`` what to do."""
+
+    def __init__(self, message: str, help: str | None = None) -> None:
+        super().__init__(message)
+        self.help = help
+
+
+Failure = tuple[str, str | None]  # why a request got no answer, and the help line for it
 
 
 def pinned_version() -> str:
@@ -69,9 +87,9 @@ class ManagedServer:
         if not (folder / "lib" / f"languagetool-server-{pinned_version()}.jar").is_file():
             raise GrammarUnavailable(f"LanguageTool {pinned_version()} is not installed in {folder} "
                                      f"(run {TOOLS / 'install.sh'}, or `make languagetool`)")
-        from flows.services.prefect_server import _free_port
+        from flows.services.background import free_port
 
-        port = _free_port()
+        port = free_port()
         cache_root().mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MEDPRESS_LT_DIR": str(folder)}
         with (cache_root() / "languagetool.log").open("ab") as log:
@@ -116,11 +134,12 @@ class LanguageToolClient:
         self._params = policy.server_params()
         self._http = httpx.Client(timeout=policy.request_timeout_seconds)  # shared by the request threads
 
-    def check_annotated(self, annotation: Sequence[dict[str, str]]) -> object:
-        """The decoded JSON answer. Raises httpx.RequestError when the server cannot be reached, and
-        InvalidAnswer for anything but a 200 JSON answer."""
+    def check_annotated(self, annotation: Sequence[dict[str, str]], timeout: float | None = None) -> object:
+        """The decoded JSON answer. Raises httpx.RequestError when the server cannot be reached or does not
+        answer within ``timeout`` seconds, and InvalidAnswer for anything but a 200 JSON answer."""
         params = {**self._params, "data": json.dumps({"annotation": list(annotation)})}
-        response = self._http.post(self.url + "/v2/check", data=params)
+        wait = httpx.Timeout(timeout, connect=10.0) if timeout else httpx.USE_CLIENT_DEFAULT
+        response = self._http.post(self.url + "/v2/check", data=params, timeout=wait)
         if response.status_code != 200:
             raise InvalidAnswer(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
         kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
@@ -179,17 +198,22 @@ class GrammarStats:
 class GrammarService:
     """Check the paragraphs of many posts; only uncached ones reach LanguageTool."""
 
-    def __init__(self, policy: GrammarPolicy, *, use_cache: bool = True) -> None:
+    def __init__(self, policy: GrammarPolicy, *, use_cache: bool = True,
+                 progress: Callable[[int], Any] | None = None) -> None:
+        """``progress(total)``: what counts the requests answered (its ``advance(n)`` is called, with n=0 every
+        second while requests are pending), e.g. flows.engine.progress.Progress."""
         self.policy = policy
         self.version = pinned_version()
         self.fingerprint = json.dumps({"lt": self.version, "params": policy.server_params()}, sort_keys=True)
         self.cache = ParagraphCache(cache_root() / "grammar.sqlite" if use_cache else None)
         self.stats = GrammarStats(language_tool_version=self.version)
-        self._managed: ManagedServer | None = None
+        self.progress = progress
+        self._service_pid: int | None = None  # the user's LanguageTool service, when medpress runs it
         self._clients: list[LanguageToolClient] = []
         self._round_robin: itertools.cycle[LanguageToolClient] | None = None
         self._lock = threading.Lock()
-        self._broken: str | None = None
+        self._broken: Failure | None = None
+        self._speed: float | None = None  # the slowest characters per second answered in this run
 
     def check(self, posts: Sequence[Post]) -> dict[str, tuple[list[Paragraph], GrammarResult]]:
         return self.check_paragraphs([(post.rel_path, paragraphs(post)) for post in posts])
@@ -221,19 +245,31 @@ class GrammarService:
             try:
                 self._connect()
             except GrammarUnavailable as err:
-                self._broken = str(err)
+                self._broken = (str(err), err.help)
+            progress = self.progress(len(requests)) if self.progress else None
             with ThreadPoolExecutor(max_workers=self.policy.max_parallel_requests) as pool:
-                for request, outcome in zip(requests, pool.map(self._send, requests), strict=True):
-                    for index, _, key in request.items:
-                        for path, at in [(request.post, index), *waiting[key]]:
-                            result = results[path][1]
-                            if isinstance(outcome, str):
-                                result.error = result.error or outcome
-                            else:
-                                result.matches[at] = outcome[index]
-                        if not isinstance(outcome, str):
-                            self.stats.paragraphs_cached += len(waiting[key])  # answered without a request
+                pending = {pool.submit(self._send, request): request for request in requests}
+                while pending:
+                    done, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                    if progress is not None:
+                        progress.advance(len(done))  # advance(0) every second: a slow server still shows progress
+                    for future in done:
+                        self._apply(pending.pop(future), future.result(), results, waiting)
         return results
+
+    def _apply(self, request: _Request, outcome: dict[int, list[Match]] | Failure,
+               results: dict[str, tuple[list[Paragraph], GrammarResult]],
+               waiting: dict[str, list[tuple[str, int]]]) -> None:
+        for index, _, key in request.items:
+            for path, at in [(request.post, index), *waiting[key]]:
+                result = results[path][1]
+                if isinstance(outcome, tuple):
+                    if result.error is None:
+                        result.error, result.help = outcome
+                else:
+                    result.matches[at] = outcome[index]
+            if not isinstance(outcome, tuple):
+                self.stats.paragraphs_cached += len(waiting[key])  # answered without a request
 
     def _pack(self, todo: list[tuple[int, Paragraph, str]]) -> list[list[tuple[int, Paragraph, str]]]:
         chunks: list[list[tuple[int, Paragraph, str]]] = []
@@ -249,11 +285,22 @@ class GrammarService:
     def _connect(self) -> None:
         urls = pool_urls()
         if not urls:
-            self._managed = ManagedServer(self.policy.server_heap)
-            urls = [self._managed.start()]
+            from flows.services import lt_service
+
+            try:
+                url, self._service_pid = lt_service.ensure(self.policy.server_heap)
+            except lt_service.ServiceError as err:
+                raise GrammarUnavailable(f"LanguageTool is not running and could not be started: {err}",
+                                         err.help) from err
+            self._clients = [LanguageToolClient(url, self.policy)]  # ensure() just saw it answer
+            self._round_robin = itertools.cycle(self._clients)
+            self.stats.servers = [url]
+            return
         alive = [u for u in urls if healthy(u, timeout=5)]
         if not alive:
-            raise GrammarUnavailable("no LanguageTool server answers at " + ", ".join(urls))
+            raise GrammarUnavailable("no LanguageTool server answers at " + ", ".join(urls),
+                                     "Start the server MEDPRESS_LT_URL names, or unset MEDPRESS_LT_URL to let medpress "
+                                     "run its own (`medpress lt start`); --no-grammar skips the check on purpose.")
         self._clients = [LanguageToolClient(u, self.policy) for u in alive]
         self._round_robin = itertools.cycle(self._clients)
         self.stats.servers = alive
@@ -263,8 +310,16 @@ class GrammarService:
             assert self._round_robin is not None
             return next(self._round_robin)
 
-    def _send(self, request: _Request) -> dict[int, list[Match]] | str:
-        """Matches per paragraph index, or the reason the request could not be answered."""
+    def timeout_for(self, text_units: int) -> float:
+        """Seconds to wait for a request of this size: what the slowest speed seen so far predicts, times
+        SAFETY, never less than the policy's request_timeout_seconds (three times that before any answer)."""
+        floor = self.policy.request_timeout_seconds
+        if self._speed is None:
+            return max(SAFETY * floor, SAFETY * text_units / ASSUMED_CHARS_PER_SECOND)
+        return max(floor, SAFETY * text_units / self._speed)
+
+    def _send(self, request: _Request) -> dict[int, list[Match]] | Failure:
+        """Matches per paragraph index, or why the request could not be answered."""
         if self._broken:
             return self._broken
         annotation: list[dict[str, str]] = []
@@ -279,9 +334,9 @@ class GrammarService:
             at += paragraph.length
         text = "".join(a.get("text", a.get("markup", "")) for a in annotation)
         answer = self._answer(annotation, len(text.encode("utf-16-le")) // 2)
-        if isinstance(answer, str):
-            return answer
-        matches, software = answer
+        if isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[0], str):
+            return answer  # a Failure
+        matches, software = answer  # type: ignore[misc]
         if software:
             self.stats.language_tool_version = software
         to_python = _utf16_to_python(text)
@@ -300,56 +355,99 @@ class GrammarService:
             self.stats.paragraphs_checked += len(request.items)
         return found
 
-    def _answer(self, annotation: list[dict[str, str]], text_units: int) -> tuple[list[dict[str, Any]], str] | str:
+    def _answer(self, annotation: list[dict[str, str]], text_units: int
+                ) -> tuple[list[dict[str, Any]], str] | Failure:
         """The answer's validated matches and LanguageTool's version, or why there are none.
 
-        A server that cannot be reached is restarted (or asked again) once, then given up for the run; an answer
-        that is not a check result fails only this request (its paragraphs' posts get GR000, nothing is cached).
+        A timeout while the server still answers is tried again with twice the time (TRIES in all); a server that
+        cannot be reached is restarted once when it is medpress's service (a pool given by URL is asked again
+        once), then given up for the run; an answer that is not a check result fails only this request.
         """
-        for attempt in range(2):
+        timeout = self.timeout_for(text_units)
+        failure: Failure = ("LanguageTool gave no answer", None)
+        reconnected = False
+        for _ in range(TRIES):
             client = self._client()
+            started = time.monotonic()
             try:
-                answer = client.check_annotated(annotation)
+                answer = client.check_annotated(annotation, timeout)
                 matches = validated_matches(answer, text_units)
             except InvalidAnswer as err:
-                return f"LanguageTool at {client.url} gave an invalid answer: {err}"
+                return (f"LanguageTool at {client.url} gave an invalid answer: {err}",
+                        "The server answered something other than a check result; `medpress lt stop` and review "
+                        "again (a fresh server starts), or check what MEDPRESS_LT_URL points at.")
+            except httpx.TimeoutException:
+                if healthy(client.url, timeout=10):  # alive but slow: give it more time
+                    failure = self._slow(client.url, text_units, timeout)
+                    timeout *= 2
+                    continue
+                failure = self._crashed(client.url)
             except httpx.RequestError as err:
-                reason = f"LanguageTool request failed: {_short(err)}"
+                failure = self._crashed(client.url, _short(err))
             else:
+                self._measured(text_units, time.monotonic() - started)
                 software = answer.get("software") if isinstance(answer, dict) else None
                 version = software.get("version") if isinstance(software, dict) else None
                 return matches, version if isinstance(version, str) else ""
-            if attempt == 0 and not self._recover():
+            if reconnected or not self._recover():
                 break
+            reconnected = True
         with self._lock:
-            self._broken = self._broken or reason
-        return reason
+            self._broken = self._broken or failure
+        return failure
+
+    def _measured(self, text_units: int, seconds: float) -> None:
+        speed = max(text_units, 1) / max(seconds, 1e-3)
+        with self._lock:
+            self._speed = speed if self._speed is None else min(self._speed, speed)
+
+    def _slow(self, url: str, text_units: int, waited: float) -> Failure:
+        speed = f"{self._speed:.0f} characters/s" if self._speed else "no answer yet"
+        return (f"LanguageTool at {url} is running but too slow: no answer to {text_units} characters within "
+                f"{waited:.0f} s (measured speed in this run: {speed}), after {TRIES} tries",
+                "The machine is probably busy: review again when it is quieter, or raise "
+                "grammar.request_timeout_seconds in the policy; --no-grammar skips the check on purpose.")
+
+    def _crashed(self, url: str, detail: str = "") -> Failure:
+        from flows.services import lt_service
+
+        how = f" ({detail})" if detail else ""
+        if self._service_pid is not None:
+            return (f"the LanguageTool server at {url} (pid {self._service_pid}) stopped during the review{how}: "
+                    "it crashed or was stopped",
+                    f"See {lt_service.SLOT.log_file()} for why (out of memory?), then review again: a new server "
+                    "starts (`medpress lt status` says whether one runs).")
+        return (f"LanguageTool at {url} stopped answering during the review{how}: it crashed or was stopped",
+                "Restart the server MEDPRESS_LT_URL names (or unset MEDPRESS_LT_URL to let medpress run its own), "
+                "then review again.")
 
     def _recover(self) -> bool:
-        """One restart of a server medpress manages (a pool given by URL is asked again once)."""
+        """One restart of medpress's own service when it died (a pool given by URL is asked again once)."""
+        from flows.services import lt_service
+
         with self._lock:
             if self._broken:
                 return False
-            if self._managed is None:
+            if self._service_pid is None:
                 return True
             if self.stats.restarts >= 1:
-                return True
-            self.stats.restarts += 1
-            self._managed.stop()
-            try:
-                url = self._managed.start()
-                self._clients = [LanguageToolClient(url, self.policy)]
-                self._round_robin = itertools.cycle(self._clients)
-            except (GrammarUnavailable, OSError) as err:
-                self._broken = f"LanguageTool restart failed: {_short(err)}"
                 return False
+            if lt_service.server_alive(self._service_pid):
+                return True  # still running: ask again
+            self.stats.restarts += 1
+            try:
+                url, self._service_pid = lt_service.ensure(self.policy.server_heap)
+            except lt_service.ServiceError as err:
+                self._broken = (f"the LanguageTool server stopped during the review and could not be restarted: "
+                                f"{err}", err.help)
+                return False
+            self._clients = [LanguageToolClient(url, self.policy)]
+            self._round_robin = itertools.cycle(self._clients)
             return True
 
     def close(self) -> None:
         for client in self._clients:
             client.close()
-        if self._managed:
-            self._managed.stop()
         self.cache.close()
 
 

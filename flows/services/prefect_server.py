@@ -19,35 +19,23 @@ starts and ends), and any open connection to the server's port (a Prefect worker
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 
+from flows.services.background import Slot, alive, command_line, connected, free_port, terminate_group
 from flows.store.cache import cache_root
-from flows.store.user_state import StateError, ensure_state_dir, machine, state_dir
+from flows.store.user_state import StateError, machine, state_dir
 
 DEFAULT_STARTUP_SECONDS = 180.0
 DEFAULT_IDLE_MINUTES = 30.0
-ESTABLISHED = "01"  # TCP state in /proc/net/tcp
-
-# This process' shared lock on the server's .users file, held until the process ends (a command is using it).
-_USING: list[IO[str]] = []
-
-
-class ServerError(Exception):
-    """The Prefect API could not be reached or started."""
 
 
 def prefect_home() -> Path:
@@ -56,31 +44,41 @@ def prefect_home() -> Path:
     return (Path(given).expanduser() if given else Path.home() / ".prefect").resolve()
 
 
-def _base() -> Path:
-    """One record per machine (a home may be shared) and per Prefect home; Prefect's default home keeps the name
-    earlier medpress used, so a server it started is still found."""
-    home = prefect_home()
-    if home == (Path.home() / ".prefect").resolve():
-        return state_dir() / f"prefect-server-{machine()}"
-    digest = hashlib.sha256(str(home).encode()).hexdigest()[:12]
-    return state_dir() / f"prefect-server-{machine()}-{digest}"
+class _PrefectSlot(Slot):
+    def _base(self) -> Path:
+        """One record per machine (a home may be shared) and per Prefect home; Prefect's default home keeps the
+        name earlier medpress used, so a server it started is still found."""
+        home = prefect_home()
+        if home == (Path.home() / ".prefect").resolve():
+            return super()._base()
+        digest = hashlib.sha256(str(home).encode()).hexdigest()[:12]
+        return state_dir() / f"{self.name}-{machine()}-{digest}"
+
+
+SLOT = _PrefectSlot("prefect-server", "prefect", "MEDPRESS_SERVER_IDLE_MINUTES", DEFAULT_IDLE_MINUTES)
+_free_port = free_port  # older name, kept for callers
+__all__ = ["alive", "connected", "terminate_group"]
+
+
+class ServerError(Exception):
+    """The Prefect API could not be reached or started."""
 
 
 def state_file() -> Path:
     """Where the running server is recorded: {"api_url", "pid", "watchdog", "idle_seconds"}."""
-    return _base().with_suffix(".json")
+    return SLOT.state_file()
 
 
 def lock_file() -> Path:
-    return _base().with_suffix(".lock")
+    return SLOT.lock_file()
 
 
 def users_file() -> Path:
-    return _base().with_suffix(".users")
+    return SLOT.users_file()
 
 
 def log_file() -> Path:
-    return _base().with_suffix(".log")
+    return SLOT.log_file()
 
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
@@ -100,16 +98,10 @@ def startup_seconds() -> float:
 
 def idle_seconds() -> float:
     """MEDPRESS_SERVER_IDLE_MINUTES as seconds (0: never stopped for idleness)."""
-    value = os.environ.get("MEDPRESS_SERVER_IDLE_MINUTES", "").strip()
-    if not value:
-        return DEFAULT_IDLE_MINUTES * 60
     try:
-        minutes = float(value)
+        return SLOT.idle_seconds()
     except ValueError as err:
-        raise ServerError(f"MEDPRESS_SERVER_IDLE_MINUTES={value!r} is not a number of minutes") from err
-    if minutes < 0:
-        raise ServerError(f"MEDPRESS_SERVER_IDLE_MINUTES={value!r} is negative")
-    return minutes * 60
+        raise ServerError(str(err)) from err
 
 
 def ensure_api() -> str:
@@ -123,15 +115,13 @@ def ensure_api() -> str:
             raise ServerError(f"PREFECT_API_URL={given} does not answer /health")
         return given
     try:
-        ensure_state_dir()
-        with open(lock_file(), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # two commands at once must not start two servers
+        with SLOT.locked():  # two commands at once must not start two servers
             url = _recorded_url()
             if url is None:
                 url = _start()
             else:
-                _keep_watched()
-            _use()  # under the lock: the watchdog cannot stop the server between finding and using it
+                SLOT.keep_watched(_port(url))
+            SLOT.use()  # under the lock: the watchdog cannot stop the server between finding and using it
     except OSError as err:
         raise ServerError(f"cannot use the server record in {state_dir()}: {err}") from err
     except StateError as err:
@@ -141,28 +131,14 @@ def ensure_api() -> str:
     return url
 
 
-def _use() -> None:
-    if _USING:
-        return
-    handle = open(users_file(), "a")  # noqa: SIM115 - held until this process ends
-    fcntl.flock(handle, fcntl.LOCK_SH)
-    _USING.append(handle)
-    _touch()
-    atexit.register(_touch)  # idle time counts from the end of the last command
-
-
-def _touch() -> None:
-    with contextlib.suppress(OSError):
-        os.utime(users_file())
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
 
 
 def record() -> dict[str, Any] | None:
     """The recorded server (whether or not it still answers), or None."""
-    try:
-        data = json.loads(state_file().read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and "api_url" in data and "pid" in data else None
+    data = SLOT.record()
+    return data if data is not None and "api_url" in data else None
 
 
 def _recorded_url() -> str | None:
@@ -171,12 +147,6 @@ def _recorded_url() -> str | None:
         return None
     url = str(data["api_url"])
     return url if healthy(url) else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start() -> str:
@@ -203,23 +173,13 @@ def _start() -> str:
             data: dict[str, Any] = {"api_url": url, "pid": process.pid, "idle_seconds": idle, "watchdog": None,
                                     "prefect_home": str(prefect_home())}
             if idle > 0:
-                data["watchdog"] = _start_watchdog(process.pid, port, idle)
-            _write_record(data)
+                data["watchdog"] = SLOT.start_watchdog(process.pid, port, idle)
+            SLOT.write_record(data)
             return url
         time.sleep(0.25)
     process.terminate()
     raise ServerError(f"the Prefect server did not answer within {startup_seconds():.0f} s "
                       f"(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); see {log_file()}")
-
-
-def _start_watchdog(server_pid: int, port: int, idle: float) -> int:
-    command = [sys.executable, "-m", "flows.services.server_watchdog",
-               str(state_file()), str(server_pid), str(port), str(idle)]
-    with log_file().open("ab") as log:
-        watchdog = subprocess.Popen(command,
-                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
-    return watchdog.pid
 
 
 def _retire_legacy(current: str) -> None:
@@ -241,44 +201,8 @@ def _retire_legacy(current: str) -> None:
     legacy.unlink(missing_ok=True)
 
 
-def _keep_watched() -> None:
-    """A running server whose watchdog is gone (killed, say) gets a new one, or it would never stop."""
-    data = record()
-    if data is None or not float(data.get("idle_seconds") or 0):
-        return
-    watchdog = data.get("watchdog")
-    if isinstance(watchdog, int) and alive(watchdog) and _is_watchdog(watchdog):
-        return
-    port = int(str(data["api_url"]).rsplit(":", 1)[1].split("/")[0])
-    data["watchdog"] = _start_watchdog(int(data["pid"]), port, float(data["idle_seconds"]))
-    _write_record(data)
-
-
-def _write_record(data: dict[str, Any]) -> None:
-    temporary = state_file().with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(data))
-    os.replace(temporary, state_file())
-
-
-def connected(port: int) -> bool:
-    """An established TCP connection to ``port`` on this machine (Linux /proc/net)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 3 and fields[3] == ESTABLISHED and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                return True
-    return False
-
-
 def is_prefect_server(pid: int) -> bool:
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
+    command = command_line(pid)
     return b"prefect" in command and b"server" in command and b"start" in command
 
 
@@ -301,9 +225,7 @@ def status() -> str:
 def stop() -> bool:
     """Stop the recorded server (True when one was running)."""
     try:
-        ensure_state_dir()
-        with open(lock_file(), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with SLOT.locked():
             return _stop_recorded()
     except (OSError, StateError):
         return False
@@ -311,43 +233,4 @@ def stop() -> bool:
 
 def _stop_recorded() -> bool:
     """Stop the recorded server and forget it (the caller holds the lock)."""
-    data = record()
-    if data is None:
-        return False
-    pid = int(data["pid"])
-    running = alive(pid) and is_prefect_server(pid)  # after a reboot the pid may be someone else's
-    if running:
-        terminate_group(pid)
-    watchdog = data.get("watchdog")
-    if isinstance(watchdog, int) and alive(watchdog) and _is_watchdog(watchdog):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(watchdog, signal.SIGTERM)
-    state_file().unlink(missing_ok=True)
-    return running
-
-
-def _is_watchdog(pid: int) -> bool:
-    try:
-        return b"flows.services.server_watchdog" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-
-
-def terminate_group(pid: int, wait_seconds: float = 10.0) -> None:
-    """SIGTERM the server's process group (it started its own session), then SIGKILL if it lingers."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + wait_seconds
-        while time.monotonic() < deadline and alive(pid):
-            time.sleep(0.25)
-        if alive(pid):
-            os.killpg(pid, signal.SIGKILL)
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie, ended but not yet reaped by the command that started it, is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
+    return SLOT.stop_recorded(is_prefect_server)

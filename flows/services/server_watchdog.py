@@ -1,8 +1,9 @@
-"""Stop medpress's Prefect server once nothing has used it for its idle time.
+"""Stop a medpress background server (Prefect, LanguageTool) once nothing has used it for its idle time.
 
-    python -m flows.services.server_watchdog STATE_FILE SERVER_PID PORT IDLE_SECONDS
+    python -m flows.services.server_watchdog STATE_FILE SERVER_PID PORT IDLE_SECONDS [KIND]
 
-Started by ``flows.services.prefect_server`` beside the server, in its own session. In use means: a medpress command
+KIND is ``prefect`` (the default) or ``languagetool``. Started by ``flows.services.background.Slot`` beside the
+server, in its own session. In use means: a medpress command
 holds its shared lock on the ``.users`` file beside STATE_FILE (a command that ends, or is killed, releases it),
 the file was touched (a command started or ended) within the idle time, or a connection to the server's port
 is open (a Prefect worker polling, the UI). The stop itself happens under the record's lock, so a command
@@ -19,7 +20,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.services.prefect_server import alive, connected, is_prefect_server, terminate_group
+from flows.services.background import alive, connected, terminate_group
+from flows.services.lt_service import is_languagetool
+from flows.services.prefect_server import is_prefect_server
+
+IDENTITY = {"prefect": is_prefect_server, "languagetool": is_languagetool}
 
 
 def in_use_by_command(users: Path) -> bool:
@@ -49,13 +54,14 @@ def _forget(state: Path, pid: int) -> None:
             state.unlink()
 
 
-def watch(state: Path, pid: int, port: int, idle: float) -> str:
+def watch(state: Path, pid: int, port: int, idle: float, kind: str = "prefect") -> str:
+    is_server = IDENTITY[kind]
     users, lock = state.with_suffix(".users"), state.with_suffix(".lock")
     interval = min(30.0, max(0.5, idle / 10))
     last_used = time.time()
     while True:
         time.sleep(interval)
-        if not alive(pid) or not is_prefect_server(pid):
+        if not alive(pid) or not is_server(pid):
             return "server ended"
         if in_use_by_command(users) or connected(port):
             last_used = time.time()
@@ -86,8 +92,9 @@ def _locked(path: Path) -> Iterator[None]:
 
 def main(argv: list[str]) -> int:
     state, pid, port, idle = Path(argv[0]), int(argv[1]), int(argv[2]), float(argv[3])
-    outcome = watch(state, pid, port, idle)
-    print(f"medpress watchdog: Prefect server {pid}: {outcome}", flush=True)
+    kind = argv[4] if len(argv) > 4 else "prefect"
+    outcome = watch(state, pid, port, idle, kind)
+    print(f"medpress watchdog: {kind} server {pid}: {outcome}", flush=True)
     return 0
 
 
