@@ -539,8 +539,17 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                         topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
                     modality = _modality(text, k) if claims else ""
+                    items = _item_lines(text) if "\n" in text else {}
+                    if items and any(_item_of(c.condition, conditions, items) for c in claims):
+                        # "used for pain associated with:" - the items under the lead-in name the uses it claims
+                        lead_end = min(items)
+                        claims = [c for c in claims if not text[:lead_end].rstrip().endswith(":") or not any(
+                            c2 == c.condition and start < lead_end for c2, start, _ in conditions)]
                     for claim in claims:
                         claim.span, claim.evidence = span, evidence
+                        where = _item_of(claim.condition, conditions, items)
+                        if where is not None:  # a list written under its lead-in without a blank line
+                            claim.span = block.source_range(sentence.start + where[0], sentence.start + where[1])
                         claim.modality = "disclosed" if claim.disclosed and claim.kind == "benefit" else modality
                     result.claims.extend(claims)
                 if phrased:
@@ -569,6 +578,26 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     result.findings.extend(_fair_balance(reading, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
     return result
+
+
+_ITEM_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,2}[.)])[ \t]+\S.*$", re.MULTILINE)
+
+
+def _item_lines(text: str) -> dict[int, int]:
+    """Start -> end of each list-item line inside one paragraph's sentence: items written right under a
+    lead-in ("used for:\n- neck pain") with no blank line between stay in the lead-in's paragraph."""
+    return {m.start(): m.end() for m in _ITEM_LINE.finditer(text) if m.start() > 0}
+
+
+def _item_of(condition: str | None, conditions: list[tuple[str, int, int]],
+             items: dict[int, int]) -> tuple[int, int] | None:
+    """The list-item line where the sentence names ``condition``: each item is its own claim, on its line."""
+    if not items or condition is None:
+        return None
+    at = next((start for c, start, _ in conditions if c == condition), None)
+    if at is None:
+        return None
+    return next(((a, b) for a, b in items.items() if a <= at < b), None)
 
 
 # where a line has the specific reason, the generic one is not reported again ("IV drips fight the flu" is an

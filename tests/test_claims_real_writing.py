@@ -462,3 +462,28 @@ def test_shields_and_blocks_against_an_illness_are_disease_claims(policy: Policy
     assert (1, "CLM016") in _rules(policy, "Our vitamin pack is your COVID-19 shield.")
     assert (1, "CLM016") in _rules(policy, "Vitamin D blocks the virus.")
     assert (1, "CLM016") not in _rules(policy, "No vitamin pack has been shown to block the virus.")
+
+
+# --- session 8: wording from a second sample of real pages (our sentences) --------------------------------
+
+
+def test_items_written_right_under_a_lead_in_are_each_a_claim_on_their_own_line(policy: Policy) -> None:
+    # no blank line before the list: the items stay in the lead-in's paragraph, but each is its own claim
+    failing = "Our doctors often use BOTOX to relieve pain linked to:\n- Neck pain\n- Trigger points\n- Stiff shoulders"
+    assert _rules(policy, failing) == {(2, "CLM004"), (3, "CLM004")}
+    passing = "Our doctors often use BOTOX to relieve:\n- chronic migraine in adults\n- severe underarm sweating"
+    assert _rules(policy, passing) == set()
+
+
+def test_pain_management_and_neck_pain_are_uses(policy: Policy) -> None:
+    assert _rules(policy, "We also use BOTOX for pain management.") == {(1, "CLM004")}
+    assert _rules(policy, "## BOTOX for neck pain") == {(1, "CLM004")}
+    assert _rules(policy, "BOTOX for neck pain is an off-label use the FDA has not approved.") == set()
+
+
+def test_lines_across_the_forehead_are_forehead_lines_and_skin_tightening_is_a_use(policy: Policy) -> None:
+    assert _rules(policy, "Jeuveau smooths the frown lines across your forehead.") == {(1, "CLM004")}
+    assert _rules(policy, "BOTOX Cosmetic smooths the frown lines across your forehead.") == set()
+    assert _uses(policy, "KYBELLA is FDA-approved for the submental region [1].") == {
+        "submental fat (double chin)"}
+    assert _rules(policy, "KYBELLA melts the double chin and tightens the skin around it.") == {(1, "CLM004")}
