@@ -475,6 +475,9 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
     title = _title(post)
     title_compounding = bool(_search(k.compounded_context, title))
+    # a post whose title or a heading is about compounding ("## What is compounded tirzepatide?")
+    about_compounding = title_compounding or any(
+        b.is_heading and _search(k.compounded_context, b.text) for b in post.blocks)
     title_product = next((p for p, _, _ in _compounded(_products(reading, k, title), k, title_compounding)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
@@ -553,7 +556,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                         claim.modality = "disclosed" if claim.disclosed and claim.kind == "benefit" else modality
                     result.claims.extend(claims)
                 if phrased:
-                    result.findings.extend(_phrases(post, sentence, cited, k, products, question))
+                    result.findings.extend(_phrases(post, sentence, cited, k, products, question,
+                                                    about_compounding))
             reasons = not question and (k.reasons is None or k.reasons.may_match(text))
             if not question and not products and (reasons or (block.tag == "li" and title_class)):
                 result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text))
@@ -602,7 +606,8 @@ def _item_of(condition: str | None, conditions: list[tuple[str, int, int]],
 
 # where a line has the specific reason, the generic one is not reported again ("IV drips fight the flu" is an
 # unapproved disease claim, not also an undisclosed off-label use; a stretched approval is not also 'false')
-_SPECIFIC = {"CLM016": {"CLM004"}, "CLM017": {"CLM001", "CLM003"}, "CLM019": {"CLM004"}, "CLM012": {"CLM006", "CLM003"},
+_SPECIFIC = {"CLM016": {"CLM004"}, "CLM014": {"CLM011", "CLM003"},
+             "CLM017": {"CLM001", "CLM003"}, "CLM019": {"CLM004"}, "CLM012": {"CLM006", "CLM003"},
              "CLM005": {"CLM013"}}
 
 
@@ -813,8 +818,10 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
         elif not cited:
             claim.verdict = "uncited-approval"
     elif kind == "clearance":
-        if product.kind != "510k-device" or condition_id not in uses:
+        if condition_id not in uses or product.kind == "compounded" or product.kind == "not-approved":
             claim.verdict = "false-approval"
+        elif product.kind != "510k-device" and not cited:
+            claim.verdict = "uncited-approval"  # "cleared" said loosely of an approved drug for its own use
     elif not covered and not disclosed:
         claim.verdict = "device-beyond-clearance" if product.kind == "510k-device" else "off-label-undisclosed"
     elif use and not disclosed and _younger(use, text, k):
@@ -977,9 +984,10 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
 
 
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products: list[tuple[str, int, int]],
-             question: bool = False) -> Iterable[Finding]:
+             question: bool = False, about_compounding: bool = False) -> Iterable[Finding]:
     """Prohibited, comparative, safety, sameness, efficacy and substantiation phrases (the caller tested
-    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence. The paragraph-wide
+    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence; ``about_compounding``:
+    the post's title or a heading is about compounding. The paragraph-wide
     contexts (risks stated, compounding) are read only for a phrase that matched."""
     text = sentence.text
     low = text.lower()
@@ -1033,7 +1041,7 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
                     hit[0])
     hit = first(listed("sameness"))
     if hit and ("generic" in hit[1].group(0).lower() or any(k.products[p].kind == "compounded" for p, _, _ in products)
-                or _search(k.compounded_context, paragraph) or _search(k.compounded_context, _title(post))):
+                or _search(k.compounded_context, paragraph) or about_compounding):
         yield found(COMPOUNDED_SAMENESS, f"“{hit[1].group(0)}” presents a compounded or unapproved product as the "
                                          f"approved drug", hit[1], hit[0])
     hit = None if cited else first(listed("efficacy"))

@@ -487,3 +487,47 @@ def test_lines_across_the_forehead_are_forehead_lines_and_skin_tightening_is_a_u
     assert _uses(policy, "KYBELLA is FDA-approved for the submental region [1].") == {
         "submental fat (double chin)"}
     assert _rules(policy, "KYBELLA melts the double chin and tightens the skin around it.") == {(1, "CLM004")}
+
+
+def test_a_permanent_side_effect_described_as_a_risk_is_not_an_absolute(policy: Policy) -> None:
+    careful = ("Latisse can darken the colored part of the eye, a change that is likely to be permanent. "
+               "Some people notice darker eyelid skin (usually permanent) where the drops touch.")
+    assert not {rule for _, rule in _rules(policy, careful)} & {"CLM005"}
+    assert (1, "CLM005") in _rules(policy, "Latisse grows your lashes permanently.")
+
+
+def test_naming_the_only_approved_products_of_a_molecule_is_not_exclusivity(policy: Policy) -> None:
+    careful = "The only FDA-approved tirzepatide medicines are Zepbound and Mounjaro [1]."
+    assert not {rule for _, rule in _rules(policy, careful)} & {"CLM006", "CLM012"}
+    assert (1, "CLM006") in _rules(policy, "Kybella is the only injectable that dissolves fat.")
+
+
+def test_clinically_shown_and_trial_figures_without_a_source_are_efficacy_claims(policy: Policy) -> None:
+    for failing in ("Exosome injections are clinically shown to thicken hair.",
+                    "In the pivotal studies, 82% of patients were happy with their new chin profile.",
+                    "Nine out of ten is not rare: 70% of participants in the trial reported thicker lashes."):
+        assert (1, "CLM015") in _rules(policy, failing), failing
+    assert not {r for _, r in _rules(policy, "In the pivotal studies, 82% of patients were happy with their chin "
+                                             "profile [1].")} & {"CLM015"}
+
+
+def test_drug_called_cleared_for_its_own_approved_use_is_an_approval_claim(policy: Policy) -> None:
+    assert _rules(policy, "Latisse is FDA cleared for thin, sparse eyelashes.") == {(1, "CLM003")}
+    assert _rules(policy, "Latisse is FDA cleared for thin, sparse eyelashes [1].") == set()
+    assert (1, "CLM001") in _rules(policy, "Latisse is FDA cleared for thin eyebrows.")
+
+
+def test_sameness_under_a_heading_about_compounding(policy: Policy) -> None:
+    body = ("## How our compounded semaglutide works\n\nIt has the same active ingredient found in FDA-approved "
+            "medicines like Wegovy.")
+    assert (3, "CLM014") in _rules(policy, body)
+    assert not {r for _, r in _rules(policy, body)} & {"CLM011"}
+    assert _rules(policy, "## How semaglutide works\n\nWegovy is a weekly injection.") == set()
+
+
+def test_what_a_patient_may_feel_after_treatment_is_risk_information(policy: Policy) -> None:
+    claim = "KYBELLA reduces fat under the chin."
+    assert (1, "CLM007") in _rules(policy, claim, risk=False)
+    assert _rules(policy, claim + " You may notice slight tenderness afterwards.", risk=False) == set()
+    # a symptom of the condition is not a risk of the product
+    assert (1, "CLM007") in _rules(policy, claim + " Before treatment you may feel pain in the jaw.", risk=False)
