@@ -1036,7 +1036,10 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
     if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
         return
     hit = first(listed("safety"))
-    if hit and not _search(k.risk_statement, paragraph):  # fine when the sentence or paragraph states risks
+    # fine when the sentence, its paragraph or the paragraph before states risks (the phrase itself is no risk:
+    # "no systemic side effects such as fatigue" denies them)
+    if hit and not _search(k.risk_statement, paragraph.replace(hit[1].group(0), " ")) and not _search(
+            k.risk_statement, _paragraph_before(post, sentence.block)):
         yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
                     hit[0])
     hit = first(listed("sameness"))
@@ -1053,6 +1056,13 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
             yield found(FALSE_SUBSTANTIATION, f"“{match.group(0)}” implies an approval, study or endorsement that "
                                               f"does not apply to the product", match, phrase)
             break
+
+
+def _paragraph_before(post: Post, block: Block) -> str:
+    """The text of the body block just before ``block`` (a list item's lead-in, the paragraph above)."""
+    body = [b for b in post.blocks if b.where == "body"]
+    at = next((i for i, b in enumerate(body) if b is block), 0)
+    return body[at - 1].text if at > 0 else ""
 
 
 def _other_approved(text: str, products: list[tuple[str, int, int]], k: Knowledge) -> str:
@@ -1289,7 +1299,9 @@ _NOT_RISK = re.compile(
     r"(?:side[- ]effects?|risks?|complications?|downtime)\b|\b(?:risk|side[- ]effect)[- ]free\b"
     r"|\b(?:side[- ]effects?|risks?) of (?:a |an |the |your |any )?(?:\w+[- ]){0,2}?(?:diet|dieting|fasting|cleanses?|"
     r"exercise|stress|aging|ageing|surgery|migraines?|sweating|obesity|excess weight|being overweight|"
-    r"untreated \w+|doing nothing|waiting)\b", re.IGNORECASE)
+    r"untreated \w+|doing nothing|waiting)\b"
+    r"|\b(?:reduc|lower|decreas|cut)\w* (?:the |your |their )?(?:\w+[- ]){0,2}?risks?\b"  # a benefit, not a risk
+    r"|\banti-?(?:nausea|allerg\w*|inflammatory)\b", re.IGNORECASE)
 
 
 def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,

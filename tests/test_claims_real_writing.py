@@ -531,3 +531,32 @@ def test_what_a_patient_may_feel_after_treatment_is_risk_information(policy: Pol
     assert _rules(policy, claim + " You may notice slight tenderness afterwards.", risk=False) == set()
     # a symptom of the condition is not a risk of the product
     assert (1, "CLM007") in _rules(policy, claim + " Before treatment you may feel pain in the jaw.", risk=False)
+
+
+def test_safety_phrases_without_the_risks_beside_them(policy: Policy) -> None:
+    for failing in ("KYBELLA removes fat under the chin safely and effectively.",
+                    "Its safety and efficacy are well established.",
+                    "Injections are generally well tolerated, with minimal discomfort.",
+                    "There are no systemic side effects such as tiredness."):
+        assert (1, "CLM013") in _rules(policy, failing), failing
+    assert (1, "CLM013") not in _rules(policy, "Injections are generally well tolerated; side effects include "
+                                               "bruising and headache.")
+    above = "Some people may notice slight redness afterwards.\n\nThe treatment is generally well tolerated."
+    assert (3, "CLM013") not in _rules(policy, above)
+
+
+def test_comparisons_written_around_their_object(policy: Policy) -> None:
+    for failing in ("BOTOX is more effective at easing symptoms than surgery.",
+                    "Jeuveau came out as good or better in the trial.",
+                    "Its dual action gives it an edge over older medicines.",
+                    "Unlike other delivery methods, pellet therapy maximizes comfort.",
+                    "Kybella is the only FDA approved pharmaceutical that shrinks fat."):
+        assert any(r in ("CLM006", "CLM012") for _, r in _rules(policy, failing)), failing
+    assert not {r for _, r in _rules(policy, "Neither option works better for everyone.")} & {"CLM006"}
+
+
+def test_risk_words_that_are_a_name_or_a_benefit_are_not_risk_information(policy: Policy) -> None:
+    claim = "KYBELLA reduces fat under the chin."
+    for stray in (" Allergan makes it.", " It may also reduce the risk of a second chin.",
+                  " Some kits include an anti-nausea tablet."):
+        assert (1, "CLM007") in _rules(policy, claim + stray, risk=False), stray
