@@ -796,6 +796,12 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
         return Claim(sentence, product_id, None, kind, "unverifiable-approval", _kind_text(product)) \
             if says_approved else None
     uses = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
+    years = _approval_years(sentence.text) if says_approved else set()
+    known = {u.year for u in (*product.approved_uses, *product.cleared_uses)}
+    # "X was approved in 2005": no use of X was approved that year
+    if years and known and not any(abs(y - x) <= 1 for y in years for x in known):
+        return Claim(sentence, product_id, None, kind, "false-approval",
+                     f"no use approved in {', '.join(map(str, sorted(years)))}; listed uses: {uses}", cited=cited)
     verdict = "ok" if cited else "unverifiable-approval"
     return Claim(sentence, product_id, None, kind, verdict, f"names no use; listed uses: {uses or 'none'}",
                  cited=cited)
@@ -830,7 +836,36 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
     if kind == "approval" and claim.verdict in ("uncited-approval", "ok") and use and _younger(use, text, k):
         claim.verdict = "false-approval"
         claim.kb_says = f"approved for {use.population} only ({use.year})"
+    year = _approval_year(text, condition_id, k) if kind == "approval" and use else None
+    if year and claim.verdict in ("uncited-approval", "ok") and use and abs(use.year - year) > 1:
+        claim.verdict = "false-approval"  # "approved in 1989 for cervical dystonia": the wrong year for that use
+        claim.kb_says = f"{_use_text(product, use)}; the post gives {year}"
     return claim
+
+
+# the year an approval is dated to: "approved by the FDA in 2015", "back in 2002", "in 2010 for migraine".
+# A year off by one is let pass: pages date an approval by its announcement or launch as often as by its letter.
+_YEAR = re.compile(r"\b(?:in|back in|since)\s+((?:19|20)\d\d)\b")
+
+
+def _approval_years(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(text)} if "19" in text or "20" in text else set()
+
+
+def _approval_year(text: str, condition_id: str, k: Knowledge) -> int | None:
+    """The year the sentence gives nearest to where it names the use ("approved for frown lines, and since
+    2024 for crow's feet": 2024 dates crow's feet only, when frown lines come before the comma)."""
+    years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text)] if "19" in text or "20" in text else []
+    if not years:
+        return None
+    at = next((start for c, start, _ in _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+               if c == condition_id or condition_id in k.narrower.get(c, set())), None)
+    if at is None:
+        return years[0][1] if len(years) == 1 else None
+    clause = re.compile(r"[,;]|\band\b")
+    near = [(abs(start - at), year) for start, year in years
+            if not clause.search(text, min(start, at), max(start, at))]
+    return min(near)[1] if near else None
 
 
 # an age, not a count ("over 5.6 million treatments", "over 20 years of experience", "from 3 sessions")

@@ -560,3 +560,13 @@ def test_risk_words_that_are_a_name_or_a_benefit_are_not_risk_information(policy
     for stray in (" Allergan makes it.", " It may also reduce the risk of a second chin.",
                   " Some kits include an anti-nausea tablet."):
         assert (1, "CLM007") in _rules(policy, claim + stray, risk=False), stray
+
+
+def test_an_approval_dated_to_the_wrong_year_is_false(policy: Policy) -> None:
+    assert _rules(policy, "KYBELLA was approved by the FDA in 2009 for the submental region.") == {(1, "CLM001")}
+    assert _rules(policy, "KYBELLA was approved by the FDA in 2015 for the submental region.") == {(1, "CLM003")}
+    assert _rules(policy, "BOTOX was first approved by the FDA in 1989 to treat cervical dystonia.") == {(1, "CLM001")}
+    # each year dates the use next to it
+    assert (1, "CLM001") not in _rules(policy, "Xeomin is approved for frown lines, and since 2024 for forehead "
+                                               "lines and crow's feet as well [1].")
+    assert _rules(policy, "KYBELLA was FDA-approved in 2005 [1].") == {(1, "CLM001")}
