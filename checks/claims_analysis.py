@@ -242,6 +242,7 @@ class Knowledge:
     claiming_questions: Gated | None = None  # questions that still claim ("Did you know ...?")
     wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
     condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
+    class_reference: Gated | None = None  # "Neurotoxins are used for ...": every product the post named before
     heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
     topic_titles: Gated | None = None  # "...: Your Questions Answered": a title that introduces, not offers
     # issue 22 (CLM011-CLM019)
@@ -310,7 +311,8 @@ def _compile(policy: Policy) -> Knowledge:
     return Knowledge(
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
         claiming_questions=gated(_union(words.claiming_questions)), wording=gated(_union(words.wording)),
-        condition_reference=gated(_union(words.condition_reference)), heading_use=gated(_union(words.heading_use)),
+        condition_reference=gated(_union(words.condition_reference)),
+        class_reference=gated(_union(words.class_reference)), heading_use=gated(_union(words.heading_use)),
         topic_titles=gated(_union(words.topic_titles)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
@@ -490,6 +492,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     topic: list[str] = []  # the conditions the body named last: what "It works well for teens" is about
     recent: str | None = None  # the product the body named last
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
+    named: dict[str, None] = {}  # every product the body named so far: what "neurotoxins" stand for
+    lead_all: list[str] = []  # ... and all of them when the lead-in names their class ("Toxins treat:")
     # the H1 that repeats the title carries its claims once, where the reader sees them in the body
     shown = title.strip().lower()
     repeated = any(b.tag == "h1" and b.text.strip().lower() == shown for b in post.blocks)
@@ -503,7 +507,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
         before = recent if recent != title_product else None  # a product of an earlier paragraph
         last_named: list[str] = [title_product] if title_product else []  # "both of these medicines"
         if block.tag != "li":
-            lead = None
+            lead, lead_all = None, []
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         compounding: bool | None = None  # the paragraph is about compounding: read when a molecule is named
@@ -521,6 +525,10 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                     compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
             listed = block.tag == "li" and lead is not None
+            class_all = lead_all if listed else []
+            if not products and not listed and named and _search(k.class_reference, text):
+                class_all = list(named)  # "Neurotoxins are commonly used to treat ..."
+                last_product = class_all[-1]
             headline = block.is_heading or block.where == "title"  # a title is read as a heading: "Botox for TMJ"
             may_claim = not question and (listed or _may_claim(text, products, last_product, k, headline))
             # the union's literal gate only: running the union itself costs more than the phrases' own gates
@@ -537,7 +545,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                     if (block.where == "title" or block.tag == "h1") and not disclosed:
                         disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
-                                     cited, disclosed, listed, last_named, topic)
+                                     cited, disclosed, listed, class_all or last_named, topic, bool(class_all))
                     if conditions and block.where == "body":
                         topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
@@ -568,6 +576,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
+                if block.where == "body":
+                    named.update(dict.fromkeys(p for p, _, _ in products))
                 last_product = products[-1][0]
                 before = None
                 if block.where == "body":
@@ -577,6 +587,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
             lead_text = block.text  # what a list below continues: "## Benefits women report", "Risks:"
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
             lead = last_product or recent or _first_product(reading, k)  # "Our patients come to us for:": each
+            lead_all = list(named) if named and _search(k.class_reference, block.text) and not _products(
+                reading, k, block.text) else []
             # item below claims for it (for the product the post names next, when none was named before)
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(reading, result.claims, k, result.findings))
@@ -633,7 +645,7 @@ def _first_product(reading: Reading, k: Knowledge) -> str | None:
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
             disclosed: bool, listed: bool = False, carried_all: list[str] | None = None,
-            topic: list[str] | None = None) -> list[Claim]:
+            topic: list[str] | None = None, every: bool = False) -> list[Claim]:
     """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
     that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
@@ -647,7 +659,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and (listed or _search(k.subject, text)) and not _search(k.general, text):
+    if not products and (listed or every or _search(k.subject, text)) and not _search(k.general, text):
         subject = carried
     if not products and subject is None:
         return []
@@ -656,7 +668,8 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
     # "Both of these medicines": every product the sentence before named
-    subjects = carried_all if subject and carried_all and len(carried_all) > 1 and _BOTH.search(text) else [subject]
+    subjects = carried_all if subject and carried_all and len(carried_all) > 1 and (every or _BOTH.search(text)) \
+        else [subject]
     pairs = [pair for s in subjects for pair in _pair(products, conditions, s, text)]
     block = sentence.block
     if not conditions and (approval or clearance) and not negated and block.where == "body" \

@@ -570,3 +570,13 @@ def test_an_approval_dated_to_the_wrong_year_is_false(policy: Policy) -> None:
     assert (1, "CLM001") not in _rules(policy, "Xeomin is approved for frown lines, and since 2024 for forehead "
                                                "lines and crow's feet as well [1].")
     assert _rules(policy, "KYBELLA was FDA-approved in 2005 [1].") == {(1, "CLM001")}
+
+
+def test_a_class_as_the_subject_claims_for_every_product_named_before(policy: Policy) -> None:
+    body = ("We offer BOTOX Cosmetic and Jeuveau.\n\nNeurotoxins are often used to treat:\n\n"
+            "- frown lines between the brows\n- crow's feet at the corners of the eyes")
+    assert _rules(policy, body) == {(6, "CLM004")}
+    lazy = "We offer BOTOX Cosmetic and Jeuveau.\n\nThese toxins also soften crow's feet."
+    assert {f.message.split(" (")[0] for f in _review(policy, lazy)[0]} == {"benefit claim for Jeuveau"}
+    careful = "We offer BOTOX Cosmetic and Jeuveau.\n\nNeurotoxins are often used to treat frown lines."
+    assert _rules(policy, careful) == set()
