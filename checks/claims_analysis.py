@@ -1251,10 +1251,19 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
         return
     if _search(k.benefit_negation, text) or _search(k.negation, text) or _search(k.disclosure, text):
         return
-    yield finding(UNAPPROVED_DISEASE_CLAIM, f"a product not approved for it is said to act on “{illness.group(0)}”",
-                  _span(post, sentence, illness.start(), illness.end()), excerpt=text[:240],
-                  suggestion="Remove the disease claim: no IV drip, vitamin, peptide or similar product is approved "
-                             "to prevent or treat it.")
+    # one finding per list item the sentence runs over (items written under a lead-in with no blank line)
+    items = _item_lines(text) if "\n" in text else {}
+    where = [illness] + [m for m in k.disease.regex.finditer(text, illness.end())] if items else [illness]
+    seen: set[int] = set()
+    for match in where:
+        item = next((a for a, b in items.items() if a <= match.start() < b), -1)
+        if item in seen:
+            continue
+        seen.add(item)
+        yield finding(UNAPPROVED_DISEASE_CLAIM, f"a product not approved for it is said to act on “{match.group(0)}”",
+                      _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                      suggestion="Remove the disease claim: no IV drip, vitamin, peptide or similar product is "
+                                 "approved to prevent or treat it.")
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],

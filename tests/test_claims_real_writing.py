@@ -580,3 +580,18 @@ def test_a_class_as_the_subject_claims_for_every_product_named_before(policy: Po
     assert {f.message.split(" (")[0] for f in _review(policy, lazy)[0]} == {"benefit claim for Jeuveau"}
     careful = "We offer BOTOX Cosmetic and Jeuveau.\n\nNeurotoxins are often used to treat frown lines."
     assert _rules(policy, careful) == set()
+
+
+def test_disease_claims_of_management_benefit_and_hormone_therapy(policy: Policy) -> None:
+    for failing in ("Many clinics offer NAD+ drips for the management of addiction.",
+                    "An NAD+ drip may benefit people weaning off alcohol and ease withdrawal symptoms.",
+                    "Anxiety and poor sleep are often treated with bioidentical hormone replacement therapy."):
+        assert any(r == "CLM016" for _, r in _rules(policy, failing)), failing
+    assert _rules(policy, "No NAD+ drip is FDA-approved to manage addiction.") == set()
+
+
+def test_each_item_under_a_lead_in_carries_its_own_disease_claim(policy: Policy) -> None:
+    body = ("Our hangover drips contain:\n- Fluids: they rehydrate you and dilute toxins.\n"
+            "- Vitamin C: it fights the flu.")
+    lines = {line for line, rule in _rules(policy, body) if rule == "CLM016"}
+    assert lines == {2, 3}
