@@ -595,3 +595,10 @@ def test_each_item_under_a_lead_in_carries_its_own_disease_claim(policy: Policy)
             "- Vitamin C: it fights the flu.")
     lines = {line for line, rule in _rules(policy, body) if rule == "CLM016"}
     assert lines == {2, 3}
+
+
+def test_this_procedure_carries_the_device_over(policy: Policy) -> None:
+    body = "CoolSculpting freezes fat cells. This FDA-approved procedure trims stubborn bulges."
+    assert (1, "CLM002") in _rules(policy, body)
+    assert (1, "CLM002") not in _rules(policy, "CoolSculpting freezes fat cells. This FDA-cleared procedure "
+                                               "reduces fat bulges on the flanks [1].")
