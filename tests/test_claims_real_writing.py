@@ -602,3 +602,9 @@ def test_this_procedure_carries_the_device_over(policy: Policy) -> None:
     assert (1, "CLM002") in _rules(policy, body)
     assert (1, "CLM002") not in _rules(policy, "CoolSculpting freezes fat cells. This FDA-cleared procedure "
                                                "reduces fat bulges on the flanks [1].")
+
+
+def test_the_molecule_called_a_generic_is_sameness_unless_denied(policy: Policy) -> None:
+    body = "We also offer generic medications (like semaglutide) from a compounding pharmacy."
+    assert (1, "CLM014") in _rules(policy, body)
+    assert _rules(policy, "There is no generic version of semaglutide approved by the FDA.") == set()
