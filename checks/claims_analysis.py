@@ -242,6 +242,7 @@ class Knowledge:
     claiming_questions: Gated | None = None  # questions that still claim ("Did you know ...?")
     wording: Gated | None = None  # a sentence about wording: its quoted approval words are mentions
     condition_reference: Gated | None = None  # "these symptoms", "those areas": the conditions named just before
+    class_reference: Gated | None = None  # "Neurotoxins are used for ...": every product the post named before
     heading_use: Gated | None = None  # in a heading, "BOTOX for TMJ" claims the use
     topic_titles: Gated | None = None  # "...: Your Questions Answered": a title that introduces, not offers
     # issue 22 (CLM011-CLM019)
@@ -310,7 +311,8 @@ def _compile(policy: Policy) -> Knowledge:
     return Knowledge(
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
         claiming_questions=gated(_union(words.claiming_questions)), wording=gated(_union(words.wording)),
-        condition_reference=gated(_union(words.condition_reference)), heading_use=gated(_union(words.heading_use)),
+        condition_reference=gated(_union(words.condition_reference)),
+        class_reference=gated(_union(words.class_reference)), heading_use=gated(_union(words.heading_use)),
         topic_titles=gated(_union(words.topic_titles)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
@@ -476,6 +478,9 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
     title = _title(post)
     title_compounding = bool(_search(k.compounded_context, title))
+    # a post whose title or a heading is about compounding ("## What is compounded tirzepatide?")
+    about_compounding = title_compounding or any(
+        b.is_heading and _search(k.compounded_context, b.text) for b in post.blocks)
     title_product = next((p for p, _, _ in _compounded(_products(reading, k, title), k, title_compounding)), None)
     notes = _footnotes(post.text)
     sections = _sections(post)
@@ -488,6 +493,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     topic: list[str] = []  # the conditions the body named last: what "It works well for teens" is about
     recent: str | None = None  # the product the body named last
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
+    named: dict[str, None] = {}  # every product the body named so far: what "neurotoxins" stand for
+    lead_all: list[str] = []  # ... and all of them when the lead-in names their class ("Toxins treat:")
     # the H1 that repeats the title carries its claims once, where the reader sees them in the body
     shown = title.strip().lower()
     repeated = any(b.tag == "h1" and b.text.strip().lower() == shown for b in post.blocks)
@@ -501,7 +508,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
         before = recent if recent != title_product else None  # a product of an earlier paragraph
         last_named: list[str] = [title_product] if title_product else []  # "both of these medicines"
         if block.tag != "li":
-            lead = None
+            lead, lead_all = None, []
         block_disclosed = bool(_search(k.disclosure, block.text))
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         compounding: bool | None = None  # the paragraph is about compounding: read when a molecule is named
@@ -519,6 +526,10 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                     compounding and bool(_OURS.search(text))))
             question = text.rstrip().endswith("?") and not _search(k.claiming_questions, text)
             listed = block.tag == "li" and lead is not None
+            class_all = lead_all if listed else []
+            if not products and not listed and named and _search(k.class_reference, text):
+                class_all = list(named)  # "Neurotoxins are commonly used to treat ..."
+                last_product = class_all[-1]
             headline = block.is_heading or block.where == "title"  # a title is read as a heading: "Botox for TMJ"
             may_claim = not question and (listed or _may_claim(text, products, last_product, k, headline))
             # the union's literal gate only: running the union itself costs more than the phrases' own gates
@@ -535,17 +546,27 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                     if (block.where == "title" or block.tag == "h1") and not disclosed:
                         disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
-                                     cited, disclosed, listed, last_named, topic)
+                                     cited, disclosed, listed, class_all or last_named, topic, bool(class_all))
                     if conditions and block.where == "body":
                         topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
                     modality = _modality(text, k) if claims else ""
+                    items = _item_lines(text) if "\n" in text else {}
+                    if items and any(_item_of(c.condition, conditions, items) for c in claims):
+                        # "used for pain associated with:" - the items under the lead-in name the uses it claims
+                        lead_end = min(items)
+                        claims = [c for c in claims if not text[:lead_end].rstrip().endswith(":") or not any(
+                            c2 == c.condition and start < lead_end for c2, start, _ in conditions)]
                     for claim in claims:
                         claim.span, claim.evidence = span, evidence
+                        where = _item_of(claim.condition, conditions, items)
+                        if where is not None:  # a list written under its lead-in without a blank line
+                            claim.span = block.source_range(sentence.start + where[0], sentence.start + where[1])
                         claim.modality = "disclosed" if claim.disclosed and claim.kind == "benefit" else modality
                     result.claims.extend(claims)
                 if phrased:
-                    result.findings.extend(_phrases(post, sentence, cited, k, products, question))
+                    result.findings.extend(_phrases(post, sentence, cited, k, products, question,
+                                                    about_compounding))
             reasons = not question and (k.reasons is None or k.reasons.may_match(text))
             if not question and not products and (reasons or (block.tag == "li" and title_class)):
                 result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text))
@@ -556,6 +577,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands))
             if products:
+                if block.where == "body":
+                    named.update(dict.fromkeys(p for p, _, _ in products))
                 last_product = products[-1][0]
                 before = None
                 if block.where == "body":
@@ -565,6 +588,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
             lead_text = block.text  # what a list below continues: "## Benefits women report", "Risks:"
         if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
             lead = last_product or recent or _first_product(reading, k)  # "Our patients come to us for:": each
+            lead_all = list(named) if named and _search(k.class_reference, block.text) and not _products(
+                reading, k, block.text) else []
             # item below claims for it (for the product the post names next, when none was named before)
     result.findings.extend(_claim_findings(post, result.claims, k))
     result.findings.extend(_fair_balance(reading, result.claims, k, result.findings))
@@ -572,9 +597,30 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     return result
 
 
+_ITEM_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,2}[.)])[ \t]+\S.*$", re.MULTILINE)
+
+
+def _item_lines(text: str) -> dict[int, int]:
+    """Start -> end of each list-item line inside one paragraph's sentence: items written right under a
+    lead-in ("used for:\n- neck pain") with no blank line between stay in the lead-in's paragraph."""
+    return {m.start(): m.end() for m in _ITEM_LINE.finditer(text) if m.start() > 0}
+
+
+def _item_of(condition: str | None, conditions: list[tuple[str, int, int]],
+             items: dict[int, int]) -> tuple[int, int] | None:
+    """The list-item line where the sentence names ``condition``: each item is its own claim, on its line."""
+    if not items or condition is None:
+        return None
+    at = next((start for c, start, _ in conditions if c == condition), None)
+    if at is None:
+        return None
+    return next(((a, b) for a, b in items.items() if a <= at < b), None)
+
+
 # where a line has the specific reason, the generic one is not reported again ("IV drips fight the flu" is an
 # unapproved disease claim, not also an undisclosed off-label use; a stretched approval is not also 'false')
-_SPECIFIC = {"CLM016": {"CLM004"}, "CLM017": {"CLM001", "CLM003"}, "CLM019": {"CLM004"}, "CLM012": {"CLM006", "CLM003"},
+_SPECIFIC = {"CLM016": {"CLM004"}, "CLM014": {"CLM011", "CLM003"},
+             "CLM017": {"CLM001", "CLM003"}, "CLM019": {"CLM004"}, "CLM012": {"CLM006", "CLM003"},
              "CLM005": {"CLM013"}}
 
 
@@ -600,7 +646,7 @@ def _first_product(reading: Reading, k: Knowledge) -> str | None:
 def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             conditions: list[tuple[str, int, int]], carried: str | None, k: Knowledge, cited: bool,
             disclosed: bool, listed: bool = False, carried_all: list[str] | None = None,
-            topic: list[str] | None = None) -> list[Claim]:
+            topic: list[str] | None = None, every: bool = False) -> list[Claim]:
     """The sentence's claims (the caller checked _may_claim first). ``listed``: a list item under a lead-in
     that names ``carried`` ("Patients come to us for:"): each item it lists is a benefit claim for it."""
     approval = _used(k.approval, text, k)
@@ -614,7 +660,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     if not (approval or clearance or benefit):
         return []
     subject = None
-    if not products and (listed or _search(k.subject, text)) and not _search(k.general, text):
+    if not products and (listed or every or _search(k.subject, text)) and not _search(k.general, text):
         subject = carried
     if not products and subject is None:
         return []
@@ -623,7 +669,8 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     conditions = [c for c in conditions if not k.narrower.get(c[0], set()) & mentioned]  # most specific only
     claims = []
     # "Both of these medicines": every product the sentence before named
-    subjects = carried_all if subject and carried_all and len(carried_all) > 1 and _BOTH.search(text) else [subject]
+    subjects = carried_all if subject and carried_all and len(carried_all) > 1 and (every or _BOTH.search(text)) \
+        else [subject]
     pairs = [pair for s in subjects for pair in _pair(products, conditions, s, text)]
     block = sentence.block
     if not conditions and (approval or clearance) and not negated and block.where == "body" \
@@ -763,6 +810,12 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
         return Claim(sentence, product_id, None, kind, "unverifiable-approval", _kind_text(product)) \
             if says_approved else None
     uses = ", ".join(k.conditions[u.condition].name for u in (*product.approved_uses, *product.cleared_uses))
+    years = _approval_years(sentence.text) if says_approved else set()
+    known = {u.year for u in (*product.approved_uses, *product.cleared_uses)}
+    # "X was approved in 2005": no use of X was approved that year
+    if years and known and not any(abs(y - x) <= 1 for y in years for x in known):
+        return Claim(sentence, product_id, None, kind, "false-approval",
+                     f"no use approved in {', '.join(map(str, sorted(years)))}; listed uses: {uses}", cited=cited)
     verdict = "ok" if cited else "unverifiable-approval"
     return Claim(sentence, product_id, None, kind, verdict, f"names no use; listed uses: {uses or 'none'}",
                  cited=cited)
@@ -785,8 +838,10 @@ def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, c
         elif not cited:
             claim.verdict = "uncited-approval"
     elif kind == "clearance":
-        if product.kind not in DEVICE_KINDS or condition_id not in uses:
+        if condition_id not in uses or product.kind in ("compounded", "not-approved"):
             claim.verdict = "false-approval"
+        elif product.kind not in DEVICE_KINDS and not cited:
+            claim.verdict = "uncited-approval"  # "cleared" said loosely of an approved drug for its own use
     elif not covered and not disclosed:
         claim.verdict = "device-beyond-clearance" if product.kind in DEVICE_KINDS else "off-label-undisclosed"
     elif use and not disclosed and _younger(use, text, k):
@@ -821,11 +876,20 @@ def _wrong_year(use: ApprovedUse, condition_id: str, text: str, k: Knowledge) ->
              if not named or min(named, key=lambda c: min(abs(m.start() - c[2]), abs(c[1] - m.end())))[0]
              == condition_id]
     known = {use.year, *(int(y) for y in _ANY_YEAR.findall(use.limits))}
-    return years[0] if years and not known.intersection(years) else None
+    # a year off by one is let pass: pages date an approval by its announcement or launch as often as by its letter
+    return years[0] if years and not any(abs(y - x) <= 1 for y in years for x in known) else None
 
 
 def _verb(product: Product) -> str:
     return "FDA-cleared" if product.kind in DEVICE_KINDS else "FDA-approved"
+
+
+# the years a sentence dates a product's approval to, for a claim naming no use ("Kybella was approved in 2005")
+_YEAR = re.compile(r"\b(?:in|back in|since)\s+((?:19|20)\d\d)\b")
+
+
+def _approval_years(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(text)} if "19" in text or "20" in text else set()
 
 
 # an age, not a count ("over 5.6 million treatments", "over 20 years of experience", "from 3 sessions")
@@ -981,9 +1045,10 @@ def _linked_disclosure(raw: str, notes: dict[str, str], sections: dict[str, str]
 
 
 def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products: list[tuple[str, int, int]],
-             question: bool = False) -> Iterable[Finding]:
+             question: bool = False, about_compounding: bool = False) -> Iterable[Finding]:
     """Prohibited, comparative, safety, sameness, efficacy and substantiation phrases (the caller tested
-    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence. The paragraph-wide
+    ``k.phrase_words`` first). ``cited``: a citation stands right after the sentence; ``about_compounding``:
+    the post's title or a heading is about compounding. The paragraph-wide
     contexts (risks stated, compounding) are read only for a phrase that matched."""
     text = sentence.text
     low = text.lower()
@@ -1032,12 +1097,15 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
     if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
         return
     hit = first(listed("safety"))
-    if hit and not _search(k.risk_statement, paragraph):  # fine when the sentence or paragraph states risks
+    # fine when the sentence, its paragraph or the paragraph before states risks (the phrase itself is no risk:
+    # "no systemic side effects such as fatigue" denies them)
+    if hit and not _search(k.risk_statement, paragraph.replace(hit[1].group(0), " ")) and not _search(
+            k.risk_statement, _paragraph_before(post, sentence.block)):
         yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
                     hit[0])
     hit = first(listed("sameness"))
     if hit and ("generic" in hit[1].group(0).lower() or any(k.products[p].kind == "compounded" for p, _, _ in products)
-                or _search(k.compounded_context, paragraph) or _search(k.compounded_context, _title(post))):
+                or _search(k.compounded_context, paragraph) or about_compounding):
         yield found(COMPOUNDED_SAMENESS, f"“{hit[1].group(0)}” presents a compounded or unapproved product as the "
                                          f"approved drug", hit[1], hit[0])
     hit = None if cited else first(listed("efficacy"))
@@ -1049,6 +1117,13 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
             yield found(FALSE_SUBSTANTIATION, f"“{match.group(0)}” implies an approval, study or endorsement that "
                                               f"does not apply to the product", match, phrase)
             break
+
+
+def _paragraph_before(post: Post, block: Block) -> str:
+    """The text of the body block just before ``block`` (a list item's lead-in, the paragraph above)."""
+    body = [b for b in post.blocks if b.where == "body"]
+    at = next((i for i, b in enumerate(body) if b is block), 0)
+    return body[at - 1].text if at > 0 else ""
 
 
 def _other_approved(text: str, products: list[tuple[str, int, int]], k: Knowledge) -> str:
@@ -1189,10 +1264,19 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
         return
     if _search(k.benefit_negation, text) or _search(k.negation, text) or _search(k.disclosure, text):
         return
-    yield finding(UNAPPROVED_DISEASE_CLAIM, f"a product not approved for it is said to act on “{illness.group(0)}”",
-                  _span(post, sentence, illness.start(), illness.end()), excerpt=text[:240],
-                  suggestion="Remove the disease claim: no IV drip, vitamin, peptide or similar product is approved "
-                             "to prevent or treat it.")
+    # one finding per list item the sentence runs over (items written under a lead-in with no blank line)
+    items = _item_lines(text) if "\n" in text else {}
+    where = [illness] + [m for m in k.disease.regex.finditer(text, illness.end())] if items else [illness]
+    seen: set[int] = set()
+    for match in where:
+        item = next((a for a, b in items.items() if a <= match.start() < b), -1)
+        if item in seen:
+            continue
+        seen.add(item)
+        yield finding(UNAPPROVED_DISEASE_CLAIM, f"a product not approved for it is said to act on “{match.group(0)}”",
+                      _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
+                      suggestion="Remove the disease claim: no IV drip, vitamin, peptide or similar product is "
+                                 "approved to prevent or treat it.")
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
@@ -1285,7 +1369,9 @@ _NOT_RISK = re.compile(
     r"(?:side[- ]effects?|risks?|complications?|downtime)\b|\b(?:risk|side[- ]effect)[- ]free\b"
     r"|\b(?:side[- ]effects?|risks?) of (?:a |an |the |your |any )?(?:\w+[- ]){0,2}?(?:diet|dieting|fasting|cleanses?|"
     r"exercise|stress|aging|ageing|surgery|migraines?|sweating|obesity|excess weight|being overweight|"
-    r"untreated \w+|doing nothing|waiting)\b", re.IGNORECASE)
+    r"untreated \w+|doing nothing|waiting)\b"
+    r"|\b(?:reduc|lower|decreas|cut)\w* (?:the |your |their )?(?:\w+[- ]){0,2}?risks?\b"  # a benefit, not a risk
+    r"|\banti-?(?:nausea|allerg\w*|inflammatory)\b", re.IGNORECASE)
 
 
 def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,

@@ -172,6 +172,9 @@ class ClaimLanguage(_Strict):
     benefit_negation: tuple[str, ...] = Field((), description="a benefit verb in a sentence with one of these "
                                                              "is a denial, not a claim")
     subject_reference: tuple[str, ...] = Field((), description="words that carry the post's product over")
+    class_reference: tuple[str, ...] = Field((), description="a plural class as the subject ('neurotoxins', 'these "
+                                                             "treatments'): the claim is made for every product "
+                                                             "the post named before")
     population_children: tuple[str, ...] = ()
     risk: tuple[str, ...]
     authoritative_domains: tuple[str, ...]
@@ -238,7 +241,8 @@ class ClaimLanguage(_Strict):
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimLanguage:
         groups = [self.approval, self.clearance, self.negation, self.off_label_disclosure, self.benefit,
-                  self.benefit_negation, self.subject_reference, self.population_children, tuple(self.facts.values()),
+                  self.benefit_negation, self.subject_reference, self.class_reference, self.population_children,
+                  tuple(self.facts.values()),
                   tuple(r.pattern for r in self.area_readings), self.claiming_questions, self.wording,
                   self.condition_reference, self.heading_use, self.topic_titles, self.risk_statement,
                   self.compounded_context,

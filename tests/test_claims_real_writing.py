@@ -462,3 +462,148 @@ def test_shields_and_blocks_against_an_illness_are_disease_claims(policy: Policy
     assert (1, "CLM016") in _rules(policy, "Our vitamin pack is your COVID-19 shield.")
     assert (1, "CLM016") in _rules(policy, "Vitamin D blocks the virus.")
     assert (1, "CLM016") not in _rules(policy, "No vitamin pack has been shown to block the virus.")
+
+
+# --- session 8: wording from a second sample of real pages (our sentences) --------------------------------
+
+
+def test_items_written_right_under_a_lead_in_are_each_a_claim_on_their_own_line(policy: Policy) -> None:
+    # no blank line before the list: the items stay in the lead-in's paragraph, but each is its own claim
+    failing = "Our doctors often use BOTOX to relieve pain linked to:\n- Neck pain\n- Trigger points\n- Stiff shoulders"
+    assert _rules(policy, failing) == {(2, "CLM004"), (3, "CLM004")}
+    passing = "Our doctors often use BOTOX to relieve:\n- chronic migraine in adults\n- severe underarm sweating"
+    assert _rules(policy, passing) == set()
+
+
+def test_neck_pain_is_a_use(policy: Policy) -> None:
+    assert _rules(policy, "## BOTOX for neck pain") == {(1, "CLM004")}
+    assert _rules(policy, "BOTOX for neck pain is an off-label use the FDA has not approved.") == set()
+
+
+def test_lines_across_the_forehead_are_forehead_lines_and_skin_tightening_is_a_use(policy: Policy) -> None:
+    assert _rules(policy, "Jeuveau smooths the frown lines across your forehead.") == {(1, "CLM004")}
+    assert _rules(policy, "BOTOX Cosmetic smooths the frown lines across your forehead.") == set()
+    assert _uses(policy, "KYBELLA is FDA-approved for the submental region [1].") == {
+        "submental fat (double chin)"}
+    assert _rules(policy, "KYBELLA melts the double chin and tightens the skin around it.") == {(1, "CLM004")}
+
+
+def test_a_permanent_side_effect_described_as_a_risk_is_not_an_absolute(policy: Policy) -> None:
+    careful = ("Latisse can darken the colored part of the eye, a change that is likely to be permanent. "
+               "Some people notice darker eyelid skin (usually permanent) where the drops touch.")
+    assert not {rule for _, rule in _rules(policy, careful)} & {"CLM005"}
+    assert (1, "CLM005") in _rules(policy, "Latisse grows your lashes permanently.")
+
+
+def test_naming_the_only_approved_products_of_a_molecule_is_not_exclusivity(policy: Policy) -> None:
+    careful = "The only FDA-approved tirzepatide medicines are Zepbound and Mounjaro [1]."
+    assert not {rule for _, rule in _rules(policy, careful)} & {"CLM006", "CLM012"}
+    assert (1, "CLM006") in _rules(policy, "Kybella is the only injectable that dissolves fat.")
+
+
+def test_clinically_shown_and_trial_figures_without_a_source_are_efficacy_claims(policy: Policy) -> None:
+    for failing in ("Exosome injections are clinically shown to thicken hair.",
+                    "In the pivotal studies, 82% of patients were happy with their new chin profile.",
+                    "Nine out of ten is not rare: 70% of participants in the trial reported thicker lashes."):
+        assert (1, "CLM015") in _rules(policy, failing), failing
+    assert not {r for _, r in _rules(policy, "In the pivotal studies, 82% of patients were happy with their chin "
+                                             "profile [1].")} & {"CLM015"}
+
+
+def test_drug_called_cleared_for_its_own_approved_use_is_an_approval_claim(policy: Policy) -> None:
+    assert _rules(policy, "Latisse is FDA cleared for thin, sparse eyelashes.") == {(1, "CLM003")}
+    assert _rules(policy, "Latisse is FDA cleared for thin, sparse eyelashes [1].") == set()
+    assert (1, "CLM001") in _rules(policy, "Latisse is FDA cleared for thin eyebrows.")
+
+
+def test_sameness_under_a_heading_about_compounding(policy: Policy) -> None:
+    body = ("## How our compounded semaglutide works\n\nIt has the same active ingredient found in FDA-approved "
+            "medicines like Wegovy.")
+    assert (3, "CLM014") in _rules(policy, body)
+    assert not {r for _, r in _rules(policy, body)} & {"CLM011"}
+    assert _rules(policy, "## How semaglutide works\n\nWegovy is a weekly injection.") == set()
+
+
+def test_what_a_patient_may_feel_after_treatment_is_risk_information(policy: Policy) -> None:
+    claim = "KYBELLA reduces fat under the chin."
+    assert (1, "CLM007") in _rules(policy, claim, risk=False)
+    assert _rules(policy, claim + " You may notice slight tenderness afterwards.", risk=False) == set()
+    # a symptom of the condition is not a risk of the product
+    assert (1, "CLM007") in _rules(policy, claim + " Before treatment you may feel pain in the jaw.", risk=False)
+
+
+def test_safety_phrases_without_the_risks_beside_them(policy: Policy) -> None:
+    for failing in ("KYBELLA removes fat under the chin safely and effectively.",
+                    "Its safety and efficacy are well established.",
+                    "Injections are generally well tolerated, with minimal discomfort.",
+                    "There are no systemic side effects such as tiredness."):
+        assert (1, "CLM013") in _rules(policy, failing), failing
+    assert (1, "CLM013") not in _rules(policy, "Injections are generally well tolerated; side effects include "
+                                               "bruising and headache.")
+    above = "Some people may notice slight redness afterwards.\n\nThe treatment is generally well tolerated."
+    assert (3, "CLM013") not in _rules(policy, above)
+
+
+def test_comparisons_written_around_their_object(policy: Policy) -> None:
+    for failing in ("BOTOX is more effective at easing symptoms than surgery.",
+                    "Jeuveau came out as good or better in the trial.",
+                    "Its dual action gives it an edge over older medicines.",
+                    "Unlike other delivery methods, pellet therapy maximizes comfort.",
+                    "Kybella is the only FDA approved pharmaceutical that shrinks fat."):
+        assert any(r in ("CLM006", "CLM012") for _, r in _rules(policy, failing)), failing
+    assert not {r for _, r in _rules(policy, "Neither option works better for everyone.")} & {"CLM006"}
+
+
+def test_risk_words_that_are_a_name_or_a_benefit_are_not_risk_information(policy: Policy) -> None:
+    claim = "KYBELLA reduces fat under the chin."
+    for stray in (" Allergan makes it.", " It may also reduce the risk of a second chin.",
+                  " Some kits include an anti-nausea tablet."):
+        assert (1, "CLM007") in _rules(policy, claim + stray, risk=False), stray
+
+
+def test_an_approval_dated_to_the_wrong_year_is_false(policy: Policy) -> None:
+    assert _rules(policy, "KYBELLA was approved by the FDA in 2009 for the submental region.") == {(1, "CLM001")}
+    assert _rules(policy, "KYBELLA was approved by the FDA in 2015 for the submental region.") == {(1, "CLM003")}
+    assert _rules(policy, "BOTOX was first approved by the FDA in 1989 to treat cervical dystonia.") == {(1, "CLM001")}
+    # each year dates the use next to it
+    assert (1, "CLM001") not in _rules(policy, "Xeomin is approved for frown lines, and since 2024 for forehead "
+                                               "lines and crow's feet as well [1].")
+    assert _rules(policy, "KYBELLA was FDA-approved in 2005 [1].") == {(1, "CLM001")}
+
+
+def test_a_class_as_the_subject_claims_for_every_product_named_before(policy: Policy) -> None:
+    body = ("We offer BOTOX Cosmetic and Jeuveau.\n\nNeurotoxins are often used to treat:\n\n"
+            "- frown lines between the brows\n- crow's feet at the corners of the eyes")
+    assert _rules(policy, body) == {(6, "CLM004")}
+    lazy = "We offer BOTOX Cosmetic and Jeuveau.\n\nThese toxins also soften crow's feet."
+    assert {f.message.split(" (")[0] for f in _review(policy, lazy)[0]} == {"benefit claim for Jeuveau"}
+    careful = "We offer BOTOX Cosmetic and Jeuveau.\n\nNeurotoxins are often used to treat frown lines."
+    assert _rules(policy, careful) == set()
+
+
+def test_disease_claims_of_management_benefit_and_hormone_therapy(policy: Policy) -> None:
+    for failing in ("Many clinics offer NAD+ drips for the management of addiction.",
+                    "An NAD+ drip may benefit people weaning off alcohol and ease withdrawal symptoms.",
+                    "Anxiety and poor sleep are often treated with bioidentical hormone replacement therapy."):
+        assert any(r == "CLM016" for _, r in _rules(policy, failing)), failing
+    assert _rules(policy, "No NAD+ drip is FDA-approved to manage addiction.") == set()
+
+
+def test_each_item_under_a_lead_in_carries_its_own_disease_claim(policy: Policy) -> None:
+    body = ("Our hangover drips contain:\n- Fluids: they rehydrate you and dilute toxins.\n"
+            "- Vitamin C: it fights the flu.")
+    lines = {line for line, rule in _rules(policy, body) if rule == "CLM016"}
+    assert lines == {2, 3}
+
+
+def test_this_procedure_carries_the_device_over(policy: Policy) -> None:
+    body = "CoolSculpting freezes fat cells. This FDA-approved procedure trims stubborn bulges."
+    assert (1, "CLM002") in _rules(policy, body)
+    assert (1, "CLM002") not in _rules(policy, "CoolSculpting freezes fat cells. This FDA-cleared procedure "
+                                               "reduces fat bulges on the flanks [1].")
+
+
+def test_the_molecule_called_a_generic_is_sameness_unless_denied(policy: Policy) -> None:
+    body = "We also offer generic medications (like semaglutide) from a compounding pharmacy."
+    assert (1, "CLM014") in _rules(policy, body)
+    assert _rules(policy, "There is no generic version of semaglutide approved by the FDA.") == set()

@@ -18,10 +18,11 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "regulator_score.py"
 TARGET_RECALL, MIN_STATEMENTS = 0.95, 5
 # reached on 2026-12-03 14:15 UTC on 100 quoted statements from 53 letters (36 of them, from 19 letters, were added
-# after the rules were written: on those the check had never been tuned); issue 22's target is TARGET_RECALL for each
-RECALL_FLOORS = {"sameness": 0.85, "unapproved-drug-use": 0.41, "unsubstantiated-efficacy": 0.58,
+# after the rules were written: on those the check had never been tuned), raised 16:55 UTC (session 8: efficacy
+# 16 -> 17 of 27, false substantiation 3 -> 4 of 5); issue 22's target is TARGET_RECALL for each
+RECALL_FLOORS = {"sameness": 0.85, "unapproved-drug-use": 0.41, "unsubstantiated-efficacy": 0.62,
                  "disease-claim": 0.87, "risk-minimised": 0.39, "uncleared-device-use": 0.42,
-                 "false-substantiation": 0.59}
+                 "false-substantiation": 0.79}
 # issue 22's target is 0; errors on careful sentences reached: see CAREFUL_ERRORS_FLOOR
 CAREFUL_ERRORS_FLOOR = 0
 
