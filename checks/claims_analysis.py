@@ -876,8 +876,7 @@ def _wrong_year(use: ApprovedUse, condition_id: str, text: str, k: Knowledge) ->
              if not named or min(named, key=lambda c: min(abs(m.start() - c[2]), abs(c[1] - m.end())))[0]
              == condition_id]
     known = {use.year, *(int(y) for y in _ANY_YEAR.findall(use.limits))}
-    # a year off by one is let pass: pages date an approval by its announcement or launch as often as by its letter
-    return years[0] if years and not any(abs(y - x) <= 1 for y in years for x in known) else None
+    return years[0] if years and not known.intersection(years) else None
 
 
 def _verb(product: Product) -> str:

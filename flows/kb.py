@@ -15,7 +15,8 @@ OK, FAILED, USAGE = 0, 1, 2
 
 def add_commands(commands: Any) -> None:
     kb = commands.add_parser("kb", help="the claims knowledge base: check, show a product, diff against a revision")
-    actions = kb.add_subparsers(dest="kb_action", required=True, metavar="ACTION")
+    actions = kb.add_subparsers(dest="kb_action", required=True, metavar="ACTION",
+                                help="check, show or diff")
     check = actions.add_parser("check", help="validate it; list unconfirmed facts, facts past their age and "
                                              "sources that are not primary (exit 1 when a fact is past its age)")
     show = actions.add_parser("show", help="what medpress believes about one product")
@@ -34,10 +35,10 @@ def add_commands(commands: Any) -> None:
 
     recheck = commands.add_parser("recheck", help="re-review approved posts under the policy in force; list those "
                                                   "that need re-review (exit 1 when one does)")
-    recheck.add_argument("--content", type=Path, default=Path("content"))
+    recheck.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     recheck.add_argument("--all", action="store_true", help="every approved post, not only those approved under "
                                                             "another policy")
-    recheck.add_argument("--no-grammar", action="store_true")
+    recheck.add_argument("--no-grammar", action="store_true", help="re-review without the grammar check")
 
 
 def run(args: argparse.Namespace) -> int:

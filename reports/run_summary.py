@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from checks.model import Severity
 from reports.markdown_summary import _code, _text, _url
 from reports.model import PostReport, ReviewReport
+from reports.wording import plural
 
 MAX_LISTED = 200  # errors listed in the artifact; the rest are counted
 
@@ -23,7 +24,7 @@ def run_name(report: ReviewReport, content: str) -> str:
     folder = PurePosixPath(content.replace("\\", "/")).as_posix().rstrip("/") + "/"
     posts = summary["posts"]
     return (f"review {folder}: {posts} post{'s' if posts != 1 else ''}, "
-            f"{summary['failed']} fail" + (f", {summary['errors']} errors" if summary["errors"] else ""))
+            f"{summary['failed']} fail" + (f", {plural(summary['errors'], 'error')}" if summary["errors"] else ""))
 
 
 def render(report: ReviewReport, *, desk_url: str | None = None) -> str:
@@ -35,11 +36,18 @@ def _lines(report: ReviewReport, desk_url: str | None) -> Iterator[str]:
     verdict = "FAIL" if summary["failed"] else "PASS"
     yield f"## medpress review: {verdict}"
     yield ""
-    yield (f"**{summary['posts']} posts: {summary['passed']} pass, {summary['failed']} fail** "
-           f"({summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos)")
+    yield (f"**{plural(summary['posts'], 'post')}: {summary['passed']} pass, {summary['failed']} fail** "
+           f"({plural(summary['errors'], 'error')}, {plural(summary['warnings'], 'warning')}, "
+           f"{plural(summary['infos'], 'info')})")
     yield ""
     if desk_url:
         yield f"[Open the reviewer's desk]({_url(desk_url)})"
+        yield ""
+    rereview = [post for post in report.posts if post.needs_re_review]
+    if rereview:  # approved under another policy, failing under this one (issue 17): first, for the reviewer
+        yield f"### Needs re-review ({len(rereview)})"
+        yield ""
+        yield from (f"- {_code(post.path)}: {_text(post.sign_off.get('detail', ''))}" for post in rereview)
         yield ""
     listed = 0
     for post in report.posts:
@@ -66,22 +74,6 @@ def _lines(report: ReviewReport, desk_url: str | None) -> Iterator[str]:
 def _post_line(post: PostReport) -> str:
     counts = {s: sum(f.severity is s for f in post.findings) for s in Severity}
     title = f" {_text(post.title)}" if post.title else ""
-    return (f"- **{'FAIL' if post.failed else 'pass'}** {_code(post.path)}{title}: {counts[Severity.ERROR]} errors, "
-            f"{counts[Severity.WARNING]} warnings" + (f", {len(post.waived)} waived" if post.waived else ""))
-
-
-def post_rows(report: ReviewReport, desk_url: str | None = None) -> list[dict[str, object]]:
-    """One short row per post for the table artifact (short cells: nothing to cut off)."""
-    rows: list[dict[str, object]] = []
-    for post in report.posts:
-        rules = sorted({f.rule for f in post.findings if f.severity is Severity.ERROR})
-        row: dict[str, object] = {
-            "post": post.path, "status": "fail" if post.failed else "pass",
-            "sign_off": post.sign_off.get("state", ""),
-            "errors": sum(f.severity is Severity.ERROR for f in post.findings),
-            "warnings": sum(f.severity is Severity.WARNING for f in post.findings),
-            "waived": len(post.waived), "error rules": ", ".join(rules)}
-        if desk_url:
-            row["desk"] = desk_url
-        rows.append(row)
-    return rows
+    waived = f", {len(post.waived)} waived" if post.waived else ""
+    return (f"- **{'FAIL' if post.failed else 'pass'}** {_code(post.path)}{title}: "
+            f"{plural(counts[Severity.ERROR], 'error')}, {plural(counts[Severity.WARNING], 'warning')}{waived}")

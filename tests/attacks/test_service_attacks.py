@@ -177,7 +177,7 @@ def test_commands_with_different_caches_share_one_server_that_stops_when_idle(pr
     # found again from a third cache folder, the same process
     status = _medpress("server", "status", env={**private_server, "MEDPRESS_CACHE": str(tmp_path / "cache-3")},
                        cwd=tmp_path)
-    assert f"running at {urls[0]} (pid {record['pid']}" in status.stdout, status.stdout
+    assert f"(API {urls[0]}; pid {record['pid']}" in status.stdout, status.stdout
 
     # a command still running keeps the server, well past the idle time
     holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom flows.services import prefect_server\n"
