@@ -77,3 +77,20 @@ def _post_line(post: PostReport) -> str:
     waived = f", {len(post.waived)} waived" if post.waived else ""
     return (f"- **{'FAIL' if post.failed else 'pass'}** {_code(post.path)}{title}: "
             f"{plural(counts[Severity.ERROR], 'error')}, {plural(counts[Severity.WARNING], 'warning')}{waived}")
+
+
+def post_rows(report: ReviewReport, desk_url: str | None = None) -> list[dict[str, object]]:
+    """One short row per post for the table artifact (short cells: nothing to cut off)."""
+    rows: list[dict[str, object]] = []
+    for post in report.posts:
+        rules = sorted({f.rule for f in post.findings if f.severity is Severity.ERROR})
+        row: dict[str, object] = {
+            "post": post.path, "status": "fail" if post.failed else "pass",
+            "sign_off": post.sign_off.get("state", ""),
+            "errors": sum(f.severity is Severity.ERROR for f in post.findings),
+            "warnings": sum(f.severity is Severity.WARNING for f in post.findings),
+            "waived": len(post.waived), "error rules": ", ".join(rules)}
+        if desk_url:
+            row["desk"] = desk_url
+        rows.append(row)
+    return rows
