@@ -107,7 +107,8 @@ def render(results: dict[str, dict[str, list[tuple[float, float]]]], args: argpa
              f"Vale {VALE_MODULE.split('@')[1]} (`go install`; it reports '{version.split()[-1]}') with bench/vale "
              f"({vale_rules} rules); medpress with {ours_rules} rules; "
              f"no grammar. Load average during the run: {min(loads):.1f} to {max(loads):.1f} on "
-             f"{os.cpu_count()} cores. Medians; CPU is user + system of the process and its children.",
+             f"{os.cpu_count()} cores. Medians. CPU is user + system of the process and the children it waited for: "
+             "medpress's worker processes, ended by their pool, are not all counted, so read the wall times.",
              "",
              "| case | medpress wall | Vale wall | ratio (wall) | medpress CPU | Vale CPU | ratio (CPU) "
              "| pairs (wall) |",
