@@ -1,0 +1,80 @@
+"""Claims by kind of wording, not by phrase (issues 16/22): each kind is written several ways in our own words,
+so that a fix for one page's wording is a fix for the kind. Each kind has failing and passing examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.policy import Policy
+from flows.store.policy_files import load_policy
+from tests.conftest import POLICY
+from tests.test_claims_real_writing import _rules
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy(POLICY)
+
+
+# 1. Efficacy without a source (CLM015): shares of patients, averages, "shown to", what studies show, times
+_EFFICACY_FAILING = [
+    "Eight out of ten clients tell us their frown lines look softer.",
+    "In our clinic, 92% of patients saw firmer skin.",
+    "Around 80 percent reported fewer lines at their check-up.",
+    "Adults on the shots shed an average of 12% of their weight.",
+    "Members lost on average 30 pounds over the program.",
+    "The peel has been shown to fade dark spots.",
+    "Research has demonstrated that the drip lifts energy.",
+    "Studies have found that microneedling thickens hair.",
+    "The science shows our protocol works.",
+    "Most clients see visible results after a single session.",
+    "Expect results within 3 days of your visit.",
+]
+_EFFICACY_PASSING = [
+    "In the trial, adults shed an average of 12% of their weight [1].",
+    "The peel has been shown to fade dark spots [1].",
+    "About 3% of patients had a headache after treatment.",
+    "Nausea was reported by 20% of participants.",
+    "It has not been shown to help hair grow.",
+    "Some people may see results within 3 days; for others it takes two weeks.",
+    "70% of adults surveyed said they worry about their chin.",
+    "Results vary from person to person.",
+]
+
+
+@pytest.mark.parametrize("text", _EFFICACY_FAILING)
+def test_uncited_efficacy_of_every_kind_is_found(policy: Policy, text: str) -> None:
+    assert (1, "CLM015") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", _EFFICACY_PASSING)
+def test_cited_hedged_or_risk_figures_are_not_efficacy_claims(policy: Policy, text: str) -> None:
+    assert (1, "CLM015") not in _rules(policy, text)
+
+
+def test_studies_show_is_an_efficacy_claim_not_a_false_endorsement(policy: Policy) -> None:
+    found = _rules(policy, "Studies show the treatment lasts longer each time.")
+    assert (1, "CLM015") in found and (1, "CLM018") not in found
+    assert (1, "CLM018") in _rules(policy, "Our serum is backed by clinical research.")
+
+
+# 4. A true approval in other words is an approval claim (uncited: CLM003), not a false one
+@pytest.mark.parametrize("text", [
+    "Botox is a Food and Drug Administration-approved treatment for frown lines.",
+    "Botox received FDA approval for frown lines.",
+    "Botox has FDA approval for the frown lines between the brows.",
+    "Botox is endorsed by the FDA for frown lines.",
+    "Botox has the FDA's approval for frown lines.",
+])
+def test_approval_wording_variants_are_approval_claims(policy: Policy, text: str) -> None:
+    found = {rule for _, rule in _rules(policy, text)}
+    assert "CLM003" in found and not found & {"CLM001", "CLM011", "CLM018"}
+    assert not {rule for _, rule in _rules(policy, text[:-1] + " [1].")} & {"CLM001", "CLM003", "CLM011"}
+
+
+@pytest.mark.parametrize("text", [
+    "Our compounded semaglutide is not the same as FDA-approved Wegovy.",
+    "Unlike approved Wegovy, compounded semaglutide is mixed by a pharmacy.",
+])
+def test_the_approval_of_a_product_compared_with_is_no_claim(policy: Policy, text: str) -> None:
+    assert not {rule for _, rule in _rules(policy, text)} & {"CLM001", "CLM002", "CLM003", "CLM011"}
