@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from checks.brand_spelling import BrandSpelling, brand_spelling
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
@@ -235,6 +236,7 @@ class Knowledge:
     brand_verb: Gated | None = None  # "botoxed"
     brand_generic: Gated | None = None  # "a type of Botox"
     brand_names: Gated | None = None  # any brand, anywhere: neither of the above without one
+    spelling: BrandSpelling | None = None  # "Zepbond", "Cool Sculpting": one letter or a space off
     claim_words: Gated | None = None  # approval, clearance or benefit words (see checks.text.any_of)
     phrase_words: Gated | None = None  # prohibited or comparative phrases (see checks.text.any_of)
     readings: tuple[tuple[re.Pattern[str], str], ...] = ()  # area phrase -> the one condition it names
@@ -316,6 +318,7 @@ def _compile(policy: Policy) -> Knowledge:
         topic_titles=gated(_union(words.topic_titles)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
+        spelling=brand_spelling({p.brand: p.names for p in brands.values()}, words.brand_lookalike_words),
         claim_words=gated(any_of(approval, clearance, benefit)),
         phrase_words=gated(any_of(*(gate.regex for _, gate, _ in (*prohibited, *comparative, *safety, *sameness,
                                                                    *efficacy, *substantiation)))),
@@ -1289,6 +1292,11 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
+    if k.spelling is not None:
+        for start, end, brand in k.spelling.misspelt(text):
+            right = k.brands[brand.lower()].brand
+            yield finding(BRAND_TERMINOLOGY, f"brand written “{text[start:end]}”; the trademark is {right}",
+                          _span(post, sentence, start, end), excerpt=text[:240], suggestion=f"Write {right}.")
     if not brands:
         return
     if k.brand_verb is not None:

@@ -78,3 +78,27 @@ def test_approval_wording_variants_are_approval_claims(policy: Policy, text: str
 ])
 def test_the_approval_of_a_product_compared_with_is_no_claim(policy: Policy, text: str) -> None:
     assert not {rule for _, rule in _rules(policy, text)} & {"CLM001", "CLM002", "CLM003", "CLM011"}
+
+
+# 5. Near-miss spellings of every brand in the knowledge base (CLM009), by edit distance, not by list
+@pytest.mark.parametrize(("text", "written"), [
+    ("Ask us about Zepbond for weight.", "Zepbond"),
+    ("Kybela shots for the chin.", "Kybela"),
+    ("We carry Dyport and more.", "Dyport"),
+    ("Try Cool Sculpting this spring.", "Cool Sculpting"),
+    ("A course of Ozempik.", "Ozempik"),
+    ("ZepBound is a weekly shot.", "ZepBound"),
+])
+def test_brand_misspellings_of_every_brand_are_found(policy: Policy, text: str, written: str) -> None:
+    from tests.test_claims_real_writing import _review
+    found, _ = _review(policy, text)
+    assert any(f.rule == "CLM009" and written in f.message for f in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Retin-A and Retin A are both written right; the retina and retinal tissue are not brands.",
+    "Tirzepatide's Zepbound label and A Kybella visit are fine; so is semaglutide's Wegovy.",
+    "Deoxycholic acid and cryolipolysis are generic names.",
+])
+def test_right_spellings_ordinary_words_and_generic_names_are_not_misspellings(policy: Policy, text: str) -> None:
+    assert (1, "CLM009") not in _rules(policy, text)
