@@ -102,3 +102,22 @@ def test_brand_misspellings_of_every_brand_are_found(policy: Policy, text: str, 
 ])
 def test_right_spellings_ordinary_words_and_generic_names_are_not_misspellings(policy: Policy, text: str) -> None:
     assert (1, "CLM009") not in _rules(policy, text)
+
+
+# 2. Off-label uses of a product the post named, referred to by the clinic's own word for it (CLM004)
+@pytest.mark.parametrize("text", [
+    "We use Botox here. Our tox also eases TMJ pain.",
+    "We use Botox here. Tox treatments relax a clenched jaw from bruxism.",
+    "We use Botox here. Wrinkle relaxers can also slim the jawline.",
+    "We offer dermal fillers. Our filler can smooth neck lines.",
+])
+def test_off_label_use_of_a_product_named_by_the_clinics_word_is_found(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "We use Botox here. Our tox softens the frown lines between the brows.",
+    "We use Botox here. Our tox can ease TMJ pain, an off-label use.",
+])
+def test_on_label_or_disclosed_uses_by_the_clinics_word_pass(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") not in _rules(policy, text)
