@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[A-Za-z]+")
-_SEPARATOR = re.compile(r"[ -]")
 MIN_LENGTH = 5  # shorter brands sit one letter from too many ordinary words
 
 
@@ -31,50 +30,48 @@ def edits1(word: str) -> set[str]:
 
 @dataclass(frozen=True)
 class BrandSpelling:
-    """``near``: compact near-miss spelling -> brand; ``joined``: compact brand -> brand (a space or hyphen put
-    into it); ``names``: every right spelling, lowercase (casing is judged elsewhere)."""
+    """``near``: near-miss spelling (lowercase) -> brand; ``split``: a brand with a space or hyphen put in
+    ("cool sculpting"), right spellings left out; ``joined``: compact brand -> brand."""
 
     near: dict[str, str]
+    split: re.Pattern[str] | None
     joined: dict[str, str]
-    names: frozenset[str]
 
     def misspelt(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, brand) of each near-miss spelling in the text."""
-        words = list(_WORD.finditer(text))
-        taken = -1
-        for i, word in enumerate(words):
-            if word.start() < taken:
-                continue
-            following = words[i + 1] if i + 1 < len(words) else None
-            if following is not None and following.start() == word.end() + 1 and \
-                    _SEPARATOR.match(text, word.end()):
-                pair = text[word.start():following.end()]
-                key = _compact(pair)
-                if pair.lower() in self.names:  # "Retin-A", "Retin A": right, and "Retin" is part of it
-                    taken = following.end()
-                    continue
-                brand = self.joined.get(key)  # only a space put in: "s Wegovy" is no near miss
-                if brand:
-                    taken = following.end()
-                    yield word.start(), following.end(), brand
-                    continue
-            brand = self.near.get(word.group(0).lower())
-            if brand:
-                yield word.start(), word.end(), brand
+        low = text.lower()
+        found: list[tuple[int, int, str]] = []
+        if self.split is not None:
+            found.extend((m.start(), m.end(), self.joined[_compact(m.group(0))]) for m in self.split.finditer(low))
+        # most sentences hold no near miss: one set intersection, in C, before looking for where
+        near = self.near.keys() & set(_WORD.findall(low))
+        if near:
+            taken = [(a, b) for a, b, _ in found]
+            for word in _WORD.finditer(low):
+                if word.group(0) in near and not any(a <= word.start() < b for a, b in taken):
+                    found.append((word.start(), word.end(), self.near[word.group(0)]))
+        return iter(sorted(found))
 
 
 def brand_spelling(brands: dict[str, Iterable[str]], ordinary: Iterable[str]) -> BrandSpelling:
     """``brands``: brand -> its right spellings; ``ordinary``: words never read as a misspelt brand."""
     names = {n.lower() for spellings in brands.values() for n in spellings} | {b.lower() for b in brands}
-    blocked = {_compact(n) for n in names} | {w.lower() for w in ordinary}
+    # right spellings, and the words of right spellings ("Retin" of "Retin-A"), are never near misses
+    blocked = {_compact(n) for n in names} | {w for n in names for w in _WORD.findall(n)}
+    blocked |= {w.lower() for w in ordinary}
     near: dict[str, str] = {}
     joined: dict[str, str] = {}
+    splits: list[str] = []
     for brand in brands:
         key = _compact(brand)
         if len(key) < MIN_LENGTH:
             continue
         joined[key] = brand
+        splits.extend(f"{key[:i]}{sep}{key[i:]}" for i in range(2, len(key) - 1) for sep in " -"
+                      if f"{key[:i]}{sep}{key[i:]}" not in names)
         for variant in edits1(key):
             if variant not in blocked and len(variant) >= MIN_LENGTH:
                 near.setdefault(variant, brand)
-    return BrandSpelling(near, joined, frozenset(names))
+    split = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(splits, key=len, reverse=True))) + r")\b") \
+        if splits else None
+    return BrandSpelling(near, split, joined)
