@@ -600,6 +600,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     return result
 
 
+_NO_APPROVAL_COVERS = "no FDA approval covers this use"  # a benefit of an unapproved class
 _ITEM_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,2}[.)])[ \t]+\S.*$", re.MULTILINE)
 
 
@@ -1235,7 +1236,7 @@ def _unapproved_benefit(post: Post, sentence: Sentence, k: Knowledge, disclosed:
             return
         use = (wellness.group(0), wellness.start(), wellness.end())
     what = named.group(0) if named else "the post's product"
-    yield finding(OFF_LABEL_UNDISCLOSED, f"benefit claim for {what} (“{use[0]}”): no FDA approval covers this use, "
+    yield finding(OFF_LABEL_UNDISCLOSED, f"benefit claim for {what} (“{use[0]}”): {_NO_APPROVAL_COVERS}, "
                                          f"and it is not disclosed",
                   _span(post, sentence, use[1], use[2]), excerpt=text[:240],
                   suggestion="Say plainly that this use is not FDA-approved (and what the evidence is), or remove the "
@@ -1389,10 +1390,13 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
                 and k.products[c.product].prescription]
     if not promoted:
         # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
-        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id), None)
+        # and so does a benefit claimed for a class no approval covers (exosomes, sermorelin, hormone pellets)
+        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
+            f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
         if disease is not None and not _search(k.risk, _NOT_RISK.sub(" ", " ".join(
                 s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")))):
-            yield finding(MISSING_RISK, "the post claims benefits against illness but says nothing of risks",
+            against = "against illness " if disease.rule == UNAPPROVED_DISEASE_CLAIM.id else ""
+            yield finding(MISSING_RISK, f"the post claims benefits {against}but says nothing of risks",
                           Span(disease.line, disease.column or 1, disease.end_line or disease.line,
                                disease.end_column or 1) if disease.line else None, excerpt=disease.excerpt,
                           suggestion="Add the main risks and side effects with similar prominence to the benefits.")

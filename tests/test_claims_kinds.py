@@ -121,3 +121,24 @@ def test_off_label_use_of_a_product_named_by_the_clinics_word_is_found(policy: P
 ])
 def test_on_label_or_disclosed_uses_by_the_clinics_word_pass(policy: Policy, text: str) -> None:
     assert (1, "CLM004") not in _rules(policy, text)
+
+
+# 3. Risk information for products outside the knowledge base (CLM007): a benefit claimed for a class no
+# approval covers promotes it as much as a named drug
+@pytest.mark.parametrize("text", [
+    "Our sermorelin shots boost growth hormone and improve sleep.",
+    "Exosome facials regrow hair in weeks.",
+    "Bioidentical hormones restore energy and ease hot flashes.",
+])
+def test_benefits_of_unlisted_prescription_classes_need_risk_information(policy: Policy, text: str) -> None:
+    found = _rules(policy, text, risk=False)
+    assert (1, "CLM004") in found and any(rule == "CLM007" for _, rule in found)
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, text + " Side effects include redness and "
+                                                                         "headache.", risk=False))
+
+
+# wrong findings: a face area is not a use of the feature it is named by
+def test_the_area_between_the_brows_is_frown_lines_not_eyebrow_growth(policy: Policy) -> None:
+    found = _rules(policy, "BOTOX Cosmetic softens the skin between the eyebrows.")
+    assert (1, "CLM004") not in found
+    assert (1, "CLM004") in _rules(policy, "BOTOX Cosmetic makes thin eyebrows grow fuller.")
