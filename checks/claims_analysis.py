@@ -542,7 +542,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                 raw = post.text[span[0] : span[1]] if span else text
                 cited = _cited(raw, span, citations)
                 if may_claim:
-                    conditions = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+                    conditions = _eligibility(_read_areas(_mentions(k.condition_re, k.condition_names, text), text,
+                                                          k), text, k)
                     if not conditions:
                         conditions = _referred_conditions(reading, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
@@ -732,6 +733,26 @@ def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge)
     read = [(condition, m.start(), m.end()) for pattern, condition in k.readings for m in pattern.finditer(text)]
     kept = [c for c in conditions if not any(c[1] < end and start < c[2] for _, start, end in read)]
     return sorted([*kept, *read], key=lambda c: c[1])
+
+
+# a condition naming who a use is for, not the use: "adults with type 2 diabetes who ...", "people living with X and"
+_WHO_WITH = re.compile(r"\b(?:adults|people|patients|persons|individuals|those|anyone|women|men|children|teens|"
+                       r"someone|patients?)\s+(?:\w+\s+)?(?:with|who (?:have|has|also have)|diagnosed with|"
+                       r"living with|suffering from)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_WHO_AFTER = re.compile(r"\s*(?:,|\bwho\b|\band who\b|\bthat\b)", re.IGNORECASE)
+
+
+def _eligibility(conditions: list[tuple[str, int, int]], text: str, k: Knowledge) -> list[tuple[str, int, int]]:
+    """Without the conditions that only say whom a use is for, when another, unrelated condition names the use
+    ("headaches in adults with chronic migraine": the narrower one is the use itself)."""
+    if len(conditions) < 2:
+        return conditions
+    who = [c for c in conditions if _WHO_WITH.search(text, max(0, c[1] - 60), c[1]) and _WHO_AFTER.match(text, c[2])]
+    kept = [c for c in conditions if c not in who]
+    related = {n for c, _, _ in kept for n in k.narrower.get(c, set())} | {
+        c for c, _, _ in kept for w, _, _ in who if c in k.narrower.get(w, set())}
+    kept += [c for c in who if c[0] in related]
+    return sorted(kept, key=lambda c: c[1]) if len(kept) < len(conditions) and kept else conditions
 
 
 def _referred_conditions(reading: Reading, block: Block, sentence: Sentence,

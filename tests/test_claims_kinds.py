@@ -142,3 +142,13 @@ def test_the_area_between_the_brows_is_frown_lines_not_eyebrow_growth(policy: Po
     found = _rules(policy, "BOTOX Cosmetic softens the skin between the eyebrows.")
     assert (1, "CLM004") not in found
     assert (1, "CLM004") in _rules(policy, "BOTOX Cosmetic makes thin eyebrows grow fuller.")
+
+
+# wrong findings: a disease named as who a use is for is not the use
+def test_a_condition_naming_who_a_use_is_for_is_not_the_use(policy: Policy) -> None:
+    assert (1, "CLM004") not in _rules(policy, "Wegovy helps adults with type 2 diabetes who are overweight lose "
+                                               "weight.")
+    assert (1, "CLM004") in _rules(policy, "Wegovy helps adults manage type 2 diabetes.")
+    # the narrower condition is the use itself: headaches in adults with chronic migraine
+    assert (1, "CLM001") not in _rules(policy, "BOTOX is FDA-approved to prevent headaches in adults with chronic "
+                                               "migraine, meaning 15 or more headache days a month [1].")
