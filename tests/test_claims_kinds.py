@@ -152,3 +152,24 @@ def test_a_condition_naming_who_a_use_is_for_is_not_the_use(policy: Policy) -> N
     # the narrower condition is the use itself: headaches in adults with chronic migraine
     assert (1, "CLM001") not in _rules(policy, "BOTOX is FDA-approved to prevent headaches in adults with chronic "
                                                "migraine, meaning 15 or more headache days a month [1].")
+
+
+@pytest.mark.parametrize("text", [
+    "We offer dermal fillers. We also use filler to smooth the neck.",
+    "We offer dermal fillers. Neck filler treatments restore a youthful neck.",
+    "Try our IV drips. A drip chases away fatigue after a long week.",
+    "Try our IV drips. Our Recovery drip helps you bounce back the morning after.",
+    "We prescribe compounded tirzepatide. Many patients find the medication also eases joint pain.",
+])
+def test_fillers_for_the_neck_drips_for_tiredness_and_the_medication_referred_back(policy: Policy,
+                                                                                    text: str) -> None:
+    assert (1, "CLM004") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "BOTOX treats neck spasms from cervical dystonia.",
+    "Semaglutide may cause fatigue and nausea.",
+    "Try our IV drips. A drip of saline is given through a small needle.",
+])
+def test_neck_muscles_fatigue_as_a_side_effect_and_plain_descriptions_pass(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") not in _rules(policy, text)
