@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from checks.prefilter import literal_alternation
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[A-Za-z]+")
 MIN_LENGTH = 5  # shorter brands sit one letter from too many ordinary words
@@ -72,6 +74,7 @@ def brand_spelling(brands: dict[str, Iterable[str]], ordinary: Iterable[str]) ->
         for variant in edits1(key):
             if variant not in blocked and len(variant) >= MIN_LENGTH:
                 near.setdefault(variant, brand)
-    split = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(splits, key=len, reverse=True))) + r")\b") \
+    # a prefix tree, not a flat alternation of every split spelling (checks.prefilter)
+    split = re.compile(r"\b(?:" + literal_alternation(sorted(splits, key=len, reverse=True)) + r")\b") \
         if splits else None
     return BrandSpelling(near, split, joined)
