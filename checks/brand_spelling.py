@@ -39,6 +39,12 @@ class BrandSpelling:
     split: re.Pattern[str] | None
     joined: dict[str, str]
 
+    def may_hold(self, text: str) -> bool:
+        """Whether the text (a whole post) holds any near miss: one pass per post, so a post without one skips
+        the sentence by sentence search."""
+        low = text.lower()
+        return bool(self.near.keys() & set(_WORD.findall(low))) or bool(self.split and self.split.search(low))
+
     def misspelt(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, brand) of each near-miss spelling in the text."""
         low = text.lower()

@@ -477,6 +477,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     if not post.readable or not (post.blocks or post.extras):
         return result
     k = knowledge(policy)
+    misspelt = k.spelling is not None and k.spelling.may_hold(post.text)  # a near-miss brand spelling anywhere
     # every text a reader sees: the prose, and the title, summary, code, alt text, title attributes...
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
     title = _title(post)
@@ -579,7 +580,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
                 result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
             if block.where not in _TERMS:
-                result.findings.extend(_terminology(post, sentence, products, k, brands))
+                result.findings.extend(_terminology(post, sentence, products, k, brands, misspelt))
             if products:
                 if block.where == "body":
                     named.update(dict.fromkeys(p for p, _, _ in products))
@@ -1304,8 +1305,9 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
-                 k: Knowledge, brands: bool = True) -> Iterable[Finding]:
-    """``brands``: False when the sentence's block names no brand, so it cannot misuse one."""
+                 k: Knowledge, brands: bool = True, misspelt: bool = True) -> Iterable[Finding]:
+    """``brands``: False when the sentence's block names no brand, so it cannot misuse one; ``misspelt``: False
+    when the post holds no near-miss spelling of one."""
     text = sentence.text
     for product_id, start, end in products:
         product = k.products[product_id]
@@ -1314,7 +1316,7 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
-    if k.spelling is not None:
+    if k.spelling is not None and misspelt:
         for start, end, brand in k.spelling.misspelt(text):
             right = k.brands[brand.lower()].brand
             yield finding(BRAND_TERMINOLOGY, f"brand written “{text[start:end]}”; the trademark is {right}",
