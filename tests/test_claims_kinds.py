@@ -173,3 +173,19 @@ def test_fillers_for_the_neck_drips_for_tiredness_and_the_medication_referred_ba
 ])
 def test_neck_muscles_fatigue_as_a_side_effect_and_plain_descriptions_pass(policy: Policy, text: str) -> None:
     assert (1, "CLM004") not in _rules(policy, text)
+
+
+# 3b. A careful on-label page that says what the product is for and lists no risks (CLM007)
+@pytest.mark.parametrize("text", [
+    "Wegovy is a prescription medicine for adults with obesity [1].",
+    "KYBELLA is indicated to improve the look of fat below the chin [1].",
+])
+def test_a_label_statement_without_risks_needs_risk_information(policy: Policy, text: str) -> None:
+    assert any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, text + " Side effects include nausea and "
+                                                                         "swelling.", risk=False))
+
+
+def test_demand_for_drugs_for_a_use_is_no_label_statement(policy: Policy) -> None:
+    found = _rules(policy, "Demand for these drugs for weight loss is high, so we offer compounded semaglutide.")
+    assert (1, "CLM004") not in found
