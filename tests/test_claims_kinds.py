@@ -19,6 +19,7 @@ def policy() -> Policy:
 # 1. Efficacy without a source (CLM015): shares of patients, averages, "shown to", what studies show, times
 _EFFICACY_FAILING = [
     "Eight out of ten clients tell us their frown lines look softer.",
+    "9/10 patients would book again for their frown lines.",
     "In our clinic, 92% of patients saw firmer skin.",
     "Around 80 percent reported fewer lines at their check-up.",
     "Adults on the shots shed an average of 12% of their weight.",
@@ -35,6 +36,7 @@ _EFFICACY_PASSING = [
     "The peel has been shown to fade dark spots [1].",
     "About 3% of patients had a headache after treatment.",
     "Nausea was reported by 20% of participants.",
+    "In clinical trials, the commonest side effects, seen in 5% of patients, were nausea and diarrhea.",
     "It has not been shown to help hair grow.",
     "Some people may see results within 3 days; for others it takes two weeks.",
     "70% of adults surveyed said they worry about their chin.",
