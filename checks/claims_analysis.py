@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from checks.brand_spelling import BrandSpelling, brand_spelling
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
@@ -235,6 +236,7 @@ class Knowledge:
     brand_verb: Gated | None = None  # "botoxed"
     brand_generic: Gated | None = None  # "a type of Botox"
     brand_names: Gated | None = None  # any brand, anywhere: neither of the above without one
+    spelling: BrandSpelling | None = None  # "Zepbond", "Cool Sculpting": one letter or a space off
     claim_words: Gated | None = None  # approval, clearance or benefit words (see checks.text.any_of)
     phrase_words: Gated | None = None  # prohibited or comparative phrases (see checks.text.any_of)
     readings: tuple[tuple[re.Pattern[str], str], ...] = ()  # area phrase -> the one condition it names
@@ -316,6 +318,7 @@ def _compile(policy: Policy) -> Knowledge:
         topic_titles=gated(_union(words.topic_titles)),
         brands=brands, brand_verb=gated(brand_verb), brand_generic=gated(brand_generic),
         brand_names=gated(re.compile(names, re.IGNORECASE) if brands else None),
+        spelling=brand_spelling({p.brand: p.names for p in brands.values()}, words.brand_lookalike_words),
         claim_words=gated(any_of(approval, clearance, benefit)),
         phrase_words=gated(any_of(*(gate.regex for _, gate, _ in (*prohibited, *comparative, *safety, *sameness,
                                                                    *efficacy, *substantiation)))),
@@ -474,6 +477,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     if not post.readable or not (post.blocks or post.extras):
         return result
     k = knowledge(policy)
+    misspelt = k.spelling is not None and k.spelling.may_hold(post.text)  # a near-miss brand spelling anywhere
     # every text a reader sees: the prose, and the title, summary, code, alt text, title attributes...
     blocks = [*(b for b in post.blocks if b.tag in CLAIM_TAGS), *post.extras]
     title = _title(post)
@@ -539,7 +543,8 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                 raw = post.text[span[0] : span[1]] if span else text
                 cited = _cited(raw, span, citations)
                 if may_claim:
-                    conditions = _read_areas(_mentions(k.condition_re, k.condition_names, text), text, k)
+                    conditions = _eligibility(_read_areas(_mentions(k.condition_re, k.condition_names, text), text,
+                                                          k), text, k)
                     if not conditions:
                         conditions = _referred_conditions(reading, block, sentence, k)
                     disclosed = block_disclosed or _linked_disclosure(raw, notes, sections, k)
@@ -575,7 +580,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
                 result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
             if block.where not in _TERMS:
-                result.findings.extend(_terminology(post, sentence, products, k, brands))
+                result.findings.extend(_terminology(post, sentence, products, k, brands, misspelt))
             if products:
                 if block.where == "body":
                     named.update(dict.fromkeys(p for p, _, _ in products))
@@ -597,6 +602,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     return result
 
 
+_NO_APPROVAL_COVERS = "no FDA approval covers this use"  # a benefit of an unapproved class
 _ITEM_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,2}[.)])[ \t]+\S.*$", re.MULTILINE)
 
 
@@ -728,6 +734,26 @@ def _read_areas(conditions: list[tuple[str, int, int]], text: str, k: Knowledge)
     read = [(condition, m.start(), m.end()) for pattern, condition in k.readings for m in pattern.finditer(text)]
     kept = [c for c in conditions if not any(c[1] < end and start < c[2] for _, start, end in read)]
     return sorted([*kept, *read], key=lambda c: c[1])
+
+
+# a condition naming who a use is for, not the use: "adults with type 2 diabetes who ...", "people living with X and"
+_WHO_WITH = re.compile(r"\b(?:adults|people|patients|persons|individuals|those|anyone|women|men|children|teens|"
+                       r"someone|patients?)\s+(?:\w+\s+)?(?:with|who (?:have|has|also have)|diagnosed with|"
+                       r"living with|suffering from)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_WHO_AFTER = re.compile(r"\s*(?:,|\bwho\b|\band who\b|\bthat\b)", re.IGNORECASE)
+
+
+def _eligibility(conditions: list[tuple[str, int, int]], text: str, k: Knowledge) -> list[tuple[str, int, int]]:
+    """Without the conditions that only say whom a use is for, when another, unrelated condition names the use
+    ("headaches in adults with chronic migraine": the narrower one is the use itself)."""
+    if len(conditions) < 2:
+        return conditions
+    who = [c for c in conditions if _WHO_WITH.search(text, max(0, c[1] - 60), c[1]) and _WHO_AFTER.match(text, c[2])]
+    kept = [c for c in conditions if c not in who]
+    related = {n for c, _, _ in kept for n in k.narrower.get(c, set())} | {
+        c for c, _, _ in kept for w, _, _ in who if c in k.narrower.get(w, set())}
+    kept += [c for c in who if c[0] in related]
+    return sorted(kept, key=lambda c: c[1]) if len(kept) < len(conditions) and kept else conditions
 
 
 def _referred_conditions(reading: Reading, block: Block, sentence: Sentence,
@@ -1232,7 +1258,7 @@ def _unapproved_benefit(post: Post, sentence: Sentence, k: Knowledge, disclosed:
             return
         use = (wellness.group(0), wellness.start(), wellness.end())
     what = named.group(0) if named else "the post's product"
-    yield finding(OFF_LABEL_UNDISCLOSED, f"benefit claim for {what} (“{use[0]}”): no FDA approval covers this use, "
+    yield finding(OFF_LABEL_UNDISCLOSED, f"benefit claim for {what} (“{use[0]}”): {_NO_APPROVAL_COVERS}, "
                                          f"and it is not disclosed",
                   _span(post, sentence, use[1], use[2]), excerpt=text[:240],
                   suggestion="Say plainly that this use is not FDA-approved (and what the evidence is), or remove the "
@@ -1279,8 +1305,9 @@ def _disease_claim(post: Post, sentence: Sentence, products: list[tuple[str, int
 
 
 def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
-                 k: Knowledge, brands: bool = True) -> Iterable[Finding]:
-    """``brands``: False when the sentence's block names no brand, so it cannot misuse one."""
+                 k: Knowledge, brands: bool = True, misspelt: bool = True) -> Iterable[Finding]:
+    """``brands``: False when the sentence's block names no brand, so it cannot misuse one; ``misspelt``: False
+    when the post holds no near-miss spelling of one."""
     text = sentence.text
     for product_id, start, end in products:
         product = k.products[product_id]
@@ -1289,6 +1316,11 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
+    if k.spelling is not None and misspelt:
+        for start, end, brand in k.spelling.misspelt(text):
+            right = k.brands[brand.lower()].brand
+            yield finding(BRAND_TERMINOLOGY, f"brand written “{text[start:end]}”; the trademark is {right}",
+                          _span(post, sentence, start, end), excerpt=text[:240], suggestion=f"Write {right}.")
     if not brands:
         return
     if k.brand_verb is not None:
@@ -1381,10 +1413,13 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
                 and k.products[c.product].prescription]
     if not promoted:
         # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
-        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id), None)
+        # and so does a benefit claimed for a class no approval covers (exosomes, sermorelin, hormone pellets)
+        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
+            f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
         if disease is not None and not _search(k.risk, _NOT_RISK.sub(" ", " ".join(
                 s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")))):
-            yield finding(MISSING_RISK, "the post claims benefits against illness but says nothing of risks",
+            against = "against illness " if disease.rule == UNAPPROVED_DISEASE_CLAIM.id else ""
+            yield finding(MISSING_RISK, f"the post claims benefits {against}but says nothing of risks",
                           Span(disease.line, disease.column or 1, disease.end_line or disease.line,
                                disease.end_column or 1) if disease.line else None, excerpt=disease.excerpt,
                           suggestion="Add the main risks and side effects with similar prominence to the benefits.")

@@ -235,6 +235,9 @@ class ClaimLanguage(_Strict):
                                                           "device (for beyond_clearance)")
     label_links: tuple[str, ...] = Field((), description="link targets that are a maker's prescribing information "
                                                          "(the label PDF) on any domain: a citation too")
+    brand_lookalike_words: tuple[str, ...] = Field((), description="real words one letter from a brand "
+                                                                  "('retinal', 'Genova'): never read as a misspelt "
+                                                                  "brand (CLM009)")
     general: tuple[str, ...] = Field((), description="a sentence about drugs or approval in general ('when a drug "
                                                      "gets FDA approval'): without a product named, not a claim")
 
