@@ -1373,7 +1373,8 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
     says = f"Knowledge base: {claim.kb_says}."
     if rule is UNCITED_APPROVAL:
         return (f"approval claim for {name} ({use}) has no citation. {says}",
-                f"Cite the label right after the claim: add {claim.source} to references and write [n].")
+                f"Cite the label right after the claim: add a reference with its id, title and URL ({claim.source}) "
+                "to the front matter's references and write [n].")
     if rule is FALSE_APPROVAL:
         return (f"“approved” claim for {name} ({use}) is not supported. {says}",
                 f"Say it is off-label (\"the FDA has not approved {name} for {use}\"), or remove the claim.")
@@ -1392,7 +1393,8 @@ def _explain(rule: Rule, product: Product, use: str, claim: Claim) -> tuple[str,
                 f"Offer {name} only for its cleared uses, or say plainly the FDA has not cleared it for {use}.")
     return (f"benefit claim for {name} ({use}) is an off-label use and is not disclosed. {says}",
             f"Add in the same sentence or paragraph: \"This is an off-label use: the FDA has not approved {name} "
-            f"for {use}.\"")
+            f"for {use}.\" A link in the sentence to a section or footnote of the post that says so (e.g. "
+            "[off-label uses](#off-label-uses)) counts too, so one such section can serve the whole post.")
 
 
 _NOT_RISK = re.compile(
