@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # their images and signed ledger. Their policy/ is a link to the shipped default policy, so tests always run
 # under the policy medpress ships. content/ at the root is the demo blog `make review` reviews, not a fixture.
 CONTENT = ROOT / "tests" / "fixtures" / "content"
+# what a `make review` run leaves in the demo blog (its publish record and ledger anchor, both git-ignored): copies
+# of content/ leave them out, so a test sees the demo as committed
+AS_COMMITTED = shutil.ignore_patterns("published.json", "approvals.anchor")
+
+# A shell that starts the suite in the background (no job control) leaves SIGINT ignored, and an ignored signal stays
+# ignored in every child: the tests that press Ctrl-C on a medpress process need it heard. A handler here is not
+# inherited as such: children start with the default, as under a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 POLICY = ROOT / "content" / "policy"  # the shipped default (flows/data/policy links here)
 
 

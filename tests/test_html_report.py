@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup, Tag
 from flows.engine.steps import ReviewOptions, review_plain
 from reports.html import render
 from reports.model import ReviewReport
-from tests.conftest import CONTENT, POLICY, ROOT
+from tests.conftest import AS_COMMITTED, CONTENT, POLICY, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL_HINT = "install it with tools/install-chromium.sh (apt-get install -y --no-install-recommends chromium)"
@@ -255,7 +255,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
     folder = tmp_path_factory.mktemp("html-demo")
     content = folder / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "content", content, ignore=AS_COMMITTED)
     report = review_plain(ReviewOptions(content_dir=content, grammar=False))
     page = folder / "report.html"
     text = render(report, approval=approval_status(content))

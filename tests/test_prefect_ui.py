@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ROOT
+from tests.conftest import AS_COMMITTED, ROOT
 from tests.test_html_report import ARTIFACTS, run_chromium
 
 MEDPRESS = [sys.executable, "-m", "flows.cli"]
@@ -56,7 +56,7 @@ def test_dashboard_lists_the_failed_review_and_checkouts_stop_only_their_own(tmp
         assert f"dashboard {dashboard} " in status.stdout and str(first / ".prefect") in status.stdout
         assert httpx.get(dashboard + "ui-settings", timeout=10).json()["api_url"] == apis[0]
 
-        shutil.copytree(ROOT / "content", first / "content")
+        shutil.copytree(ROOT / "content", first / "content", ignore=AS_COMMITTED)
         review = _medpress(first, state, "review", "--content", "content", "--no-grammar", "--engine", "prefect",
                            "--output", "out/review.json")
         assert review.returncode == 1, review.stderr  # the demo blog's failing draft

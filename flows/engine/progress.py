@@ -57,8 +57,10 @@ class Progress:
             to_prefect = self._artifact is not None and (finished or now - self._last_prefect >= self.prefect_every)
             if to_prefect:
                 self._last_prefect = now
+            # a log gets a line every plain_every seconds, and the last one when the stage took long enough to
+            # be worth a line at all (a short one says nothing)
             plain = self.plain_every is not None and (now - self._last_plain >= self.plain_every
-                                                      or (finished and self._plain_shown))
+                                                      or (finished and (self._plain_shown or self.after > 0)))
             if plain:
                 self._last_plain = now
                 self._plain_shown = True
