@@ -78,6 +78,7 @@ class _Plan:
     def __init__(self, target: Target) -> None:
         self.name = target.name
         self.url_for = target.url_for
+        self.remember = target.remember
         image_url = getattr(target, "image_url", None)
         if image_url is not None:
             self.image_url = image_url

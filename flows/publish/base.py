@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -81,6 +82,11 @@ class Target(Protocol):
 
     def unpublish(self, slug: str) -> PublishResult:
         """Take a post down (WordPress: back to draft; static: remove its page)."""
+        ...
+
+    def remember(self, entries: Mapping[str, Mapping[str, str]]) -> None:
+        """What medpress's publish ledger recorded for this target (slug -> entry), read once per publish: a
+        target that cannot store its own change marks (a stock WordPress) detects changes from it."""
         ...
 
     def close(self) -> None:

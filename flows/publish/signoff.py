@@ -316,7 +316,7 @@ def publish(content_dir: Path, target: Target, *, policy_dir: Path | None = None
     by_path = {summary.rel_path: summary for summary in summaries}
     corpus = Corpus(summaries, plan.files)
     live = ledger.published(content_dir).get(target.name, {})  # read once, kept in step with what is recorded
-    getattr(target, "remember", lambda _entries: None)(live)  # WordPress: change detection from the ledger
+    target.remember(live)  # WordPress: change detection from the ledger
     run = PublishRun(decide(content_dir, report, by_path, target.name, plan.approvals, live))
     posts = _parse_to_publish(content_dir, plan.policy, run.decisions, by_path)
     already = set(live)

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from flows.publish.base import PublishItem, PublishResult, media_url
@@ -70,6 +71,9 @@ class StaticTarget:
         self.writes = 0
         self.notices: list[str] = []  # what the run must tell the user (a file kept, not replaced)
         self._manifest: dict[str, list[str]] | None = None
+
+    def remember(self, entries: Mapping[str, Mapping[str, str]]) -> None:
+        """Nothing to learn: the site folder's manifest and the files themselves say what was written."""
 
     def url_for(self, slug: str) -> str:
         return f"/blog/{slug}/"
