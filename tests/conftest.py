@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # their images and signed ledger. Their policy/ is a link to the shipped default policy, so tests always run
 # under the policy medpress ships. content/ at the root is the demo blog `make review` reviews, not a fixture.
 CONTENT = ROOT / "tests" / "fixtures" / "content"
+# the shipped policy's "not medical advice" disclaimer, word for word: test posts end with it to pass DSC001
+ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
+          "provider about your own health before you start any treatment.")
 # what a `make review` run leaves in the demo blog (its publish record and ledger anchor, both git-ignored): copies
 # of content/ leave them out, so a test sees the demo as committed
 AS_COMMITTED = shutil.ignore_patterns("published.json", "approvals.anchor")

@@ -8,10 +8,8 @@ import pytest
 
 from flows.engine.steps import ReviewOptions, review_plain
 from reports.model import PostReport, ReviewReport
-from tests.conftest import write_post
+from tests.conftest import ADVICE, write_post
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 GOOD = f"""---
 title: "Frown lines: what to expect"
 slug: frown-lines

@@ -14,11 +14,9 @@ import pytest
 from checks.model import Severity
 from flows.engine.steps import ReviewOptions, review_plain
 from flows.services.background import alive
-from tests.conftest import POLICY, run_medpress, write_post
+from tests.conftest import ADVICE, POLICY, run_medpress, write_post
 from tests.lt_proxy import CountingProxy
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 # The loaded machine answered in 50-90 s per request against a 60 s policy timeout. The timeout logic is
 # proportional (a multiple of the measured seconds per character, never under the policy's floor), so dividing
 # the delays and the floor by the same factor tests the same decisions in a tenth of the time.

@@ -9,11 +9,8 @@ import pytest
 from flows.publish.signoff import Refused, publish, status
 from flows.publish.static import StaticTarget
 from flows.store import ledger
-from tests.conftest import write_post
+from tests.conftest import ADVICE, write_post
 from tests.signing import approve_for_test, revoke_for_test
-
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 
 
 def _post(slug: str, body: str, title: str = "Aftercare tips") -> str:

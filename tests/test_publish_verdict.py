@@ -19,11 +19,8 @@ from flows.publish.signoff import publish
 from flows.publish.static import StaticTarget
 from flows.publish.verdict import StaleReview
 from flows.store import ledger
-from tests.conftest import ROOT, run_medpress, write_post
+from tests.conftest import ADVICE, ROOT, run_medpress, write_post
 from tests.signing import approve_for_test
-
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 
 
 def _post(slug: str, body: str, title: str = "Aftercare tips") -> str:

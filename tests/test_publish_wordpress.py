@@ -11,11 +11,8 @@ import httpx
 
 from flows.publish.signoff import publish
 from flows.publish.wordpress import WordPressTarget
-from tests.conftest import write_post
+from tests.conftest import ADVICE, write_post
 from tests.signing import approve_for_test
-
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 
 
 def _post(slug: str, body: str) -> str:

@@ -22,11 +22,9 @@ from flows.publish.static import StaticTarget
 from flows.publish.wordpress import WordPressTarget
 from reports import markdown_summary
 from reports.html import render as render_html
-from tests.conftest import write_post
+from tests.conftest import ADVICE, write_post
 from tests.signing import approve_for_test, own_policy
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 REFS = ("references:\n  - id: 1\n    title: JUVEDERM VOLUMA XC\n"
         "    url: https://www.accessdata.fda.gov/scripts/cdrh/cfdocs/cfpma/pma.cfm?id=P110033\n")
 

@@ -12,13 +12,11 @@ from uuid import UUID
 import pytest
 
 from flows.store import ledger, signing
-from tests.conftest import write_post
+from tests.conftest import ADVICE, write_post
 from tests.signing import register_reviewer
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 
 
 def _paused(flow_run_id: UUID, pauses: int, timeout: float = 90) -> Any:

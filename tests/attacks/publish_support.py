@@ -7,9 +7,6 @@ from pathlib import Path
 
 from tests.signing import approve_for_test, revoke_for_test
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
-
 
 def approve_post(content: Path, path: Path, override: str = "") -> None:
     """Sign ``path`` off as a medical director (allowed to override), with ``override`` as the reason if any."""

@@ -16,14 +16,12 @@ from checks.examples import review_example
 from checks.model import Finding
 from flows.publish.signoff import Refused
 from flows.store.policy_files import read_policy_texts
-from tests.conftest import POLICY, write_post
+from tests.conftest import ADVICE, POLICY, write_post
 from tests.signing import approve_for_test
 
 CLAIM = "Botox cures migraines and is 100% safe, guaranteed"
 PHRASES = {"cures", "100% safe", "guaranteed"}
 HEAD = "---\ntitle: Sun care basics\nslug: sun-care\ndate: 2024-05-01\n---\n"
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 POLICY_TEXTS = read_policy_texts(POLICY)
 
 

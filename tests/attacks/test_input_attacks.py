@@ -22,10 +22,8 @@ from flows.engine import workers
 from flows.engine.check_posts import Source
 from flows.engine.steps import ReviewOptions, check_sources_on_cores, review_plain
 from reports.model import PostReport, ReviewReport
-from tests.conftest import POLICY, run_medpress, write_post
+from tests.conftest import ADVICE, POLICY, run_medpress, write_post
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 GOOD = f"""---
 title: "Frown lines: what to expect"
 slug: frown-lines

@@ -21,8 +21,8 @@ from flows.cli import main
 from flows.publish.signoff import publish, status
 from flows.publish.static import MANIFEST, StaticTarget
 from flows.publish.wordpress import WordPressTarget
-from tests.attacks.publish_support import ADVICE, approve_post, revoke_post
-from tests.conftest import CONTENT, run_medpress, write_post
+from tests.attacks.publish_support import approve_post, revoke_post
+from tests.conftest import ADVICE, CONTENT, run_medpress, write_post
 
 PEN = CONTENT / "images" / "microneedling-pen.png"
 LASER = CONTENT / "images" / "laser-hair-removal.png"

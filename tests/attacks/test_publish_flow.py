@@ -12,8 +12,8 @@ import pytest
 
 from flows.publish.base import PublishItem, PublishResult
 from flows.publish.static import StaticTarget
-from tests.attacks.publish_support import ADVICE, approve_post
-from tests.conftest import write_post
+from tests.attacks.publish_support import approve_post
+from tests.conftest import ADVICE, write_post
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 

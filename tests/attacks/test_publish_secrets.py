@@ -22,8 +22,8 @@ import pytest
 from flows.cli import main
 from flows.publish.signoff import publish
 from flows.publish.wordpress import WordPressTarget
-from tests.attacks.publish_support import ADVICE, approve_post
-from tests.conftest import write_post
+from tests.attacks.publish_support import approve_post
+from tests.conftest import ADVICE, write_post
 
 USER = "medpress"
 PASSWORD = "abcd EFGH ijkl MNOP q00? UVWX"  # its header's base64 has a "/" (JSON may write it "\/") and "="

@@ -18,11 +18,9 @@ import pytest
 from checks.model import Severity
 from flows.engine.steps import ReviewOptions, review_plain
 from reports.model import ReviewReport
-from tests.conftest import write_post
+from tests.conftest import ADVICE, write_post
 from tests.lt_proxy import Answer, CountingProxy
 
-ADVICE = ("This article is for general education and is not medical advice. Talk to a qualified healthcare "
-          "provider about your own health before you start any treatment.")
 POST = (f"---\ntitle: Aftercare\nslug: aftercare\ndate: 2024-05-01\n---\n"
         f"Every patient will recieve a card.\n\n{ADVICE}\n")
 SPELLING = "GR-MORFOLOGIK_RULE_EN_US"
