@@ -20,13 +20,21 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from flows.store.user_state import ensure_state_dir, machine, state_dir
 
 ESTABLISHED = "01"  # TCP state in /proc/net/tcp
+
+
+class LaunchFailed(Exception):
+    """A server :meth:`Slot.launch` started exited (``status``) or did not answer in time (``status`` None)."""
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__("exited" if status is not None else "no answer")
+        self.status = status
 WATCHDOG_MODULE = "flows.services.server_watchdog"
 
 
@@ -110,6 +118,28 @@ class Slot:
             watchdog = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         start_new_session=True)
         return watchdog.pid
+
+    def launch(self, command: list[str], env: dict[str, str], port: int, fields: dict[str, Any],
+               ready: Callable[[float], bool], startup_seconds: float, idle: float) -> dict[str, Any]:
+        """Start ``command`` in its own session (output to the log), wait until ``ready(deadline)``, then record it
+        (``fields`` plus pid, idle_seconds and its watchdog) and return the record. The caller holds the lock;
+        LaunchFailed when the process exits or does not get ready by the deadline (it is then terminated)."""
+        with self.log_file().open("ab") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       env=env, start_new_session=True)
+        deadline = time.monotonic() + startup_seconds
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise LaunchFailed(process.returncode)
+            if ready(deadline):
+                data = {**fields, "pid": process.pid, "idle_seconds": idle, "watchdog": None}
+                if idle > 0:
+                    data["watchdog"] = self.start_watchdog(process.pid, port, idle)
+                self.write_record(data)
+                return data
+            time.sleep(0.25)
+        process.terminate()
+        raise LaunchFailed(None)
 
     def keep_watched(self, port: int) -> None:
         """A running server whose watchdog is gone (killed, say) gets a new one, or it would never stop."""

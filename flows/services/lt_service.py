@@ -12,13 +12,12 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
 import time
 from typing import Any
 
 import httpx
 
-from flows.services.background import Slot, alive, command_line, free_port
+from flows.services.background import LaunchFailed, Slot, alive, command_line, free_port
 from flows.store.user_state import StateError
 
 SLOT = Slot("languagetool", "languagetool", "MEDPRESS_LT_IDLE_MINUTES")
@@ -94,28 +93,24 @@ def _start(heap: str, idle: float) -> dict[str, Any]:
                            "running server; --no-grammar skips the check on purpose.")
     port = free_port()
     env = {**os.environ, "MEDPRESS_LT_DIR": str(folder)}
-    with SLOT.log_file().open("ab") as log:
-        process = subprocess.Popen([str(TOOLS / "start.sh"), str(port), heap], stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                   start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"the LanguageTool server exited while starting (status {process.returncode})",
-                               f"See {SLOT.log_file()} for why; `medpress lt start` tries again.")
-        if healthy(url, timeout=2):
-            _warm_up(url, deadline)
-            data: dict[str, Any] = {"url": url, "pid": process.pid, "idle_seconds": idle, "watchdog": None,
-                                    "heap": heap}
-            if idle > 0:
-                data["watchdog"] = SLOT.start_watchdog(process.pid, port, idle)
-            SLOT.write_record(data)
-            return data
-        time.sleep(0.25)
-    process.terminate()
-    raise ServiceError(f"the LanguageTool server did not answer within {STARTUP_SECONDS:.0f} s of starting",
-                       f"The machine may be busy; see {SLOT.log_file()} and try `medpress lt start` again.")
+
+    def ready(deadline: float) -> bool:
+        if not healthy(url, timeout=2):
+            return False
+        _warm_up(url, deadline)
+        return True
+
+    try:
+        return SLOT.launch([str(TOOLS / "start.sh"), str(port), heap], env, port, {"url": url, "heap": heap}, ready,
+                           STARTUP_SECONDS, idle)
+    except LaunchFailed as failed:
+        if failed.status is not None:
+            raise ServiceError(f"the LanguageTool server exited while starting (status {failed.status})",
+                               f"See {SLOT.log_file()} for why; `medpress lt start` tries again.") from None
+        raise ServiceError(f"the LanguageTool server did not answer within {STARTUP_SECONDS:.0f} s of starting",
+                           f"The machine may be busy; see {SLOT.log_file()} and try `medpress lt start` again."
+                           ) from None
 
 
 def _warm_up(url: str, deadline: float) -> None:

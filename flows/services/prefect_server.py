@@ -22,15 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from flows.services.background import Slot, alive, command_line, connected, free_port, terminate_group
+from flows.services.background import LaunchFailed, Slot, alive, command_line, connected, free_port, terminate_group
 from flows.store.cache import cache_root
 from flows.store.user_state import StateError, machine, state_dir
 
@@ -160,26 +158,16 @@ def _start() -> str:
            "PREFECT_HOME": str(prefect_home())}
     env.pop("PREFECT_API_URL", None)
     _stop_recorded()  # a recorded server that stopped answering: end it before starting another
-    with log_file().open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-        )
-    deadline = time.monotonic() + startup_seconds()
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServerError(f"the Prefect server exited with status {process.returncode}; see {log_file()}")
-        if healthy(url, timeout=1):
-            data: dict[str, Any] = {"api_url": url, "pid": process.pid, "idle_seconds": idle, "watchdog": None,
-                                    "prefect_home": str(prefect_home())}
-            if idle > 0:
-                data["watchdog"] = SLOT.start_watchdog(process.pid, port, idle)
-            SLOT.write_record(data)
-            return url
-        time.sleep(0.25)
-    process.terminate()
-    raise ServerError(f"the Prefect server did not answer within {startup_seconds():.0f} s "
-                      f"(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); see {log_file()}")
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    try:
+        SLOT.launch(command, env, port, {"api_url": url, "prefect_home": str(prefect_home())},
+                    lambda _deadline: healthy(url, timeout=1), startup_seconds(), idle)
+    except LaunchFailed as failed:
+        if failed.status is not None:
+            raise ServerError(f"the Prefect server exited with status {failed.status}; see {log_file()}") from None
+        raise ServerError(f"the Prefect server did not answer within {startup_seconds():.0f} s "
+                          f"(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); see {log_file()}") from None
+    return url
 
 
 def _retire_legacy(current: str) -> None:
