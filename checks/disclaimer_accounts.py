@@ -23,13 +23,13 @@ _TREATMENT = (r"(?:botox|dysport|xeomin|jeuveau|daxxify|fillers?|juvederm|restyl
 # "I had my first Botox", "I've booked a consultation", "I put on a patch", "I started Wegovy", any tense
 _UNDERGO = re.compile(
     _ME + r"\s+(?:(?:have|had|finally|recently|just|then|also|first|eventually|actually|already|even|"
-    r"been|was|am|did)\s+){0,2}(?:had|have|got|get|gotten|getting|tried|try|trying|received|receive|underwent|"
-    r"undergone|undergoing|started|start|starting|began|begin|begun|put\s+on|took|take|taking|booked|book|"
-    r"scheduled|went\s+(?:in\s+)?for|go\s+for|signed\s+up\s+for|chose|opted\s+for|on|using|used)\s+"
+    r"been|was|am|did)\s+){0,2}(?:had|got|get|gotten|getting|tried|try|trying|received|receive|underwent|"
+    r"undergone|undergoing|started|start|starting|began|begin|begun|put\s+on|took|taking|booked|book|"
+    r"scheduled|went\s+(?:in\s+)?for|go\s+for|signed\s+up\s+for|chose|opted\s+for|on|using)\s+"
     r"(?:[\w'’-]+\s+){0,4}?" + _TREATMENT, re.I)
 _DECIDE = re.compile(_ME + r"\s+(?:finally\s+)?(?:decided|chose|made\s+the\s+decision|took\s+the\s+plunge)\b"
                      r"[^.]{0,80}?\b(?:(?:try|get|have|book|start|do|give)\s+(?:[\w'’-]+\s+){0,3}?" + _TREATMENT +
-                     r"|(?:give|gave)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+a\s+(?:shot|try|go)\b|take\s+the\s+plunge|leap)",
+                     r"|(?:give|gave)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+a\s+(?:shot|try|go)\b)",
                      re.I)
 # "I ... my first Botox treatment", "I looked into PRP therapy", "Before having my appointment, I ..."
 _MY_TREATMENT = re.compile(
@@ -57,9 +57,10 @@ _MY_BODY = re.compile(
 # "I felt fantastic", "I noticed a difference", "I could see results"
 _I_FELT = re.compile(
     _ME + r"\s+(?:(?:have|had|finally|really|immediately|already|instantly|actually|definitely|could|"
-    r"started\s+to|began\s+to)\s+){0,2}(?:felt|feel|feeling|noticed|notice|saw|see|look|looked)\s+"
-    r"(?:[\w'’-]+\s+){0,4}?(?:fantastic|great|amazing|better|younger|balanced|energ\w*|difference|"
-    r"improvement|results|change|like\s+(?:myself|a\s+new)|relief|refreshed|confident|incredible)\b", re.I)
+    r"started\s+to|began\s+to)\s+){0,2}(?:(?:felt|feel|feeling|look|looked)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:fantastic|great|amazing|better|younger|balanced|energ\w*|like\s+(?:myself|a\s+new)|relief|refreshed|"
+    r"confident|incredible)|(?:noticed|notice|saw)\s+(?:[\w'’-]+\s+){0,4}?(?:difference|improvement|results|"
+    r"change))\b", re.I)
 # the satisfied patient's words (counted inside a quotation only)
 _PRAISE = re.compile(
     _ME + r"\s+(?:absolutely\s+|just\s+|really\s+)?(?:love|loved)\s+(?:my|the|how|it)\b|" + _ME +
@@ -71,8 +72,9 @@ _PROVIDER = re.compile(
     r"\b(?:my|our)\s+(?:patients?|clients?|practice|clinic|office|staff|colleagues)\b|\bpatients\b|\bclients\b|"
     + _ME + r"\s+(?:always\s+|often\s+|usually\s+|typically\s+|generally\s+|also\s+)?(?:recommend|advise|tell|"
     r"suggest|perform|performed|inject|injected|prescribe|prescribed|administer|offer|offered|treat|treated)\b|"
-    r"\b(?:offering|performing|injecting|prescribing|treating|administering|train|trained|training|"
-    r"certified|certification|taught|teach|teaching|studied|research)\b", re.I)
+    r"\b(?:offering|performing|injecting|prescribing|treating|administering|recommending|train|trained|"
+    r"training|course|certified|certification|taught|teach|teaching|studied|research|career|specializ\w*|"
+    r"specialis\w*)\b|\bmy\s+start\b|\bget\s+(?:asked|questions)\b|\b(?:started|began)\s+doing\b", re.I)
 _HYPOTHESIS = re.compile(r"\b(?:if|whether|unless|wonder(?:ed|ing)?\s+(?:if|whether))\s+I\b|" + _ME +
                          r"\s+(?:wish|would|might)\b", re.I)
 

@@ -315,6 +315,9 @@ def test_each_kind_of_account_needs_results_vary_and_the_statement_clears_it(pol
     "I recommend microneedling to most of my patients with acne scars.",  # a clinician's work
     "I have performed over 2,000 BOTOX treatments since 2010.",
     "I started offering PRP in 2015 because the evidence looked promising.",
+    "I have extensive experience with fillers, and I take a conservative approach to them.",
+    "I decided to take the leap and open my own clinic in 2019.",
+    "I get asked about BOTOX all the time.",
     "If I had deep lines like these, I would try a combination of filler and BOTOX.",  # a hypothesis
     "In the trial, adults taking Wegovy lost 15% of their body weight on average.",  # a trial, not a person
     "Patients lost an average of 15% of their weight in a year.",
