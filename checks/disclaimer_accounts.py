@@ -44,7 +44,8 @@ _MY_TREATMENT = re.compile(
     r"(?:try|shot|go|whirl)\b")
 _BODY = (r"(?:skin|hair|hairline|face|lips|forehead|cheeks|jawline|neck|chin|eyes|scars?|wrinkles|lines|acne|"
          r"pores|complexion|body|belly|stomach|weight|energy|sleep|mood|libido|symptoms|hot flashes|joints?|"
-         r"knees?|pain|tattoo|teeth|smile|confidence)")
+         r"knees?|pain|tattoo|teeth|smile|confidence|sugars?|blood\s+sugar|a1c|numbers|labs|blood\s+pressure|"
+         r"cholesterol)")
 _BETTER = (r"(?:better|best|smoother|tighter|firmer|younger|brighter|clearer|thicker|fuller|softer|plumper|"
            r"healthier|amazing|great|fantastic|incredible|red|redder|swollen|sore|tender|different|improved|"
            r"glowing|radiant|flawless|gone|lighter|faded|back)")
@@ -61,6 +62,10 @@ _I_FELT = re.compile(
     r"(?:fantastic|great|amazing|better|younger|balanced|energ\w*|like\s+(?:myself|a\s+new)|relief|refreshed|"
     r"confident|incredible)|(?:noticed|notice|saw)\s+(?:[\w'’-]+\s+){0,4}?(?:difference|improvement|results|"
     r"change))\b", re.I)
+# "I lost 30 pounds", "I'm losing weight"
+_LOST = re.compile(_ME + r"\s+(?:(?:have|had|finally|already|just|am|was|been)\s+){0,2}(?:lost|dropped|shed|losing)\s+"
+                   r"(?:(?:over|about|nearly|almost|more\s+than|a\s+total\s+of)\s+)?(?:\d+\s*(?:pounds|lbs?|kg|kilos|"
+                   r"stone|sizes|inches|%)|(?:the\s+|some\s+|so\s+much\s+)?weight)\b", re.I)
 # the satisfied patient's words (counted inside a quotation only)
 _PRAISE = re.compile(
     _ME + r"\s+(?:absolutely\s+|just\s+|really\s+)?(?:love|loved)\s+(?:my|the|how|it)\b|" + _ME +
@@ -87,7 +92,7 @@ def _account(sentence: str) -> bool:
     """The writer's own treatment, body or feeling after it, in the first person."""
     if sentence.rstrip(" ”\"’)").endswith("?") or _PROVIDER.search(sentence) or _HYPOTHESIS.search(sentence):
         return False
-    return any(p.search(sentence) for p in (_MY_TREATMENT, _UNDERGO, _DECIDE, _MY_BODY, _I_FELT))
+    return any(p.search(sentence) for p in (_MY_TREATMENT, _UNDERGO, _DECIDE, _MY_BODY, _I_FELT, _LOST))
 
 
 def first_person_account(text: str) -> bool:

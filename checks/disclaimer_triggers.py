@@ -30,6 +30,9 @@ _AFTER_QUOTE = re.compile(r"[”\"’]\s*,?\s*(?:" + _VERB + r"\s+(?P<s1>" + _SP
 _BEFORE_QUOTE = re.compile(r"(?P<s1>" + _SPEAKER + r")\b(?:(?!\b(?:that|which)\b)[^.“\"!?]){0,60}?\b" + _VERB +
                            r"\b[^“\"]{0,40}?[:,]\s*[“\"‘]")
 _DASH_NAME = re.compile(r"(?:^|[”\"’.!?]\s*)[—–-]{1,2}\s*(?P<s1>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)(?:,\s*\w+)?")
+# a name, not a pronoun ("Everyone's face is different" is no one's story)
+_NAME_S = (r"\b(?!(?:Everyone|Everybody|Someone|Somebody|Anyone|Anybody|Nobody|One|Today|Tomorrow|Yesterday|"
+           r"Patient|Client|Women|Men|People)['’])[A-Z][a-z]+")
 # A named patient's experience, in its forms. Each form comes with strings one of which any match contains (lower
 # case): most blocks hold none of them, and skipping the form there keeps the check cheap (no form here has a
 # literal the prefilter could find: most start with a capital letter).
@@ -40,7 +43,7 @@ _FORMS = (
                             r"wrote|said|says|shared|explained)\s+(?:me|us|to\s+(?:me|us))\b"),
     (("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
      r"\b[A-Z][a-z]+,\s+(?:a|an)?\s*\d{2}(?:-year-old)?\b"),  # Sarah, a 34-year-old / Maria, 42
-    (("'s", "’s"), r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|"
+    (("'s", "’s"), _NAME_S + r"(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|"
                    r"results|transformation|weight loss)\b"),  # Ashley's remarkable weight loss
     (("ms", "mr", "miss"), r"\b(?:Ms|Mrs|Mr|Miss)\.?\s+[A-Z][a-z]+\b[^.]{0,60}\b(?:lost|experienced|saw|noticed|"
                            r"achieved|gained)\b"),
@@ -49,7 +52,7 @@ _FORMS = (
     (("clinic", "office", "practice"),
      r"\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"),
     # a named person's results: "Emma's scars got better"
-    (("'s", "’s"), r"\b[A-Z][a-z]+['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
+    (("'s", "’s"), _NAME_S + r"['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
                    r"cellulite)\s+(?:got|looked|looks|were|was|is|are|became|improved|cleared|faded)\b"),
 )
 _NAMED_FORMS = tuple((needles, re.compile(pattern)) for needles, pattern in _FORMS)

@@ -280,6 +280,7 @@ KINDS = {
         "Last winter I finally gave lip filler a try.",
         "I decided it was time to stop reading about it and give microneedling a go.",
         "My forehead looks smoother than it has in years.",
+        "By June I had lost 18 pounds, and my blood sugar numbers looked better too.",
     ],
     "a named or unnamed patient's results": [
         "One client of ours dropped 35 pounds before her daughter's wedding.",
@@ -292,6 +293,7 @@ KINDS = {
         "“When my hair began to thin at twenty-five, I tried every shampoo there is.\n\n"
         "Last year I booked a consultation and started PRP.",  # a story quoted over paragraphs, never closed
         "“I feel like a new person every time I look in the mirror,” one reader wrote to us.",
+        "“Doc, I'm not hungry all the time any more and I'm losing weight.” I hear that every week.",
     ],
     "before-and-after in any noun form": [
         "Browse the before-and-afters from our injectors.",
@@ -324,6 +326,7 @@ def test_each_kind_of_account_needs_results_vary_and_the_statement_clears_it(pol
     "Wegovy works by telling your brain, “I am full now.”",  # a quotation that is nobody's experience
     "“I love how natural it looks,” says Dr. Lee, our injector.",  # a clinician's words
     "Take photos before and after each session to track your progress.",
+    "Everyone’s face is different, so we study each one before we inject.",  # a pronoun, not a name
 ])
 def test_what_is_no_account_requires_nothing(policy: Policy, not_an_account: str) -> None:
     assert _results_vary(not_an_account, policy) == []
