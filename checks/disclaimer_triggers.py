@@ -60,7 +60,7 @@ _BEFORE_AFTER = re.compile(
     r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
     r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"
     r"comparisons?|transformations?|stor(?:y|ies)|journeys?|cases?|case\s+stud(?:y|ies)|videos?|albums?|"
-    r"portfolios?|looks?|differences?|examples?|snapshots?|selfies?|photographs?)\b|\s*[:)]|\s*$)"
+    r"portfolios?|looks?|differences?|examples?|snapshots?|selfies?|photographs?|views?)\b|\s*[:)]|\s*$)"
     r"|\bbefore/after\b|\bbefore[- ](?:and|&|n)[- ]afters\b"
     r"|\bpre[- ]?\s*(?:and|&|/)\s*post[- ]?(?:treatment|op(?:erative)?|procedure|surgery)?\s+(?:photos?|"
     r"photographs?|pictures?|pics|images?)\b"

@@ -300,6 +300,7 @@ KINDS = {
         "Pre- and post-treatment photos are taken at every visit.",
         "Every ‘laser before and after’ story starts with a consultation.",
         "See our patient gallery for more.",
+        "Compare the before and after views from her last visit.",
     ],
 }
 
@@ -327,6 +328,8 @@ def test_each_kind_of_account_needs_results_vary_and_the_statement_clears_it(pol
     "“I love how natural it looks,” says Dr. Lee, our injector.",  # a clinician's words
     "Take photos before and after each session to track your progress.",
     "Everyone’s face is different, so we study each one before we inject.",  # a pronoun, not a name
+    "Avoid blood thinners for a week before and after your filler appointment.",  # timing
+    "Read our pre and post care instructions before you come in.",
 ])
 def test_what_is_no_account_requires_nothing(policy: Policy, not_an_account: str) -> None:
     assert _results_vary(not_an_account, policy) == []
