@@ -135,8 +135,11 @@ _NAMED = re.compile(
 
 def patient_results(text: str) -> bool:
     """A patient's own results or story, named or unnamed (not a study's or patients' in general)."""
-    if _UNNAMED.search(text):
+    lower = text.lower()  # each form holds one of these words: most blocks hold none, and skip the forms
+    if any(word in lower for word in ("patient", "client", "year-old", " who ")) and _UNNAMED.search(text):
         return True
+    if not any(word in lower for word in ("lost", "dropped", "shed", "experiencing", "noticed", "felt", "saw")):
+        return False
     for match in _NAMED.finditer(text):
         name = match.group("name") or match.group("name2") or match.group("name3")
         before = text[max(0, match.start() - 12) : match.start()].lower()
