@@ -53,17 +53,19 @@ _BETTER = (r"(?:better|best|smoother|tighter|firmer|younger|brighter|clearer|thi
 _MY_BODY = re.compile(
     r"\bmy\s+(?:own\s+)?(?:[\w-]+\s+)?" + _BODY + r"(?:['’]s\s+[\w-]+)?\s+(?:(?:has|have|had|was|were|is|are|really|"
     r"finally|already|definitely|visibly|noticeably|truly)\s+){0,2}(?:improved|cleared(?:\s+up)?|faded|healed|"
-    r"transformed|changed|grew\s+back|glowed|tightened|(?:look|looks|looked|felt|feels|feel|appeared|appears|"
+    r"transformed|changed|grew\s+back|glowed|tightened|stabili[sz]ed|normali[sz]ed|(?:went|came)\s+down|"
+    r"disappeared|vanished|(?:look|looks|looked|felt|feels|feel|appeared|appears|"
     r"seemed|seems|became|got|gotten|been|went)\s+(?:[\w'’-]+\s+){0,3}?" + _BETTER + r")\b", re.I)
 # "I felt fantastic", "I noticed a difference", "I could see results"
 _I_FELT = re.compile(
     _ME + r"\s+(?:(?:have|had|finally|really|immediately|already|instantly|actually|definitely|could|"
     r"started\s+to|began\s+to)\s+){0,2}(?:(?:felt|feel|feeling|look|looked)\s+(?:[\w'’-]+\s+){0,4}?"
     r"(?:fantastic|great|amazing|better|younger|balanced|energ\w*|like\s+(?:myself|a\s+new)|relief|refreshed|"
-    r"confident|incredible)|(?:noticed|notice|saw)\s+(?:[\w'’-]+\s+){0,4}?(?:difference|improvement|results|"
-    r"change))\b", re.I)
+    r"confident|incredible)|(?:noticed|notice|saw)\s+(?:[\w'’-]+\s+){0,4}?(?:differences?|improvements?|"
+    r"results|changes?))\b", re.I)
 # "I lost 30 pounds", "I'm losing weight"
-_LOST = re.compile(_ME + r"\s+(?:(?:have|had|finally|already|just|am|was|been)\s+){0,2}(?:lost|dropped|shed|losing)\s+"
+_LOST = re.compile(_ME + r"\s+(?:(?:have|had|finally|already|just|am|was|wasn['’]t|not|been|also|started)\s+){0,3}"
+                   r"(?:lost|dropped|shed|losing)\s+"
                    r"(?:(?:over|about|nearly|almost|more\s+than|a\s+total\s+of)\s+)?(?:\d+\s*(?:pounds|lbs?|kg|kilos|"
                    r"stone|sizes|inches|%)|(?:the\s+|some\s+|so\s+much\s+)?weight)\b", re.I)
 # the satisfied patient's words (counted inside a quotation only)

@@ -75,6 +75,7 @@ _OFFER = re.compile(
     r"units?|add-ons?|facials?)\b|\bpromo(?:tion(?:al)?)?\s+codes?\b|\bbogo\b|\bbuy\s+one,?\s+get\s+one\b"
     r"|\boffer\s+(?:ends|expires|valid)\b|\breceive\s+(?:the\s+)?savings\b|\bmembers?\s+(?:save|savings|pricing)\b"
     r"|\bcomplimentary\s+(?:consultations?|treatments?|sessions?|add-ons?|facials?|upgrades?)\b"
+    r"|\bconsult(?:ation)?s?\s+(?:is|are)\s+(?:always\s+)?(?:complimentary|free)\b|\bno\s+consult(?:ation)?\s+fee\b"
     r"|\b\d{1,2}\s?%\s+(?:discount|savings)\b|\$\s?\d+\s+(?:discount|savings|credit|gift\s+card)\b"
     r"|\brefer\s+a\s+friend\b|\breferral\s+(?:bonus|credits?|discounts?|rewards?|program)\b"
     r"|\bbuy\s+(?:\d+|one|two|three)\s*,?\s+get\b|\b(?:gift|free)\s+with\s+(?:any\s+)?purchase\b"

@@ -281,6 +281,7 @@ KINDS = {
         "I decided it was time to stop reading about it and give microneedling a go.",
         "My forehead looks smoother than it has in years.",
         "By June I had lost 18 pounds, and my blood sugar numbers looked better too.",
+        "Within a month I noticed real changes: my blood sugar stabilized and I wasn't just losing weight.",
     ],
     "a named or unnamed patient's results": [
         "One client of ours dropped 35 pounds before her daughter's wedding.",
@@ -340,6 +341,7 @@ def test_what_is_no_account_requires_nothing(policy: Policy, not_an_account: str
     ("Refer a friend and you both get a $50 credit.", " Credits expire after 90 days and have no cash value."),
     ("Buy 2, get 1 free on every peel this month.", " Excludes medical-grade peels; one per client."),
     ("Our package deals make a series of sessions cheaper.", " Book by March 1 to get the package price."),
+    ("First consultations are always free.", " Packages are non-refundable."),
 ])
 def test_offers_and_their_terms_in_other_words(policy: Policy, offer: str, terms: str) -> None:
     assert [rule for rule, _ in _about(_findings(BODY + offer + "\n\n" + ADVICE, policy), "Offer terms")] \
