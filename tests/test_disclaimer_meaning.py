@@ -355,6 +355,10 @@ def test_offers_and_their_terms_in_other_words(policy: Policy, offer: str, terms
     "We cannot promise you the same outcome.",
     "Not everyone will see the same results from one course.",
     "These stories are not representative of what every patient can expect.",
+    "A result on someone else's face may not predict your own outcome.",
+    "Read these photos as examples, not as a promise of what you will see.",
+    "Each patient responds in their own way.",
+    "Results cannot be guaranteed.",
 ])
 def test_results_statements_in_still_other_words(policy: Policy, statement: str) -> None:
     story = "Jenna lost 22 pounds in her first three months with us. "
@@ -390,3 +394,9 @@ def test_a_disclaimer_split_over_two_paragraphs_is_left_out_whole(policy: Policy
                       "professional about", "Reviewing organizations publish comprehensive documentation about")
     findings, metrics = _readability(PLAIN * 6 + "\n\n" + own, policy)
     assert any(f.rule == "RD003" for f in findings)
+
+
+def test_a_guarantee_about_something_else_is_not_the_results_statement(policy: Policy) -> None:
+    story = "Jenna lost 22 pounds in her first three months with us. "
+    other = "FDA approval does not guarantee that every clinic using the drug is safe."
+    assert _results_vary(story + other, policy) == ["DSC001"]
