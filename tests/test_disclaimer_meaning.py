@@ -41,6 +41,10 @@ def _about(found: list[Finding], title: str) -> list[tuple[str, str]]:
     "physician what is right for you.",
     "Everything here is general guidance rather than personal medical advice, so check with your nurse or "
     "doctor first.",
+    "Our posts are educational resources and should not be construed as medical advice. Reach out to your own "
+    "healthcare provider with any question.",
+    "This is general information. Nothing in it should be taken as medical advice: book a visit with your "
+    "doctor first.",
 ])
 def test_a_disclaimer_in_other_words_is_present(policy: Policy, reworded: str) -> None:
     assert _about(_findings(BODY + reworded + "\n", policy), "Not medical advice") == []
