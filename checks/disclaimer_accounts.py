@@ -49,6 +49,9 @@ _BODY = (r"(?:skin|hair|hairline|face|lips|forehead|cheeks|jawline|neck|chin|eye
 _BETTER = (r"(?:better|best|smoother|tighter|firmer|younger|brighter|clearer|thicker|fuller|softer|plumper|"
            r"healthier|amazing|great|fantastic|incredible|red|redder|swollen|sore|tender|different|improved|"
            r"glowing|radiant|flawless|gone|lighter|faded|back)")
+# after is/was/are/were: a change, never a plain state ("my hair is noticeably thicker", not "my hair is red")
+_MORE = (r"(?:better|smoother|tighter|firmer|younger|brighter|clearer|thicker|fuller|softer|plumper|healthier|"
+         r"gone|improved|transformed)")
 # "my skin's texture improved dramatically", "my face looks the best it has ever looked"
 _MY_BODY = re.compile(
     r"\bmy\s+(?:own\s+)?(?:[\w-]+\s+)?" + _BODY + r"(?:['’]s\s+[\w-]+)?\s+(?:(?:has|have|had|was|were|is|are|really|"
@@ -56,6 +59,10 @@ _MY_BODY = re.compile(
     r"transformed|changed|grew\s+back|glowed|tightened|stabili[sz]ed|normali[sz]ed|(?:went|came)\s+down|"
     r"disappeared|vanished|(?:look|looks|looked|felt|feels|feel|appeared|appears|"
     r"seemed|seems|became|got|gotten|been|went)\s+(?:[\w'’-]+\s+){0,3}?" + _BETTER + r")\b", re.I)
+_MY_BODY_MORE = re.compile(
+    r"\bmy\s+(?:own\s+)?(?:[\w-]+\s+)?" + _BODY + r"(?:['’]s\s+[\w-]+)?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+"
+    r"(?:(?:so|much|far|noticeably|visibly|definitely|really|way|now|already|finally|a\s+lot)\s+){0,2}" + _MORE + r"\b",
+    re.I)
 # "I felt fantastic", "I noticed a difference", "I could see results"
 _I_FELT = re.compile(
     _ME + r"\s+(?:(?:have|had|finally|really|immediately|already|instantly|actually|definitely|could|"
@@ -94,7 +101,7 @@ def _account(sentence: str) -> bool:
     """The writer's own treatment, body or feeling after it, in the first person."""
     if sentence.rstrip(" ”\"’)").endswith("?") or _PROVIDER.search(sentence) or _HYPOTHESIS.search(sentence):
         return False
-    return any(p.search(sentence) for p in (_MY_TREATMENT, _UNDERGO, _DECIDE, _MY_BODY, _I_FELT, _LOST))
+    return any(p.search(sentence) for p in (_MY_TREATMENT, _UNDERGO, _DECIDE, _MY_BODY, _MY_BODY_MORE, _I_FELT, _LOST))
 
 
 def first_person_account(text: str) -> bool:
@@ -132,7 +139,7 @@ _NAMED = re.compile(
     r"nearly\s+|almost\s+|more\s+than\s+|a\s+total\s+of\s+)?\d+"
     r"|\b(?P<name2>[A-Z][a-z]{2,})\s+(?:is|was|has\s+been)\s+(?:now\s+)?experiencing\b"
     r"|\b(?P<name3>[A-Z][a-z]{2,})\s+(?:noticed|felt|saw)\s+(?:a|an|her|his|the|significant|dramatic|visible|"
-    r"real|great|amazing|results?|improvement|immediate)\b")
+    r"real|great|amazing|results?|improvement|immediate|" + _MORE[3:-1] + r")\b")
 
 
 def patient_results(text: str) -> bool:

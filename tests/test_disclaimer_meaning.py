@@ -286,12 +286,14 @@ KINDS = {
         "My forehead looks smoother than it has in years.",
         "By June I had lost 18 pounds, and my blood sugar numbers looked better too.",
         "Within a month I noticed real changes: my blood sugar stabilized and I wasn't just losing weight.",
+        "After three sessions my hair is noticeably thicker.",
     ],
     "a named or unnamed patient's results": [
         "One client of ours dropped 35 pounds before her daughter's wedding.",
         "Jenna lost 22 pounds in her first three months with us.",
         "I once treated a woman who regained her confidence after two sessions.",
         "Our patient, a retired teacher, noticed her lines softening after two weeks.",
+        "Dana noticed thicker hair after her third session.",
     ],
     "quoted experience, with or without attribution": [
         "“Best decision I ever made, and the staff were lovely.”",
@@ -335,6 +337,8 @@ def test_each_kind_of_account_needs_results_vary_and_the_statement_clears_it(pol
     "Everyone’s face is different, so we study each one before we inject.",  # a pronoun, not a name
     "Avoid blood thinners for a week before and after your filler appointment.",  # timing
     "Read our pre and post care instructions before you come in.",
+    "My hair is red and curly, so I wear a hat in the sun.",  # a state, not a change
+    "How can my own blood help my hair grow?",
 ])
 def test_what_is_no_account_requires_nothing(policy: Policy, not_an_account: str) -> None:
     assert _results_vary(not_an_account, policy) == []
