@@ -71,8 +71,7 @@ class PostContext:
             found_match = self.disclaimer(rule)
             if found_match.status == "missing" or self.disclaimer_trigger(rule) is None:
                 continue
-            if found_match.block_index is not None:
-                found.add(id(blocks[found_match.block_index]))
+            found.update(id(blocks[index]) for index in found_match.covered())  # both parts of a split one
         return found
 
     @cached_property

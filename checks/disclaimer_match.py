@@ -27,6 +27,11 @@ class Match:
     block_index: int | None  # index into the post's prose blocks
     missing_ideas: tuple[str, ...] = ()  # what an altered disclaimer leaves out (the ideas' plain words)
     reworded: bool = False  # every idea is there, in other words than the approved wording
+    blocks: int = 1  # how many blocks from block_index it covers: 2 when split over two paragraphs
+
+    def covered(self) -> range:
+        """The indexes of the blocks the disclaimer stands in (none when missing)."""
+        return range(self.block_index, self.block_index + self.blocks) if self.block_index is not None else range(0)
 
 
 def _normalize(text: str) -> str:
@@ -100,13 +105,13 @@ def match(post: Post, rule: DisclaimerRule) -> Match:
         floor = rule.present_score
     else:
         floor = 0.0
-    best, best_index = _best_block(rule.text, texts, floor)
+    best, best_index, span = _best_block(rule.text, texts, floor)
     if best >= rule.present_score:
-        return Match(rule, "present", best, best_index)
+        return Match(rule, "present", best, best_index, blocks=span)
     if signalled is not None:
         return Match(rule, "present" if rule.signals_count_as_present else "altered", max(best, 0.0), signalled)
     if best >= rule.altered_score:
-        return Match(rule, "altered", best, best_index)
+        return Match(rule, "altered", best, best_index, blocks=span)
     return Match(rule, "missing", best, None)
 
 
@@ -119,24 +124,25 @@ def _find_by_ideas(rule: DisclaimerRule, texts: list[str]) -> Match:
     keys = {idea.id for idea in rule.ideas if idea.key}
     best: frozenset[str] = frozenset()
     best_index: int | None = None
+    span = 1
     for index, ideas in enumerate(carried):
         for candidate in (ideas, ideas | carried[index + 1] if ideas and index + 1 < len(carried) else ideas):
             if candidate and (len(candidate), bool(candidate & keys)) >= (len(best), bool(best & keys)):
-                best, best_index = candidate, index
+                best, best_index, span = candidate, index, 1 if candidate == ideas else 2
     wanted = {idea.id for idea in rule.ideas}
-    wording, wording_index = _best_block(rule.text, texts, rule.present_score)
+    wording, wording_index, wording_span = _best_block(rule.text, texts, rule.present_score)
     if best == wanted:
         if wording >= rule.present_score:
-            return Match(rule, "present", wording, wording_index)
+            return Match(rule, "present", wording, wording_index, blocks=wording_span)
         status = "altered" if rule.exact_wording else "present"
         return Match(rule, status, score(rule.text, texts[best_index]) if best_index is not None else 0.0,
-                     best_index, reworded=True)
+                     best_index, reworded=True, blocks=span)
     if wording >= rule.present_score:  # the approved wording, whatever the ideas' patterns say
-        return Match(rule, "present", wording, wording_index)
+        return Match(rule, "present", wording, wording_index, blocks=wording_span)
     if best and (best & keys or len(best) >= 2):
         left_out = tuple(idea.says for idea in rule.ideas if idea.id not in best)
         return Match(rule, "altered", score(rule.text, texts[best_index]) if best_index is not None else 0.0,
-                     best_index, missing_ideas=left_out)
+                     best_index, missing_ideas=left_out, blocks=span)
     return Match(rule, "missing", 0.0, None)
 
 
@@ -147,19 +153,21 @@ def _says(patterns: tuple[str, ...], text: str) -> bool:
     return any(c.search(text) for _, c in compiled)
 
 
-def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[float, int | None]:
-    """The best score of a block (or of it and the next: a disclaimer may be split over two paragraphs) and
-    the first block that has it, None when every score is 0. A best under ``floor`` comes back as 0.
+def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[float, int | None, int]:
+    """The best score of a block (or of it and the next: a disclaimer may be split over two paragraphs), the
+    first block that has it (None when every score is 0) and how many blocks it takes (1, or 2 for a pair
+    that scores more than its blocks alone: a pair that only ties with its second block is that block). A
+    best under ``floor`` comes back as 0.
 
     Disclaimers mostly stand at the end, so walking backwards finds the best early, and any block that
     cannot reach it (or the floor) is scored cheaply (cutoff).
     """
     wanted = _normalized(rule_text)
     normal = [_normalized(text) for text in texts]
-    best, best_index = 0.0, None
+    best, best_index, span = 0.0, None, 1
     for index in reversed(range(len(texts))):
         cutoff = max(best, floor)
-        value = _similarity(wanted, normal[index], cutoff)
+        single = value = _similarity(wanted, normal[index], cutoff)
         if index + 1 < len(texts):
             # normalising works character by character and joins words with one space, so a pair's normal
             # form is its parts' joined
@@ -167,9 +175,10 @@ def _best_block(rule_text: str, texts: list[str], floor: float = 0.0) -> tuple[f
             value = max(value, _similarity(wanted, pair, cutoff))
         if value < floor:  # rapidfuzz may return a score just under its cutoff (see _similarity's slack)
             value = 0.0
-        if value > best or (value == best and value > 0):
-            best, best_index = value, index
-    return best, best_index
+        from_pair = value > single
+        if value > best or (value == best and value > 0 and not from_pair):
+            best, best_index, span = value, index, 2 if from_pair else 1
+    return best, best_index, span
 
 
 def trigger(post: Post, rule: DisclaimerRule, off_label: Callable[[], Block | None]) -> tuple[str, Block | None] | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from checks import disclaimer_accounts
+
 _OPEN = "“\"‘"
 _CLOSE = "”\"’"
 _QUOTE = re.compile(r"[“\"‘][^“”\"]{12,600}?[”\"’]")  # a quotation of a few words at least
@@ -25,9 +27,12 @@ _CLINICIAN = re.compile(r"\b(?:dr|doctor|nurse|np|fnp|rn|md|pa-c|dermatologist|s
                         r"manufacturer|guidelines?|association|society|academy|journal|according)\b\.?", re.I)
 _AFTER_QUOTE = re.compile(r"[”\"’]\s*,?\s*(?:" + _VERB + r"\s+(?P<s1>" + _SPEAKER + r")|(?P<s2>" + _SPEAKER +
                           r")\s+" + _VERB + r")\b")
-_BEFORE_QUOTE = re.compile(r"(?P<s1>" + _SPEAKER + r")\b[^.“\"!?]{0,60}?\b" + _VERB +
+_BEFORE_QUOTE = re.compile(r"(?P<s1>" + _SPEAKER + r")\b(?:(?!\b(?:that|which)\b)[^.“\"!?]){0,60}?\b" + _VERB +
                            r"\b[^“\"]{0,40}?[:,]\s*[“\"‘]")
 _DASH_NAME = re.compile(r"(?:^|[”\"’.!?]\s*)[—–-]{1,2}\s*(?P<s1>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)(?:,\s*\w+)?")
+# a name, not a pronoun ("Everyone's face is different" is no one's story)
+_NAME_S = (r"\b(?!(?:Everyone|Everybody|Someone|Somebody|Anyone|Anybody|Nobody|One|Today|Tomorrow|Yesterday|"
+           r"Patient|Client|Women|Men|People)['’])[A-Z][a-z]+")
 # A named patient's experience, in its forms. Each form comes with strings one of which any match contains (lower
 # case): most blocks hold none of them, and skipping the form there keeps the check cheap (no form here has a
 # literal the prefilter could find: most start with a capital letter).
@@ -38,7 +43,7 @@ _FORMS = (
                             r"wrote|said|says|shared|explained)\s+(?:me|us|to\s+(?:me|us))\b"),
     (("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
      r"\b[A-Z][a-z]+,\s+(?:a|an)?\s*\d{2}(?:-year-old)?\b"),  # Sarah, a 34-year-old / Maria, 42
-    (("'s", "’s"), r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|"
+    (("'s", "’s"), _NAME_S + r"(?:\s+[A-Z][a-z]+)?['’]s\s+(?:[\w-]+\s+){0,3}?(?:story|journey|experience|"
                    r"results|transformation|weight loss)\b"),  # Ashley's remarkable weight loss
     (("ms", "mr", "miss"), r"\b(?:Ms|Mrs|Mr|Miss)\.?\s+[A-Z][a-z]+\b[^.]{0,60}\b(?:lost|experienced|saw|noticed|"
                            r"achieved|gained)\b"),
@@ -46,24 +51,21 @@ _FORMS = (
      r"\b(?:patient|client|success)\s+(?:stor(?:y|ies)|spotlight|testimonials?|reviews?)\b"),
     (("clinic", "office", "practice"),
      r"\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"),
-    # a patient's own account: "I ... my first Botox treatment", "I looked into PRP therapy"
-    (("my ",), r"\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
-               r"sessions?|surgery|results)\b"),
-    (("i ",), r"\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked|decided\s+to\s+"
-              r"(?:try|get|have|book|give))\b[^.]{0,60}?\b(?:botox|fillers?|injections?|treatments?|therapy|"
-              r"procedures?|surgery|sessions?|PRP|laser|implants?|microneedling|peels?|facials?)\b"),
-    (("my ",), r"\b(?:[Bb]efore|[Aa]fter|[Aa]t|[Dd]uring)\s+(?:having\s+)?my\s+(?:first\s+|second\s+|next\s+|last\s+)?"
-               r"(?:appointment|treatment|session|consultation|procedure)\b[^.]{0,40}?\bI\b"),
     # a named person's results: "Emma's scars got better"
-    (("'s", "’s"), r"\b[A-Z][a-z]+['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
+    (("'s", "’s"), _NAME_S + r"['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
                    r"cellulite)\s+(?:got|looked|looks|were|was|is|are|became|improved|cleared|faded)\b"),
 )
 _NAMED_FORMS = tuple((needles, re.compile(pattern)) for needles, pattern in _FORMS)
 _BEFORE_AFTER = re.compile(
     r"\bbefore(?:\s*[-/]\s*|\s+)(?:and|&|n)?(?:\s*[-/]?\s*)after\b[”\"’]?"
     r"(?=(?:\s+[\w-]+){0,2}?\s+(?:photos?|pictures?|pics|images?|results?|gallery|galleries|shots?|"
-    r"comparisons?|transformations?|stories|views?)\b|\s*[:)]|\s*$)"
-    r"|\bbefore/after\b"
+    r"comparisons?|transformations?|stor(?:y|ies)|journeys?|cases?|case\s+stud(?:y|ies)|videos?|albums?|"
+    r"portfolios?|looks?|differences?|examples?|snapshots?|selfies?|photographs?|views?)\b|\s*[:)]|\s*$)"
+    r"|\bbefore/after\b|\bbefore[- ](?:and|&|n)[- ]afters\b"
+    r"|\bpre[- ]?\s*(?:and|&|/)\s*post[- ]?(?:treatment|op(?:erative)?|procedure|surgery)?\s+(?:photos?|"
+    r"photographs?|pictures?|pics|images?)\b"
+    r"|\b(?:patient|results?|before|smile|transformation)\s+(?:photo\s+)?galler(?:y|ies)\b"
+    r"|\b(?:photos?|pictures?|images?)\s+of\s+(?:real|actual|our)\s+(?:patients|clients)\b"
     r"|\bside[- ]by[- ]side\s+(?:photos?|photographs?|pictures?|pics|images?|comparisons?)\b", re.I)
 _OFFER = re.compile(
     r"\b\d{1,2}\s?%\s+off\b|\$\s?\d+(?:\.\d+)?\s+off\b|\bsave\s+(?:\$|\d+\s?%|up\s+to)"
@@ -71,7 +73,13 @@ _OFFER = re.compile(
     r"grand[- ]opening|flash)\s+(?:offers?|prices?|pricing|specials?|deals?|discounts?|rates?|promotions?)\b"
     r"|\bdiscounted\b|\bdiscounts?\s+(?:on|for|of)\b|(?<![\w-])free\s+(?:consultations?|treatments?|sessions?|syringes?|"
     r"units?|add-ons?|facials?)\b|\bpromo(?:tion(?:al)?)?\s+codes?\b|\bbogo\b|\bbuy\s+one,?\s+get\s+one\b"
-    r"|\boffer\s+(?:ends|expires|valid)\b|\breceive\s+(?:the\s+)?savings\b|\bmembers?\s+(?:save|savings|pricing)\b",
+    r"|\boffer\s+(?:ends|expires|valid)\b|\breceive\s+(?:the\s+)?savings\b|\bmembers?\s+(?:save|savings|pricing)\b"
+    r"|\bcomplimentary\s+(?:consultations?|treatments?|sessions?|add-ons?|facials?|upgrades?)\b"
+    r"|\bconsult(?:ation)?s?\s+(?:is|are)\s+(?:always\s+)?(?:complimentary|free)\b|\bno\s+consult(?:ation)?\s+fee\b"
+    r"|\b\d{1,2}\s?%\s+(?:discount|savings)\b|\$\s?\d+\s+(?:discount|savings|credit|gift\s+card)\b"
+    r"|\brefer\s+a\s+friend\b|\breferral\s+(?:bonus|credits?|discounts?|rewards?|program)\b"
+    r"|\bbuy\s+(?:\d+|one|two|three)\s*,?\s+get\b|\b(?:gift|free)\s+with\s+(?:any\s+)?purchase\b"
+    r"|\b(?:package|bundle)\s+(?:deals?|discounts?|savings|pricing)\b|\bon\s+sale\b",
     re.I)
 
 
@@ -85,6 +93,12 @@ def testimonial(text: str, previous: str = "", in_blockquote: bool = False) -> b
     lower = text.lower()
     if any(any(needle in lower for needle in needles) and form.search(text) for needles, form in _NAMED_FORMS):
         return True
+    # by kind: a first-person treatment account, a patient's results, a quoted experience (not a clinician's)
+    if disclaimer_accounts.first_person_account(text) or disclaimer_accounts.patient_results(text):
+        return True
+    words = disclaimer_accounts.quoted_experience(text)
+    if words is not None and not _clinician_around(text, words):
+        return True
     # "— Maria, 42" after a quotation (in the same block, or a line of its own under a quoted block)
     quoted = bool(_QUOTE.search(text)) or in_blockquote or previous.rstrip().endswith(tuple(_CLOSE))
     if quoted:
@@ -96,6 +110,13 @@ def testimonial(text: str, previous: str = "", in_blockquote: bool = False) -> b
     stripped = text.strip()
     return in_blockquote and stripped[:1] in _OPEN and _QUOTE.search(stripped) is not None and \
         not _CLINICIAN.search(stripped[-60:])
+
+
+def _clinician_around(text: str, words: str) -> bool:
+    """A clinician named just before or after a quotation: their words, not a patient's."""
+    start = text.find(words)
+    return bool(_CLINICIAN.search(text[max(0, start - 80) : start]) or
+                _CLINICIAN.search(text[start + len(words) : start + len(words) + 80]))
 
 
 def _clinician_near(text: str, end: int) -> bool:

@@ -216,8 +216,10 @@ class Applies(_Strict):
         "pattern is described in its own words"))
     blockquotes: bool = Field(False, description="a blockquote (a quoted patient) triggers the rule")
     off_label_claims: bool = Field(False, description="a benefit claim for an off-label use triggers the rule")
-    testimonials: bool = Field(False, description="a patient's quoted words with an attribution, in any order, or "
-                                                  "a named patient's experience triggers the rule")
+    testimonials: bool = Field(False, description="a patient's quoted words with an attribution, in any order, "
+                                                  "a first-person account of one's own treatment, a named or "
+                                                  "unnamed patient's results, or a quoted experience triggers "
+                                                  "the rule")
     before_after: bool = Field(False, description="a mention of before-and-after photos or results triggers it")
     offers: bool = Field(False, description="an offer (discount, % off, special price, free service, limited "
                                             "time) triggers the rule")

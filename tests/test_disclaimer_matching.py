@@ -12,22 +12,25 @@ from flows.store.policy_files import load_policy
 from tests.conftest import CONTENT, POLICY
 
 
-def _reference(rule_text: str, texts: list[str]) -> tuple[float, int | None]:
-    """Every block (and block pair) scored in full, the first best kept: the walk _find replaces."""
+def _reference(rule_text: str, texts: list[str]) -> tuple[float, int | None, int]:
+    """Every block (and block pair) scored in full, the first best kept: the walk _find replaces. A pair that
+    only ties with its own second block is that block (the disclaimer is not split); the last pair to reach
+    the best is split over two blocks when nothing earlier reaches it alone."""
     def score(text: str) -> float:
         wanted, got = disclaimer_match._normalize(rule_text), disclaimer_match._normalize(text)
         if not got:
             return 0.0
         return fuzz.ratio(wanted, got) if len(got) <= len(wanted) * 1.15 else fuzz.partial_ratio(wanted, got)
 
-    best, best_index = 0.0, None
-    for index, text in enumerate(texts):
-        value = score(text)
-        if index + 1 < len(texts):
-            value = max(value, score(text + " " + texts[index + 1]))
-        if value > best:
-            best, best_index = value, index
-    return best, best_index
+    singles = [score(text) for text in texts]
+    values = [max(single, score(text + " " + texts[index + 1])) if index + 1 < len(texts) else single
+              for index, (single, text) in enumerate(zip(singles, texts, strict=True))]
+    best = max(values, default=0.0)
+    if best == 0:
+        return 0.0, None, 1
+    last = max(index for index, value in enumerate(values) if value == best)
+    first = min([index for index, single in enumerate(singles) if single == best] + [last])
+    return best, first, 1 if singles[first] == best else 2
 
 
 def test_backward_walk_finds_the_same_best_block() -> None:
@@ -48,7 +51,8 @@ def test_backward_walk_finds_the_same_best_block() -> None:
         best = _reference(rule.text, texts)
         assert disclaimer_match._best_block(rule.text, texts) == best, texts
         for floor in (rule.altered_score, rule.present_score, best[0]):  # at or above the floor: the same
-            assert disclaimer_match._best_block(rule.text, texts, floor) == (best if best[0] >= floor else (0.0, None))
+            nothing = (0.0, None, 1)
+            assert disclaimer_match._best_block(rule.text, texts, floor) == (best if best[0] >= floor else nothing)
 
 
 def test_score_with_a_cutoff_is_the_score_or_zero_below_it() -> None:

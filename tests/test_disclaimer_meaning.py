@@ -41,6 +41,10 @@ def _about(found: list[Finding], title: str) -> list[tuple[str, str]]:
     "physician what is right for you.",
     "Everything here is general guidance rather than personal medical advice, so check with your nurse or "
     "doctor first.",
+    "Our posts are educational resources and should not be construed as medical advice. Reach out to your own "
+    "healthcare provider with any question.",
+    "This is general information. Nothing in it should be taken as medical advice: book a visit with your "
+    "doctor first.",
 ])
 def test_a_disclaimer_in_other_words_is_present(policy: Policy, reworded: str) -> None:
     assert _about(_findings(BODY + reworded + "\n", policy), "Not medical advice") == []
@@ -260,3 +264,147 @@ def test_what_the_fourth_held_out_batch_taught(policy: Policy) -> None:
                   " A minimum purchase of one syringe applies."):
         assert _about(_findings(BODY + offer + terms + "\n\n" + ADVICE, policy), "Offer terms") == []
     assert [r for r, _ in _about(_findings(BODY + offer + "\n\n" + ADVICE, policy), "Offer terms")] == ["DSC001"]
+
+
+# --- 5. triggers by kind, each in our own words: what fires, what passes with the statement, what is no account
+
+def _results_vary(text: str, policy: Policy) -> list[str]:
+    return [rule for rule, _ in _about(_findings(BODY + text + "\n\n" + ADVICE, policy), "Individual results vary")]
+
+
+def _statement_clears(text: str, policy: Policy) -> bool:
+    return _about(_findings(BODY + text + "\n\n" + VARY + ADVICE, policy), "Individual results vary") == []
+
+
+KINDS = {
+    "first person, any tense and verb": [
+        "I put on a hormone patch in March, and within a week I felt fantastic.",
+        "I've been on semaglutide since the spring.",
+        "After my third session my acne scars had faded for good.",
+        "Last winter I finally gave lip filler a try.",
+        "I decided it was time to stop reading about it and give microneedling a go.",
+        "My forehead looks smoother than it has in years.",
+        "By June I had lost 18 pounds, and my blood sugar numbers looked better too.",
+        "Within a month I noticed real changes: my blood sugar stabilized and I wasn't just losing weight.",
+        "After three sessions my hair is noticeably thicker.",
+    ],
+    "a named or unnamed patient's results": [
+        "One client of ours dropped 35 pounds before her daughter's wedding.",
+        "Jenna lost 22 pounds in her first three months with us.",
+        "I once treated a woman who regained her confidence after two sessions.",
+        "Our patient, a retired teacher, noticed her lines softening after two weeks.",
+        "Dana noticed thicker hair after her third session.",
+    ],
+    "quoted experience, with or without attribution": [
+        "“Best decision I ever made, and the staff were lovely.”",
+        "“When my hair began to thin at twenty-five, I tried every shampoo there is.\n\n"
+        "Last year I booked a consultation and started PRP.",  # a story quoted over paragraphs, never closed
+        "“I feel like a new person every time I look in the mirror,” one reader wrote to us.",
+        "“Doc, I'm not hungry all the time any more and I'm losing weight.” I hear that every week.",
+    ],
+    "before-and-after in any noun form": [
+        "Browse the before-and-afters from our injectors.",
+        "Pre- and post-treatment photos are taken at every visit.",
+        "Every ‘laser before and after’ story starts with a consultation.",
+        "See our patient gallery for more.",
+        "Compare the before and after views from her last visit.",
+    ],
+}
+
+
+@pytest.mark.parametrize(("kind", "text"), [(kind, text) for kind, texts in KINDS.items() for text in texts])
+def test_each_kind_of_account_needs_results_vary_and_the_statement_clears_it(policy: Policy, kind: str,
+                                                                            text: str) -> None:
+    assert _results_vary(text, policy) == ["DSC001"], kind
+    assert _statement_clears(text, policy), kind
+
+
+@pytest.mark.parametrize("not_an_account", [
+    "What can I expect after my first treatment?",  # the reader's question, not an account
+    "Will my skin look red after the peel?",
+    "I recommend microneedling to most of my patients with acne scars.",  # a clinician's work
+    "I have performed over 2,000 BOTOX treatments since 2010.",
+    "I started offering PRP in 2015 because the evidence looked promising.",
+    "I have extensive experience with fillers, and I take a conservative approach to them.",
+    "I decided to take the leap and open my own clinic in 2019.",
+    "I get asked about BOTOX all the time.",
+    "If I had deep lines like these, I would try a combination of filler and BOTOX.",  # a hypothesis
+    "In the trial, adults taking Wegovy lost 15% of their body weight on average.",  # a trial, not a person
+    "Patients lost an average of 15% of their weight in a year.",
+    "Wegovy works by telling your brain, “I am full now.”",  # a quotation that is nobody's experience
+    "“I love how natural it looks,” says Dr. Lee, our injector.",  # a clinician's words
+    "Take photos before and after each session to track your progress.",
+    "Everyone’s face is different, so we study each one before we inject.",  # a pronoun, not a name
+    "Avoid blood thinners for a week before and after your filler appointment.",  # timing
+    "Read our pre and post care instructions before you come in.",
+    "My hair is red and curly, so I wear a hat in the sun.",  # a state, not a change
+    "How can my own blood help my hair grow?",
+])
+def test_what_is_no_account_requires_nothing(policy: Policy, not_an_account: str) -> None:
+    assert _results_vary(not_an_account, policy) == []
+
+
+@pytest.mark.parametrize(("offer", "terms"), [
+    ("Schedule your complimentary consultation today.", " Valid for new patients through June 30."),
+    ("Refer a friend and you both get a $50 credit.", " Credits expire after 90 days and have no cash value."),
+    ("Buy 2, get 1 free on every peel this month.", " Excludes medical-grade peels; one per client."),
+    ("Our package deals make a series of sessions cheaper.", " Book by March 1 to get the package price."),
+    ("First consultations are always free.", " Packages are non-refundable."),
+])
+def test_offers_and_their_terms_in_other_words(policy: Policy, offer: str, terms: str) -> None:
+    assert [rule for rule, _ in _about(_findings(BODY + offer + "\n\n" + ADVICE, policy), "Offer terms")] \
+        == ["DSC001"]
+    assert _about(_findings(BODY + offer + terms + "\n\n" + ADVICE, policy), "Offer terms") == []
+
+
+@pytest.mark.parametrize("statement", [
+    "Everyone is different, and so is every face we treat.",
+    "Experiences vary from one person to the next.",
+    "We cannot promise you the same outcome.",
+    "Not everyone will see the same results from one course.",
+    "These stories are not representative of what every patient can expect.",
+    "A result on someone else's face may not predict your own outcome.",
+    "Read these photos as examples, not as a promise of what you will see.",
+    "Each patient responds in their own way.",
+    "Results cannot be guaranteed.",
+])
+def test_results_statements_in_still_other_words(policy: Policy, statement: str) -> None:
+    story = "Jenna lost 22 pounds in her first three months with us. "
+    assert _results_vary(story, policy) == ["DSC001"]
+    assert _about(_findings(BODY + story + statement + "\n\n" + ADVICE, policy), "Individual results vary") == []
+
+
+# --- 6. the hard-sentence list leaves required text out ------------------------------------------------------
+
+def test_the_hardest_sentences_never_list_the_required_disclaimer(policy: Policy) -> None:
+    """The approved wording right after another paragraph was matched to that paragraph (the pair of blocks
+    scored as high as the disclaimer alone): the disclaimer was graded and listed as the hardest sentence."""
+    body = PLAIN * 6 + "\n\nBook a visit with us this week.\n\n" + ADVICE
+    _, metrics = _readability(body, policy)
+    hardest = metrics["hardest"]
+    assert isinstance(hardest, list) and hardest
+    assert not [h for h in hardest if "medical advice" in h["text"] or "healthcare provider" in h["text"]]
+    assert metrics["excluded"]["words"] == len(ADVICE.split())  # type: ignore[index]
+
+
+def test_a_disclaimer_split_over_two_paragraphs_is_left_out_whole(policy: Policy) -> None:
+    split = ("The information throughout this educational publication is intended exclusively for general "
+             "informational purposes and does not constitute individualized professional medical advice.\n\n"
+             "Always consult a qualified physician or another appropriately credentialed healthcare professional "
+             "about considerations particular to your individual medical circumstances.\n")
+    findings, metrics = _readability(PLAIN * 6 + "\n\n" + split, policy)
+    assert not [h for h in metrics["hardest"] if "credentialed" in h["text"]]  # type: ignore[union-attr]
+    assert not [f for f in findings if f.rule == "RD003"]
+    assert metrics["excluded"]["blocks"] == 2  # type: ignore[index]
+    # the same hard paragraph that is not a disclaimer is graded and reported
+    own = split.replace("does not constitute individualized professional medical advice", "changes yearly")
+    own = own.replace("Always consult a qualified physician or another appropriately credentialed healthcare "
+                      "professional about", "Reviewing organizations publish comprehensive documentation about")
+    findings, metrics = _readability(PLAIN * 6 + "\n\n" + own, policy)
+    assert any(f.rule == "RD003" for f in findings)
+
+
+def test_a_guarantee_about_something_else_is_not_the_results_statement(policy: Policy) -> None:
+    story = "Jenna lost 22 pounds in her first three months with us. "
+    other = "FDA approval does not guarantee that every clinic using the drug is safe."
+    assert _results_vary(story + other, policy) == ["DSC001"]

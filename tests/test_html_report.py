@@ -376,3 +376,21 @@ def test_a_disclaimer_required_by_a_pattern_says_why_in_words(tmp_path: Path) ->
     assert why["a.md"].endswith("(required by text such as 'before and after')")
     assert why["b.md"].endswith("(required by a promise of results)")
     assert not any("\\b" in message or "(?:" in message for message in why.values())
+
+
+def test_the_hardest_sentences_leave_out_the_required_disclaimer(tmp_path: Path) -> None:
+    """Issue 23: required text is not the post's prose. The shipped disclaimer after an ordinary paragraph was
+    matched to that paragraph, graded, and listed first among the hardest sentences."""
+    from tests.conftest import ADVICE
+
+    content = tmp_path / "content"
+    shutil.copytree(POLICY, content / "policy")
+    (content / "posts").mkdir()
+    plain = "A peel takes off the top layer of skin. Your skin may be pink for a day. Use sunscreen. " * 4
+    (content / "posts" / "peel.md").write_text("---\ntitle: Peels\nslug: peels\ndate: 2024-05-01\n---\n" + plain
+                                              + "\n\nCall us to book a visit.\n\n" + ADVICE + "\n")
+    soup = BeautifulSoup(render(review_plain(ReviewOptions(content_dir=content, grammar=False)),
+                                source_of=lambda _: None), "html.parser")
+    rows = [row.get_text(" ") for row in soup.select("table.hardest tbody tr")]
+    assert rows  # the list is there, made of the post's own sentences
+    assert not [row for row in rows if "medical advice" in row or "healthcare provider" in row], rows
