@@ -77,7 +77,7 @@ _ATTR = re.compile(r"""([^\s=]+)=(?:"([^"]*)"|'([^']*)'|(\S+))|#(\S+)|\.(\S+)"""
 _FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\]]+)\]:[ \t]*")
 _FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]]+)\](?!:)")
 _FOOTNOTE_LABELS = re.compile(r"^ {0,3}\[\^([^\]]+)\]:", re.MULTILINE)
-_INLINE_DESTINATION = re.compile(r"\]\(")
+_INLINE_DESTINATION = re.compile(r"[*_`]*\]\(")  # the text's closing marks, then "]("
 _AFTER_TARGET = re.compile(r"""\s*(?:"[^"]*"|'[^']*'|\([^)]*\))?\s*\)|\]\[[^\]]*\]|\]""")
 
 
@@ -257,7 +257,7 @@ class _Reader:
         def close_link() -> None:
             nonlocal cursor
             index, target, label, opened = links.pop()
-            cursor = max(cursor, self.link(index, target, "".join(label), opened, region))
+            cursor = self.link(index, target, "".join(label), opened, cursor, region)
 
         attributable = False  # the last token was an image or a link: an attr_list may follow
         for child in children:
@@ -318,18 +318,19 @@ class _Reader:
             add("\xa0", [-1])  # before the back link Python-Markdown adds (generated, not read)
         flush()
 
-    def link(self, index: int, target: str, label: str, cursor: int, region: tuple[int, int]) -> int:
-        """Place link ``index`` at its target (searched from where the link starts); the cursor past it."""
+    def link(self, index: int, target: str, label: str, opened: int, cursor: int, region: tuple[int, int]) -> int:
+        """Place link ``index`` at its target (searched from where the link opened); ``cursor`` (after its text)
+        moved past the target when it is written right there ("[text](target)")."""
         kind = self.body.links[index][0]
         if not target:
             self.body.links[index] = (kind, target, label, -1, -1)  # no target: no link (dropped below)
             return cursor
-        at, end = find_encoded(self.text, target, cursor, self.decoded)
+        at, end = find_encoded(self.text, target, opened, self.decoded)
         if at < 0:
-            at = self.text.find(label, cursor) if label else -1
+            at = self.text.find(label, opened) if label else -1
             end = at + len(label)
         if at < 0:
-            at, end = cursor, cursor
+            at, end = opened, opened
         self.body.links[index] = (kind, target, label, at, end)
         inline = _INLINE_DESTINATION.match(self.text, cursor)
         if (inline or kind == "image") and region[0] <= at and end <= region[1]:  # "[text](target)": past it
@@ -438,7 +439,7 @@ class _Reader:
             if target:
                 self.body.links.append(("link" if tag.name == "a" else "image", str(target), "", cursor, cursor))
                 label = tag.get_text() if tag.name == "a" else str(tag.get("alt") or "")
-                cursor = self.link(len(self.body.links) - 1, str(target), label, cursor, region)
+                cursor = self.link(len(self.body.links) - 1, str(target), label, cursor, cursor, region)
         blocks, extras = collect_blocks(soup)
         cursor = region[0]
         for tag, pieces, _where, written_id in blocks:
