@@ -201,6 +201,7 @@ def parse_post(rel_path: str, data: bytes, *, display_path: str | None = None,
         try:
             _render_body(post)
         except (RecursionError, TooDeep, ParserRejectedMarkup) as err:  # nested too deep; HTML the parser refuses
+            forget_converters()  # a conversion stopped half-way leaves a converter its reset() does not mend
             problems.append(_unreadable_structure(err, post.source.position(post.body_start + 1)[0]))
     post.problems = tuple(problems)
     return post
@@ -400,6 +401,9 @@ def _rendered(body: str) -> BeautifulSoup:
 
 
 def _render_body(post: Post) -> None:
+    # Publishing renders the body with Python-Markdown: a body it cannot render (nested too deep) or renders
+    # only after minutes ('[' * 16000) is caught here, under the post's time budget, not at publishing.
+    render_markdown(post.text[post.body_start :])
     body = read_body(post.text, post.body_start)
     post.anchors = frozenset(body.anchors)
     prose = [Block(t.tag, t.text, tuple(t.offsets), t.in_blockquote, t.anchor) for t in body.blocks]
