@@ -19,6 +19,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.list import list_block
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -63,6 +65,18 @@ def _autolink(state: StateInline, silent: bool) -> bool:
 
 
 PARSER.inline.ruler.before("autolink", "python_markdown_autolink", _autolink)
+
+
+def _list_after_paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    # Python-Markdown needs a blank line before a list: "Bring these:\n- a card" stays one paragraph, its item
+    # lines part of the lead-in's text (the claims analysis reads them there). Inside a list item a nested list
+    # may still follow its text directly, as in Python-Markdown.
+    if silent and state.parentType == "paragraph" and state.listIndent < 0:
+        return False
+    return list_block(state, start, end, silent)
+
+
+PARSER.block.ruler.at("list", _list_after_paragraph, {"alt": ["paragraph", "reference", "blockquote"]})
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
