@@ -28,6 +28,7 @@ from checks.anchors import unique_anchors
 from checks.markdown_body import HEADING_TAGS, TooDeep, read_body
 from checks.normalise import Disguise, normalise
 from checks.rawhtml import Markup, active_markup, unclosed_markup
+from checks.render_guard import may_stall_rendering
 from checks.source import SourceMap
 
 DEFAULT_MAX_BYTES = 1_000_000
@@ -401,9 +402,11 @@ def _rendered(body: str) -> BeautifulSoup:
 
 
 def _render_body(post: Post) -> None:
-    # Publishing renders the body with Python-Markdown: a body it cannot render (nested too deep) or renders
-    # only after minutes ('[' * 16000) is caught here, under the post's time budget, not at publishing.
-    render_markdown(post.text[post.body_start :])
+    # Publishing renders the body with Python-Markdown: a body it could fail on (nested too deep) or render only
+    # after minutes ('[' * 16000) is rendered here once, under the post's time budget, so it is FM017 or FM015
+    # at review rather than a stall at publishing. Ordinary bodies render in milliseconds: not rendered here.
+    if may_stall_rendering(post.text[post.body_start :]):
+        render_markdown(post.text[post.body_start :])
     body = read_body(post.text, post.body_start)
     post.anchors = frozenset(body.anchors)
     prose = [Block(t.tag, t.text, tuple(t.offsets), t.in_blockquote, t.anchor) for t in body.blocks]
