@@ -84,3 +84,43 @@ def test_publishing_renders_each_post_under_its_budget_and_holds_one_past_it(tmp
     assert held.problems[0].message == (f"rendering it to HTML took longer than its time budget of {budget:g} s; "
                                         "it is held, not published")
     assert fine.readable and "<p>Wear a hat.</p>" in fine.__dict__["html"]  # rendered inside the budget, kept
+
+
+def test_a_post_whose_render_stalls_at_publishing_is_held_and_the_others_go_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review passed it (nothing flagged, nothing rendered); Python-Markdown then stalls on it at publishing (here
+    a stand-in that sleeps): held at the budget with the reason, nothing of it written, the other post published."""
+    import re
+
+    from checks import document
+    from flows.publish.signoff import publish
+    from flows.publish.static import StaticTarget
+    from tests.attacks.publish_support import approve_post
+    from tests.conftest import ADVICE
+    from tests.signing import reviewer_key
+
+    content, site = tmp_path / "content", tmp_path / "site"
+    front = "---\ntitle: Sun care\nslug: {slug}\ndate: 2024-05-01\nsummary: Short.\n---\n"
+    stalls = write_post(content, "stalls.md", front.format(slug="stalls") + f"Wear a hat, STALL.\n\n{ADVICE}\n")
+    fine = write_post(content, "fine.md", front.format(slug="fine") + f"Wear a hat.\n\n{ADVICE}\n")
+    reviewer_key(content, "ann-lee", "medical-director")  # writes the content's policy: give it a 5 s budget
+    policy = content / "policy" / "policy.yaml"
+    policy.write_text(re.sub(r"(?m)^  max_seconds: \S+", "  max_seconds: 5", policy.read_text()))
+    approve_post(content, stalls)
+    approve_post(content, fine)
+    real = document.render_markdown
+
+    def render(body: str) -> str:
+        if "STALL" in body:
+            time.sleep(60)
+        return real(body)
+
+    monkeypatch.setattr(document, "render_markdown", render)
+    started = time.monotonic()
+    run = publish(content, StaticTarget(site), grammar=False)
+    assert time.monotonic() - started < 40  # the budget (5 s), not the stall (60 s)
+    decisions = {d.slug: d for d in run.decisions}
+    assert decisions["stalls"].action == "hold" and decisions["stalls"].path == "posts/stalls.md"
+    assert "rendering it to HTML took longer than its time budget of 5 s" in decisions["stalls"].reason
+    assert decisions["fine"].action == "publish" and (site / "blog" / "fine" / "index.html").is_file()
+    assert not (site / "blog" / "stalls").exists()
