@@ -125,6 +125,30 @@ def test_after_each_edit_the_incremental_review_equals_a_review_from_scratch(con
         assert incremental.run["work"]["cross_checked"] < 9 or name == "title renamed", name
 
 
+def test_one_path_without_the_cache_checks_that_post_alone_and_finds_what_a_full_review_finds(
+        content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--no-cache with one PATH: the other posts are parsed for their summaries only (what the checks across
+    posts read), never checked themselves, and the post's findings are those of a full review without the cache."""
+    from flows.engine import check_posts
+
+    full = _findings(_review(content, use_cache=False))
+    assert any(f["rule"].startswith(("LNK", "CLM010")) for found in full.values() for f in found)  # across posts
+    checked: list[str] = []
+    real = check_posts.review_post
+
+    def counted(post, policy, ctx=None):  # type: ignore[no-untyped-def]
+        checked.append(post.rel_path)
+        return real(post, policy, ctx)
+
+    monkeypatch.setattr(check_posts, "review_post", counted)
+    for path in sorted((content / "posts").glob("*.md")):
+        checked.clear()
+        report = review_plain(ReviewOptions(content_dir=content, paths=[path], grammar=False, use_cache=False))
+        assert checked == [path.relative_to(content).as_posix()]
+        assert report.run["work"]["posts"] == 9
+        assert _findings(report) == {k: v for k, v in full.items() if k.endswith(path.name)}, path.name
+
+
 def test_posts_checked_in_worker_processes_give_the_same_report(content: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.engine import workers

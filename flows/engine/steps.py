@@ -150,6 +150,7 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     server, so that it loads the checks on another core while this process goes on."""
     content_dir, policy = plan.options.content_dir, plan.policy
     found = Sources([], [])
+    wanted = summaries_only_outside(plan)
     read: list[tuple[str, bytes]] = []
     for rel in plan.corpus_paths:
         source = plan.options.unsaved.get(rel) or ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
@@ -163,7 +164,7 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     for (rel, source), cached in zip(read, cached_results, strict=True):
         shown = ingest.display_path(content_dir / rel)
         if cached is None:
-            found.todo.append(Source(rel, shown, source))
+            found.todo.append(Source(rel, shown, source, summary_only=wanted is not None and rel not in wanted))
             continue
         result, summary = cached
         summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
@@ -171,6 +172,17 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     if start_workers and worth_spreading(len(found.todo)):
         workers.prepare()
     return found
+
+
+def summaries_only_outside(plan: Plan) -> set[str] | None:
+    """The posts to check fully when the others need only their summaries (what the checks across posts read of
+    them), or None when every post read is checked fully. Without the cache, a review of some posts gives the
+    others their parse and summary alone (a quarter of a full check): their findings would be neither reported
+    nor kept. With the cache, a post read is checked fully so the next review finds it there; with
+    --changed-since, the posts linking to the changed ones are reported too, known only from the summaries."""
+    if plan.options.use_cache or not plan.options.paths or plan.changed is not None:
+        return None
+    return set(plan.selected)
 
 
 def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool, spread: bool,
