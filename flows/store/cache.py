@@ -12,7 +12,8 @@ under ``$MEDPRESS_CACHE`` (default ``~/.cache/medpress``):
   the checks across posts read);
 * ``cross.sqlite``: per post path and version, its findings across posts and what those checks read (a trace);
 * ``grammar-posts.sqlite``: per post, its grammar findings (LanguageTool's answers are also kept per paragraph,
-  in ``grammar.sqlite``).
+  in ``grammar.sqlite``);
+* ``tables.sqlite``: static tables the checks read (the syllable counts, flows/store/tables.py).
 
 A cold review of 1,000 posts stores 2,000 values. Written as one small file each (the layout before), they cost the
 review's own process 0.4 s of CPU while the worker processes needed both cores; a transaction per batch costs a
