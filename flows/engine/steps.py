@@ -178,9 +178,10 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
         result, summary = cached
         summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
         found.ready.append(CheckedPost(summary, result, source if plan.options.grammar else None))
-    if start_workers and worth_spreading(len(found.todo)):
+    spreading = worth_spreading(len(found.todo))
+    if start_workers and spreading:
         workers.prepare()
-    elif found.todo and plan.options.use_cache:  # checked here: the syllable table kept between runs
+    elif found.todo and not spreading and plan.options.use_cache:  # checked here: the table kept between runs
         tables.load_syllables()
     return found
 
