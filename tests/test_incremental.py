@@ -125,6 +125,54 @@ def test_after_each_edit_the_incremental_review_equals_a_review_from_scratch(con
         assert incremental.run["work"]["cross_checked"] < 9 or name == "title renamed", name
 
 
+def test_one_path_without_the_cache_checks_that_post_alone_and_finds_what_a_full_review_finds(
+        content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--no-cache with one PATH: the other posts are parsed for their summaries only (what the checks across
+    posts read), never checked themselves, and the post's findings are those of a full review without the cache."""
+    from flows.engine import check_posts
+
+    full = _findings(_review(content, use_cache=False))
+    assert any(f["rule"].startswith(("LNK", "CLM010")) for found in full.values() for f in found)  # across posts
+    checked: list[str] = []
+    real = check_posts.review_post
+
+    def counted(post, policy, ctx=None):  # type: ignore[no-untyped-def]
+        checked.append(post.rel_path)
+        return real(post, policy, ctx)
+
+    monkeypatch.setattr(check_posts, "review_post", counted)
+    for path in sorted((content / "posts").glob("*.md")):
+        checked.clear()
+        report = review_plain(ReviewOptions(content_dir=content, paths=[path], grammar=False, use_cache=False))
+        assert checked == [path.relative_to(content).as_posix()]
+        assert report.run["work"]["posts"] == 9
+        assert _findings(report) == {k: v for k, v in full.items() if k.endswith(path.name)}, path.name
+
+
+def test_one_path_with_the_cache_decodes_only_the_other_posts_summaries(content: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor's loop: of the other posts only their summaries are read from the cache (a tenth of the bytes of
+    their results), and the post's findings are those of the whole blog's review."""
+    full = _findings(_review(content))
+    asked: dict[str, int] = {"results": 0, "summaries": 0}
+    real_full, real_summaries = ResultCache.get_many, ResultCache.get_summaries
+
+    def get_many(self: ResultCache, hashes: list[str]):  # type: ignore[no-untyped-def]
+        asked["results"] += len(hashes)
+        return real_full(self, hashes)
+
+    def get_summaries(self: ResultCache, hashes: list[str]):  # type: ignore[no-untyped-def]
+        asked["summaries"] += len(hashes)
+        return real_summaries(self, hashes)
+
+    monkeypatch.setattr(ResultCache, "get_many", get_many)
+    monkeypatch.setattr(ResultCache, "get_summaries", get_summaries)
+    path = content / EDITED
+    report = review_plain(ReviewOptions(content_dir=content, paths=[path], grammar=False))
+    assert asked == {"results": 1, "summaries": 8} and report.run["cache"] == {"hits": 9, "misses": 0}
+    assert _findings(report) == {k: v for k, v in full.items() if k.endswith(EDITED)}
+
+
 def test_posts_checked_in_worker_processes_give_the_same_report(content: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.engine import workers

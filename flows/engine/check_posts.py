@@ -44,6 +44,9 @@ class Source:
     rel_path: str
     display_path: str
     data: bytes
+    # Only its summary is wanted (a post the report does not cover, in a review without the cache): what the
+    # checks across posts read of it, from its parse, and none of its own checks. Never cached.
+    summary_only: bool = False
 
 
 def check_sources(policy: Policy, sources: Sequence[Source], keep_source: bool) -> list[CheckedPost]:
@@ -59,6 +62,8 @@ def check_source(policy: Policy, source: Source, keep_source: bool) -> CheckedPo
             post = parse_post(source.rel_path, source.data, display_path=source.display_path,
                               max_bytes=policy.frontmatter.max_bytes)
             ctx = context(post, policy)  # one context: the summary and the checks share the post's analysis
+            if source.summary_only:
+                return CheckedPost(summarize(post, policy, ctx), PostResult(), parsed=True, cacheable=False)
             return CheckedPost(summarize(post, policy, ctx), review_post(post, policy, ctx),
                                source.data if keep_source else None, parsed=True,
                                paragraphs=grammar.paragraphs(post) if keep_source else None)

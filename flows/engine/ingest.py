@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import stat
@@ -53,9 +54,20 @@ def display_path(path: Path) -> str:
     """Relative to the working folder when possible, as CI annotations want. The path itself, never where a
     symlink leads (a post that links elsewhere is named by its own name; a symlink loop cannot be resolved)."""
     try:
-        return Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
+        base = _resolved(os.getcwd())
+    except OSError:
         return path.as_posix()
+    absolute = os.path.abspath(path)  # as Path.relative_to would compare them, without a Path per post
+    if absolute == base:
+        return "."
+    prefix = base if base.endswith("/") else base + "/"
+    return absolute[len(prefix):] if absolute.startswith(prefix) else path.as_posix()
+
+
+@functools.lru_cache(maxsize=4)
+def _resolved(cwd: str) -> str:
+    """The working folder with its symlinks resolved (once per folder, not once per post of a review)."""
+    return Path(cwd).resolve().as_posix()
 
 
 def outside_reason(content_dir: Path, path: Path) -> str | None:
@@ -85,27 +97,30 @@ def read_source(content_dir: Path, rel_path: str, max_bytes: int) -> bytes | Pos
     file (a folder, a FIFO: never opened, so never waited on) or is over the size limit, the post as a
     reported problem."""
     path = content_dir / rel_path
-    shown = display_path(path)
+
+    def shown() -> str:  # only for a post that cannot be read: the others are named by the caller
+        return display_path(path)
+
     reason = outside_reason(content_dir, path)
     if reason is not None:
-        return unreadable_post(rel_path, reason, display_path=shown)
+        return unreadable_post(rel_path, reason, display_path=shown())
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
-            return unreadable_post(rel_path, f"is {kind}, not a post file; it is not read", display_path=shown)
+            return unreadable_post(rel_path, f"is {kind}, not a post file; it is not read", display_path=shown())
         # O_NONBLOCK: should the file have been swapped for a FIFO since, opening it does not wait for a writer
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(handle, "rb") as stream:
             info = os.fstat(stream.fileno())
             if not stat.S_ISREG(info.st_mode):
-                return unreadable_post(rel_path, "is not a regular file; it is not read", display_path=shown)
+                return unreadable_post(rel_path, "is not a regular file; it is not read", display_path=shown())
             if info.st_size > max_bytes:  # hash it in chunks, never hold a huge file in memory
                 digest = hashlib.file_digest(stream, "sha256").hexdigest()
-                return too_large_post(rel_path, info.st_size, "sha256:" + digest, max_bytes, display_path=shown)
+                return too_large_post(rel_path, info.st_size, "sha256:" + digest, max_bytes, display_path=shown())
             data = stream.read(max_bytes + 1)
             if len(data) > max_bytes:  # grew since fstat: read no more than the limit
-                return too_large_post(rel_path, len(data), "", max_bytes, display_path=shown)
+                return too_large_post(rel_path, len(data), "", max_bytes, display_path=shown())
             return data
     except FileNotFoundError:
         reason = "file not found"
@@ -113,7 +128,7 @@ def read_source(content_dir: Path, rel_path: str, max_bytes: int) -> bytes | Pos
         reason = "is a folder, not a file"
     except OSError as err:
         reason = _os_reason(err)
-    return unreadable_post(rel_path, reason, display_path=shown)
+    return unreadable_post(rel_path, reason, display_path=shown())
 
 
 def read_post(content_dir: Path, rel_path: str, max_bytes: int, body: bool = True) -> Post:

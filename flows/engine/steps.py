@@ -22,14 +22,14 @@ from checks.corpus import Corpus, ExternalResult
 from checks.document import Post, content_hash_of, decoded_post, parse_post
 from checks.grammar import Paragraph
 from checks.links import external_urls
-from checks.model import Finding
+from checks.model import Finding, PostResult
 from checks.pipeline import CrossEntry, context, finalize, review_corpus, review_post, summarize
 from checks.policy import Policy
 from checks.summary import PostSummary
 from flows.engine import gate, ingest, workers
 from flows.engine.check_posts import CheckedPost, Source, check_sources
 from flows.engine.progress import Progress
-from flows.store import knowledge, ledger, rereview
+from flows.store import knowledge, ledger, rereview, tables
 from flows.store.cache import JsonCache, ResultCache, cache_root
 from flows.store.code_version import code_key
 from flows.store.policy_files import load_policy, policy_dir_for
@@ -150,6 +150,7 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
     server, so that it loads the checks on another core while this process goes on."""
     content_dir, policy = plan.options.content_dir, plan.policy
     found = Sources([], [])
+    wanted = summaries_only_outside(plan)
     read: list[tuple[str, bytes]] = []
     for rel in plan.corpus_paths:
         source = plan.options.unsaved.get(rel) or ingest.read_source(content_dir, rel, policy.frontmatter.max_bytes)
@@ -159,18 +160,41 @@ def read_sources(plan: Plan, cache: ResultCache, start_workers: bool = True) -> 
                                            parsed=True))
         else:
             read.append((rel, source))
-    cached_results = cache.get_many([content_hash_of(source) for _, source in read])
-    for (rel, source), cached in zip(read, cached_results, strict=True):
+    # A post the report does not cover needs only its summary, a tenth of the bytes to decode
+    summary_only = [wanted is not None and rel not in wanted for rel, _ in read]
+    hashes = [content_hash_of(source) for _, source in read]
+    full = iter(cache.get_many([h for h, alone in zip(hashes, summary_only, strict=True) if not alone]))
+    alone_found = iter(cache.get_summaries([h for h, alone in zip(hashes, summary_only, strict=True) if alone]))
+    for (rel, source), alone in zip(read, summary_only, strict=True):
         shown = ingest.display_path(content_dir / rel)
-        if cached is None:
-            found.todo.append(Source(rel, shown, source))
+        if alone:
+            summary = next(alone_found)
+            cached = None if summary is None else (PostResult(), summary)
+        else:
+            cached = next(full)
+        if cached is None:  # without the cache a post outside the report is parsed for its summary alone
+            found.todo.append(Source(rel, shown, source, summary_only=alone and not plan.options.use_cache))
             continue
         result, summary = cached
         summary.rel_path, summary.display_path = rel, shown  # the same bytes may sit at another path
         found.ready.append(CheckedPost(summary, result, source if plan.options.grammar else None))
-    if start_workers and worth_spreading(len(found.todo)):
+    spreading = worth_spreading(len(found.todo))
+    if start_workers and spreading:
         workers.prepare()
+    elif found.todo and not spreading and plan.options.use_cache:  # checked here: the table kept between runs
+        tables.load_syllables()
     return found
+
+
+def summaries_only_outside(plan: Plan) -> set[str] | None:
+    """The posts the review needs whole, when the others need only their summaries (what the checks across posts
+    read of them), or None when every post is needed whole. A review of some PATHs reports on them alone: the
+    others' summaries come from the cache, or without it from their parse (a quarter of a full check; a post the
+    cache lacks is checked whole all the same, for the next review). With --changed-since, the posts linking to
+    the changed ones are reported too, known only from the summaries."""
+    if not plan.options.paths or plan.changed is not None:
+        return None
+    return set(plan.selected)
 
 
 def check_sources_on_cores(policy: Policy, sources: Sequence[Source], keep_source: bool, spread: bool,
