@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checks.brand_spelling import BrandSpelling, brand_spelling
+from checks.claim_scope import negated
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
@@ -263,6 +264,7 @@ class Knowledge:
     broadened: Gated | None = None
     approval_places: re.Pattern[str] | None = None
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
+    use_kinds: Gated | None = None  # "approved for cosmetic use": a kind of use, not none
     label_links: re.Pattern[str] | None = None  # a maker's prescribing information on its own domain
     beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
     reasons: Gated | None = None  # one literal gate before the unlisted, disease and device-use tests
@@ -330,6 +332,7 @@ def _compile(policy: Policy) -> Knowledge:
         wellness_uses=gated(_union(words.wellness_uses)),
         other_treatments=gated(_union(words.other_treatments)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
+        use_kinds=gated(_union(words.approval_use_kinds)),
         beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
         device_words=gated(_union(words.device_words)),
         list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
@@ -552,6 +555,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                         disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
                                      cited, disclosed, listed, class_all or last_named, topic, bool(class_all))
+                    _use_beside(claims, post, block, text, k)
                     if conditions and block.where == "body":
                         topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
@@ -847,6 +851,35 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
                  cited=cited)
 
 
+def _use_beside(claims: list[Claim], post: Post, block: Block, text: str, k: Knowledge) -> None:
+    """An approval naming no use is still checkable when its sentence names a kind of use ("approved for
+    cosmetic use") or its paragraph, or the paragraph just above it, names a use the label lists ("used to treat
+    type 2 diabetes. ... Both have been approved by the FDA"): uncited, it is CLM003, not CLM011."""
+    bare = [c for c in claims if c.verdict == "unverifiable-approval" and c.condition is None
+            and k.products[c.product].kind in APPROVED_KINDS]
+    if not bare:
+        return
+    said = _search(k.approval, text) or _search(k.clearance, text)
+    kind = _search(k.use_kinds, text[said.start():]) if said else None  # "Wrinkle relaxers are FDA-approved ...":
+    # a class as the subject, before the approval word, names no use of the product
+    above = _paragraph_before(post, block) if not block.is_heading else ""
+    if above and any(b.is_heading and b.text == above for b in post.blocks):
+        above = ""  # a heading between them starts another topic
+    near = block.text + "\n" + above
+    named = {c for c, _, _ in _read_areas(_mentions(k.condition_re, k.condition_names, near), near, k)}
+    for claim in bare:
+        uses = {u.condition: u for u in k.products[claim.product].uses}
+        use = next((uses[c] for c in named if c in uses), None)
+        if use is not None:
+            claim.condition, claim.kb_says, claim.source = use.condition, _use_text(k.products[claim.product], use), \
+                str(use.source)
+        elif kind:
+            claim.kb_says = f"“{kind.group(0)}” is a kind of use, not checked: {claim.kb_says}"
+        else:
+            continue
+        claim.verdict = "uncited-approval"
+
+
 def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, cited: bool, disclosed: bool,
            text: str, k: Knowledge) -> Claim:
     uses = {u.condition: u for u in (*product.approved_uses, *product.cleared_uses)}
@@ -1102,7 +1135,7 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         if gate.search(text, low) is None:
             continue
         for match in gate.regex.finditer(text):
-            if not allowed_here(phrase, allowed):
+            if not allowed_here(phrase, allowed) and not negated(text, match.start()):
                 yield found(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on", match,
                             phrase)
     for phrase, gate, allowed in listed("comparative"):
@@ -1122,6 +1155,8 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
     if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
         return
     hit = first(listed("safety"))
+    if hit and negated(text, hit[1].start()):  # "does not assure that the product is safe"
+        hit = None
     # fine when the sentence, its paragraph or the paragraph before states risks (the phrase itself is no risk:
     # "no systemic side effects such as fatigue" denies them)
     if hit and not _search(k.risk_statement, paragraph.replace(hit[1].group(0), " ")) and not _search(

@@ -191,3 +191,68 @@ def test_a_label_statement_without_risks_needs_risk_information(policy: Policy, 
 def test_demand_for_drugs_for_a_use_is_no_label_statement(policy: Policy) -> None:
     found = _rules(policy, "Demand for these drugs for weight loss is high, so we offer compounded semaglutide.")
     assert (1, "CLM004") not in found
+
+
+# --- precision helper (issue 16): wrong findings by kind, then CLM007 / CLM013 / CLM003 recall by kind ----------
+
+# 4a. An approval naming no use in its own words, but a kind of use ("for cosmetic use") or, in its paragraph or the
+# one just above, a use the label lists: a reviewer can check it, so uncited it is CLM003, not CLM011
+@pytest.mark.parametrize("text", [
+    "XEOMIN has had FDA approval for cosmetic use for years.",
+    "Jeuveau is a new FDA-approved wrinkle relaxer from Evolus.",
+    "KYBELLA is FDA approved to inject into the fat under the chin.",
+    "Wegovy treats obesity in adults.\n\nIt has also been approved by the FDA after years of trials.",
+    "Dysport got FDA approval in 2009. It was approved for frown lines between the brows.",
+])
+def test_an_approval_beside_a_kind_of_use_or_a_named_use_is_uncited_not_unverifiable(policy: Policy,
+                                                                                     text: str) -> None:
+    found = _rules(policy, text)
+    assert any(rule == "CLM003" for _, rule in found) and not any(rule == "CLM011" for _, rule in found)
+    cited = text.replace(".", " [1].")
+    assert not any(rule in ("CLM003", "CLM011") for _, rule in _rules(policy, cited))
+
+
+@pytest.mark.parametrize("text", [
+    "XEOMIN is FDA-approved and has been given to thousands of people.",
+    "Wrinkle relaxers are FDA-approved injections. XEOMIN is one of them.",
+    "Wegovy treats obesity in adults.\n\n## Our clinic\n\nIt has also been approved by the FDA after years of trials.",
+])
+def test_an_approval_with_no_use_in_reach_stays_unverifiable(policy: Policy, text: str) -> None:
+    found = _rules(policy, text)
+    assert any(rule == "CLM011" for _, rule in found) and not any(rule == "CLM003" for _, rule in found)
+
+
+# 2b. Negation scope for absolutes and safety words: a negated verb covers its clause, up to a comma or a turn
+@pytest.mark.parametrize(("text", "rule"), [
+    ("Laser sessions do not guarantee permanent removal of every hair.", "CLM005"),
+    ("PRP is not a permanent fix for thinning hair.", "CLM005"),
+    ("A drip might seem like a miracle cure the morning after.", "CLM005"),
+    ("This leaflet does not promise that the medicine is safe for you.", "CLM013"),
+    ("Repeated frowning can etch permanent lines between the brows.", "CLM005"),
+    ("Laser hair removal permanently reduces unwanted hair on the legs.", "CLM005"),
+])
+def test_negated_or_apparent_absolutes_and_safety_words_are_not_claims(policy: Policy, text: str,
+                                                                        rule: str) -> None:
+    assert (1, rule) not in _rules(policy, text, risk=False)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("Laser sessions guarantee permanent removal of every hair.", "CLM005"),
+    ("It is not painful, and the results are permanent.", "CLM005"),
+    ("A drip is a miracle cure the morning after.", "CLM005"),
+    ("Since it is not made from animal protein, the medicine is very safe.", "CLM013"),
+])
+def test_absolutes_and_safety_words_outside_a_negated_clause_are_claims(policy: Policy, text: str,
+                                                                         rule: str) -> None:
+    assert (1, rule) in _rules(policy, text, risk=False)
+
+
+# 9b. A discomfort the treatment brings is risk information: "well tolerated" beside it minimises nothing
+def test_burning_pain_after_the_injection_is_risk_information(policy: Policy) -> None:
+    careful = ("KYBELLA is indicated to improve the look of fat below the chin [1]. Most people feel some "
+               "burning-like pain for a few minutes, but it is well tolerated.")
+    found = _rules(policy, careful, risk=False)
+    assert not any(rule in ("CLM007", "CLM013") for _, rule in found)
+    careless = "KYBELLA is indicated to improve the look of fat below the chin [1]. It is well tolerated."
+    found = _rules(policy, careless, risk=False)
+    assert (1, "CLM013") in found and any(rule == "CLM007" for _, rule in found)
