@@ -1159,8 +1159,8 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         hit = None
     # fine when the sentence, its paragraph or the paragraph before states risks (the phrase itself is no risk:
     # "no systemic side effects such as fatigue" denies them)
-    if hit and not _search(k.risk_statement, paragraph.replace(hit[1].group(0), " ")) and not _search(
-            k.risk_statement, _paragraph_before(post, sentence.block)):
+    if hit and not _risk_stated(paragraph.replace(hit[1].group(0), " "), k, k.risk_statement) and not _risk_stated(
+            _paragraph_before(post, sentence.block), k, k.risk_statement):
         yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
                     hit[0])
     hit = first(listed("sameness"))
@@ -1439,7 +1439,75 @@ _NOT_RISK = re.compile(
     r"exercise|stress|aging|ageing|surgery|migraines?|sweating|obesity|excess weight|being overweight|"
     r"untreated \w+|doing nothing|waiting)\b"
     r"|\b(?:reduc|lower|decreas|cut)\w* (?:the |your |their )?(?:\w+[- ]){0,2}?risks?\b"  # a benefit, not a risk
-    r"|\banti-?(?:nausea|allerg\w*|inflammatory)\b", re.IGNORECASE)
+    r"|\banti-?(?:nausea|allerg\w*|inflammatory)\b"
+    # a denial, a risk factor of the condition, who is at risk, the patient's own allergies: no risk of the product
+    r"|\b(?:not|never) (?:known to |likely to )?cause\w* (?:any )?(?:\w+ )?"
+    r"(?:side[- ]effects?|adverse \w+|complications?|reactions?|problems)\b"
+    r"|\brisk factors?\b|\bat (?:high |higher |increased |greater )?risk\b"
+    r"|\b(?:any|your|known|existing)\b[^.]{0,30}\ballerg(?:y|ies)\b", re.IGNORECASE)
+# risks named without a single one stated: "like all medicines, they carry potential risks and side effects",
+# "both list the same risks" (a reviewer asks which)
+_GENERIC_RISK = re.compile(
+    r"\b(?:(?:potential|possible|the same|any|all|its|their|certain|some) )?(?:risks?|side[- ]effects?|complications?)"
+    r"(?: (?:and|or|&) (?:(?:potential|possible) )?(?:risks?|side[- ]effects?|complications?|benefits?))?\b"
+    r"(?! ?(?:include|including|such as|like|are|is|can|may|might|could|were|was|of (?:\w+ ){0,4}include|:|\())",
+    re.IGNORECASE)
+_CAUSE = re.compile(r"(?:can|may|might|could) (?:\w+ )?cause", re.IGNORECASE)
+# what "can cause" a risk: the product or its treatment, not the condition ("grinding can cause TMJ pain")
+_RISK_SUBJECT = re.compile(r"\b(?:treatments?|injections?|procedures?|medications?|medicines?|"
+                           r"drugs?|shots?|fillers?|lasers?|toxins?|products?|sessions?|needles?|infusions?|drips?)\b",
+                           re.IGNORECASE)
+
+
+def _use_frames(reading: Reading, k: Knowledge) -> list[Claim]:
+    """Where the post judged no claim: sentences that name a prescription product with a use it is for
+    ("LATISSE is a prescribed treatment for hypotrichosis", "KYBELLA - a molecule that reduces fat under the
+    chin") without a benefit verb the claim frames know. Offering the product for a use is promotion: fair balance
+    (CLM007) applies to it as to a benefit claim (issue 16, kind 9). A question or a negated sentence offers nothing."""
+    frames = []
+    for block in reading.post.blocks:
+        if block.where != "body" or block.tag not in CLAIM_TAGS:
+            continue
+        for sentence in reading.sentences(block):
+            text = sentence.text
+            if k.product_re is None or not k.product_re.may_match(text) or text.rstrip().endswith("?"):
+                continue
+            products = [p for p, _, _ in _products(reading, k, text) if k.products[p].prescription]
+            if not products or _search(k.negation, text) or _search(k.benefit_negation, text):
+                continue
+            uses = _mentions(k.condition_re, k.condition_names, text)
+            if uses:
+                span = block.source_range(sentence.start, sentence.end)
+                frames.append(Claim(sentence, products[0], uses[0][0], "use", "ok", "", span=span))
+                return frames
+    return frames
+
+
+_NOT_A_CAUSE = re.compile(r"\b(?:contractions?|grinding|clenching|frowning|squinting|smiling|aging|ageing|habits?|"
+                         r"stress|activity|exercise|disorders?|movements?|expressions?|smoking|sun|weight|obesity|"
+                         r"condition|disease|deficienc\w+)\b", re.IGNORECASE)
+
+
+def _risk_stated(text: str, k: Knowledge, words: Gated | None = None) -> bool:
+    """The text states a risk of a product: a named adverse effect, or what the product "can cause" (issue 16,
+    kind 9). Not a denial, not someone else's risk, not the word "risks" naming none. ``words``: the risk words
+    (``k.risk`` for fair balance, the stricter ``k.risk_statement`` beside a safety phrase)."""
+    words = words or k.risk
+    if words is None:
+        return False
+    text = _GENERIC_RISK.sub(" ", _NOT_RISK.sub(" ", text))
+    for match in words.finditer(text):
+        if not _CAUSE.match(match.group(0)):
+            return True
+        clause = re.split(r"[.;:!?,\n]", text[max(0, match.start() - 120):match.start()])[-1]
+        if _RISK_SUBJECT.search(clause) or _search(k.product_re, clause):
+            return True
+        # what a condition or a habit can cause ("repeated frowning can cause lines", "it can also cause TMJ pain"
+        # after grinding) is no risk of the product; anything else that "can cause" is read as one
+        if not (_NOT_A_CAUSE.search(clause) or _search(k.condition_re, clause)
+                or _search(k.condition_re, text[match.end():match.end() + 60])):
+            return True
+    return False
 
 
 def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
@@ -1447,14 +1515,14 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
     post = reading.post
     # a clearance claim promotes a prescription device as much as an approval claim promotes a drug
     promoted = [c for c in claims if c.kind in ("benefit", "approval", "clearance")
-                and k.products[c.product].prescription]
+                and k.products[c.product].prescription] or _use_frames(reading, k)
     if not promoted:
         # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
         # and so does a benefit claimed for a class no approval covers (exosomes, sermorelin, hormone pellets)
         disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
             f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
-        if disease is not None and not _search(k.risk, _NOT_RISK.sub(" ", " ".join(
-                s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")))):
+        if disease is not None and not _risk_stated(" ".join(
+                s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")), k):
             against = "against illness " if disease.rule == UNAPPROVED_DISEASE_CLAIM.id else ""
             yield finding(MISSING_RISK, f"the post claims benefits {against}but says nothing of risks",
                           Span(disease.line, disease.column or 1, disease.end_line or disease.line,
@@ -1463,11 +1531,10 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
         return
     # a question ("What are the risks?") names risks without stating any; "no side effects", "risk-free" and
     # "side effects of a diet" deny risks or name someone else's (issue 16, kind 9)
-    text = _NOT_RISK.sub(" ", " ".join(s.text for b in post.blocks for s in reading.sentences(b)
-                                       if not s.text.rstrip().endswith("?")))
+    text = " ".join(s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?"))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
-    if not _search(k.risk, text):
+    if not _risk_stated(text, k):
         names = sorted({k.products[c.product].brand or k.products[c.product].names[0] for c in promoted})
         yield finding(MISSING_RISK, f"the post claims benefits of {', '.join(names)} but says nothing of risks",
                       span, excerpt=first.sentence.text[:240],
@@ -1477,7 +1544,7 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
         product = k.products[claim.product]
         if product.boxed_warning and product.id not in warned:
             warned[product.id] = product
-    lowered = text.lower()
+    lowered = _NOT_RISK.sub(" ", text).lower()
     for product in warned.values():
         warning = product.boxed_warning
         if not any(keyword.lower() in lowered for keyword in warning.keywords):

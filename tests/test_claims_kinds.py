@@ -256,3 +256,72 @@ def test_burning_pain_after_the_injection_is_risk_information(policy: Policy) ->
     careless = "KYBELLA is indicated to improve the look of fat below the chin [1]. It is well tolerated."
     found = _rules(policy, careless, risk=False)
     assert (1, "CLM013") in found and any(rule == "CLM007" for _, rule in found)
+
+
+# 9c. Risk information states a risk of the product: the word "risks" naming none, a denial, a risk factor of the
+# condition, the patient's own allergies, or what the condition "can cause" is not it (CLM007)
+@pytest.mark.parametrize("said", [
+    "Like every medicine, it carries potential risks and side effects worth discussing.",
+    "Both toxins list the same risks and side effects.",
+    "The injections are not known to cause adverse reactions.",
+    "Excess weight is a risk factor for heart disease.",
+    "Tell us about any allergies before your visit.",
+    "Over time, repeated frowning can cause deep lines.",
+])
+def test_words_about_risk_that_state_none_are_no_risk_information(policy: Policy, said: str) -> None:
+    text = f"XEOMIN is FDA-approved to soften frown lines between the brows [1]. {said}"
+    assert any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+
+
+@pytest.mark.parametrize("said", [
+    "Side effects include headache and eyelid drooping.",
+    "The injections can cause bruising where the needle went in.",
+    "Some people may experience mild soreness or redness for a day.",
+    "Fat freezing can cause redness, numbness and, rarely, a larger fat bulge.",
+])
+def test_a_risk_of_the_product_stated_is_risk_information(policy: Policy, said: str) -> None:
+    text = f"XEOMIN is FDA-approved to soften frown lines between the brows [1]. {said}"
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+
+
+# 9d. A product offered for a use without a benefit verb ("a prescribed treatment for hypotrichosis") promotes it
+# as much as a benefit claim: fair balance applies (CLM007)
+def test_a_product_named_for_its_use_without_a_benefit_verb_needs_risk_information(policy: Policy) -> None:
+    text = "LATISSE solution is a prescribed treatment for hypotrichosis [1]."
+    assert any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+    careful = text + " It can cause itchy, red eyes and darker eyelid skin."
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, careful, risk=False))
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, "Is LATISSE a treatment for hypotrichosis?",
+                                                          risk=False))
+
+
+# 13. Safety asserted in other words, with no risk beside it (CLM013): gentle, simple and safe, harm to the skin
+# around it denied, a risk denied, an established safety profile, "safely" dissolved
+@pytest.mark.parametrize("text", [
+    "Because the toxin is so gentle, you can go straight back to work.",
+    "The laser sends a gentle beam of light that leaves the surrounding skin unaffected.",
+    "Filler goes in through a simple, safe, and minimally invasive procedure.",
+    "The injections are not known to cause adverse reactions.",
+    "Pellets do not increase the risk of blood clots.",
+    "The agent works well and has a well-established safety profile.",
+    "Your body will safely eliminate the dissolved fat.",
+])
+def test_safety_said_in_other_words_without_risks_is_risk_minimised(policy: Policy, text: str) -> None:
+    assert (1, "CLM013") in _rules(policy, text, risk=False)
+    # the same words beside the product's risks minimise nothing
+    beside = text + " Side effects include swelling, bruising and tenderness."
+    assert (1, "CLM013") not in _rules(policy, beside, risk=False)
+
+
+@pytest.mark.parametrize("text", [
+    "Wash with a gentle cleanser the evening after your visit.",
+    "Apply gentle pressure with the ice pack for a minute.",
+])
+def test_gentle_care_advice_is_no_safety_claim(policy: Policy, text: str) -> None:
+    assert (1, "CLM013") not in _rules(policy, text, risk=False)
+
+
+def test_a_cause_that_is_not_the_product_is_no_risk_beside_a_safety_claim(policy: Policy) -> None:
+    text = "Strenuous exercise can cause the product to move, so rest for a day. It is very safe."
+    assert (1, "CLM013") in _rules(policy, text, risk=False)
+    assert (1, "CLM013") not in _rules(policy, "The injections can cause bruising. It is very safe.", risk=False)
