@@ -1452,6 +1452,7 @@ _GENERIC_RISK = re.compile(
     r"(?: (?:and|or|&) (?:(?:potential|possible) )?(?:risks?|side[- ]effects?|complications?|benefits?))?\b"
     r"(?! ?(?:include|including|such as|like|are|is|can|may|might|could|were|was|of (?:\w+ ){0,4}include|:|\())",
     re.IGNORECASE)
+_RISK_NOUN = re.compile(r"(?:risks?|side[- ]effects?|complications?)", re.IGNORECASE)
 _CAUSE = re.compile(r"(?:can|may|might|could) (?:\w+ )?cause", re.IGNORECASE)
 # what "can cause" a risk: the product or its treatment, not the condition ("grinding can cause TMJ pain")
 _RISK_SUBJECT = re.compile(r"\b(?:treatments?|injections?|procedures?|medications?|medicines?|"
@@ -1488,15 +1489,21 @@ _NOT_A_CAUSE = re.compile(r"\b(?:contractions?|grinding|clenching|frowning|squin
                          r"condition|disease|deficienc\w+)\b", re.IGNORECASE)
 
 
-def _risk_stated(text: str, k: Knowledge, words: Gated | None = None) -> bool:
+def _risk_stated(text: str, k: Knowledge, words: Gated | None = None, cleaned: bool = False) -> bool:
     """The text states a risk of a product: a named adverse effect, or what the product "can cause" (issue 16,
     kind 9). Not a denial, not someone else's risk, not the word "risks" naming none. ``words``: the risk words
     (``k.risk`` for fair balance, the stricter ``k.risk_statement`` beside a safety phrase)."""
     words = words or k.risk
     if words is None:
         return False
-    text = _GENERIC_RISK.sub(" ", _NOT_RISK.sub(" ", text))
+    if not words.may_match(text):
+        return False
+    text = text if cleaned else _NOT_RISK.sub(" ", text)  # ``cleaned``: the caller took the denials out
     for match in words.finditer(text):
+        if _RISK_NOUN.fullmatch(match.group(0)):  # "risks", "side effects": stated, or only named?
+            named = _GENERIC_RISK.search(text, max(0, match.start() - 40), match.end() + 60)
+            if named and named.start() <= match.start() < named.end():
+                continue
         if not _CAUSE.match(match.group(0)):
             return True
         clause = re.split(r"[.;:!?,\n]", text[max(0, match.start() - 120):match.start()])[-1]
@@ -1515,12 +1522,14 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
     post = reading.post
     # a clearance claim promotes a prescription device as much as an approval claim promotes a drug
     promoted = [c for c in claims if c.kind in ("benefit", "approval", "clearance")
-                and k.products[c.product].prescription] or _use_frames(reading, k)
+                and k.products[c.product].prescription]
+    disease = None if promoted else next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
+        f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
+    if not promoted and disease is None:
+        promoted = _use_frames(reading, k)  # no claim judged: a product named for its use promotes it too
     if not promoted:
         # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
         # and so does a benefit claimed for a class no approval covers (exosomes, sermorelin, hormone pellets)
-        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
-            f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
         if disease is not None and not _risk_stated(" ".join(
                 s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")), k):
             against = "against illness " if disease.rule == UNAPPROVED_DISEASE_CLAIM.id else ""
@@ -1531,10 +1540,11 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
         return
     # a question ("What are the risks?") names risks without stating any; "no side effects", "risk-free" and
     # "side effects of a diet" deny risks or name someone else's (issue 16, kind 9)
-    text = " ".join(s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?"))
+    text = _NOT_RISK.sub(" ", " ".join(s.text for b in post.blocks for s in reading.sentences(b)
+                                       if not s.text.rstrip().endswith("?")))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
-    if not _risk_stated(text, k):
+    if not _risk_stated(text, k, cleaned=True):
         names = sorted({k.products[c.product].brand or k.products[c.product].names[0] for c in promoted})
         yield finding(MISSING_RISK, f"the post claims benefits of {', '.join(names)} but says nothing of risks",
                       span, excerpt=first.sentence.text[:240],
@@ -1544,7 +1554,7 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
         product = k.products[claim.product]
         if product.boxed_warning and product.id not in warned:
             warned[product.id] = product
-    lowered = _NOT_RISK.sub(" ", text).lower()
+    lowered = text.lower()
     for product in warned.values():
         warning = product.boxed_warning
         if not any(keyword.lower() in lowered for keyword in warning.keywords):
