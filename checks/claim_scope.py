@@ -22,3 +22,19 @@ def negated(text: str, start: int) -> bool:
     for match in _CLAUSE_START.finditer(text, 0, start):
         begin = match.end()
     return bool(_NEGATOR.search(text, begin, start))
+
+
+# "find out if it is the best option for you": a condition or a question in the clause asks, it does not claim
+_CONDITIONAL = re.compile(r"\b(?:if|whether)\b", re.IGNORECASE)
+# "one may work better than the other for some people": no product is said to be the better one
+_NEITHER_NAMED = re.compile(r"\s*(?:the other|another)\b", re.IGNORECASE)
+
+
+def no_comparison(text: str, start: int, end: int) -> bool:
+    """True when a comparative phrase at ``text[start:end]`` claims nothing: negated or asked about in its
+    clause ("whether it is better than ..."), or between two unnamed ones ("one ... better than the other")."""
+    begin = 0
+    for match in _CLAUSE_START.finditer(text, 0, start):
+        begin = match.end()
+    return bool(_NEGATOR.search(text, begin, start) or _CONDITIONAL.search(text, begin, start)
+                or _NEITHER_NAMED.match(text, end))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checks.brand_spelling import BrandSpelling, brand_spelling
-from checks.claim_scope import negated
+from checks.claim_scope import negated, no_comparison
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
@@ -555,7 +555,10 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                         disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
                                      cited, disclosed, listed, class_all or last_named, topic, bool(class_all))
+                    if listed and _not_a_benefit_item(lead_text, text, k):
+                        claims = []
                     _use_beside(claims, post, block, text, k)
+                    claims = _respective(claims, products)
                     if conditions and block.where == "body":
                         topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
@@ -851,6 +854,32 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
                  cited=cited)
 
 
+# a list item that starts with a negated verb continues its lead-in's subject: "X:" "- Has not been studied in ..."
+_NEGATED_ITEM = re.compile(r"^\W*(?:(?:has|have|is|are|was|were|does|do|did|should|must|can|may|will)(?: not|n[’']t)|"
+                           r"not|never|cannot)\b", re.IGNORECASE)
+
+
+def _not_a_benefit_item(lead_text: str, text: str, k: Knowledge) -> bool:
+    """A list item under a lead-in that lists risks ("Side effects can include:" "- Headache") or an item
+    that denies ("- Has not been studied for weight loss"): the condition it names is no benefit claimed."""
+    return bool(_NEGATED_ITEM.match(text) or _search(k.risk_statement, lead_text) or (
+        lead_text.rstrip().endswith(":") and _search(k.risk, lead_text)))
+
+
+def _respective(claims: list[Claim], products: list[tuple[str, int, int]]) -> list[Claim]:
+    """ "Wegovy and Ozempic treat obesity and type 2 diabetes": as many uses as products, all named in the
+    sentence, are read respectively, so a use approved for one of them is no off-label claim for the other when
+    that other is approved for one of the uses named ("Neurotoxins treat:" and a list is not such a pairing)."""
+    named = {p for p, _, _ in products}
+    if len(named) < 2 or not {c.product for c in claims} <= named or len({c.condition for c in claims}) != len(named):
+        return claims
+    ok = {(c.product, c.condition) for c in claims if c.kind == "benefit" and c.verdict == "ok"}
+    products_ok = {p for p, _ in ok}
+    uses_ok = {u for _, u in ok}
+    return [c for c in claims if not (c.kind == "benefit" and c.verdict == "off-label-undisclosed"
+                                      and c.product in products_ok and c.condition in uses_ok)]
+
+
 def _use_beside(claims: list[Claim], post: Post, block: Block, text: str, k: Knowledge) -> None:
     """An approval naming no use is still checkable when its sentence names a kind of use ("approved for
     cosmetic use") or its paragraph, or the paragraph just above it, names a use the label lists ("used to treat
@@ -1140,7 +1169,7 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
                             phrase)
     for phrase, gate, allowed in listed("comparative"):
         match = gate.search(text, low)
-        if match is None or allowed_here(phrase, allowed):
+        if match is None or allowed_here(phrase, allowed) or no_comparison(text, match.start(), match.end()):
             continue
         if phrase.id == "exclusive":
             others = _other_approved(text, products, k)
@@ -1347,7 +1376,9 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
     for product_id, start, end in products:
         product = k.products[product_id]
         written = _POSSESSIVE.sub("", text[start:end])
-        if product.brand and written not in product.names and written.rstrip("s") not in product.names:
+        # the trademark in another case ("botox"), not a nickname or generic name in another case ("#NEWTOX")
+        if product.brand and written not in product.names and written.rstrip("s") not in product.names and \
+                _TRADEMARK_CASE.sub("", written.lower()) == product.brand.lower():
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
@@ -1373,6 +1404,9 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
                               _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
                               suggestion=f"Use the category (\"botulinum toxin\", \"wrinkle relaxer\"); "
                                          f"{brand.brand} is one maker's brand.")
+
+
+_TRADEMARK_CASE = re.compile(r"(?<=\w)s$")  # the plural of the brand ("botoxes") is the brand too
 
 
 def _span(post: Post, sentence: Sentence, start: int, end: int) -> Span | None:

@@ -325,3 +325,42 @@ def test_a_cause_that_is_not_the_product_is_no_risk_beside_a_safety_claim(policy
     text = "Strenuous exercise can cause the product to move, so rest for a day. It is very safe."
     assert (1, "CLM013") in _rules(policy, text, risk=False)
     assert (1, "CLM013") not in _rules(policy, "The injections can cause bruising. It is very safe.", risk=False)
+
+
+# 5b. List items that are not benefits: the risks a lead-in lists, and items that deny ("- Has not been studied")
+def test_items_of_a_side_effect_list_or_a_denial_are_no_benefit_claims(policy: Policy) -> None:
+    risks = "Semaglutide side effects are mostly mild. They can include:\n\n- Fatigue\n- Headache\n"
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, risks))
+    denied = "Compounded tirzepatide:\n\n- Has not been studied for headache relief\n"
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, denied))
+    offered = "Semaglutide also helps with:\n\n- Fatigue\n- Headache\n"
+    assert {(3, "CLM004"), (4, "CLM004")} <= _rules(policy, offered)
+
+
+# 5c. Products and uses named together are read respectively: "A and B treat X and Y"
+def test_two_products_for_two_uses_are_read_respectively(policy: Policy) -> None:
+    both = "Wegovy and Ozempic are prescription medicines used to treat obesity and type 2 diabetes [1]."
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, both))
+    one = "Ozempic is a prescription medicine used to treat obesity and type 2 diabetes [1]."
+    assert (1, "CLM004") in _rules(policy, one)
+
+
+# 8b. A comparison asked about, or between two unnamed ones, claims no superiority (CLM006)
+@pytest.mark.parametrize("text", [
+    "Call us to find out if BOTOX Cosmetic is the best option for your frown lines.",
+    "Both toxins work well, although one may work better than the other for some people.",
+])
+def test_a_comparison_asked_about_or_between_unnamed_ones_is_no_claim(policy: Policy, text: str) -> None:
+    assert (1, "CLM006") not in _rules(policy, text)
+
+
+def test_a_stated_superiority_is_still_a_comparison(policy: Policy) -> None:
+    assert (1, "CLM006") in _rules(policy, "BOTOX Cosmetic is the best option for your frown lines.")
+    assert (1, "CLM006") in _rules(policy, "Dysport works better than BOTOX Cosmetic for frown lines.")
+
+
+# 4b. A nickname or generic name in another case is no misspelt trademark; the trademark in another case is (CLM009)
+def test_a_nickname_in_capitals_is_no_trademark_misuse(policy: Policy) -> None:
+    assert not any(rule == "CLM009" for _, rule in _rules(policy, "Jeuveau, nicknamed #NEWTOX, relaxes frown "
+                                                                  "lines between the brows."))
+    assert (1, "CLM009") in _rules(policy, "We use jeuveau to relax frown lines between the brows.")
