@@ -197,7 +197,8 @@ def _names_pattern(names: Iterable[str], gate: bool) -> Gated | None:
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
         return None
-    pattern = re.compile(r"(?<![\w-])(?:" + literal_alternation(ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
+    # NFKC writes "Botox™" as "BotoxTM": the mark after a name is no other word
+    pattern = re.compile(r"(?<![\w-])(?:" + literal_alternation(ordered) + r")(?:e?s)?(?:['’]s)?(?=(?-i:TM)?(?![\w-]))",
                          re.IGNORECASE)
     if not gate:
         return Gated(pattern, read=False)

@@ -364,3 +364,15 @@ def test_a_nickname_in_capitals_is_no_trademark_misuse(policy: Policy) -> None:
     assert not any(rule == "CLM009" for _, rule in _rules(policy, "Jeuveau, nicknamed #NEWTOX, relaxes frown "
                                                                   "lines between the brows."))
     assert (1, "CLM009") in _rules(policy, "We use jeuveau to relax frown lines between the brows.")
+
+
+# 4c. Approvals the patterns missed (CLM003): a trademark sign after the name (read as "TM"), an endorsement
+# "received from the FDA", an "FDA-approved treatment to" followed by its use
+@pytest.mark.parametrize("text", [
+    "Restylane™ was approved by the FDA in 2003 for the correction of nasolabial folds.",
+    "LATISSE received endorsement from the FDA in 2008 to grow lashes longer and darker.",
+    "Latisse is a prescription FDA-approved treatment to help your lashes grow longer.",
+])
+def test_approvals_written_these_ways_are_found_and_need_a_citation(policy: Policy, text: str) -> None:
+    assert (1, "CLM003") in _rules(policy, text)
+    assert not any(rule in ("CLM003", "CLM011") for _, rule in _rules(policy, text.replace(".", " [1].")))
