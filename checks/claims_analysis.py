@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checks.brand_spelling import BrandSpelling, brand_spelling
+from checks.claim_scope import negated, no_comparison
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
@@ -196,7 +197,8 @@ def _names_pattern(names: Iterable[str], gate: bool) -> Gated | None:
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
         return None
-    pattern = re.compile(r"(?<![\w-])(?:" + literal_alternation(ordered) + r")(?:e?s)?(?:['’]s)?(?![\w-])",
+    # NFKC writes "Botox™" as "BotoxTM": the mark after a name is no other word
+    pattern = re.compile(r"(?<![\w-])(?:" + literal_alternation(ordered) + r")(?:e?s)?(?:['’]s)?(?=(?-i:TM)?(?![\w-]))",
                          re.IGNORECASE)
     if not gate:
         return Gated(pattern, read=False)
@@ -263,6 +265,7 @@ class Knowledge:
     broadened: Gated | None = None
     approval_places: re.Pattern[str] | None = None
     general: Gated | None = None  # "when a drug gets FDA approval, ...": about drugs in general
+    use_kinds: Gated | None = None  # "approved for cosmetic use": a kind of use, not none
     label_links: re.Pattern[str] | None = None  # a maker's prescribing information on its own domain
     beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
     reasons: Gated | None = None  # one literal gate before the unlisted, disease and device-use tests
@@ -330,6 +333,7 @@ def _compile(policy: Policy) -> Knowledge:
         wellness_uses=gated(_union(words.wellness_uses)),
         other_treatments=gated(_union(words.other_treatments)), broadened=gated(_union(words.broadened)),
         approval_places=_union(words.approval_places), general=gated(_union(words.general)),
+        use_kinds=gated(_union(words.approval_use_kinds)),
         beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
         device_words=gated(_union(words.device_words)),
         list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
@@ -552,6 +556,10 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                         disclosed = bool(_search(k.disclosure, post.text))  # a headline speaks for the post
                     claims = _claims(sentence, text, products, conditions, lead if listed else last_product, k,
                                      cited, disclosed, listed, class_all or last_named, topic, bool(class_all))
+                    if listed and _not_a_benefit_item(lead_text, text, k):
+                        claims = []
+                    _use_beside(claims, post, block, text, k)
+                    claims = _respective(claims, products)
                     if conditions and block.where == "body":
                         topic = [c for c, _, _ in conditions]
                     evidence = _evidence(raw, span, citations, post) if cited and claims else ""
@@ -847,6 +855,61 @@ def _bare_approval(sentence: Sentence, product_id: str, says_approved: bool, k: 
                  cited=cited)
 
 
+# a list item that starts with a negated verb continues its lead-in's subject: "X:" "- Has not been studied in ..."
+_NEGATED_ITEM = re.compile(r"^\W*(?:(?:has|have|is|are|was|were|does|do|did|should|must|can|may|will)(?: not|n[’']t)|"
+                           r"not|never|cannot)\b", re.IGNORECASE)
+
+
+def _not_a_benefit_item(lead_text: str, text: str, k: Knowledge) -> bool:
+    """A list item under a lead-in that lists risks ("Side effects can include:" "- Headache") or an item
+    that denies ("- Has not been studied for weight loss"): the condition it names is no benefit claimed."""
+    return bool(_NEGATED_ITEM.match(text) or _search(k.risk_statement, lead_text) or (
+        lead_text.rstrip().endswith(":") and _search(k.risk, lead_text)))
+
+
+def _respective(claims: list[Claim], products: list[tuple[str, int, int]]) -> list[Claim]:
+    """ "Wegovy and Ozempic treat obesity and type 2 diabetes": as many uses as products, all named in the
+    sentence, are read respectively, so a use approved for one of them is no off-label claim for the other when
+    that other is approved for one of the uses named ("Neurotoxins treat:" and a list is not such a pairing)."""
+    named = {p for p, _, _ in products}
+    if len(named) < 2 or not {c.product for c in claims} <= named or len({c.condition for c in claims}) != len(named):
+        return claims
+    ok = {(c.product, c.condition) for c in claims if c.kind == "benefit" and c.verdict == "ok"}
+    products_ok = {p for p, _ in ok}
+    uses_ok = {u for _, u in ok}
+    return [c for c in claims if not (c.kind == "benefit" and c.verdict == "off-label-undisclosed"
+                                      and c.product in products_ok and c.condition in uses_ok)]
+
+
+def _use_beside(claims: list[Claim], post: Post, block: Block, text: str, k: Knowledge) -> None:
+    """An approval naming no use is still checkable when its sentence names a kind of use ("approved for
+    cosmetic use") or its paragraph, or the paragraph just above it, names a use the label lists ("used to treat
+    type 2 diabetes. ... Both have been approved by the FDA"): uncited, it is CLM003, not CLM011."""
+    bare = [c for c in claims if c.verdict == "unverifiable-approval" and c.condition is None
+            and k.products[c.product].kind in APPROVED_KINDS]
+    if not bare:
+        return
+    said = _search(k.approval, text) or _search(k.clearance, text)
+    kind = _search(k.use_kinds, text[said.start():]) if said else None  # "Wrinkle relaxers are FDA-approved ...":
+    # a class as the subject, before the approval word, names no use of the product
+    above = _paragraph_before(post, block) if not block.is_heading else ""
+    if above and any(b.is_heading and b.text == above for b in post.blocks):
+        above = ""  # a heading between them starts another topic
+    near = block.text + "\n" + above
+    named = {c for c, _, _ in _read_areas(_mentions(k.condition_re, k.condition_names, near), near, k)}
+    for claim in bare:
+        uses = {u.condition: u for u in k.products[claim.product].uses}
+        use = next((uses[c] for c in named if c in uses), None)
+        if use is not None:
+            claim.condition, claim.kb_says, claim.source = use.condition, _use_text(k.products[claim.product], use), \
+                str(use.source)
+        elif kind:
+            claim.kb_says = f"“{kind.group(0)}” is a kind of use, not checked: {claim.kb_says}"
+        else:
+            continue
+        claim.verdict = "uncited-approval"
+
+
 def _judge(sentence: Sentence, product: Product, condition_id: str, kind: str, cited: bool, disclosed: bool,
            text: str, k: Knowledge) -> Claim:
     uses = {u.condition: u for u in (*product.approved_uses, *product.cleared_uses)}
@@ -1102,12 +1165,12 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         if gate.search(text, low) is None:
             continue
         for match in gate.regex.finditer(text):
-            if not allowed_here(phrase, allowed):
+            if not allowed_here(phrase, allowed) and not negated(text, match.start()):
                 yield found(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on", match,
                             phrase)
     for phrase, gate, allowed in listed("comparative"):
         match = gate.search(text, low)
-        if match is None or allowed_here(phrase, allowed):
+        if match is None or allowed_here(phrase, allowed) or no_comparison(text, match.start(), match.end()):
             continue
         if phrase.id == "exclusive":
             others = _other_approved(text, products, k)
@@ -1122,10 +1185,12 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
     if question:  # "Is it safe?" asks; the absolutes and comparisons above are judged in questions too
         return
     hit = first(listed("safety"))
+    if hit and negated(text, hit[1].start()):  # "does not assure that the product is safe"
+        hit = None
     # fine when the sentence, its paragraph or the paragraph before states risks (the phrase itself is no risk:
     # "no systemic side effects such as fatigue" denies them)
-    if hit and not _search(k.risk_statement, paragraph.replace(hit[1].group(0), " ")) and not _search(
-            k.risk_statement, _paragraph_before(post, sentence.block)):
+    if hit and not _risk_stated(paragraph.replace(hit[1].group(0), " "), k, k.risk_statement) and not _risk_stated(
+            _paragraph_before(post, sentence.block), k, k.risk_statement):
         yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
                     hit[0])
     hit = first(listed("sameness"))
@@ -1312,7 +1377,9 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
     for product_id, start, end in products:
         product = k.products[product_id]
         written = _POSSESSIVE.sub("", text[start:end])
-        if product.brand and written not in product.names and written.rstrip("s") not in product.names:
+        # the trademark in another case ("botox"), not a nickname or generic name in another case ("#NEWTOX")
+        if product.brand and written not in product.names and written.rstrip("s") not in product.names and \
+                _TRADEMARK_CASE.sub("", written.lower()) == product.brand.lower():
             yield finding(BRAND_TERMINOLOGY, f"brand written “{written}”; the trademark is {product.brand}",
                           _span(post, sentence, start, start + len(written)), excerpt=text[:240],
                           suggestion=f"Write {product.brand}.")
@@ -1338,6 +1405,9 @@ def _terminology(post: Post, sentence: Sentence, products: list[tuple[str, int, 
                               _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
                               suggestion=f"Use the category (\"botulinum toxin\", \"wrinkle relaxer\"); "
                                          f"{brand.brand} is one maker's brand.")
+
+
+_TRADEMARK_CASE = re.compile(r"(?<=\w)s$")  # the plural of the brand ("botoxes") is the brand too
 
 
 def _span(post: Post, sentence: Sentence, start: int, end: int) -> Span | None:
@@ -1404,7 +1474,82 @@ _NOT_RISK = re.compile(
     r"exercise|stress|aging|ageing|surgery|migraines?|sweating|obesity|excess weight|being overweight|"
     r"untreated \w+|doing nothing|waiting)\b"
     r"|\b(?:reduc|lower|decreas|cut)\w* (?:the |your |their )?(?:\w+[- ]){0,2}?risks?\b"  # a benefit, not a risk
-    r"|\banti-?(?:nausea|allerg\w*|inflammatory)\b", re.IGNORECASE)
+    r"|\banti-?(?:nausea|allerg\w*|inflammatory)\b"
+    # a denial, a risk factor of the condition, who is at risk, the patient's own allergies: no risk of the product
+    r"|\b(?:not|never) (?:known to |likely to )?cause\w* (?:any )?(?:\w+ )?"
+    r"(?:side[- ]effects?|adverse \w+|complications?|reactions?|problems)\b"
+    r"|\brisk factors?\b|\bat (?:high |higher |increased |greater )?risk\b"
+    r"|\b(?:any|your|known|existing)\b[^.]{0,30}\ballerg(?:y|ies)\b", re.IGNORECASE)
+# risks named without a single one stated: "like all medicines, they carry potential risks and side effects",
+# "both list the same risks" (a reviewer asks which)
+_GENERIC_RISK = re.compile(
+    r"\b(?:(?:potential|possible|the same|any|all|its|their|certain|some) )?(?:risks?|side[- ]effects?|complications?)"
+    r"(?: (?:and|or|&) (?:(?:potential|possible) )?(?:risks?|side[- ]effects?|complications?|benefits?))?\b"
+    r"(?! ?(?:include|including|such as|like|are|is|can|may|might|could|were|was|of (?:\w+ ){0,4}include|:|\())",
+    re.IGNORECASE)
+_RISK_NOUN = re.compile(r"(?:risks?|side[- ]effects?|complications?)", re.IGNORECASE)
+_CAUSE = re.compile(r"(?:can|may|might|could) (?:\w+ )?cause", re.IGNORECASE)
+# what "can cause" a risk: the product or its treatment, not the condition ("grinding can cause TMJ pain")
+_RISK_SUBJECT = re.compile(r"\b(?:treatments?|injections?|procedures?|medications?|medicines?|"
+                           r"drugs?|shots?|fillers?|lasers?|toxins?|products?|sessions?|needles?|infusions?|drips?)\b",
+                           re.IGNORECASE)
+
+
+def _use_frames(reading: Reading, k: Knowledge) -> list[Claim]:
+    """Where the post judged no claim: sentences that name a prescription product with a use it is for
+    ("LATISSE is a prescribed treatment for hypotrichosis", "KYBELLA - a molecule that reduces fat under the
+    chin") without a benefit verb the claim frames know. Offering the product for a use is promotion: fair balance
+    (CLM007) applies to it as to a benefit claim (issue 16, kind 9). A question or a negated sentence offers nothing."""
+    frames = []
+    for block in reading.post.blocks:
+        if block.where != "body" or block.tag not in CLAIM_TAGS:
+            continue
+        for sentence in reading.sentences(block):
+            text = sentence.text
+            if k.product_re is None or not k.product_re.may_match(text) or text.rstrip().endswith("?"):
+                continue
+            products = [p for p, _, _ in _products(reading, k, text) if k.products[p].prescription]
+            if not products or _search(k.negation, text) or _search(k.benefit_negation, text):
+                continue
+            uses = _mentions(k.condition_re, k.condition_names, text)
+            if uses:
+                span = block.source_range(sentence.start, sentence.end)
+                frames.append(Claim(sentence, products[0], uses[0][0], "use", "ok", "", span=span))
+                return frames
+    return frames
+
+
+_NOT_A_CAUSE = re.compile(r"\b(?:contractions?|grinding|clenching|frowning|squinting|smiling|aging|ageing|habits?|"
+                         r"stress|activity|exercise|disorders?|movements?|expressions?|smoking|sun|weight|obesity|"
+                         r"condition|disease|deficienc\w+)\b", re.IGNORECASE)
+
+
+def _risk_stated(text: str, k: Knowledge, words: Gated | None = None, cleaned: bool = False) -> bool:
+    """The text states a risk of a product: a named adverse effect, or what the product "can cause" (issue 16,
+    kind 9). Not a denial, not someone else's risk, not the word "risks" naming none. ``words``: the risk words
+    (``k.risk`` for fair balance, the stricter ``k.risk_statement`` beside a safety phrase)."""
+    words = words or k.risk
+    if words is None:
+        return False
+    if not words.may_match(text):
+        return False
+    text = text if cleaned else _NOT_RISK.sub(" ", text)  # ``cleaned``: the caller took the denials out
+    for match in words.finditer(text):
+        if _RISK_NOUN.fullmatch(match.group(0)):  # "risks", "side effects": stated, or only named?
+            named = _GENERIC_RISK.search(text, max(0, match.start() - 40), match.end() + 60)
+            if named and named.start() <= match.start() < named.end():
+                continue
+        if not _CAUSE.match(match.group(0)):
+            return True
+        clause = re.split(r"[.;:!?,\n]", text[max(0, match.start() - 120):match.start()])[-1]
+        if _RISK_SUBJECT.search(clause) or _search(k.product_re, clause):
+            return True
+        # what a condition or a habit can cause ("repeated frowning can cause lines", "it can also cause TMJ pain"
+        # after grinding) is no risk of the product; anything else that "can cause" is read as one
+        if not (_NOT_A_CAUSE.search(clause) or _search(k.condition_re, clause)
+                or _search(k.condition_re, text[match.end():match.end() + 60])):
+            return True
+    return False
 
 
 def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
@@ -1413,13 +1558,15 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
     # a clearance claim promotes a prescription device as much as an approval claim promotes a drug
     promoted = [c for c in claims if c.kind in ("benefit", "approval", "clearance")
                 and k.products[c.product].prescription]
+    disease = None if promoted else next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
+        f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
+    if not promoted and disease is None:
+        promoted = _use_frames(reading, k)  # no claim judged: a product named for its use promotes it too
     if not promoted:
         # a disease claim for a product the knowledge base does not list (NAD+, peptides, pellets) promotes it too
         # and so does a benefit claimed for a class no approval covers (exosomes, sermorelin, hormone pellets)
-        disease = next((f for f in found if f.rule == UNAPPROVED_DISEASE_CLAIM.id or (
-            f.rule == OFF_LABEL_UNDISCLOSED.id and _NO_APPROVAL_COVERS in f.message)), None)
-        if disease is not None and not _search(k.risk, _NOT_RISK.sub(" ", " ".join(
-                s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")))):
+        if disease is not None and not _risk_stated(" ".join(
+                s.text for b in post.blocks for s in reading.sentences(b) if not s.text.rstrip().endswith("?")), k):
             against = "against illness " if disease.rule == UNAPPROVED_DISEASE_CLAIM.id else ""
             yield finding(MISSING_RISK, f"the post claims benefits {against}but says nothing of risks",
                           Span(disease.line, disease.column or 1, disease.end_line or disease.line,
@@ -1432,7 +1579,7 @@ def _fair_balance(reading: Reading, claims: list[Claim], k: Knowledge,
                                        if not s.text.rstrip().endswith("?")))
     first = promoted[0]
     span = post.source.span(*first.span) if first.span else None
-    if not _search(k.risk, text):
+    if not _risk_stated(text, k, cleaned=True):
         names = sorted({k.products[c.product].brand or k.products[c.product].names[0] for c in promoted})
         yield finding(MISSING_RISK, f"the post claims benefits of {', '.join(names)} but says nothing of risks",
                       span, excerpt=first.sentence.text[:240],

@@ -240,6 +240,9 @@ class ClaimLanguage(_Strict):
                                                                   "brand (CLM009)")
     general: tuple[str, ...] = Field((), description="a sentence about drugs or approval in general ('when a drug "
                                                      "gets FDA approval'): without a product named, not a claim")
+    approval_use_kinds: tuple[str, ...] = Field((), description="a kind of use beside an approval word ('for "
+                                                                "cosmetic use', 'wrinkle relaxer'): the approval "
+                                                                "names a use, uncited (CLM003) not unverifiable")
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ClaimLanguage:
@@ -251,7 +254,8 @@ class ClaimLanguage(_Strict):
                   self.compounded_context,
                   self.disease, self.disease_claim, self.unlisted_products, self.unapproved_classes,
                   self.wellness_uses, self.other_treatments, self.broadened, self.approval_places,
-                  self.general, self.beyond_clearance, self.device_words, self.label_links]
+                  self.general, self.beyond_clearance, self.device_words, self.label_links,
+                  self.approval_use_kinds]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):
             groups.append((phrase.pattern, *phrase.allowed))

@@ -191,3 +191,188 @@ def test_a_label_statement_without_risks_needs_risk_information(policy: Policy, 
 def test_demand_for_drugs_for_a_use_is_no_label_statement(policy: Policy) -> None:
     found = _rules(policy, "Demand for these drugs for weight loss is high, so we offer compounded semaglutide.")
     assert (1, "CLM004") not in found
+
+
+# --- precision helper (issue 16): wrong findings by kind, then CLM007 / CLM013 / CLM003 recall by kind ----------
+
+# 4a. An approval naming no use in its own words, but a kind of use ("for cosmetic use") or, in its paragraph or the
+# one just above, a use the label lists: a reviewer can check it, so uncited it is CLM003, not CLM011
+@pytest.mark.parametrize("text", [
+    "XEOMIN has had FDA approval for cosmetic use for years.",
+    "Jeuveau is a new FDA-approved wrinkle relaxer from Evolus.",
+    "KYBELLA is FDA approved to inject into the fat under the chin.",
+    "Wegovy treats obesity in adults.\n\nIt has also been approved by the FDA after years of trials.",
+    "Dysport got FDA approval in 2009. It was approved for frown lines between the brows.",
+])
+def test_an_approval_beside_a_kind_of_use_or_a_named_use_is_uncited_not_unverifiable(policy: Policy,
+                                                                                     text: str) -> None:
+    found = _rules(policy, text)
+    assert any(rule == "CLM003" for _, rule in found) and not any(rule == "CLM011" for _, rule in found)
+    cited = text.replace(".", " [1].")
+    assert not any(rule in ("CLM003", "CLM011") for _, rule in _rules(policy, cited))
+
+
+@pytest.mark.parametrize("text", [
+    "XEOMIN is FDA-approved and has been given to thousands of people.",
+    "Wrinkle relaxers are FDA-approved injections. XEOMIN is one of them.",
+    "Wegovy treats obesity in adults.\n\n## Our clinic\n\nIt has also been approved by the FDA after years of trials.",
+])
+def test_an_approval_with_no_use_in_reach_stays_unverifiable(policy: Policy, text: str) -> None:
+    found = _rules(policy, text)
+    assert any(rule == "CLM011" for _, rule in found) and not any(rule == "CLM003" for _, rule in found)
+
+
+# 2b. Negation scope for absolutes and safety words: a negated verb covers its clause, up to a comma or a turn
+@pytest.mark.parametrize(("text", "rule"), [
+    ("Laser sessions do not guarantee permanent removal of every hair.", "CLM005"),
+    ("PRP is not a permanent fix for thinning hair.", "CLM005"),
+    ("A drip might seem like a miracle cure the morning after.", "CLM005"),
+    ("This leaflet does not promise that the medicine is safe for you.", "CLM013"),
+    ("Repeated frowning can etch permanent lines between the brows.", "CLM005"),
+    ("Laser hair removal permanently reduces unwanted hair on the legs.", "CLM005"),
+])
+def test_negated_or_apparent_absolutes_and_safety_words_are_not_claims(policy: Policy, text: str,
+                                                                        rule: str) -> None:
+    assert (1, rule) not in _rules(policy, text, risk=False)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("Laser sessions guarantee permanent removal of every hair.", "CLM005"),
+    ("It is not painful, and the results are permanent.", "CLM005"),
+    ("A drip is a miracle cure the morning after.", "CLM005"),
+    ("Since it is not made from animal protein, the medicine is very safe.", "CLM013"),
+])
+def test_absolutes_and_safety_words_outside_a_negated_clause_are_claims(policy: Policy, text: str,
+                                                                         rule: str) -> None:
+    assert (1, rule) in _rules(policy, text, risk=False)
+
+
+# 9b. A discomfort the treatment brings is risk information: "well tolerated" beside it minimises nothing
+def test_burning_pain_after_the_injection_is_risk_information(policy: Policy) -> None:
+    careful = ("KYBELLA is indicated to improve the look of fat below the chin [1]. Most people feel some "
+               "burning-like pain for a few minutes, but it is well tolerated.")
+    found = _rules(policy, careful, risk=False)
+    assert not any(rule in ("CLM007", "CLM013") for _, rule in found)
+    careless = "KYBELLA is indicated to improve the look of fat below the chin [1]. It is well tolerated."
+    found = _rules(policy, careless, risk=False)
+    assert (1, "CLM013") in found and any(rule == "CLM007" for _, rule in found)
+
+
+# 9c. Risk information states a risk of the product: the word "risks" naming none, a denial, a risk factor of the
+# condition, the patient's own allergies, or what the condition "can cause" is not it (CLM007)
+@pytest.mark.parametrize("said", [
+    "Like every medicine, it carries potential risks and side effects worth discussing.",
+    "Both toxins list the same risks and side effects.",
+    "The injections are not known to cause adverse reactions.",
+    "Excess weight is a risk factor for heart disease.",
+    "Tell us about any allergies before your visit.",
+    "Over time, repeated frowning can cause deep lines.",
+])
+def test_words_about_risk_that_state_none_are_no_risk_information(policy: Policy, said: str) -> None:
+    text = f"XEOMIN is FDA-approved to soften frown lines between the brows [1]. {said}"
+    assert any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+
+
+@pytest.mark.parametrize("said", [
+    "Side effects include headache and eyelid drooping.",
+    "The injections can cause bruising where the needle went in.",
+    "Some people may experience mild soreness or redness for a day.",
+    "Fat freezing can cause redness, numbness and, rarely, a larger fat bulge.",
+])
+def test_a_risk_of_the_product_stated_is_risk_information(policy: Policy, said: str) -> None:
+    text = f"XEOMIN is FDA-approved to soften frown lines between the brows [1]. {said}"
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+
+
+# 9d. A product offered for a use without a benefit verb ("a prescribed treatment for hypotrichosis") promotes it
+# as much as a benefit claim: fair balance applies (CLM007)
+def test_a_product_named_for_its_use_without_a_benefit_verb_needs_risk_information(policy: Policy) -> None:
+    text = "LATISSE solution is a prescribed treatment for hypotrichosis [1]."
+    assert any(rule == "CLM007" for _, rule in _rules(policy, text, risk=False))
+    careful = text + " It can cause itchy, red eyes and darker eyelid skin."
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, careful, risk=False))
+    assert not any(rule == "CLM007" for _, rule in _rules(policy, "Is LATISSE a treatment for hypotrichosis?",
+                                                          risk=False))
+
+
+# 13. Safety asserted in other words, with no risk beside it (CLM013): gentle, simple and safe, harm to the skin
+# around it denied, a risk denied, an established safety profile, "safely" dissolved
+@pytest.mark.parametrize("text", [
+    "Because the toxin is so gentle, you can go straight back to work.",
+    "The laser sends a gentle beam of light that leaves the surrounding skin unaffected.",
+    "Filler goes in through a simple, safe, and minimally invasive procedure.",
+    "The injections are not known to cause adverse reactions.",
+    "Pellets do not increase the risk of blood clots.",
+    "The agent works well and has a well-established safety profile.",
+    "Your body will safely eliminate the dissolved fat.",
+])
+def test_safety_said_in_other_words_without_risks_is_risk_minimised(policy: Policy, text: str) -> None:
+    assert (1, "CLM013") in _rules(policy, text, risk=False)
+    # the same words beside the product's risks minimise nothing
+    beside = text + " Side effects include swelling, bruising and tenderness."
+    assert (1, "CLM013") not in _rules(policy, beside, risk=False)
+
+
+@pytest.mark.parametrize("text", [
+    "Wash with a gentle cleanser the evening after your visit.",
+    "Apply gentle pressure with the ice pack for a minute.",
+])
+def test_gentle_care_advice_is_no_safety_claim(policy: Policy, text: str) -> None:
+    assert (1, "CLM013") not in _rules(policy, text, risk=False)
+
+
+def test_a_cause_that_is_not_the_product_is_no_risk_beside_a_safety_claim(policy: Policy) -> None:
+    text = "Strenuous exercise can cause the product to move, so rest for a day. It is very safe."
+    assert (1, "CLM013") in _rules(policy, text, risk=False)
+    assert (1, "CLM013") not in _rules(policy, "The injections can cause bruising. It is very safe.", risk=False)
+
+
+# 5b. List items that are not benefits: the risks a lead-in lists, and items that deny ("- Has not been studied")
+def test_items_of_a_side_effect_list_or_a_denial_are_no_benefit_claims(policy: Policy) -> None:
+    risks = "Semaglutide side effects are mostly mild. They can include:\n\n- Fatigue\n- Headache\n"
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, risks))
+    denied = "Compounded tirzepatide:\n\n- Has not been studied for headache relief\n"
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, denied))
+    offered = "Semaglutide also helps with:\n\n- Fatigue\n- Headache\n"
+    assert {(3, "CLM004"), (4, "CLM004")} <= _rules(policy, offered)
+
+
+# 5c. Products and uses named together are read respectively: "A and B treat X and Y"
+def test_two_products_for_two_uses_are_read_respectively(policy: Policy) -> None:
+    both = "Wegovy and Ozempic are prescription medicines used to treat obesity and type 2 diabetes [1]."
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, both))
+    one = "Ozempic is a prescription medicine used to treat obesity and type 2 diabetes [1]."
+    assert (1, "CLM004") in _rules(policy, one)
+
+
+# 8b. A comparison asked about, or between two unnamed ones, claims no superiority (CLM006)
+@pytest.mark.parametrize("text", [
+    "Call us to find out if BOTOX Cosmetic is the best option for your frown lines.",
+    "Both toxins work well, although one may work better than the other for some people.",
+])
+def test_a_comparison_asked_about_or_between_unnamed_ones_is_no_claim(policy: Policy, text: str) -> None:
+    assert (1, "CLM006") not in _rules(policy, text)
+
+
+def test_a_stated_superiority_is_still_a_comparison(policy: Policy) -> None:
+    assert (1, "CLM006") in _rules(policy, "BOTOX Cosmetic is the best option for your frown lines.")
+    assert (1, "CLM006") in _rules(policy, "Dysport works better than BOTOX Cosmetic for frown lines.")
+
+
+# 4b. A nickname or generic name in another case is no misspelt trademark; the trademark in another case is (CLM009)
+def test_a_nickname_in_capitals_is_no_trademark_misuse(policy: Policy) -> None:
+    assert not any(rule == "CLM009" for _, rule in _rules(policy, "Jeuveau, nicknamed #NEWTOX, relaxes frown "
+                                                                  "lines between the brows."))
+    assert (1, "CLM009") in _rules(policy, "We use jeuveau to relax frown lines between the brows.")
+
+
+# 4c. Approvals the patterns missed (CLM003): a trademark sign after the name (read as "TM"), an endorsement
+# "received from the FDA", an "FDA-approved treatment to" followed by its use
+@pytest.mark.parametrize("text", [
+    "Restylane™ was approved by the FDA in 2003 for the correction of nasolabial folds.",
+    "LATISSE received endorsement from the FDA in 2008 to grow lashes longer and darker.",
+    "Latisse is a prescription FDA-approved treatment to help your lashes grow longer.",
+])
+def test_approvals_written_these_ways_are_found_and_need_a_citation(policy: Policy, text: str) -> None:
+    assert (1, "CLM003") in _rules(policy, text)
+    assert not any(rule in ("CLM003", "CLM011") for _, rule in _rules(policy, text.replace(".", " [1].")))
