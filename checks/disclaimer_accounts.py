@@ -86,8 +86,9 @@ _HAD_DONE = re.compile(
     r"fixed|lifted)\b"
     r"|\bI\b[^.]{0,40}?\b(?:allow(?:ed|ing)?|let(?:ting)?|trust(?:ed)?|asked|chose|had)\s+(?:Dr\.?|Doctor)\s+[A-Z][\w-]+\s+"
     r"(?:to\s+)?(?:remove|treat|inject|operate|perform|fix|take\s+out)\b"
-    r"|\b(?:treat|treated|remove|removed|excise|excised|biopsied|inject|injected|operated\s+on)\s+my\s+(?!own\b)"
-    r"[\w-]+", re.I)
+    # not a question without its mark ("Can Botox treat my migraines", a heading in the reader's voice)
+    r"|^(?!\W*(?:can|could|does|do|did|will|would|should|how|what|which|why|when|is|are)\b)[^.]*?\b(?:treat|"
+    r"treated|remove|removed|excise|excised|biopsied|inject|injected|operated\s+on)\s+my\s+(?!own\b)[\w-]+", re.I)
 # "I am now melanoma free", "I'm pain-free"; "I've been recovering from my rhinoplasty"; "I love how my nose looks"
 _OUTCOME = re.compile(
     r"\bI(?:['’]m|\s+am|\s+was|\s+have\s+been|['’]ve\s+been|\s+remain)\s+(?:now\s+|finally\s+|officially\s+|"

@@ -53,7 +53,9 @@ _FORMS = (
     (("clinic", "office", "practice"),
      r"\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"),
     # the writer tells their own patients' stories: "two real stories from my own patients"
-    (("stor",), r"\b(?:[Rr]eal\s+|[Tt]rue\s+)?stor(?:y|ies)\s+(?:from|of|about)\s+"
+    # (told, not only mentioned: "we love hearing stories from our patients" is none)
+    (("stor",), r"\b(?:[Rr]eal\s+|[Tt]rue\s+|(?:share|sharing|tell|telling|[Hh]ere\s+are|[Tt]hese\s+are|[Hh]ere\s+is|"
+                r"[Hh]ere['’]s)\s+(?:[\w-]+\s+){0,3}?)stor(?:y|ies)\s+(?:from|of|about)\s+"
                 r"(?:(?:one|two|three|some|a\s+few|several)\s+of\s+)?(?:my|our)\s+(?:own\s+|real\s+|actual\s+)?(?:patients?|clients?)\b"),
     # a named person's results: "Emma's scars got better"
     (("'s", "’s"), _NAME_S + r"['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"

@@ -452,6 +452,8 @@ def test_kinds_from_the_sixth_batch_need_results_vary(policy: Policy, kind: str,
     "Before your appointment\n\nStop any blood thinners a week ahead.\n\nAfter your appointment\n\nIce the area.",
     "Chin – Before filler\n\nForehead – After BOTOX",  # captions that do not pair
     "Stories of patients in clinical trials are often left out of the papers.",  # not the writer's patients
+    "We love hearing stories from our patients.",  # stories mentioned, none told
+    "Can Botox treat my migraines",  # a heading in the reader's voice, without its question mark
     "Dr. Lee will tell you what to expect. Results show up in about a week.",  # a title's full stop splits nothing
 ])
 def test_look_alikes_of_the_sixth_batch_kinds_require_nothing(policy: Policy, look_alike: str) -> None:
