@@ -37,7 +37,7 @@ _DECIDE = re.compile(_ME + r"\s+(?:finally\s+)?(?:decided|chose|made\s+the\s+dec
 # "I ... my first Botox treatment", "I looked into PRP therapy", "Before having my appointment, I ..."
 _MY_TREATMENT = re.compile(
     r"\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
-    r"sessions?|surgery|results)\b"
+    r"sessions?|surgery|results?)\b"
     r"|\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked|decided\s+to\s+"
     r"(?:try|get|have|book|give))\b[^.]{0,60}?\b(?:botox|fillers?|injections?|treatments?|therapy|"
     r"procedures?|surgery|sessions?|PRP|laser|implants?|microneedling|peels?|facials?)\b"
@@ -87,6 +87,10 @@ _HAD_DONE = re.compile(
     r"|\bI\b[^.]{0,40}?\b(?:allow(?:ed|ing)?|let(?:ting)?|trust(?:ed)?|asked|chose|had)\s+(?:Dr\.?|Doctor)\s+[A-Z][\w-]+\s+"
     r"(?:to\s+)?(?:remove|treat|inject|operate|perform|fix|take\s+out)\b"
     # not a question without its mark ("Can Botox treat my migraines", a heading in the reader's voice)
+    # the clinician's work on the writer's body: "the doctor removed 4 mm of cartilage from the tip of my nose"
+    r"|\b(?:doctor|surgeon|dermatologist|injector|nurse|Dr\.?\s+[A-Z][\w-]+|he|she)\s+(?:[\w-]+\s+)?(?:removed|injected|"
+    r"treated|operated\s+on|reshaped|lifted|straightened|reduced|refined)\b[^.]{0,60}?\bmy\s+(?:[\w-]+\s+)?" + _BODY
+    + r"\b"
     r"|^(?!\W*(?:can|could|does|do|did|will|would|should|how|what|which|why|when|is|are)\b)[^.]*?\b(?:treat|"
     r"treated|remove|removed|excise|excised|biopsied|inject|injected|operated\s+on)\s+my\s+(?!own\b)[\w-]+", re.I)
 # "I am now melanoma free", "I'm pain-free"; "I've been recovering from my rhinoplasty"; "I love how my nose looks"

@@ -161,6 +161,9 @@ _ADVICE = re.compile(
     r"some|other|good|reputable)\s+(?:[\w-]+\s+)?(?:providers?|clinics?|practices?|offices?|spas?|injectors?|surgeons?|"
     r"places?))\s+(?:should|must|ought\s+to|often|usually|typically|generally|may|might|will\s+often|tend\s+to)\s+"
     r"(?:always\s+|also\s+|still\s+)?(?:offer|provide|give|include|run|have)\b"
+    # what other providers do in general: "Many med spas offer free initial consultations"
+    r"|\b(?:many|most|some|other|few)\s+(?:[\w-]+\s+)?(?:providers|clinics|practices|offices|spas|medspas|injectors|"
+    r"surgeons|places|dermatologists)\s+(?:now\s+|also\s+|still\s+)?(?:offer|provide|give|run|have)\b"
     r"|\bask\s+(?:them\s+)?(?:if|whether)\s+(?:they|the\s+(?:[\w-]+\s+)?(?:provider|clinic|practice|office|spa))\b"
     r"|\blook\s+for\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:provider|clinic|practice|office|spa|injector)\s+(?:that|who)\s+"
     r"offers?\b", re.I)

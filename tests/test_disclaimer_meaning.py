@@ -434,6 +434,10 @@ SIXTH_BATCH_KINDS = {
         "Day 9. I have been recovering from my facelift for more than a week.",
         "Day 30. The swelling has gone, and I love how my nose looks.",
     ],
+    "a patient's own blog (an unlabelled sweep)": [
+        "On Friday the surgeon reduced the bump on the bridge of my nose.",
+        "At the check-up she said she thinks I am going to love my final result.",
+    ],
 }
 
 
@@ -465,6 +469,7 @@ def test_look_alikes_of_the_sixth_batch_kinds_require_nothing(policy: Policy, lo
     "Ask if they offer packages at a discounted price.",
     "Most clinics typically offer a free consultation before any laser session.",
     "Look for a clinic that offers a complimentary consultation.",
+    "Many med spas offer free consultations for simpler treatments.",  # what others do in general
 ])
 def test_advice_about_what_other_providers_offer_is_no_offer_of_ours(policy: Policy, advice: str) -> None:
     assert _about(_findings(BODY + advice + "\n\n" + ADVICE, policy), "Offer terms") == []
@@ -478,6 +483,7 @@ def test_advice_about_what_other_providers_offer_is_no_offer_of_ours(policy: Pol
     ("Packages are 15% off the single-visit price.", " Cancellation requires two weeks’ notice."),  # cancellation
     ("You get 20% off in your birthday month.", " You must come in within that month to use it."),  # time window
     ("Buy 3, get 1 free on IV shots.", " Clients have 30 days to use their remaining credits."),
+    ("Members save 10% on every add-on.", " Exclusions applied: gift cards and travel fees."),
 ])
 def test_offer_terms_worded_as_eligibility_cancellation_or_time_windows(policy: Policy, offer: str,
                                                                         terms: str) -> None:
