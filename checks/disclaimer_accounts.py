@@ -99,6 +99,9 @@ _OUTCOME = re.compile(
     r"completely\s+|totally\s+|still\s+)*(?:cancer|melanoma|pain|acne|symptom|tumou?r|disease|migraine)[- ]free\b"
     r"|" + _ME + r"\s+(?:have\s+been\s+|am\s+|was\s+|been\s+)?(?:recovering|recovered|healing|healed)\s+"
     r"(?:well\s+|nicely\s+)?from\s+my\s+(?:[\w-]+\s+){0,2}?" + _TREATMENT
+    # "my weight-loss journey", "my Botox journey" (not "my journey into aesthetics": a career)
+    + r"|\bmy\s+(?:own\s+)?(?:weight[- ]loss|recovery|healing|" + _BODY[3:-1] + r"|" + _TREATMENT[3:-3]
+    + r")\s+journey\b"
     + r"|" + _ME + r"\s+(?:absolutely\s+|really\s+|just\s+)?love\s+(?:the\s+way\s+|how\s+)?my\s+(?:new\s+)?" + _BODY
     + r"\b", re.I)
 # the satisfied patient's words (counted inside a quotation only)

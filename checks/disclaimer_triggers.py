@@ -57,6 +57,9 @@ _FORMS = (
     (("stor",), r"\b(?:[Rr]eal\s+|[Tt]rue\s+|(?:share|sharing|tell|telling|[Hh]ere\s+are|[Tt]hese\s+are|[Hh]ere\s+is|"
                 r"[Hh]ere['’]s)\s+(?:[\w-]+\s+){0,3}?)stor(?:y|ies)\s+(?:from|of|about)\s+"
                 r"(?:(?:one|two|three|some|a\s+few|several)\s+of\s+)?(?:my|our)\s+(?:own\s+|real\s+|actual\s+)?(?:patients?|clients?)\b"),
+    # a patient's story begun by name or pronoun: "Lena came to us after years of melasma"
+    (("came",), r"\b(?!(?:This|That|What|Which|Who|Everyone|Patients|People|Many|Most|Some|They)\b)[A-Z][a-z]{2,}\s+"
+                r"(?:first\s+)?came\s+to\s+(?:us|me|see\s+(?:us|me)|our\s+(?:clinic|office|practice|spa))\b"),
     # a named person's results: "Emma's scars got better"
     (("'s", "’s"), _NAME_S + r"['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
                    r"cellulite)\s+(?:got|looked|looks|were|was|is|are|became|improved|cleared|faded)\b"),

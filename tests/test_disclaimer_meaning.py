@@ -438,6 +438,10 @@ SIXTH_BATCH_KINDS = {
         "On Friday the surgeon reduced the bump on the bridge of my nose.",
         "At the check-up she said she thinks I am going to love my final result.",
     ],
+    "a journey, or a story begun by name or pronoun": [
+        "My weight-loss journey began the week after my fortieth birthday.",
+        "Lena came to us after years of melasma that creams never touched.",
+    ],
 }
 
 
@@ -458,6 +462,8 @@ def test_kinds_from_the_sixth_batch_need_results_vary(policy: Policy, kind: str,
     "Stories of patients in clinical trials are often left out of the papers.",  # not the writer's patients
     "We love hearing stories from our patients.",  # stories mentioned, none told
     "Can Botox treat my migraines",  # a heading in the reader's voice, without its question mark
+    "My journey into aesthetics began in nursing school.",  # a career, not a treatment
+    "Patients came to us from three states for the trial.",
     "Dr. Lee will tell you what to expect. Results show up in about a week.",  # a title's full stop splits nothing
 ])
 def test_look_alikes_of_the_sixth_batch_kinds_require_nothing(policy: Policy, look_alike: str) -> None:
