@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"‘(]?[A-Z0-9])|\n+")
+# no sentence ends after a title ("I let Dr. Lee remove it" is one sentence)
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)[”\"’]?\s+"
+                       r"(?=[“\"‘(]?[A-Z0-9])|\n+")
 _ME = r"\bI(?:['’](?:ve|m|d))?"
 # what a person has done to them: a product, a treatment, a visit
 _TREATMENT = (r"(?:botox|dysport|xeomin|jeuveau|daxxify|fillers?|juvederm|restylane|sculptra|kybella|injections?|"
@@ -19,7 +21,8 @@ _TREATMENT = (r"(?:botox|dysport|xeomin|jeuveau|daxxify|fillers?|juvederm|restyl
               r"peels?|facials?|patch|pills?|medications?|semaglutide|ozempic|wegovy|tirzepatide|mounjaro|"
               r"zepbound|hrt|hormones?|testosterone|estrogen|progesterone|consultation|appointment|tummy tuck|"
               r"lipo(?:suction)?|implants?|coolsculpting|hydrafacial|tattoo removal|transplant|dose|doses|"
-              r"needles?|retinoid|tretinoin|accutane|roaccutane)\b")
+              r"needles?|retinoid|tretinoin|accutane|roaccutane|face\s*lift|facelift|neck\s+lift|rhinoplasty|nose\s+job|"
+              r"blepharoplasty|eyelid\s+surgery|breast\s+(?:augmentation|lift|reduction)|mohs|biopsy|excision)\b")
 # "I had my first Botox", "I've booked a consultation", "I put on a patch", "I started Wegovy", any tense
 _UNDERGO = re.compile(
     _ME + r"\s+(?:(?:have|had|finally|recently|just|then|also|first|eventually|actually|already|even|"
@@ -34,7 +37,7 @@ _DECIDE = re.compile(_ME + r"\s+(?:finally\s+)?(?:decided|chose|made\s+the\s+dec
 # "I ... my first Botox treatment", "I looked into PRP therapy", "Before having my appointment, I ..."
 _MY_TREATMENT = re.compile(
     r"\bI\b[^.]{0,80}?\bmy\s+(?:[\w-]+\s+){0,3}?(?:botox|fillers?|treatments?|injections?|procedures?|"
-    r"sessions?|surgery|results)\b"
+    r"sessions?|surgery|results?)\b"
     r"|\bI\s+(?:had|got|tried|received|underwent|looked\s+into|went\s+(?:in\s+)?for|booked|decided\s+to\s+"
     r"(?:try|get|have|book|give))\b[^.]{0,60}?\b(?:botox|fillers?|injections?|treatments?|therapy|"
     r"procedures?|surgery|sessions?|PRP|laser|implants?|microneedling|peels?|facials?)\b"
@@ -42,7 +45,8 @@ _MY_TREATMENT = re.compile(
     r"(?:appointment|treatment|session|consultation|procedure)\b[^.]{0,40}?\bI\b"
     r"|" + _ME + r"\s+(?:finally\s+|then\s+|also\s+)?(?:gave|give|giving)\s+(?:[\w'’-]+\s+){0,3}?a\s+"
     r"(?:try|shot|go|whirl)\b")
-_BODY = (r"(?:skin|hair|hairline|face|lips|forehead|cheeks|jawline|neck|chin|eyes|scars?|wrinkles|lines|acne|"
+_BODY = (r"(?:skin|hair|hairline|face|nose|breasts?|eyelids?|lips|forehead|cheeks|jawline|neck|chin|eyes|scars?|"
+         r"wrinkles|lines|acne|"
          r"pores|complexion|body|belly|stomach|weight|energy|sleep|mood|libido|symptoms|hot flashes|joints?|"
          r"knees?|pain|tattoo|teeth|smile|confidence|sugars?|blood\s+sugar|a1c|numbers|labs|blood\s+pressure|"
          r"cholesterol)")
@@ -75,6 +79,31 @@ _LOST = re.compile(_ME + r"\s+(?:(?:have|had|finally|already|just|am|was|wasn['�
                    r"(?:lost|dropped|shed|losing)\s+"
                    r"(?:(?:over|about|nearly|almost|more\s+than|a\s+total\s+of)\s+)?(?:\d+\s*(?:pounds|lbs?|kg|kilos|"
                    r"stone|sizes|inches|%)|(?:the\s+|some\s+|so\s+much\s+)?weight)\b", re.I)
+# "I've had five done", "I had my lips done"; "I let Dr. Lee remove them"; "... how we would treat my melanoma"
+_HAD_DONE = re.compile(
+    _ME + r"\s+(?:have\s+|had\s+)?had\s+(?:it|them|mine|both|some\s+work|another\s+one|(?:a\s+few|several|one|two|"
+    r"three|four|five|six|\d+)(?:\s+(?:of\s+them|more))?|my\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:done|removed|treated|injected|"
+    r"fixed|lifted)\b"
+    r"|\bI\b[^.]{0,40}?\b(?:allow(?:ed|ing)?|let(?:ting)?|trust(?:ed)?|asked|chose|had)\s+(?:Dr\.?|Doctor)\s+[A-Z][\w-]+\s+"
+    r"(?:to\s+)?(?:remove|treat|inject|operate|perform|fix|take\s+out)\b"
+    # not a question without its mark ("Can Botox treat my migraines", a heading in the reader's voice)
+    # the clinician's work on the writer's body: "the doctor removed 4 mm of cartilage from the tip of my nose"
+    r"|\b(?:doctor|surgeon|dermatologist|injector|nurse|Dr\.?\s+[A-Z][\w-]+|he|she)\s+(?:[\w-]+\s+)?(?:removed|injected|"
+    r"treated|operated\s+on|reshaped|lifted|straightened|reduced|refined)\b[^.]{0,60}?\bmy\s+(?:[\w-]+\s+)?" + _BODY
+    + r"\b"
+    r"|^(?!\W*(?:can|could|does|do|did|will|would|should|how|what|which|why|when|is|are)\b)[^.]*?\b(?:treat|"
+    r"treated|remove|removed|excise|excised|biopsied|inject|injected|operated\s+on)\s+my\s+(?!own\b)[\w-]+", re.I)
+# "I am now melanoma free", "I'm pain-free"; "I've been recovering from my rhinoplasty"; "I love how my nose looks"
+_OUTCOME = re.compile(
+    r"\bI(?:['’]m|\s+am|\s+was|\s+have\s+been|['’]ve\s+been|\s+remain)\s+(?:now\s+|finally\s+|officially\s+|"
+    r"completely\s+|totally\s+|still\s+)*(?:cancer|melanoma|pain|acne|symptom|tumou?r|disease|migraine)[- ]free\b"
+    r"|" + _ME + r"\s+(?:have\s+been\s+|am\s+|was\s+|been\s+)?(?:recovering|recovered|healing|healed)\s+"
+    r"(?:well\s+|nicely\s+)?from\s+my\s+(?:[\w-]+\s+){0,2}?" + _TREATMENT
+    # "my weight-loss journey", "my Botox journey" (not "my journey into aesthetics": a career)
+    + r"|\bmy\s+(?:own\s+)?(?:weight[- ]loss|recovery|healing|" + _BODY[3:-1] + r"|" + _TREATMENT[3:-3]
+    + r")\s+journey\b"
+    + r"|" + _ME + r"\s+(?:absolutely\s+|really\s+|just\s+)?love\s+(?:the\s+way\s+|how\s+)?my\s+(?:new\s+)?" + _BODY
+    + r"\b", re.I)
 # the satisfied patient's words (counted inside a quotation only)
 _PRAISE = re.compile(
     _ME + r"\s+(?:absolutely\s+|just\s+|really\s+)?(?:love|loved)\s+(?:my|the|how|it)\b|" + _ME +
@@ -101,7 +130,8 @@ def _account(sentence: str) -> bool:
     """The writer's own treatment, body or feeling after it, in the first person."""
     if sentence.rstrip(" ”\"’)").endswith("?") or _PROVIDER.search(sentence) or _HYPOTHESIS.search(sentence):
         return False
-    return any(p.search(sentence) for p in (_MY_TREATMENT, _UNDERGO, _DECIDE, _MY_BODY, _MY_BODY_MORE, _I_FELT, _LOST))
+    return any(p.search(sentence) for p in (_MY_TREATMENT, _UNDERGO, _DECIDE, _MY_BODY, _MY_BODY_MORE, _I_FELT, _LOST,
+                                       _HAD_DONE, _OUTCOME))
 
 
 def first_person_account(text: str) -> bool:
@@ -159,7 +189,8 @@ def patient_results(text: str) -> bool:
     return False
 
 
-_QUOTED = re.compile(r"[“\"‘](?P<words>[^“”\"]{12,1200}?)(?:[”\"’]|$)", re.S)
+# a ’ with a letter after it is an apostrophe ("hadn’t"), not the quotation's end
+_QUOTED = re.compile(r"[“\"‘](?P<words>[^“”\"]{12,1200}?)(?:[”\"]|’(?![A-Za-z])|$)", re.S)
 
 
 def quoted_experience(text: str) -> str | None:

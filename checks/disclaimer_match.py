@@ -221,7 +221,7 @@ def _structural_trigger(applies: Applies, block: Block, previous: str) -> str | 
     text = block.text
     if applies.testimonials and disclaimer_triggers.testimonial(text, previous, block.in_blockquote):
         return "a testimonial"
-    if applies.before_after and disclaimer_triggers.before_after(text):
+    if applies.before_after and disclaimer_triggers.before_after(text, previous):
         return "a before-and-after mention"
     if applies.offers and disclaimer_triggers.offer(text):
         return "an offer"

@@ -9,6 +9,7 @@ is not a testimonial. Pure functions of a block's text (and the block before it)
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from checks import disclaimer_accounts
@@ -51,6 +52,14 @@ _FORMS = (
      r"\b(?:patient|client|success)\s+(?:stor(?:y|ies)|spotlight|testimonials?|reviews?)\b"),
     (("clinic", "office", "practice"),
      r"\b(?:saw|treated|met|see|treat)\s+[A-Z][a-z]+\*?\s+(?:in|at)\s+(?:my|our)\s+(?:clinic|office|practice)\b"),
+    # the writer tells their own patients' stories: "two real stories from my own patients"
+    # (told, not only mentioned: "we love hearing stories from our patients" is none)
+    (("stor",), r"\b(?:[Rr]eal\s+|[Tt]rue\s+|(?:share|sharing|tell|telling|[Hh]ere\s+are|[Tt]hese\s+are|[Hh]ere\s+is|"
+                r"[Hh]ere['’]s)\s+(?:[\w-]+\s+){0,3}?)stor(?:y|ies)\s+(?:from|of|about)\s+"
+                r"(?:(?:one|two|three|some|a\s+few|several)\s+of\s+)?(?:my|our)\s+(?:own\s+|real\s+|actual\s+)?(?:patients?|clients?)\b"),
+    # a patient's story begun by name or pronoun: "Lena came to us after years of melasma"
+    (("came",), r"\b(?!(?:This|That|What|Which|Who|Everyone|Patients|People|Many|Most|Some|They)\b)[A-Z][a-z]{2,}\s+"
+                r"(?:first\s+)?came\s+to\s+(?:us|me|see\s+(?:us|me)|our\s+(?:clinic|office|practice|spa))\b"),
     # a named person's results: "Emma's scars got better"
     (("'s", "’s"), _NAME_S + r"['’]s\s+(?:skin|scars?|lips|face|hair|wrinkles|lines|pores|smile|teeth|acne|"
                    r"cellulite)\s+(?:got|looked|looks|were|was|is|are|became|improved|cleared|faded)\b"),
@@ -124,11 +133,50 @@ def _clinician_near(text: str, end: int) -> bool:
     return bool(_CLINICIAN.match(text[end : end + 12].lstrip(" ,")))
 
 
-def before_after(text: str) -> bool:
-    """A mention of before-and-after photos or results (not "before and after the treatment")."""
-    return _BEFORE_AFTER.search(text) is not None
+# a photo caption: "Forehead – Before BOTOX®", "Before", "After 3 sessions" (a short line, no sentence)
+_CAPTION = re.compile(r"^\s*(?:(?P<label>[\w ]{1,30}?)\s*[–—:|-]\s*)?(?P<when>before|after)\b"
+                      r"(?P<what>[^.!?,;\n]{0,30})$", re.I)
+
+
+def before_after(text: str, previous: str = "") -> bool:
+    """A mention of before-and-after photos or results (not "before and after the treatment"), or a pair of
+    photo captions on consecutive lines or blocks: "Forehead – Before BOTOX®" then "Forehead – After BOTOX®"."""
+    if _BEFORE_AFTER.search(text) is not None:
+        return True
+    if "after" not in text.lower():
+        return False
+    lines = [*previous.splitlines()[-1:], *text.splitlines()]
+    captions = [_CAPTION.match(line) for line in lines]
+    return any(first and second and first["when"].lower() == "before" and second["when"].lower() == "after"
+               and _caption_key(first) == _caption_key(second) for first, second in itertools.pairwise(captions))
+
+
+def _caption_key(caption: re.Match[str]) -> tuple[str, str]:
+    """What a caption shows, whatever its marks: ("forehead", "botox")."""
+    label = (caption["label"] or "").strip().lower()
+    return label, re.sub(r"[^\w ]", "", caption["what"]).strip().lower()
+
+
+# advice about what other providers offer ("They should always offer a free consultation", "ask if they offer
+# packages at a discounted price"): no offer of the post's own
+_ADVICE = re.compile(
+    r"\b(?:they|providers?|clinics?|practices?|offices?|spas?|injectors?|surgeons?|places?|(?:a|the|any|most|many|"
+    r"some|other|good|reputable)\s+(?:[\w-]+\s+)?(?:providers?|clinics?|practices?|offices?|spas?|injectors?|surgeons?|"
+    r"places?))\s+(?:should|must|ought\s+to|often|usually|typically|generally|may|might|will\s+often|tend\s+to)\s+"
+    r"(?:always\s+|also\s+|still\s+)?(?:offer|provide|give|include|run|have)\b"
+    # what other providers do in general: "Many med spas offer free initial consultations"
+    r"|\b(?:many|most|some|other|few)\s+(?:[\w-]+\s+)?(?:providers|clinics|practices|offices|spas|medspas|injectors|"
+    r"surgeons|places|dermatologists)\s+(?:now\s+|also\s+|still\s+)?(?:offer|provide|give|run|have)\b"
+    r"|\bask\s+(?:them\s+)?(?:if|whether)\s+(?:they|the\s+(?:[\w-]+\s+)?(?:provider|clinic|practice|office|spa))\b"
+    r"|\blook\s+for\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:provider|clinic|practice|office|spa|injector)\s+(?:that|who)\s+"
+    r"offers?\b", re.I)
+_OURS = re.compile(r"\b(?:we|our|us)\b", re.I)
 
 
 def offer(text: str) -> bool:
-    """An offer: a discount, % or $ off, a special price, a free service, a promotion code."""
-    return _OFFER.search(text) is not None
+    """An offer: a discount, % or $ off, a special price, a free service, a promotion code (not advice about what
+    other providers should offer)."""
+    if _OFFER.search(text) is None:
+        return False
+    return any(_OFFER.search(s) and (not _ADVICE.search(s) or _OURS.search(s))
+               for s in disclaimer_accounts.sentences(text))

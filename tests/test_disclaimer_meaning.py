@@ -408,3 +408,91 @@ def test_a_guarantee_about_something_else_is_not_the_results_statement(policy: P
     story = "Jenna lost 22 pounds in her first three months with us. "
     other = "FDA approval does not guarantee that every clinic using the drug is safe."
     assert _results_vary(story + other, policy) == ["DSC001"]
+
+
+# --- 7. kinds from the sixth held-out batch, in our own words: each fires, the statement clears it, and its
+# look-alike fires nothing
+
+SIXTH_BATCH_KINDS = {
+    "a first-person letter without quotation marks": [
+        "I have had two done so far, and a third is booked for May.",
+        "Last spring I let Dr. Patel take out the mole on my cheek.",
+    ],
+    "a story in one long quotation, apostrophes and all": [
+        "“Honestly, it’s the best decision I’ve made this year.”",
+        "“I hadn’t seen anyone about my skin in years. The surgeon explained how we would treat my basal cell "
+        "carcinoma, and three months on I am cancer-free.",
+    ],
+    "a clinician's own patients' stories, told with others' reactions": [
+        "Here are two true stories from my own patients. Her sister only asked, “Did you get more sleep?”",
+    ],
+    "photo captions 'Before X' / 'After X'": [
+        "Chin – Before filler\n\nChin – After filler",
+        "Before\n\nAfter",
+    ],
+    "a dramatised diary": [
+        "Day 9. I have been recovering from my facelift for more than a week.",
+        "Day 30. The swelling has gone, and I love how my nose looks.",
+    ],
+    "a patient's own blog (an unlabelled sweep)": [
+        "On Friday the surgeon reduced the bump on the bridge of my nose.",
+        "At the check-up she said she thinks I am going to love my final result.",
+    ],
+    "a journey, or a story begun by name or pronoun": [
+        "My weight-loss journey began the week after my fortieth birthday.",
+        "Lena came to us after years of melasma that creams never touched.",
+    ],
+}
+
+
+@pytest.mark.parametrize(("kind", "text"),
+                         [(kind, text) for kind, texts in SIXTH_BATCH_KINDS.items() for text in texts])
+def test_kinds_from_the_sixth_batch_need_results_vary(policy: Policy, kind: str, text: str) -> None:
+    assert _results_vary(text, policy) == ["DSC001"], kind
+    assert _statement_clears(text, policy), kind
+
+
+@pytest.mark.parametrize("look_alike", [
+    "I have had patients ask for this treatment done in a single visit.",  # a clinician's patients
+    "Can you treat my rosacea without a laser?",  # the reader's question
+    "I love my job, and I love how much this field has changed.",  # love, but no body of one's own
+    "I am free on Tuesdays for consultations.",  # free, not cancer-free
+    "Before your appointment\n\nStop any blood thinners a week ahead.\n\nAfter your appointment\n\nIce the area.",
+    "Chin – Before filler\n\nForehead – After BOTOX",  # captions that do not pair
+    "Stories of patients in clinical trials are often left out of the papers.",  # not the writer's patients
+    "We love hearing stories from our patients.",  # stories mentioned, none told
+    "Can Botox treat my migraines",  # a heading in the reader's voice, without its question mark
+    "My journey into aesthetics began in nursing school.",  # a career, not a treatment
+    "Patients came to us from three states for the trial.",
+    "Dr. Lee will tell you what to expect. Results show up in about a week.",  # a title's full stop splits nothing
+])
+def test_look_alikes_of_the_sixth_batch_kinds_require_nothing(policy: Policy, look_alike: str) -> None:
+    assert _results_vary(look_alike, policy) == []
+
+
+@pytest.mark.parametrize("advice", [
+    "When you compare providers, they should always offer a free consultation.",
+    "Ask if they offer packages at a discounted price.",
+    "Most clinics typically offer a free consultation before any laser session.",
+    "Look for a clinic that offers a complimentary consultation.",
+    "Many med spas offer free consultations for simpler treatments.",  # what others do in general
+])
+def test_advice_about_what_other_providers_offer_is_no_offer_of_ours(policy: Policy, advice: str) -> None:
+    assert _about(_findings(BODY + advice + "\n\n" + ADVICE, policy), "Offer terms") == []
+    ours = "We always offer a free consultation, and so should every clinic."
+    assert [rule for rule, _ in _about(_findings(BODY + ours + "\n\n" + ADVICE, policy), "Offer terms")] \
+        == ["DSC001"]
+
+
+@pytest.mark.parametrize(("offer", "terms"), [
+    ("Members get 10% off every IV drip.", " Packages are available to members only."),  # eligibility
+    ("Packages are 15% off the single-visit price.", " Cancellation requires two weeks’ notice."),  # cancellation
+    ("You get 20% off in your birthday month.", " You must come in within that month to use it."),  # time window
+    ("Buy 3, get 1 free on IV shots.", " Clients have 30 days to use their remaining credits."),
+    ("Members save 10% on every add-on.", " Exclusions applied: gift cards and travel fees."),
+])
+def test_offer_terms_worded_as_eligibility_cancellation_or_time_windows(policy: Policy, offer: str,
+                                                                        terms: str) -> None:
+    assert [rule for rule, _ in _about(_findings(BODY + offer + "\n\n" + ADVICE, policy), "Offer terms")] \
+        == ["DSC001"]
+    assert _about(_findings(BODY + offer + terms + "\n\n" + ADVICE, policy), "Offer terms") == []
