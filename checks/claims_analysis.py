@@ -591,7 +591,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                 last_named = list(dict.fromkeys(p for p, _, _ in products))
         if block.tag != "li" and block.where == "body":
             lead_text = block.text  # what a list below continues: "## Benefits women report", "Risks:"
-        if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
+        if _leads_a_list(reading, block, k):
             lead = last_product or recent or _first_product(reading, k)  # "Our patients come to us for:": each
             lead_all = list(named) if named and _search(k.class_reference, block.text) and not _products(
                 reading, k, block.text) else []
@@ -600,6 +600,23 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     result.findings.extend(_fair_balance(reading, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
     return result
+
+
+# a list item that says what the product is not or must not do: "- Has not been studied with weight-loss drugs"
+_NOT_CLAIMED = re.compile(r"\b(?:not|never|no|avoid)\b|n[’']t\b", re.IGNORECASE)
+
+
+def _leads_a_list(reading: Reading, block: Block, k: Knowledge) -> bool:
+    """A lead-in whose list items each claim a use for its product: a paragraph ending in a colon ("Our patients
+    come to us for:") or a heading that names a product ("## Reasons to consider dermal fillers"), but not one
+    that introduces risks or says what the product is not ("The side effects ... can include:")."""
+    if block.tag == "li" or block.where != "body":
+        return False
+    text = block.text
+    if not text.rstrip().endswith(":") and not (block.is_heading and (
+            _products(reading, k, text) or _search(k.subject, text))):
+        return False
+    return not (_search(k.risk, text) or _search(k.negation, text))
 
 
 _NO_APPROVAL_COVERS = "no FDA approval covers this use"  # a benefit of an unapproved class
@@ -661,7 +678,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     if not benefit and products and (sentence.block.is_heading or sentence.block.where == "title") and \
             (sentence.block.is_heading or not _search(k.topic_titles, text)):  # "...: your questions answered"
         benefit = _search(k.heading_use, text)
-    if listed and conditions and not (approval or clearance or benefit):
+    if listed and conditions and not (approval or clearance or benefit) and not _NOT_CLAIMED.search(text):
         benefit = True
     if not (approval or clearance or benefit):
         return []

@@ -191,3 +191,80 @@ def test_a_label_statement_without_risks_needs_risk_information(policy: Policy, 
 def test_demand_for_drugs_for_a_use_is_no_label_statement(policy: Policy) -> None:
     found = _rules(policy, "Demand for these drugs for weight loss is high, so we offer compounded semaglutide.")
     assert (1, "CLM004") not in found
+
+
+# 6. List items under a heading that names the product claim its uses, as under a lead-in ending in a colon;
+# a lead-in about risks, and an item that says what the product is not, claim nothing (CLM004)
+@pytest.mark.parametrize("text", [
+    "## Why clients book dermal fillers\n\n- Marionette lines\n- Sunken acne scars",
+    "We offer dermal fillers.\n\n## Good reasons to consider fillers\n\n- Nasolabial folds\n- Depressed scars",
+    "Our injectors use Botox for many things:\n\n- frown lines\n- jaw tension from stress",
+])
+def test_items_under_a_heading_or_lead_in_naming_the_product_claim_its_uses(policy: Policy, text: str) -> None:
+    assert any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+@pytest.mark.parametrize("text", [
+    "## Why clients book dermal fillers\n\n- Marionette lines\n- Nasolabial folds",
+    "Side effects of Botox are usually mild. They may include:\n\n- headache\n- fatigue",
+    "## Risks of semaglutide\n\n- nausea\n- headache",
+    "Our compounded semaglutide:\n\n- has not been studied with other weight-loss products\n- is not for children",
+])
+def test_on_label_items_risk_lists_and_denials_under_a_lead_in_pass(policy: Policy, text: str) -> None:
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+# 7. Off-label uses in everyday words, and benefits said as a comparison or a repair (CLM004)
+@pytest.mark.parametrize("text", [
+    "Botox melts away jaw tension and lockjaw.",
+    "Fillers improve recessed scars on the cheeks.",
+    "An IV drip beats drinking water when you're hungover.",
+    "Our IV drips are better than sports drinks if you wake up hung over.",
+    "PRP repairs thinning patches of hair loss.",
+    "Restylane may be beneficial for pitted scars.",
+])
+def test_off_label_uses_in_everyday_words_are_found(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Fillers soften nasolabial folds.",
+    "Drinking water is better than nothing after a night out.",
+    "Restylane can also smooth scars, an off-label use.",
+])
+def test_on_label_or_disclosed_uses_in_everyday_words_pass(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") not in _rules(policy, text)
+
+
+# 8. More efficacy wording without a source (CLM015): dramatic results, "safe and effective", effectiveness
+# percentages, most patients seeing results, a time to results, data that supports, promise shown
+@pytest.mark.parametrize("text", [
+    "Results are dramatic and show within a week.",
+    "The peel dramatically improves dull skin.",
+    "Our tox is a safe and effective answer to frown lines.",
+    "In month one the toxin is 90-95% effective.",
+    "Most clients see a visible difference after one visit.",
+    "Over half of our patients report real improvement.",
+    "Patients see the first results after the first three weeks.",
+    "In studies most patients saw results in 2-3 treatment sessions.",
+    "Strong data supports pellets as the best way to take hormones.",
+    "PRP has shown a great deal of promise for thinning hair.",
+    "In the trial, 48% of Zepbound patients lost a fifth of their weight.",
+    "Each session gives a 20-25% reduction in the fat layer.",
+])
+def test_more_efficacy_wording_is_found(policy: Policy, text: str) -> None:
+    assert (1, "CLM015") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Results are dramatic and show within a week [1].",
+    "Following the aftercare sheet will dramatically cut your recovery time.",
+    "Whether it is safe and effective for teens is not known.",
+    "Most people see the effect for three to four months.",
+    "Most patients notice some redness after the session.",
+    "Most clients see a visible difference after one visit [1].",
+    "About 5% of Zepbound patients had nausea.",
+])
+def test_cited_aftercare_unknown_duration_and_risk_figures_are_not_efficacy_claims(policy: Policy,
+                                                                                    text: str) -> None:
+    assert (1, "CLM015") not in _rules(policy, text)
