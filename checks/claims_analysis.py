@@ -521,7 +521,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
             # the molecule is the compounded product when the sentence says so, or speaks of the clinic's own
             # ("our semaglutide") in a paragraph or post about compounding
             products = _products(reading, k, text)
-            if before and not products and _OPENS_WITH_IT.match(text):
+            if before and not products and (_OPENS_WITH_IT.match(text) or _names_by_word(text, k)):
                 last_product = before  # "It works well for teens, too." opening the next paragraph
             if any(k.products[p].compounded_as for p, _, _ in products):
                 if compounding is None:
@@ -604,6 +604,14 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
 
 # a list item that says what the product is not or must not do: "- Has not been studied with weight-loss drugs"
 _NOT_CLAIMED = re.compile(r"\b(?:not|never|no|avoid)\b|n[’']t\b", re.IGNORECASE)
+
+
+def _names_by_word(text: str, k: Knowledge) -> bool:
+    """The sentence names a product by the clinic's word for it ("a few tiny injections", "our tox"), not only by
+    "it" or "they": the word stands for the product an earlier paragraph named, for a benefit it claims (an approval
+    said of "the device" or "the medicine" paragraphs later is too loose a reference to judge)."""
+    return k.subject is not None and any(m.group(0).lower() not in ("it", "they") for m in k.subject.finditer(
+        text)) and not _search(k.approval, text) and not _search(k.clearance, text)
 
 
 def _leads_a_list(reading: Reading, block: Block, k: Knowledge) -> bool:

@@ -268,3 +268,34 @@ def test_more_efficacy_wording_is_found(policy: Policy, text: str) -> None:
 def test_cited_aftercare_unknown_duration_and_risk_figures_are_not_efficacy_claims(policy: Policy,
                                                                                     text: str) -> None:
     assert (1, "CLM015") not in _rules(policy, text)
+
+
+# 9. The clinic's word for the product in a later paragraph ("a few tiny injections", "a few units") stands for
+# the product named before; a dose stands for the toxin dosed (CLM004)
+@pytest.mark.parametrize("text", [
+    "We offer BOTOX Cosmetic for frown lines.\n\nWe can also smooth necklace lines with a few tiny injections.",
+    "We offer BOTOX Cosmetic for frown lines.\n\nFor light grinders, a few units may ease the clenching.",
+    "Melt stubborn belly fat with Kybella.",
+    "Liquid rhinoplasty is popular: filler smooths a bump on the nose.",
+    "Crow's feet and laugh lines are all treatable with Botox.",
+    "PRP helps patients get thicker hair and better hair density.",
+])
+def test_the_product_by_the_clinics_word_or_dose_and_everyday_uses_are_found(policy: Policy, text: str) -> None:
+    assert any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+@pytest.mark.parametrize("text", [
+    "We offer BOTOX Cosmetic for frown lines.\n\nWe can also soften crow's feet with a few tiny injections.",
+    "We offer BOTOX Cosmetic for frown lines.\n\nFor deeper frown lines, 20 units are usual.",
+    "Kybella melts the fat under the chin.",
+    "Filler smooths nasolabial folds.",
+    "We offer BOTOX Cosmetic.\n\nIt can take a week to settle; headaches are a side effect.",
+])
+def test_on_label_uses_by_the_clinics_word_and_side_effects_pass(policy: Policy, text: str) -> None:
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+def test_not_every_product_of_a_class_is_approved_is_no_approval_claim(policy: Policy) -> None:
+    text = "Approval goes product by product: not every filler is approved for the lips."
+    assert not {rule for _, rule in _rules(policy, text)} & {"CLM001", "CLM003", "CLM011"}
+    assert (1, "CLM011") in _rules(policy, "Every filler we use is FDA-approved.")
