@@ -269,6 +269,7 @@ class Knowledge:
     list_gates: dict[str, Gated | None] = field(default_factory=dict)  # per phrase list: its phrases' union gate
     device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
+    subject_word: Gated | None = None  # the subject references but bare "it" / "they": "injections", "our tox"
 
 
 def knowledge(policy: Policy) -> Knowledge:
@@ -346,6 +347,7 @@ def _compile(policy: Policy) -> Knowledge:
         disclosure=gated(_union(words.off_label_disclosure)), benefit=gated(benefit),
         benefit_negation=gated(_union(words.benefit_negation)),
         subject=gated(_union(words.subject_reference)), children=gated(_union(words.population_children)),
+        subject_word=gated(_union(p for p in words.subject_reference if p not in ("\\bit\\b", "\\bthey\\b"))),
         risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
         facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
@@ -610,8 +612,7 @@ def _names_by_word(text: str, k: Knowledge) -> bool:
     """The sentence names a product by the clinic's word for it ("a few tiny injections", "our tox"), not only by
     "it" or "they": the word stands for the product an earlier paragraph named, for a benefit it claims (an approval
     said of "the device" or "the medicine" paragraphs later is too loose a reference to judge)."""
-    return k.subject is not None and any(m.group(0).lower() not in ("it", "they") for m in k.subject.finditer(
-        text)) and not _search(k.approval, text) and not _search(k.clearance, text)
+    return bool(_search(k.subject_word, text)) and not _search(k.approval, text) and not _search(k.clearance, text)
 
 
 def _leads_a_list(reading: Reading, block: Block, k: Knowledge) -> bool:
