@@ -726,12 +726,27 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             continue
         claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
     found = [c for c in claims if c is not None]
+    if not listed and not every:  # a list under a class ("Toxins treat:") claims each item for every product
+        found = _respectively(found)
     if (approval or clearance) and not negated and _search(k.broadened, text):
         for claim in found:  # "approved for wrinkles anywhere on the face": the approval itself stretched
             if claim.kind in ("approval", "clearance") and claim.verdict in ("ok", "uncited-approval", "false-approval",
                                                                             "unverifiable-approval"):
                 claim.verdict = "broadened-indication"
     return found
+
+
+def _respectively(claims: list[Claim]) -> list[Claim]:
+    """ "Wegovy and Ozempic treat obesity and type 2 diabetes": coordinated products with coordinated uses, each
+    use on the label of one of them, read respectively. A product's use is not off-label when another product of
+    the sentence is approved for it and the product's own approved use is named beside it."""
+    benefits = [c for c in claims if c.kind == "benefit" and c.condition]
+    if len({c.product for c in benefits}) < 2:
+        return claims
+    covered = {c.condition for c in benefits if c.verdict == "ok"}
+    own = {c.product for c in benefits if c.verdict == "ok"}
+    return [c for c in claims if not (c in benefits and c.verdict == "off-label-undisclosed"
+                                      and c.condition in covered and c.product in own)]
 
 
 _ANOTHER = re.compile(r"\s+(?:brand|version|original|product|medication|drug|medicine)s?\b", re.IGNORECASE)

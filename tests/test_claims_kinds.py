@@ -299,3 +299,15 @@ def test_not_every_product_of_a_class_is_approved_is_no_approval_claim(policy: P
     text = "Approval goes product by product: not every filler is approved for the lips."
     assert not {rule for _, rule in _rules(policy, text)} & {"CLM001", "CLM003", "CLM011"}
     assert (1, "CLM011") in _rules(policy, "Every filler we use is FDA-approved.")
+
+
+# 10. Coordinated products with coordinated uses read respectively: each use on the label of one of them (CLM004)
+def test_coordinated_products_and_uses_are_read_respectively(policy: Policy) -> None:
+    assert (1, "CLM004") not in _rules(policy, "Wegovy and Ozempic are prescription medicines used to treat obesity "
+                                               "and type 2 diabetes.")
+    # the product named with no use of its own label is still making an off-label claim
+    assert (1, "CLM004") in _rules(policy, "Wegovy and Ozempic both help with weight loss.")
+    # a list under a class claims each item for every product
+    found = _rules(policy, "We offer BOTOX Cosmetic and Jeuveau.\n\nToxins are used to treat:\n\n- frown lines\n"
+                           "- crow's feet")
+    assert any(rule == "CLM004" for _, rule in found)
