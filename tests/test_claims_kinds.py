@@ -311,3 +311,29 @@ def test_coordinated_products_and_uses_are_read_respectively(policy: Policy) -> 
     found = _rules(policy, "We offer BOTOX Cosmetic and Jeuveau.\n\nToxins are used to treat:\n\n- frown lines\n"
                            "- crow's feet")
     assert any(rule == "CLM004" for _, rule in found)
+
+
+# 11. A use named after the treatment noun ("Botox injections for TMJ", "hydration therapy for hangovers"), scars
+# for fillers, and efficacy said as established, effective treatment, significant or immediate change
+@pytest.mark.parametrize(("text", "rule"), [
+    ("How many Botox injections for TMJ you need depends on the jaw.", "CLM004"),
+    ("Our hydration therapy gives fast relief from hangovers.", "CLM004"),
+    ("Fillers are great for scars on the cheeks.", "CLM004"),
+    ("Its efficacy is well established.", "CLM015"),
+    ("Hot flashes are effectively treated with pellet therapy.", "CLM015"),
+    ("The facial significantly improves skin texture.", "CLM015"),
+    ("Patients immediately see the difference.", "CLM015"),
+])
+def test_treatment_nouns_scars_and_established_efficacy_are_found(policy: Policy, text: str, rule: str) -> None:
+    assert (1, rule) in _rules(policy, text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("How many Botox injections for frown lines you need depends on the muscle.", "CLM004"),
+    ("Our hydration therapy is given through a small needle.", "CLM004"),
+    ("Its efficacy is well established [1].", "CLM015"),
+    ("Whether it effectively treats hot flashes is not known.", "CLM015"),
+    ("Swelling is significantly reduced by a cold pack.", "CLM015"),
+])
+def test_on_label_plain_cited_hedged_and_aftercare_sentences_pass(policy: Policy, text: str, rule: str) -> None:
+    assert (1, rule) not in _rules(policy, text)
