@@ -337,3 +337,11 @@ def test_treatment_nouns_scars_and_established_efficacy_are_found(policy: Policy
 ])
 def test_on_label_plain_cited_hedged_and_aftercare_sentences_pass(policy: Policy, text: str, rule: str) -> None:
     assert (1, rule) not in _rules(policy, text)
+
+
+# 12. A fragment whose subject is the product just named ("Perfect for teens ...") claims for it (CLM004: the
+# population is below the label's)
+def test_a_fragment_claims_for_the_product_just_named(policy: Policy) -> None:
+    assert (3, "CLM004") in _rules(policy, "We love lip filler for fuller lips.\n\nPerfect for teens before prom.")
+    assert (3, "CLM004") not in _rules(policy, "We love lip filler for fuller lips.\n\nPerfect for adults over 22 "
+                                               "who want a little more volume.")
