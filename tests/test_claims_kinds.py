@@ -345,3 +345,13 @@ def test_a_fragment_claims_for_the_product_just_named(policy: Policy) -> None:
     assert (3, "CLM004") in _rules(policy, "We love lip filler for fuller lips.\n\nPerfect for teens before prom.")
     assert (3, "CLM004") not in _rules(policy, "We love lip filler for fuller lips.\n\nPerfect for adults over 22 "
                                                "who want a little more volume.")
+
+
+# 13. Lines at several areas at once are each a condition, and a passive benefit has the product just named as
+# its agent (CLM004)
+def test_lines_at_several_areas_and_passive_benefits_claim_for_the_product(policy: Policy) -> None:
+    found = _rules(policy, "We use Xeomin. The creases around the nose, mouth and neck can be smoothed as well.")
+    assert (1, "CLM004") in found
+    assert (1, "CLM004") not in _rules(policy, "We use Xeomin. The lines between the brows can be softened.")
+    assert (1, "CLM004") not in _rules(policy, "We use Xeomin. The creases around the nose can be smoothed as well, "
+                                               "an off-label use.")
