@@ -347,7 +347,10 @@ def _compile(policy: Policy) -> Knowledge:
         disclosure=gated(_union(words.off_label_disclosure)), benefit=gated(benefit),
         benefit_negation=gated(_union(words.benefit_negation)),
         subject=gated(_union(words.subject_reference)), children=gated(_union(words.population_children)),
-        subject_word=gated(_union(p for p in words.subject_reference if p not in ("\\bit\\b", "\\bthey\\b"))),
+        # the nouns a clinic calls its product by: what a later paragraph names it with (not "it", a fragment's
+        # opening or a passive: those refer within their paragraph, and their weak literals would gate nothing)
+        subject_word=gated(_union(p for p in words.subject_reference if p not in ("\\bit\\b", "\\bthey\\b")
+                                  and not p.startswith("^") and "be (?:" not in p)),
         risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
         facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
@@ -750,7 +753,8 @@ def _respectively(claims: list[Claim]) -> list[Claim]:
 
 
 _ANOTHER = re.compile(r"\s+(?:brand|version|original|product|medication|drug|medicine)s?\b", re.IGNORECASE)
-_OPENS_WITH_IT = re.compile(r"\W*(?:it|they|both of (?:these|them))\b", re.IGNORECASE)
+_OPENS_WITH_IT = re.compile(r"\W*(?:it|they|both of (?:these|them)|(?:perfect|great|ideal|best|good) for)\b",
+                            re.IGNORECASE)
 _OURS = re.compile(r"\b(?:our|we|us|members?)\b", re.IGNORECASE)
 _BOTH = re.compile(r"\b(?:both|each of|all of (?:these|them)|these (?:two|three))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")
