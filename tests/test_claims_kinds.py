@@ -355,3 +355,8 @@ def test_lines_at_several_areas_and_passive_benefits_claim_for_the_product(polic
     assert (1, "CLM004") not in _rules(policy, "We use Xeomin. The lines between the brows can be softened.")
     assert (1, "CLM004") not in _rules(policy, "We use Xeomin. The creases around the nose can be smoothed as well, "
                                                "an off-label use.")
+
+
+def test_iv_hydration_names_the_drip_and_treating_dehydration_in_hospital_is_no_wellness_claim(policy: Policy) -> None:
+    assert (1, "CLM004") in _rules(policy, "IV hydration helps you bounce back from a hangover.")
+    assert (1, "CLM004") not in _rules(policy, "In hospitals, IV hydration therapy is used to treat dehydration.")
