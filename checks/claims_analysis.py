@@ -272,6 +272,7 @@ class Knowledge:
     list_gates: dict[str, Gated | None] = field(default_factory=dict)  # per phrase list: its phrases' union gate
     device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
+    subject_word: Gated | None = None  # the subject references but bare "it" / "they": "injections", "our tox"
 
 
 def knowledge(policy: Policy) -> Knowledge:
@@ -350,6 +351,10 @@ def _compile(policy: Policy) -> Knowledge:
         disclosure=gated(_union(words.off_label_disclosure)), benefit=gated(benefit),
         benefit_negation=gated(_union(words.benefit_negation)),
         subject=gated(_union(words.subject_reference)), children=gated(_union(words.population_children)),
+        # the nouns a clinic calls its product by: what a later paragraph names it with (not "it", a fragment's
+        # opening or a passive: those refer within their paragraph, and their weak literals would gate nothing)
+        subject_word=gated(_union(p for p in words.subject_reference if p not in ("\\bit\\b", "\\bthey\\b")
+                                  and not p.startswith("^") and "be (?:" not in p)),
         risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
         facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
@@ -525,7 +530,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
             # the molecule is the compounded product when the sentence says so, or speaks of the clinic's own
             # ("our semaglutide") in a paragraph or post about compounding
             products = _products(reading, k, text)
-            if before and not products and _OPENS_WITH_IT.match(text):
+            if before and not products and (_OPENS_WITH_IT.match(text) or _names_by_word(text, k)):
                 last_product = before  # "It works well for teens, too." opening the next paragraph
             if any(k.products[p].compounded_as for p, _, _ in products):
                 if compounding is None:
@@ -599,7 +604,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                 last_named = list(dict.fromkeys(p for p, _, _ in products))
         if block.tag != "li" and block.where == "body":
             lead_text = block.text  # what a list below continues: "## Benefits women report", "Risks:"
-        if block.tag != "li" and block.text.rstrip().endswith(":") and block.where == "body":
+        if _leads_a_list(reading, block, k):
             lead = last_product or recent or _first_product(reading, k)  # "Our patients come to us for:": each
             lead_all = list(named) if named and _search(k.class_reference, block.text) and not _products(
                 reading, k, block.text) else []
@@ -608,6 +613,30 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     result.findings.extend(_fair_balance(reading, result.claims, k, result.findings))
     result.findings = _one_reason(result.findings)
     return result
+
+
+# a list item that says what the product is not or must not do: "- Has not been studied with weight-loss drugs"
+_NOT_CLAIMED = re.compile(r"\b(?:not|never|no|avoid)\b|n[’']t\b", re.IGNORECASE)
+
+
+def _names_by_word(text: str, k: Knowledge) -> bool:
+    """The sentence names a product by the clinic's word for it ("a few tiny injections", "our tox"), not only by
+    "it" or "they": the word stands for the product an earlier paragraph named, for a benefit it claims (an approval
+    said of "the device" or "the medicine" paragraphs later is too loose a reference to judge)."""
+    return bool(_search(k.subject_word, text)) and not _search(k.approval, text) and not _search(k.clearance, text)
+
+
+def _leads_a_list(reading: Reading, block: Block, k: Knowledge) -> bool:
+    """A lead-in whose list items each claim a use for its product: a paragraph ending in a colon ("Our patients
+    come to us for:") or a heading that names a product ("## Reasons to consider dermal fillers"), but not one
+    that introduces risks or says what the product is not ("The side effects ... can include:")."""
+    if block.tag == "li" or block.where != "body":
+        return False
+    text = block.text
+    if not text.rstrip().endswith(":") and not (block.is_heading and (
+            _products(reading, k, text) or _search(k.subject, text))):
+        return False
+    return not (_search(k.risk, text) or _search(k.negation, text))
 
 
 _NO_APPROVAL_COVERS = "no FDA approval covers this use"  # a benefit of an unapproved class
@@ -669,7 +698,7 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     if not benefit and products and (sentence.block.is_heading or sentence.block.where == "title") and \
             (sentence.block.is_heading or not _search(k.topic_titles, text)):  # "...: your questions answered"
         benefit = _search(k.heading_use, text)
-    if listed and conditions and not (approval or clearance or benefit):
+    if listed and conditions and not (approval or clearance or benefit) and not _NOT_CLAIMED.search(text):
         benefit = True
     if not (approval or clearance or benefit):
         return []
@@ -708,6 +737,8 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
             continue
         claims.append(_judge(sentence, product, condition_id, kind, cited, disclosed, text, k))
     found = [c for c in claims if c is not None]
+    if not listed and not every:  # a list under a class ("Toxins treat:") claims each item for every product
+        found = _respectively(found)
     if (approval or clearance) and not negated and _search(k.broadened, text):
         for claim in found:  # "approved for wrinkles anywhere on the face": the approval itself stretched
             if claim.kind in ("approval", "clearance") and claim.verdict in ("ok", "uncited-approval", "false-approval",
@@ -716,8 +747,22 @@ def _claims(sentence: Sentence, text: str, products: list[tuple[str, int, int]],
     return found
 
 
+def _respectively(claims: list[Claim]) -> list[Claim]:
+    """ "Wegovy and Ozempic treat obesity and type 2 diabetes": coordinated products with coordinated uses, each
+    use on the label of one of them, read respectively. A product's use is not off-label when another product of
+    the sentence is approved for it and the product's own approved use is named beside it."""
+    benefits = [c for c in claims if c.kind == "benefit" and c.condition]
+    if len({c.product for c in benefits}) < 2:
+        return claims
+    covered = {c.condition for c in benefits if c.verdict == "ok"}
+    own = {c.product for c in benefits if c.verdict == "ok"}
+    return [c for c in claims if not (c in benefits and c.verdict == "off-label-undisclosed"
+                                      and c.condition in covered and c.product in own)]
+
+
 _ANOTHER = re.compile(r"\s+(?:brand|version|original|product|medication|drug|medicine)s?\b", re.IGNORECASE)
-_OPENS_WITH_IT = re.compile(r"\W*(?:it|they|both of (?:these|them))\b", re.IGNORECASE)
+_OPENS_WITH_IT = re.compile(r"\W*(?:it|they|both of (?:these|them)|(?:perfect|great|ideal|best|good) for)\b",
+                            re.IGNORECASE)
 _OURS = re.compile(r"\b(?:our|we|us|members?)\b", re.IGNORECASE)
 _BOTH = re.compile(r"\b(?:both|each of|all of (?:these|them)|these (?:two|three))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"“”]{1,80}[\"”]")

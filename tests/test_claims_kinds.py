@@ -376,3 +376,172 @@ def test_a_nickname_in_capitals_is_no_trademark_misuse(policy: Policy) -> None:
 def test_approvals_written_these_ways_are_found_and_need_a_citation(policy: Policy, text: str) -> None:
     assert (1, "CLM003") in _rules(policy, text)
     assert not any(rule in ("CLM003", "CLM011") for _, rule in _rules(policy, text.replace(".", " [1].")))
+
+
+# 6. List items under a heading that names the product claim its uses, as under a lead-in ending in a colon;
+# a lead-in about risks, and an item that says what the product is not, claim nothing (CLM004)
+@pytest.mark.parametrize("text", [
+    "## Why clients book dermal fillers\n\n- Marionette lines\n- Sunken acne scars",
+    "We offer dermal fillers.\n\n## Good reasons to consider fillers\n\n- Nasolabial folds\n- Depressed scars",
+    "Our injectors use Botox for many things:\n\n- frown lines\n- jaw tension from stress",
+])
+def test_items_under_a_heading_or_lead_in_naming_the_product_claim_its_uses(policy: Policy, text: str) -> None:
+    assert any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+@pytest.mark.parametrize("text", [
+    "## Why clients book dermal fillers\n\n- Marionette lines\n- Nasolabial folds",
+    "Side effects of Botox are usually mild. They may include:\n\n- headache\n- fatigue",
+    "## Risks of semaglutide\n\n- nausea\n- headache",
+    "Our compounded semaglutide:\n\n- has not been studied with other weight-loss products\n- is not for children",
+])
+def test_on_label_items_risk_lists_and_denials_under_a_lead_in_pass(policy: Policy, text: str) -> None:
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+# 7. Off-label uses in everyday words, and benefits said as a comparison or a repair (CLM004)
+@pytest.mark.parametrize("text", [
+    "Botox melts away jaw tension and lockjaw.",
+    "Fillers improve recessed scars on the cheeks.",
+    "An IV drip beats drinking water when you're hungover.",
+    "Our IV drips are better than sports drinks if you wake up hung over.",
+    "PRP repairs thinning patches of hair loss.",
+    "Restylane may be beneficial for pitted scars.",
+])
+def test_off_label_uses_in_everyday_words_are_found(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Fillers soften nasolabial folds.",
+    "Drinking water is better than nothing after a night out.",
+    "Restylane can also smooth scars, an off-label use.",
+])
+def test_on_label_or_disclosed_uses_in_everyday_words_pass(policy: Policy, text: str) -> None:
+    assert (1, "CLM004") not in _rules(policy, text)
+
+
+# 8. More efficacy wording without a source (CLM015): dramatic results, "safe and effective", effectiveness
+# percentages, most patients seeing results, a time to results, data that supports, promise shown
+@pytest.mark.parametrize("text", [
+    "Results are dramatic and show within a week.",
+    "The peel dramatically improves dull skin.",
+    "Our tox is a safe and effective answer to frown lines.",
+    "In month one the toxin is 90-95% effective.",
+    "Most clients see a visible difference after one visit.",
+    "Over half of our patients report real improvement.",
+    "Patients see the first results after the first three weeks.",
+    "In studies most patients saw results in 2-3 treatment sessions.",
+    "Strong data supports pellets as the best way to take hormones.",
+    "PRP has shown a great deal of promise for thinning hair.",
+    "In the trial, 48% of Zepbound patients lost a fifth of their weight.",
+    "Each session gives a 20-25% reduction in the fat layer.",
+])
+def test_more_efficacy_wording_is_found(policy: Policy, text: str) -> None:
+    assert (1, "CLM015") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Results are dramatic and show within a week [1].",
+    "Following the aftercare sheet will dramatically cut your recovery time.",
+    "Whether it is safe and effective for teens is not known.",
+    "Most people see the effect for three to four months.",
+    "Most patients notice some redness after the session.",
+    "Most clients see a visible difference after one visit [1].",
+    "About 5% of Zepbound patients had nausea.",
+])
+def test_cited_aftercare_unknown_duration_and_risk_figures_are_not_efficacy_claims(policy: Policy,
+                                                                                    text: str) -> None:
+    assert (1, "CLM015") not in _rules(policy, text)
+
+
+# 9. The clinic's word for the product in a later paragraph ("a few tiny injections", "a few units") stands for
+# the product named before; a dose stands for the toxin dosed (CLM004)
+@pytest.mark.parametrize("text", [
+    "We offer BOTOX Cosmetic for frown lines.\n\nWe can also smooth necklace lines with a few tiny injections.",
+    "We offer BOTOX Cosmetic for frown lines.\n\nFor light grinders, a few units may ease the clenching.",
+    "Melt stubborn belly fat with Kybella.",
+    "Liquid rhinoplasty is popular: filler smooths a bump on the nose.",
+    "Crow's feet and laugh lines are all treatable with Botox.",
+    "PRP helps patients get thicker hair and better hair density.",
+])
+def test_the_product_by_the_clinics_word_or_dose_and_everyday_uses_are_found(policy: Policy, text: str) -> None:
+    assert any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+@pytest.mark.parametrize("text", [
+    "We offer BOTOX Cosmetic for frown lines.\n\nWe can also soften crow's feet with a few tiny injections.",
+    "We offer BOTOX Cosmetic for frown lines.\n\nFor deeper frown lines, 20 units are usual.",
+    "Kybella melts the fat under the chin.",
+    "Filler smooths nasolabial folds.",
+    "We offer BOTOX Cosmetic.\n\nIt can take a week to settle; headaches are a side effect.",
+])
+def test_on_label_uses_by_the_clinics_word_and_side_effects_pass(policy: Policy, text: str) -> None:
+    assert not any(rule == "CLM004" for _, rule in _rules(policy, text))
+
+
+def test_not_every_product_of_a_class_is_approved_is_no_approval_claim(policy: Policy) -> None:
+    text = "Approval goes product by product: not every filler is approved for the lips."
+    assert not {rule for _, rule in _rules(policy, text)} & {"CLM001", "CLM003", "CLM011"}
+    assert (1, "CLM011") in _rules(policy, "Every filler we use is FDA-approved.")
+
+
+# 10. Coordinated products with coordinated uses read respectively: each use on the label of one of them (CLM004)
+def test_coordinated_products_and_uses_are_read_respectively(policy: Policy) -> None:
+    assert (1, "CLM004") not in _rules(policy, "Wegovy and Ozempic are prescription medicines used to treat obesity "
+                                               "and type 2 diabetes.")
+    # the product named with no use of its own label is still making an off-label claim
+    assert (1, "CLM004") in _rules(policy, "Wegovy and Ozempic both help with weight loss.")
+    # a list under a class claims each item for every product
+    found = _rules(policy, "We offer BOTOX Cosmetic and Jeuveau.\n\nToxins are used to treat:\n\n- frown lines\n"
+                           "- crow's feet")
+    assert any(rule == "CLM004" for _, rule in found)
+
+
+# 11. A use named after the treatment noun ("Botox injections for TMJ", "hydration therapy for hangovers"), scars
+# for fillers, and efficacy said as established, effective treatment, significant or immediate change
+@pytest.mark.parametrize(("text", "rule"), [
+    ("How many Botox injections for TMJ you need depends on the jaw.", "CLM004"),
+    ("Our hydration therapy gives fast relief from hangovers.", "CLM004"),
+    ("Fillers are great for scars on the cheeks.", "CLM004"),
+    ("Its efficacy is well established.", "CLM015"),
+    ("Hot flashes are effectively treated with pellet therapy.", "CLM015"),
+    ("The facial significantly improves skin texture.", "CLM015"),
+    ("Patients immediately see the difference.", "CLM015"),
+])
+def test_treatment_nouns_scars_and_established_efficacy_are_found(policy: Policy, text: str, rule: str) -> None:
+    assert (1, rule) in _rules(policy, text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("How many Botox injections for frown lines you need depends on the muscle.", "CLM004"),
+    ("Our hydration therapy is given through a small needle.", "CLM004"),
+    ("Its efficacy is well established [1].", "CLM015"),
+    ("Whether it effectively treats hot flashes is not known.", "CLM015"),
+    ("Swelling is significantly reduced by a cold pack.", "CLM015"),
+])
+def test_on_label_plain_cited_hedged_and_aftercare_sentences_pass(policy: Policy, text: str, rule: str) -> None:
+    assert (1, rule) not in _rules(policy, text)
+
+
+# 12. A fragment whose subject is the product just named ("Perfect for teens ...") claims for it (CLM004: the
+# population is below the label's)
+def test_a_fragment_claims_for_the_product_just_named(policy: Policy) -> None:
+    assert (3, "CLM004") in _rules(policy, "We love lip filler for fuller lips.\n\nPerfect for teens before prom.")
+    assert (3, "CLM004") not in _rules(policy, "We love lip filler for fuller lips.\n\nPerfect for adults over 22 "
+                                               "who want a little more volume.")
+
+
+# 13. Lines at several areas at once are each a condition, and a passive benefit has the product just named as
+# its agent (CLM004)
+def test_lines_at_several_areas_and_passive_benefits_claim_for_the_product(policy: Policy) -> None:
+    found = _rules(policy, "We use Xeomin. The creases around the nose, mouth and neck can be smoothed as well.")
+    assert (1, "CLM004") in found
+    assert (1, "CLM004") not in _rules(policy, "We use Xeomin. The lines between the brows can be softened.")
+    assert (1, "CLM004") not in _rules(policy, "We use Xeomin. The creases around the nose can be smoothed as well, "
+                                               "an off-label use.")
+
+
+def test_iv_hydration_names_the_drip_and_treating_dehydration_in_hospital_is_no_wellness_claim(policy: Policy) -> None:
+    assert (1, "CLM004") in _rules(policy, "IV hydration helps you bounce back from a hangover.")
+    assert (1, "CLM004") not in _rules(policy, "In hospitals, IV hydration therapy is used to treat dehydration.")
