@@ -202,7 +202,7 @@ def test_demand_for_drugs_for_a_use_is_no_label_statement(policy: Policy) -> Non
     "This serum is a magic potion for dull skin.",
     "The cream is every bride's secret to a smoother back.",
     "Apply the lotion twice a day to visibly slim your thighs.",
-    "The wrap helps sculpt and tone the body in one session.",
+    "The wrap helps reshape your silhouette in one session.",
     "Our toning balm is a real cellulite buster.",
     "With the shake plan the pounds just melt right off.",
     "Take a capsule, relax, and lose weight.",
@@ -240,7 +240,7 @@ def test_uncited_performance_comparisons(policy: Policy, text: str, found: bool)
     ("We use Xeomin. Side effects, if any, are a little redness.", True),
     ("We use Xeomin. Risks, if they occur at all, include bruising.", True),
     ("BOTOX Cosmetic is the nation's favourite wrinkle treatment.", True),
-    ("We use Xeomin. It is the quick fix before a party.", True),
+    ("We use Xeomin. It is the quick tox before a party.", True),
     ("We use Xeomin. Side effects include redness, bruising and headache.", False),
     ("We use Xeomin. It softens frown lines for three to four months [1].", False),
 ])
