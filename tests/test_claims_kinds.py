@@ -206,7 +206,7 @@ def test_demand_for_drugs_for_a_use_is_no_label_statement(policy: Policy) -> Non
     "Our toning balm is a real cellulite buster.",
     "With the shake plan the pounds just melt right off.",
     "Take a capsule, relax, and lose weight.",
-    "Only pharmacy-grade NAD+ is truly effective.",
+    "Only pharmacy-grade NAD+ is effective.",
     "2 out of 3 clients saw smoother skin.",
 ])
 def test_efficacy_wording_the_letters_cite_is_found_by_kind(policy: Policy, text: str) -> None:
