@@ -273,6 +273,8 @@ class Knowledge:
     device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
     subject_word: Gated | None = None  # the subject references but bare "it" / "they": "injections", "our tox"
+    unapproved_biologics: Gated | None = None  # umbilical cord, amniotic, "stem cell derived": offered is a finding
+    tissue_effects: Gated | None = None  # "new collagen", "fibroblasts": a device claim continued (CLM019)
 
 
 def knowledge(policy: Policy) -> Knowledge:
@@ -337,11 +339,13 @@ def _compile(policy: Policy) -> Knowledge:
         use_kinds=gated(_union(words.approval_use_kinds)),
         beyond_clearance=gated(_union(words.beyond_clearance)), label_links=_union(words.label_links),
         device_words=gated(_union(words.device_words)),
+        unapproved_biologics=gated(_union(words.unapproved_biologics)),
+        tissue_effects=gated(_union(words.tissue_effects)),
         list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
             ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
             ("efficacy", efficacy), ("substantiation", substantiation))},
         reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance),
-                             _union(words.unapproved_classes))),
+                             _union(words.unapproved_classes), _union(words.unapproved_biologics))),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
         products=_with_molecules(kb.products), conditions={c.id: c for c in kb.conditions},
         product_names=product_names, condition_names=condition_names,
@@ -508,6 +512,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
     lead: str | None = None  # the product of a lead-in ("Patients come to us for:") its list items continue
     named: dict[str, None] = {}  # every product the body named so far: what "neurotoxins" stand for
     lead_all: list[str] = []  # ... and all of them when the lead-in names their class ("Toxins treat:")
+    section = _Section()  # what the current section (since the last heading) is about (issue 22)
     # the H1 that repeats the title carries its claims once, where the reader sees them in the body
     shown = title.strip().lower()
     repeated = any(b.tag == "h1" and b.text.strip().lower() == shown for b in post.blocks)
@@ -523,6 +528,7 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
         if block.tag != "li":
             lead, lead_all = None, []
         block_disclosed = bool(_search(k.disclosure, block.text))
+        section.enter(block, k)
         brands = k.brand_names is None or bool(k.brand_names.search(block.text))  # sentences are parts of it
         compounding: bool | None = None  # the paragraph is about compounding: read when a molecule is named
         for sentence in reading.sentences(block):
@@ -586,12 +592,20 @@ def analyze(post: Post, policy: Policy, reading: Reading | None = None) -> Analy
                     result.findings.extend(_phrases(post, sentence, cited, k, products, question,
                                                     about_compounding))
             reasons = not question and (k.reasons is None or k.reasons.may_match(text))
-            if not question and not products and (reasons or (block.tag == "li" and title_class)):
-                result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text))
+            carried = section.unapproved_class and block.where == "body"
+            if not question and not products and (reasons or (block.tag == "li" and title_class) or carried):
+                result.findings.extend(_unapproved_benefit(post, sentence, k, block_disclosed, title_class, lead_text,
+                                                           carried))
             if reasons:
                 result.findings.extend(_unlisted_approval(post, sentence, products, k, citations))
                 result.findings.extend(_disease_claim(post, sentence, products, last_product, k, post_unapproved))
-                result.findings.extend(_beyond_clearance(post, sentence, products, last_product, k, title))
+                device = list(_beyond_clearance(post, sentence, products, last_product, k, title))
+                section.beyond_clearance = section.beyond_clearance or bool(device)
+                result.findings.extend(device)
+                if not question:
+                    result.findings.extend(_unapproved_biologic(post, sentence, k))
+            elif section.beyond_clearance and not question:
+                result.findings.extend(_device_claim_continued(post, sentence, products, k))
             if block.where not in _TERMS:
                 result.findings.extend(_terminology(post, sentence, products, k, brands, misspelt))
             if products:
@@ -1234,8 +1248,9 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         hit = None
     # fine when the sentence, its paragraph or the paragraph before states risks (the phrase itself is no risk:
     # "no systemic side effects such as fatigue" denies them)
-    if hit and not _risk_stated(paragraph.replace(hit[1].group(0), " "), k, k.risk_statement) and not _risk_stated(
-            _paragraph_before(post, sentence.block), k, k.risk_statement):
+    if hit and (hit[0].with_risks or (
+            not _risk_stated(paragraph.replace(hit[1].group(0), " "), k, k.risk_statement)
+            and not _risk_stated(_paragraph_before(post, sentence.block), k, k.risk_statement))):
         yield found(RISK_MINIMISED, f"“{hit[1].group(0)}” minimises risk; no risks are stated beside it", hit[1],
                     hit[0])
     hit = first(listed("sameness"))
@@ -1321,23 +1336,79 @@ def _beyond_clearance(post: Post, sentence: Sentence, products: list[tuple[str, 
         return
     named = {p for p, _, _ in products}
     devices = {p for p in named if k.products[p].kind in DEVICE_KINDS}
-    if named and not devices:
+    kit = any(_DEVICE_NOUN.match(text, end) for _, _, end in products)  # "the PRP Kit": a device that prepares it
+    if named and not devices and not kit:
         return  # a drug's claim (Wegovy for weight loss) is judged against its label, not here
-    if not devices and not (carried and k.products[carried].kind in DEVICE_KINDS) and \
+    if not devices and not kit and not (carried and k.products[carried].kind in DEVICE_KINDS) and \
             not _search(k.device_words, text):
         return
     # "devices cleared for cellulite": a clearance statement, judged as one (CLM001/CLM003), not an offer
     if _search(k.clearance, text) or _search(k.negation, text) or _search(k.benefit_negation, text) or \
-            _search(k.disclosure, sentence.block.text):
-        return
+            _search(k.disclosure, sentence.block.text) or _search(k.risk, text):
+        return  # ... nor a statement of its risks ("treatments inside the vagina have caused burns")
     yield finding(DEVICE_BEYOND_CLEARANCE, f"a device is offered for “{use.group(0)}”, which no clearance covers",
                   _span(post, sentence, use.start(), use.end()), excerpt=text[:240],
                   suggestion="Offer the device only for its cleared uses (cite its 510(k) record), or say plainly the "
                              "FDA has not cleared it for this.")
 
 
+# an offer, not a description: "our", "we offer", a dose or count ("100 Billion Exosomes"), "order", "available"
+_OFFER = re.compile(r"\b(?:our|we (?:\w+ )?(?:offer|use|provide|carry|administer|inject|sell)|order|buy|shop|available|"
+                    r"\d+(?:\.\d+)?\s*(?:billion|million|mg|ml|cc|units?|vials?))\b", re.IGNORECASE)
+_DEVICE_NOUN = re.compile(r"\s*[™®]?\s*(?:kits?|centrifuges?|systems?|devices?|machines?)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Section:
+    """What the section being read (since the last heading) is about: an unapproved class its heading names ("##
+    Lipodissolve at our spa": "The treatment ..." below claims for it), and whether a device was offered in it beyond
+    its clearance (issue 22). A class named in passing in a paragraph ("glucagon-like peptide-1") carries nothing."""
+
+    unapproved_class: bool = False
+    beyond_clearance: bool = False
+
+    def enter(self, block: Block, k: Knowledge) -> None:
+        if block.where != "body" or not block.is_heading:
+            return
+        self.beyond_clearance = False
+        self.unapproved_class = bool(_search(k.unapproved_classes, block.text)) and not (
+            _search(k.negation, block.text) or _search(k.disclosure, block.text) or _search(k.risk, block.text)
+            or _search(k.topic_titles, block.text))
+
+
+def _device_claim_continued(post: Post, sentence: Sentence, products: list[tuple[str, int, int]],
+                            k: Knowledge) -> Iterable[Finding]:
+    """After a device was offered for a use beyond its clearance, the section's sentences on how it works on tissue
+    ("fibroblasts make new collagen") continue that claim (CLM019; FDA's 2018 letters on vaginal lasers)."""
+    text = sentence.text
+    effect = None if products else _search(k.tissue_effects, text)
+    if effect is None or sentence.block.where != "body" or _search(k.negation, text) or _search(k.risk, text) or \
+            _search(k.disclosure, sentence.block.text):
+        return
+    yield finding(DEVICE_BEYOND_CLEARANCE, f"“{effect.group(0)}”: how the device works, said of the use beyond its "
+                                           f"clearance offered above in this section",
+                  _span(post, sentence, effect.start(), effect.end()), excerpt=text[:240],
+                  suggestion="Offer the device only for its cleared uses (cite its 510(k) record), or say plainly the "
+                             "FDA has not cleared it for this.")
+
+
+def _unapproved_biologic(post: Post, sentence: Sentence, k: Knowledge) -> Iterable[Finding]:
+    """A product made from birth tissue or stem cells (umbilical cord, amniotic, "stem cell derived exosomes") offered:
+    an unapproved biologic whatever use is named (PHS Act 351; FDA's letters to clinics selling them) (CLM004)."""
+    text = sentence.text
+    match = _search(k.unapproved_biologics, text)
+    if match is None or not _OFFER.search(text) or sentence.block.where not in ("body", "title") or \
+            _search(k.negation, text) or _search(k.disclosure, sentence.block.text) or _search(k.risk, text) or \
+            _search(k.general, text) or _search(k.approval, text):
+        return  # "no umbilical cord product is FDA-approved"; an approval claim is judged as one (CLM011)
+    yield finding(OFF_LABEL_UNDISCLOSED, f"“{match.group(0)}” is offered: {_NO_APPROVAL_COVERS}, and it is "
+                                         f"not disclosed", _span(post, sentence, match.start(), match.end()),
+                  excerpt=text[:240], suggestion="Say plainly that no such product is FDA-approved, or do not offer "
+                                                 "it outside a clinical trial with an IND.")
+
+
 def _unapproved_benefit(post: Post, sentence: Sentence, k: Knowledge, disclosed: bool, title_class: bool,
-                        lead_text: str) -> Iterable[Finding]:
+                        lead_text: str, carried: bool = False) -> Iterable[Finding]:
     """A benefit claimed for a product or class no FDA approval covers for that use (NAD+ for energy, pellets
     for hot flashes, exosomes for hair loss), without a disclosure in its paragraph: an off-label use (CLM004).
     The knowledge base's own products are judged against their labels (_claims); this is for the others."""
@@ -1345,8 +1416,8 @@ def _unapproved_benefit(post: Post, sentence: Sentence, k: Knowledge, disclosed:
     block = sentence.block
     listed = block.tag == "li"
     named = _search(k.unapproved_classes, text)
-    if named is None and not (listed and title_class):
-        return
+    if named is None and not ((listed and title_class) or carried):
+        return  # ``carried``: the section named the class ("The treatment ..." under "## Lipodissolve at our spa")
     if block.where not in ("body", "title") or disclosed or _search(k.disclosure, text):
         return
     if (block.where == "title" or block.tag == "h1") and _search(k.disclosure, post.text):

@@ -149,6 +149,8 @@ class Phrase(_Strict):
                                 "(a disclosure such as 'not FDA-approved' that governs the paragraph)")
     cited_ok: bool = Field(False, description="a citation next to the phrase makes it fine (a study cited for "
                                               "'backed by research')")
+    with_risks: bool = Field(False, description="a safety phrase that minimises risk even beside stated risks "
+                                                "('side effects, if any, include ...')")
     suggestion: str
 
 
@@ -231,6 +233,13 @@ class ClaimLanguage(_Strict):
     beyond_clearance: tuple[str, ...] = Field((), description="uses no energy device, laser, pen or implant is "
                                                               "cleared for (CLM019): 'permanent hair removal', "
                                                               "'alternative to liposuction', 'vaginal rejuvenation'")
+    unapproved_biologics: tuple[str, ...] = Field((), description="products from birth tissue or stem cells "
+                                                                  "(umbilical cord, amniotic, 'stem cell derived "
+                                                                  "exosomes'): unapproved biologics, a finding when "
+                                                                  "offered (CLM004)")
+    tissue_effects: tuple[str, ...] = Field((), description="how a device is said to work ('new collagen', "
+                                                            "'fibroblasts'): after a use beyond clearance in the "
+                                                            "section, they continue that claim (CLM019)")
     device_words: tuple[str, ...] = Field((), description="words that make a sentence, paragraph or post about a "
                                                           "device (for beyond_clearance)")
     label_links: tuple[str, ...] = Field((), description="link targets that are a maker's prescribing information "
@@ -255,7 +264,7 @@ class ClaimLanguage(_Strict):
                   self.disease, self.disease_claim, self.unlisted_products, self.unapproved_classes,
                   self.wellness_uses, self.other_treatments, self.broadened, self.approval_places,
                   self.general, self.beyond_clearance, self.device_words, self.label_links,
-                  self.approval_use_kinds]
+                  self.approval_use_kinds, self.unapproved_biologics, self.tissue_effects]
         for phrase in (*self.prohibited, *self.comparative, *self.safety, *self.sameness, *self.efficacy,
                        *self.substantiation):
             groups.append((phrase.pattern, *phrase.allowed))

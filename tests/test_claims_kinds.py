@@ -545,3 +545,110 @@ def test_lines_at_several_areas_and_passive_benefits_claim_for_the_product(polic
 def test_iv_hydration_names_the_drip_and_treating_dehydration_in_hospital_is_no_wellness_claim(policy: Policy) -> None:
     assert (1, "CLM004") in _rules(policy, "IV hydration helps you bounce back from a hangover.")
     assert (1, "CLM004") not in _rules(policy, "In hospitals, IV hydration therapy is used to treat dehydration.")
+
+
+# --- issue 22: the kinds of wording FDA and FTC letters cite (tests/regulator_corpus holds the letters' own words;
+# the sentences here are ours)
+
+# CLM015: wonder words, visible reshaping, a product as the fighter of a problem, effortless loss, "only X works"
+@pytest.mark.parametrize("text", [
+    "Our peptide blend is the miracle shot for tired skin.",
+    "This serum is a magic potion for dull skin.",
+    "The cream is every bride's secret to a smoother back.",
+    "Apply the lotion twice a day to visibly slim your thighs.",
+    "The wrap helps reshape your silhouette in one session.",
+    "Our toning balm is a real cellulite buster.",
+    "With the shake plan the pounds just melt right off.",
+    "Take a capsule, relax, and lose weight.",
+    "Only pharmacy-grade NAD+ is effective.",
+    "2 out of 3 clients saw smoother skin.",
+])
+def test_efficacy_wording_the_letters_cite_is_found_by_kind(policy: Policy, text: str) -> None:
+    assert (1, "CLM015") in _rules(policy, text)
+
+
+@pytest.mark.parametrize("text", [
+    "There is no miracle shot for tired skin.",
+    "No lotion can visibly slim your thighs.",
+    "Weight does not just fall off; it takes months of steady work.",
+    "A cream can make skin look smoother for a few hours.",
+    "Two out of three side effects we see are mild bruising and swelling.",
+])
+def test_denied_or_plain_efficacy_wording_passes(policy: Policy, text: str) -> None:
+    assert (1, "CLM015") not in _rules(policy, text)
+
+
+# CLM006: a performance claim compared with nothing named, or with "older therapies"
+@pytest.mark.parametrize(("text", "found"), [
+    ("Our spinner gives a higher concentration of platelets.", True),
+    ("The probe treats red spots with less pain compared to older methods.", True),
+    ("It is a superior solution for thread veins.", True),
+    ("The spinner separates plasma from red cells [1].", False),
+])
+def test_uncited_performance_comparisons(policy: Policy, text: str, found: bool) -> None:
+    assert ((1, "CLM006") in _rules(policy, text)) is found
+
+
+# CLM013: side effects hedged away even beside the risks; popularity or a casual label in place of safety
+@pytest.mark.parametrize(("text", "found"), [
+    ("We use Xeomin. Side effects, if any, are a little redness.", True),
+    ("We use Xeomin. Risks, if they occur at all, include bruising.", True),
+    ("BOTOX Cosmetic is the nation's favourite wrinkle treatment.", True),
+    ("We use Xeomin. It is the quick tox before a party.", True),
+    ("We use Xeomin. Side effects include redness, bruising and headache.", False),
+    ("We use Xeomin. It softens frown lines for three to four months [1].", False),
+])
+def test_risk_hedged_away_or_replaced_by_popularity(policy: Policy, text: str, found: bool) -> None:
+    assert ((1, "CLM013") in _rules(policy, text)) is found
+
+
+# CLM014: the molecule called the active ingredient of the brand, beside a price
+def test_the_brands_active_ingredient_at_a_lower_price_is_sameness(policy: Policy) -> None:
+    failing = "Our semaglutide is the active ingredient in Ozempic, and it is far more cost effective."
+    assert (1, "CLM014") in _rules(policy, failing)
+    passing = "Compounded semaglutide is not FDA-approved and is not the same as Ozempic, though it costs less."
+    assert (1, "CLM014") not in _rules(policy, passing)
+
+
+# CLM016: germs, brain and nerve damage, a gland "reset": illnesses an unapproved product is said to act on
+@pytest.mark.parametrize(("text", "found"), [
+    ("Our ozone sauna sessions kill the germs before you catch anything.", True),
+    ("Our stem cell infusions regenerate damaged nerve tissue.", True),
+    ("Stem cells were long thought to leave a spinal cord injury permanent; our infusions change that.", True),
+    ("Our hCG drops reset the hypothalamus so it can function properly.", True),
+    ("No stem cell infusion is FDA-approved to repair nerve damage.", False),
+    ("Our infrared sauna sessions are warm and relaxing.", False),
+])
+def test_disease_claims_of_the_letters_kinds(policy: Policy, text: str, found: bool) -> None:
+    assert ((1, "CLM016") in _rules(policy, text)) is found
+
+
+# CLM004: diet drops and fat-dissolving mechanisms, the section's class carried by its heading, birth-tissue products
+@pytest.mark.parametrize(("text", "found"), [
+    ("Metabolism boost drops for a trimmer waist.", True),
+    ("## Mesotherapy at our clinic\n\nThe injections break down stored fat under the skin.", True),
+    ("## Mesotherapy at our clinic\n\nThe solution makes fat cells release their fat into the blood.", True),
+    ("Our vials: 50 Billion Umbilical Cord Stem Cell Derived Exosomes.", True),
+    ("## Mesotherapy: what the evidence says\n\nNo injection is FDA-approved to break down fat.", False),
+    ("Exosomes are tiny particles that cells release; none is FDA-approved.", False),
+    ("Wegovy works like a gut hormone called glucagon-like peptide-1.\n\nIt helps reduce appetite [1].", False),
+])
+def test_unapproved_drug_uses_of_the_letters_kinds(policy: Policy, text: str, found: bool) -> None:
+    lines = {line for line, rule in _rules(policy, text) if rule == "CLM004"}
+    assert bool(lines) is found, lines
+
+
+# CLM019: a device on the vaginal wall, a kit said to heal, a "non-invasive method" for cellulite, how it works
+# on tissue after such a use, and a needle epilator for rosacea
+@pytest.mark.parametrize(("text", "found"), [
+    ("Our laser warms the vaginal wall to restore moisture.", True),
+    ("The PRP kit boosts the body's natural healing abilities.", True),
+    ("Meet our non-invasive method for smoothing cellulite.", True),
+    ("Our RF wand firms the vaginal tissue.\n\nFibroblasts then lay down new collagen.", True),
+    ("VeinGogh also treats the redness of rosacea.", True),
+    ("Laser energy inside the vagina has caused burns and scarring.", False),
+    ("The PRP kit prepares plasma from your own blood.", False),
+    ("No device is FDA-cleared for vaginal rejuvenation.", False),
+])
+def test_device_uses_beyond_clearance_of_the_letters_kinds(policy: Policy, text: str, found: bool) -> None:
+    assert bool({line for line, rule in _rules(policy, text) if rule == "CLM019"}) is found

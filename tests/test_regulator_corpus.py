@@ -17,12 +17,9 @@ import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "regulator_score.py"
 TARGET_RECALL, MIN_STATEMENTS = 0.95, 5
-# reached on 2026-12-03 14:15 UTC on 100 quoted statements from 53 letters (36 of them, from 19 letters, were added
-# after the rules were written: on those the check had never been tuned), raised 16:55 UTC (session 8: efficacy
-# 16 -> 17 of 27, false substantiation 3 -> 4 of 5); issue 22's target is TARGET_RECALL for each
-RECALL_FLOORS = {"sameness": 0.85, "unapproved-drug-use": 0.41, "unsubstantiated-efficacy": 0.62,
-                 "disease-claim": 0.87, "risk-minimised": 0.39, "uncleared-device-use": 0.42,
-                 "false-substantiation": 0.79}
+# floors below the target while the check did not reach it; on 2026-12-03 20:05 UTC (session 9) every reason with 5
+# or more quoted statements reached it (99 of 100 statements; the miss is a broadened indication, 1 of 2), so none
+RECALL_FLOORS: dict[str, float] = {}
 # issue 22's target is 0; errors on careful sentences reached: see CAREFUL_ERRORS_FLOOR
 CAREFUL_ERRORS_FLOOR = 0
 
@@ -52,6 +49,8 @@ def test_recall_per_reason_of_the_letters(result: dict[str, object], capsys: pyt
         print("missed:", *(f"{m['post']}:{m['line']} {m['reason']} want {m['expected']} got {m['got']}"
                            for m in result["missed"]), sep="\n  ")  # type: ignore[attr-defined]
     assert reached, "no reason has 5 statements"
+    overall = rows["quoted|all:all"]
+    assert overall["found"] / overall["n"] >= TARGET_RECALL, overall
     for reason, recall in reached.items():
         assert recall >= min(TARGET_RECALL, RECALL_FLOORS.get(reason, TARGET_RECALL)), (reason, recall)
 
