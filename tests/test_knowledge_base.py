@@ -168,7 +168,7 @@ def test_kb_check_on_the_shipped_knowledge_base_counts_its_facts(capsys: pytest.
     assert main(["kb", "check", "--content", "content", "--as-of", "2026-12-03"]) == 0
     out = capsys.readouterr().out
     first = out.splitlines()[0]
-    assert "63 facts: 11 confirmed, 52 unconfirmed, 0 expired" in first
+    assert "64 facts: 11 confirmed, 53 unconfirmed, 0 expired" in first
     assert "unconfirmed  xeomin/spasticity (2015)" in out
     assert "secondary    hyaluronic-acid-filler/temple-hollowing: https://modernaesthetics.com" in out
     assert main(["kb", "check", "--content", "content", "--as-of", "2027-11-28"]) == 1  # a year on, checks due
