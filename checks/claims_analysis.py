@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checks.brand_spelling import BrandSpelling, brand_spelling
+from checks.claim_comparisons import is_comparison_claim
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
 from checks.document import Block, Post
@@ -1109,6 +1110,9 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         match = gate.search(text, low)
         if match is None or allowed_here(phrase, allowed):
             continue
+        if not is_comparison_claim(phrase.id, text, match.start(), match.end(), paragraph[: sentence.start],
+                                   k.brand_names.regex if k.brand_names else None):
+            continue  # a time, the reader's own before and after, a question of fit; no rival named
         if phrase.id == "exclusive":
             others = _other_approved(text, products, k)
             if others:
