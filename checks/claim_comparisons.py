@@ -19,27 +19,38 @@ _SUPERLATIVE_IDS = frozenset({"best", "gold-standard"})
 
 # an alternative a treatment is set against: another kind of treatment, or other products (brands are passed in)
 _RIVAL = re.compile(
-    r"\b(?:other|others|traditional|conventional|older|oral|synthetic|surgery|surgical|liposuction|facelifts?|"
-    r"fillers?|competitors?|competing|alternatives?|pills?|creams?|supplements?|every other|standard|generic)\b",
-    re.IGNORECASE)
+    r"\b(?:other (?:\w+ )?(?:treatments?|methods?|toxins?|neurotoxins?|brands?|products?|options?|procedures?|"
+    r"fillers?|injectables?|therapies|devices?|lasers?)|others|traditional|conventional|older|oral|synthetic|surgery|"
+    r"surgical|liposuction|facelifts?|competitors?|competing|alternatives?|standard|generic)\b", re.IGNORECASE)
+# "people with ... have a higher risk of side effects": the reader's own risk, stated on a careful page
+_READERS_RISK = re.compile(r"\b(?:if you|when you|people (?:with|who)|patients (?:with|who)|tell your|in (?:people|"
+                           r"patients|those|adults|children))\b", re.IGNORECASE)
 # "than" followed by a time, an amount, the reader's own past or nothing at all
 _NOT_A_RIVAL = re.compile(
     r"\s*(?:(?:about|around|roughly|just|only|a|an|one|two|three|four|five|six|a few|several|\d[\d.,%-]*)\s+"
     r"(?:\w+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|sessions?|treatments?|visits?|"
     r"units?|pounds?|lbs|percent)\b|\d|before\b|(?:it |they |you |we )?(?:did|was|were|used to)\b|in years\b|"
     r"(?:you |they )?(?:have )?(?:in|for) (?:years|a long time|decades)\b|last (?:time|year)\b|"
-    r"(?:your|their) (?:own )?(?:first|last|previous|earlier)\b|expected\b|usual\b)",
+    r"(?:your|their) (?:own )?(?:first|last|previous|earlier)\b|expected\b|usual\b|normal\b|"
+    r"you (?:might |may |would |[’']d )?(?:think|expect)\b)",
     re.IGNORECASE)
 # how long recovery or a visit takes, compared: logistics, not a claim about the treatment's effect
 _LOGISTICS = re.compile(
-    r"\b(?:recovery|downtime|healing(?: time)?|appointments?|visits?|sessions?|check-?in|wait(?:ing)? times?|"
-    r"the (?:procedure|appointment|visit|session) (?:itself )?(?:is|takes))\b[^.;:]{0,25}$", re.IGNORECASE)
+    r"\b(?:recovery|downtime|healing|appointments?|visits?|sessions?|check-?in|wait(?:ing)?)(?: times?| periods?)?"
+    r"(?: (?:is|are|was|will be|tends to be|takes|feels))?(?: \w+)?\s*$", re.IGNORECASE)
+# the sentence denies the comparison or says it is unproven
+_DENIED = re.compile(
+    r"\b(?:no|not|never|little|without)\b[^.;]{0,30}\b(?:data|evidence|difference|advantage|proof|studies)\b|"
+    r"\b(?:have|has|was|were) not (?:been )?(?:shown|proven|found)\b|\bnot (?:been )?proven\b|\bno better\b|"
+    r"\bnot (?:necessarily |always |clearly )?(?:better|safer|more effective|superior)\b|\bneither\b", re.IGNORECASE)
+_EVER = re.compile(r"\s*ever\b", re.IGNORECASE)
+_OWN_LOOK = re.compile(r"\b(?:look|feel|looks|feels|looking|feeling)\s+\w?$", re.IGNORECASE)
 _LOGISTICS_WORDS = re.compile(r"\b(?:down ?time|recovery|appointments?|drive (?:yourself|themselves|home)|"
                               r"back to work|anesthe\w*|lunch ?(?:break|hour))\b", re.IGNORECASE)
 # one option may suit a person better than another: a statement of individual fit, not superiority
 _FIT = re.compile(
-    r"\b(?:may|might|could|can)\s+(?:work|suit|be)\b[^.;]{0,30}\bbetter than (?:the other|another|the others)\b"
-    r"[^.;]{0,30}\bfor\b|\bbetter than (?:the other|another)\b[^.;]{0,20}\bfor (?:some|different|certain|"
+    r"\b(?:may|might|could|can)\s+(?:work|suit|be)\b[^.;]{0,30}\bbetter than (?:the other|another|the others)\b|"
+    r"\bbetter than (?:the other|another)\b[^.;]{0,20}\bfor (?:some|different|certain|"
     r"particular|individual|each)\b", re.IGNORECASE)
 # "if Botox is the best option for you", "which filler is best for you": a question of fit for the reader
 _FIT_QUESTION = re.compile(
@@ -65,12 +76,15 @@ def is_comparison_claim(phrase_id: str, text: str, start: int, end: int, before:
     head, tail = text[:start], text[end:]
     if _YES_NO.match(text) and text.rstrip().endswith("?"):
         return False  # "Is it better than drinking water?" asks (a "why is it better" presupposes, and counts)
+    if phrase_id != "exclusive" and _DENIED.search(text):
+        return False  # "studies have not shown a clear advantage over drinking fluids": the comparison is denied
     if phrase_id == "unlike-rivals" and _LOGISTICS_WORDS.search(text):
         return False  # "no downtime, and you can drive home, unlike other procedures": the visit, not the effect
     if phrase_id in _THAN_IDS:
-        if text[start:end].lower().endswith("than") and _NOT_A_RIVAL.match(tail) and not re.match(
-                r"\s*ever\b", tail, re.IGNORECASE):
+        if text[start:end].lower().endswith("than") and _NOT_A_RIVAL.match(tail) and not _EVER.match(tail):
             return False  # "lasts longer than 6 months", "looks better than before"
+        if _EVER.match(tail) and _OWN_LOOK.search(text[:start + 1]):
+            return False  # "you will look better than ever": the reader's own before and after
         if _LOGISTICS.search(head):
             return False  # "recovery is faster than after surgery"
         if _FIT.search(text):
@@ -82,6 +96,8 @@ def is_comparison_claim(phrase_id: str, text: str, start: int, end: int, before:
             return False  # "three sessions, four weeks apart, give the best glow": how to use it, not a rival
         if _LIFESTYLE.search(head):
             return False  # "diet and exercise remain the most effective ways to lose weight"
+    if phrase_id == "rival-risk" and _READERS_RISK.search(text):
+        return False
     if phrase_id in NEEDS_RIVAL:
         return _rival_named(text, before, brands)
     return True
