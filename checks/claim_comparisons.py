@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 # phrase ids (policy) that compare only when an alternative is named in the sentence or the text just before it
-NEEDS_RIVAL = frozenset({"rival-quality", "rival-risk"})
+NEEDS_RIVAL = frozenset({"rival-quality", "rival-risk", "compared-to"})
 # phrase ids whose object after "than" is read: a time, an amount or the reader's own past is no rival
 _THAN_IDS = frozenset({"better", "than-rival"})
 _SUPERLATIVE_IDS = frozenset({"best", "gold-standard"})
@@ -42,7 +42,12 @@ _LOGISTICS = re.compile(
 _DENIED = re.compile(
     r"\b(?:no|not|never|little|without)\b[^.;]{0,30}\b(?:data|evidence|difference|advantage|proof|studies)\b|"
     r"\b(?:have|has|was|were) not (?:been )?(?:shown|proven|found)\b|\bnot (?:been )?proven\b|\bno better\b|"
-    r"\bnot (?:necessarily |always |clearly )?(?:better|safer|more effective|superior)\b|\bneither\b", re.IGNORECASE)
+    r"\bnot (?:necessarily |always |clearly )?(?:better|safer|more effective|superior)\b|"
+    r"\bneither (?:one|option|product|brand|toxin|treatment|is)\b", re.IGNORECASE)
+_THAN = re.compile(r"\s*(?:than|compared (?:to|with)|versus|vs\b)", re.IGNORECASE)
+_PLACEBO = re.compile(r"\bplacebo\b|\bsugar pill\b|\bdummy\b", re.IGNORECASE)
+_RISK_WORDS = re.compile(r"\b(?:side[- ]effects?|risks?|adverse|headaches?|nausea|bruis\w*|swelling|reactions?|"
+                         r"complications?|infections?)\b", re.IGNORECASE)
 _EVER = re.compile(r"\s*ever\b", re.IGNORECASE)
 _OWN_LOOK = re.compile(r"\b(?:look|feel|looks|feels|looking|feeling)\s+\w?$", re.IGNORECASE)
 _LOGISTICS_WORDS = re.compile(r"\b(?:down ?time|recovery|appointments?|drive (?:yourself|themselves|home)|"
@@ -57,8 +62,9 @@ _FIT_QUESTION = re.compile(
     r"\b(?:if|whether|which|what|decide|determine|discuss|find out|choose|help you)\b[^.;]{0,60}$", re.IGNORECASE)
 _FOR_YOU = re.compile(r"^[^.;]{0,40}?\bfor (?:you|your (?:needs|goals|skin|face|body|situation|case))\b",
                       re.IGNORECASE)
-# a question that asks rather than presupposes
-_YES_NO = re.compile(r"^\W*(?:is|are|does|do|can|will|would|should|could|was|were|has|have)\b", re.IGNORECASE)
+# a question that asks rather than presupposes ("why is it better?" presupposes)
+_YES_NO = re.compile(r"^\W*(?:is|are|does|do|can|will|would|should|could|was|were|has|have|which|what|how|who|"
+                     r"when|where)\b", re.IGNORECASE)
 # the schedule that gets the most out of a treatment, in the clause before the superlative
 _REGIMEN = re.compile(r"\b(?:series|sessions?|weeks? apart|months? apart|regimen|schedule|dosing|doses?)\b"
                       r"[^.;]{0,40}$", re.IGNORECASE)
@@ -98,17 +104,26 @@ def is_comparison_claim(phrase_id: str, text: str, start: int, end: int, before:
             return False  # "diet and exercise remain the most effective ways to lose weight"
     if phrase_id == "rival-risk" and _READERS_RISK.search(text):
         return False
+    if phrase_id == "compared-to":
+        compared = text[start:end]
+        if _PLACEBO.search(text) or _RISK_WORDS.search(compared):
+            return False  # a trial against placebo, or a risk reported: not one treatment set against another
+        return _rival_named(compared, "", brands, least=1)
     if phrase_id in NEEDS_RIVAL:
+        than = _THAN.match(tail)
+        if than:  # "fewer side effects than surgery" names its own object; "lasts longer than 6 months" none
+            return not _NOT_A_RIVAL.match(tail, than.end())
         return _rival_named(text, before, brands)
     return True
 
 
-def _rival_named(text: str, before: str, brands: re.Pattern[str] | None) -> bool:
+def _rival_named(text: str, before: str, brands: re.Pattern[str] | None, least: int = 2) -> bool:
     """An alternative named in the sentence or the paragraph's text before it: a kind of treatment, or two
-    different products (the one praised and the one it is set against)."""
+    different products (the one praised and the one it is set against; ``least``: 1 when the text is the
+    compared part itself)."""
     context = f"{before} {text}"
     if _RIVAL.search(context):
         return True
     if brands is None:
         return False
-    return len({m.group(0).lower() for m in brands.finditer(context)}) >= 2
+    return len({m.group(0).lower() for m in brands.finditer(context)}) >= least
