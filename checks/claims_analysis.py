@@ -1110,7 +1110,10 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         match = gate.search(text, low)
         if match is None or allowed_here(phrase, allowed):
             continue
-        if not is_comparison_claim(phrase.id, text, match.start(), match.end(), paragraph[: sentence.start],
+        before = paragraph[: sentence.start]  # where a rival may be named: the paragraph so far, a list's lead-in
+        if sentence.block.tag == "li":
+            before = f"{_paragraph_before(post, sentence.block)} {before}"
+        if not is_comparison_claim(phrase.id, text, match.start(), match.end(), before,
                                    k.brand_names.regex if k.brand_names else None):
             continue  # a time, the reader's own before and after, a question of fit; no rival named
         if phrase.id == "exclusive":

@@ -262,9 +262,11 @@ _COMPARISON_KINDS: dict[str, tuple[list[str], list[str]]] = {
         "Compared with Botox, Daxxify lasts longer.",
         "Pellets cause fewer side effects than creams.",
         "Unlike Botox, Daxxify lasts much longer.",
+        "## Xeomin or Botox?\n\n- A purer toxin, with no extra proteins.",
         "Dysport may kick in faster than Botox.",
     ], [
         "Drink water for cleaner, clearer skin.",
+        "## Aftercare\n\n- Use a cleaner pillowcase for a week.",
         "Results from Daxxify may last longer with repeat treatments.",
         "Compared with placebo, more patients on Wegovy lost weight.",
         "Compared with Botox, Daxxify had more reports of headache in trials.",
