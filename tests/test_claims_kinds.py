@@ -201,6 +201,7 @@ _COMPARISON_KINDS: dict[str, tuple[list[str], list[str]]] = {
         "Daxxify can last two to three times longer than other toxins.",
         "Tirzepatide has a slightly better weight loss record than semaglutide.",
         "Our new drip makes bouncing back easier than ever.",
+        "Our toxin spreads more evenly than the others.",
         "The peptide heals sprains twice as fast as rest alone.",
         "Synthetic hormones may not work as well as bioidentical ones.",
         "Neither pills nor creams last as long as pellets, which outperform them.",
@@ -229,6 +230,7 @@ _COMPARISON_KINDS: dict[str, tuple[list[str], list[str]]] = {
         "## The most effective treatment for a double chin",
         "Many patients see real advantages over surgery.",
         "Kybella is a superior alternative to liposuction.",
+        "Daxxify is the longest-lasting wrinkle relaxer, and the most trusted.",
         "## Why choose Xeomin over other toxins?",
         "For a softer look, Jeuveau is the better choice.",
     ], [
