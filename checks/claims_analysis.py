@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checks.brand_spelling import BrandSpelling, brand_spelling
+from checks.claim_comparisons import is_comparison_claim
 from checks.claim_scope import negated, no_comparison
 from checks.claims_kb import DEVICE_KINDS, ApprovedUse, Condition, Phrase, Product
 from checks.corpus import Corpus
@@ -1231,6 +1232,12 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         match = gate.search(text, low)
         if match is None or allowed_here(phrase, allowed) or no_comparison(text, match.start(), match.end()):
             continue
+        before = paragraph[: sentence.start]  # where a rival may be named: the paragraph so far, a list's lead-in
+        if sentence.block.tag == "li":
+            before = f"{_paragraph_before(post, sentence.block)} {before}"
+        if not is_comparison_claim(phrase.id, text, match.start(), match.end(), before,
+                                   k.brand_names.regex if k.brand_names else None):
+            continue  # a time, the reader's own before and after, a question of fit; no rival named
         if phrase.id == "exclusive":
             others = _other_approved(text, products, k)
             if others:

@@ -652,3 +652,111 @@ def test_unapproved_drug_uses_of_the_letters_kinds(policy: Policy, text: str, fo
 ])
 def test_device_uses_beyond_clearance_of_the_letters_kinds(policy: Policy, text: str, found: bool) -> None:
     assert bool({line for line, rule in _rules(policy, text) if rule == "CLM019"}) is found
+
+
+# 8. Comparisons and superlatives (CLM006), by kind of wording: each kind fails uncited and passes when it is no
+# claim against alternatives (a time, an amount, the reader's own before and after, logistics, fit) or is cited
+_COMPARISON_KINDS: dict[str, tuple[list[str], list[str]]] = {
+    "a comparative with words before 'than', or 'N times as'": ([
+        "Our filler gives a far more natural look than other brands.",
+        "Daxxify can last two to three times longer than other toxins.",
+        "Tirzepatide has a slightly better weight loss record than semaglutide.",
+        "Our new drip makes bouncing back easier than ever.",
+        "Our toxin spreads more evenly than the others.",
+        "The peptide heals sprains twice as fast as rest alone.",
+        "Synthetic hormones may not work as well as bioidentical ones.",
+        "Neither pills nor creams last as long as pellets, which outperform them.",
+        "Our Botox results will not look frozen like other toxins.",
+    ], [
+        "Results usually last longer than 6 months.",
+        "Your skin will look better than before.",
+        "Recovery is quicker than after a facelift, but expect swelling.",
+        "Each visit takes less than an hour, and we have more than 20 years of experience.",
+        "Either toxin may work better than the other for a given patient; we talk it through.",
+        "Is a drip better than drinking water?",
+        "Neither option is safer for everyone.",
+        "Neither toxin is better than the other; they differ in how fast they start.",
+        "Some say Jeuveau may last longer than Botox, but there is no clear data showing a difference.",
+        "For most people a drip has not been shown to give an advantage over drinking water.",
+        "Dysport differs from Botox in the proteins around the toxin.",
+        "You will look better than ever, and healing is faster than you might think.",
+        "Like other toxins, Xeomin can cause a headache.",
+        "Daxxify lasted longer than Botox in a head-to-head trial [1].",
+    ]),
+    "a superlative or a winner": ([
+        "Microneedling has become the gold standard for acne scars.",
+        "Our injectors' results are unmatched in the valley.",
+        "Botox vs. Dysport: Dysport wins on speed.",
+        "Compared with pills, pellets have been shown to be superior for hot flashes.",
+        "## The most effective treatment for a double chin",
+        "Many patients see real advantages over surgery.",
+        "Kybella is a superior alternative to liposuction.",
+        "Daxxify is the longest-lasting wrinkle relaxer, and the most trusted.",
+        "## Why choose Xeomin over other toxins?",
+        "For a softer look, Jeuveau is the better choice.",
+    ], [
+        "Ask us whether Botox is the best choice for you.",
+        "Diet and exercise remain the most effective way to lose weight.",
+        "Three sessions a month apart give the best glow.",
+        "## Botox vs. Dysport: what is the difference?",
+        "Which is the better choice for you?",
+    ]),
+    "'unlike' the alternatives as a class": ([
+        "Unlike other toxins, Xeomin carries no extra proteins.",
+        "Unlike synthetic hormones, our pellets match your body exactly.",
+    ], [
+        "Unlike fillers, Botox relaxes the muscle instead of adding volume.",
+        "There is no downtime, so unlike other cosmetic procedures you can drive home.",
+    ]),
+    "drawbacks pinned on the alternatives": ([
+        "Pellets avoid the highs and lows seen with every other way of taking hormones.",
+        "There is none of the drowsiness commonly experienced with prescription muscle relaxants.",
+        "The drip skips the gut breakdown that limits oral vitamins.",
+        "Slim your waist without the risks of liposuction.",
+        "Enjoy a slimmer chin with none of the downtime or risks of surgery.",
+    ], [
+        "Nausea is also seen with other GLP-1 medicines.",
+        "Bruising is common with any injection.",
+    ]),
+    "a purer product or fewer risks, with a rival named beside it": ([
+        "Botox and Dysport carry extra proteins. Xeomin is a purer toxin.",
+        "Compared with synthetic hormones, pellets cause fewer side effects.",
+        "Xeomin is similar to Botox but has a much smaller chance of antibody resistance.",
+        "Compared with Botox, Daxxify lasts longer.",
+        "Pellets cause fewer side effects than creams.",
+        "Unlike Botox, Daxxify lasts much longer.",
+        "## Xeomin or Botox?\n\n- A purer toxin, with no extra proteins.",
+        "Dysport may kick in faster than Botox.",
+    ], [
+        "Drink water for cleaner, clearer skin.",
+        "## Aftercare\n\n- Use a cleaner pillowcase for a week.",
+        "Results from Daxxify may last longer with repeat treatments.",
+        "Compared with placebo, more patients on Wegovy lost weight.",
+        "Compared with Botox, Daxxify had more reports of headache in trials.",
+        "People with asthma have a higher risk of side effects.",
+        "Tell your injector about other treatments; bruising carries a higher risk of complications in smokers.",
+    ]),
+}
+
+
+@pytest.mark.parametrize(("kind", "text"), [(kind, text) for kind, (failing, _) in _COMPARISON_KINDS.items()
+                                            for text in failing])
+def test_uncited_comparisons_of_every_kind_are_found(policy: Policy, kind: str, text: str) -> None:
+    assert any(rule == "CLM006" for _, rule in _rules(policy, text)), kind
+
+
+@pytest.mark.parametrize(("kind", "text"), [(kind, text) for kind, (_, passing) in _COMPARISON_KINDS.items()
+                                            for text in passing])
+def test_comparisons_that_are_no_claim_pass(policy: Policy, kind: str, text: str) -> None:
+    assert not any(rule == "CLM006" for _, rule in _rules(policy, text)), kind
+
+
+# 8b. Exclusivity in other words is out of date when another product is approved for the use (CLM012)
+@pytest.mark.parametrize("text", [
+    "Jeuveau is the sole FDA-approved injectable for frown lines.",
+    "Dysport is the one and only toxin for frown lines.",
+    "No other injectable has been FDA-approved for frown lines like Xeomin.",
+])
+def test_exclusivity_in_other_words_is_out_of_date(policy: Policy, text: str) -> None:
+    assert (1, "CLM012") in _rules(policy, text)
+    assert (1, "CLM012") not in _rules(policy, "Jeuveau is an FDA-approved injectable for frown lines.")
