@@ -847,7 +847,9 @@ def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | N
         return False
     if heading and products and _search(k.heading_use, text):
         return True
-    return k.claim_words is None or bool(k.claim_words.search(text))
+    # the union's parts one by one, cheapest first: the union scans a sentence for all three at once (15 µs)
+    return k.claim_words is None or bool(_search(k.approval, text) or _search(k.clearance, text)
+                                         or _search(k.benefit, text))
 
 
 def _benefit(text: str, k: Knowledge) -> re.Match[str] | None:

@@ -56,17 +56,29 @@ def literal_alternation(words: Sequence[str]) -> str:
     return "|".join(parts)
 
 
+# Up to this many strings a gate tests each with ``in`` (0.3 µs for 8 in a sentence); more, one search of their
+# alternation (1.5 µs for 8 or 17, about as fast for 300: it tries only the branch of the letter it reads).
+_FEW = 10
+
+
 class LiteralGate:
     """False only for a text that holds, lower-cased, none of the strings ``need``."""
 
-    __slots__ = ("_regex",)
+    __slots__ = ("_regex", "_words")
 
     def __init__(self, need: Needed) -> None:
-        self._regex = re.compile(literal_alternation(sorted(need, key=len, reverse=True)))
+        ordered = sorted(need, key=len, reverse=True)
+        self._words = tuple(ordered) if len(ordered) <= _FEW else None
+        self._regex = None if self._words is not None else re.compile(literal_alternation(ordered))
 
     def may_match(self, text: str, lower: str | None = None) -> bool:
         """``lower``: ``text.lower()`` when the caller has it (many gates asked of one sentence)."""
-        if self._regex.search(text.lower() if lower is None else lower) is not None:
+        low = text.lower() if lower is None else lower
+        if self._words is not None:
+            for word in self._words:
+                if word in low:
+                    return True
+        elif self._regex.search(low) is not None:  # type: ignore[union-attr]
             return True
         return not text.isascii() and _UNFOLDED.search(text) is not None  # lower() turns İ into "i" + a dot
 
