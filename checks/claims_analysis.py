@@ -22,7 +22,7 @@ from checks.corpus import Corpus
 from checks.document import Block, Post
 from checks.model import Finding, Rule, Severity, Span, finding
 from checks.policy import Policy
-from checks.prefilter import Gated, gated
+from checks.prefilter import Gated, LiteralScan, gated, may_match_held
 from checks.summary import Fact, PostSummary
 from checks.text import Sentence, any_of, literal_alternation, sentences
 
@@ -271,6 +271,7 @@ class Knowledge:
     beyond_clearance: Gated | None = None  # uses no clinic device is cleared for
     reasons: Gated | None = None  # one literal gate before the unlisted, disease and device-use tests
     list_gates: dict[str, Gated | None] = field(default_factory=dict)  # per phrase list: its phrases' union gate
+    phrase_scan: LiteralScan | None = None  # every phrase gate and list gate read in one pass of a sentence
     device_words: Gated | None = None
     unapproved_ids: frozenset[str] = frozenset()  # products of kind not-approved (PRP, IV drips)
     subject_word: Gated | None = None  # the subject references but bare "it" / "they": "injections", "our tox"
@@ -317,6 +318,9 @@ def _compile(policy: Policy) -> Knowledge:
     safety, sameness = phrases(words.safety), phrases(words.sameness)
     efficacy, substantiation = phrases(words.efficacy), phrases(words.substantiation)
     readings = tuple((re.compile(r.pattern, re.IGNORECASE), r.condition) for r in words.area_readings)
+    list_gates = {name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
+        ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
+        ("efficacy", efficacy), ("substantiation", substantiation))}
     return Knowledge(
         readings=readings, reading_words=gated(any_of(*(pattern for pattern, _ in readings))),
         claiming_questions=gated(_union(words.claiming_questions)), wording=gated(_union(words.wording)),
@@ -342,9 +346,8 @@ def _compile(policy: Policy) -> Knowledge:
         device_words=gated(_union(words.device_words)),
         unapproved_biologics=gated(_union(words.unapproved_biologics)),
         tissue_effects=gated(_union(words.tissue_effects)),
-        list_gates={name: gated(any_of(*(gate.regex for _, gate, _ in items))) for name, items in (
-            ("prohibited", prohibited), ("comparative", comparative), ("safety", safety), ("sameness", sameness),
-            ("efficacy", efficacy), ("substantiation", substantiation))},
+        list_gates=list_gates, phrase_scan=_phrase_scan(list_gates.values(), prohibited, comparative, safety,
+                                                        sameness, efficacy, substantiation),
         reasons=gated(any_of(_union(words.unlisted_products), _union(words.disease), _union(words.beyond_clearance),
                              _union(words.unapproved_classes), _union(words.unapproved_biologics))),
         unapproved_ids=frozenset(p.id for p in kb.products if p.kind == "not-approved"),
@@ -363,6 +366,14 @@ def _compile(policy: Policy) -> Knowledge:
         risk=gated(_union(words.risk)), prohibited=prohibited, comparative=comparative,
         facts={name: Gated(re.compile(p, re.IGNORECASE)) for name, p in words.facts.items()},
         domains=words.authoritative_domains, narrower=narrower)
+
+
+def _phrase_scan(list_gates: Iterable[Gated | None],
+                 *lists: list[tuple[Phrase, Gated, re.Pattern[str] | None]]) -> LiteralScan | None:
+    """One scan for the gates of every phrase and of every list."""
+    needs = [gate.need for gate in list_gates if gate is not None]
+    needs += [gate.need for items in lists for _, gate, _ in items]
+    return LiteralScan([n for n in needs if n]) if any(needs) else None
 
 
 def _with_molecules(products: Iterable[Product]) -> dict[str, Product]:
@@ -847,7 +858,9 @@ def _may_claim(text: str, products: list[tuple[str, int, int]], carried: str | N
         return False
     if heading and products and _search(k.heading_use, text):
         return True
-    return k.claim_words is None or bool(k.claim_words.search(text))
+    # the union's parts one by one, cheapest first: the union scans a sentence for all three at once (15 µs)
+    return k.claim_words is None or bool(_search(k.approval, text) or _search(k.clearance, text)
+                                         or _search(k.benefit, text))
 
 
 def _benefit(text: str, k: Knowledge) -> re.Match[str] | None:
@@ -1209,27 +1222,37 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
         return finding(rule, message, _span(post, sentence, match.start(), match.end()), excerpt=text[:240],
                        suggestion=phrase.suggestion)
 
+    held = k.phrase_scan.held(text, low) if k.phrase_scan is not None else None
+
+    def search(gate: Gated) -> re.Match[str] | None:  # gate.search(text), its gate read from the one scan
+        if k.phrase_scan is None:
+            return gate.search(text, low)
+        return gate.regex.search(text) if may_match_held(gate, held) else None
+
     def listed(name: str) -> list[tuple[Phrase, Gated, re.Pattern[str] | None]]:
         """The phrases of a list, or none when the list's union gate turns the sentence away."""
         gate = k.list_gates.get(name)
-        return [] if gate is not None and not gate.may_match(text, low) else getattr(k, name)
+        if gate is None:
+            return getattr(k, name)
+        passes = gate.may_match(text, low) if k.phrase_scan is None else may_match_held(gate, held)
+        return getattr(k, name) if passes else []
 
     def first(items: list[tuple[Phrase, Gated, re.Pattern[str] | None]]) -> tuple[Phrase, re.Match[str]] | None:
         for phrase, gate, allowed in items:
-            match = gate.search(text, low)
+            match = search(gate)
             if match and not allowed_here(phrase, allowed):
                 return phrase, match
         return None
 
     for phrase, gate, allowed in listed("prohibited"):
-        if gate.search(text, low) is None:
+        if search(gate) is None:
             continue
         for match in gate.regex.finditer(text):
             if not allowed_here(phrase, allowed) and not negated(text, match.start()):
                 yield found(PROHIBITED_ABSOLUTE, f"“{match.group(0)}” is an absolute claim regulators act on", match,
                             phrase)
     for phrase, gate, allowed in listed("comparative"):
-        match = gate.search(text, low)
+        match = search(gate)
         if match is None or allowed_here(phrase, allowed) or no_comparison(text, match.start(), match.end()):
             continue
         before = paragraph[: sentence.start]  # where a rival may be named: the paragraph so far, a list's lead-in
@@ -1269,7 +1292,7 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
     if hit:
         yield found(UNSUBSTANTIATED_EFFICACY, f"efficacy claim “{hit[1].group(0)}” has no citation", hit[1], hit[0])
     for phrase, gate, allowed in listed("substantiation"):
-        match = gate.search(text, low)
+        match = search(gate)
         if match and not (phrase.cited_ok and cited) and not allowed_here(phrase, allowed):
             yield found(FALSE_SUBSTANTIATION, f"“{match.group(0)}” implies an approval, study or endorsement that "
                                               f"does not apply to the product", match, phrase)
