@@ -16,12 +16,17 @@ _NEGATOR = re.compile(r"\b(?:not|never|cannot|neither|nor)\b|n[’']t\b|\b(?:may
                       re.IGNORECASE)
 
 
-def negated(text: str, start: int) -> bool:
-    """True when the clause holding ``text[start]`` negates its predicate before ``start``."""
+def _clause_begin(text: str, start: int) -> int:
+    """Where the clause holding ``text[start]`` begins."""
     begin = 0
     for match in _CLAUSE_START.finditer(text, 0, start):
         begin = match.end()
-    return bool(_NEGATOR.search(text, begin, start))
+    return begin
+
+
+def negated(text: str, start: int) -> bool:
+    """True when the clause holding ``text[start]`` negates its predicate before ``start``."""
+    return bool(_NEGATOR.search(text, _clause_begin(text, start), start))
 
 
 # "find out if it is the best option for you": a condition or a question in the clause asks, it does not claim
@@ -33,8 +38,6 @@ _NEITHER_NAMED = re.compile(r"\s*(?:the other|another)\b", re.IGNORECASE)
 def no_comparison(text: str, start: int, end: int) -> bool:
     """True when a comparative phrase at ``text[start:end]`` claims nothing: negated or asked about in its
     clause ("whether it is better than ..."), or between two unnamed ones ("one ... better than the other")."""
-    begin = 0
-    for match in _CLAUSE_START.finditer(text, 0, start):
-        begin = match.end()
+    begin = _clause_begin(text, start)
     return bool(_NEGATOR.search(text, begin, start) or _CONDITIONAL.search(text, begin, start)
                 or _NEITHER_NAMED.match(text, end))
