@@ -1224,18 +1224,16 @@ def _phrases(post: Post, sentence: Sentence, cited: bool, k: Knowledge, products
 
     held = k.phrase_scan.held(text, low) if k.phrase_scan is not None else None
 
-    def search(gate: Gated) -> re.Match[str] | None:  # gate.search(text), its gate read from the one scan
-        if k.phrase_scan is None:
-            return gate.search(text, low)
-        return gate.regex.search(text) if may_match_held(gate, held) else None
+    def passes(gate: Gated) -> bool:  # gate.may_match(text), read from the one scan when there is one
+        return gate.may_match(text, low) if k.phrase_scan is None else may_match_held(gate, held)
+
+    def search(gate: Gated) -> re.Match[str] | None:  # gate.search(text)
+        return gate.regex.search(text) if passes(gate) else None
 
     def listed(name: str) -> list[tuple[Phrase, Gated, re.Pattern[str] | None]]:
         """The phrases of a list, or none when the list's union gate turns the sentence away."""
         gate = k.list_gates.get(name)
-        if gate is None:
-            return getattr(k, name)
-        passes = gate.may_match(text, low) if k.phrase_scan is None else may_match_held(gate, held)
-        return getattr(k, name) if passes else []
+        return getattr(k, name) if gate is None or passes(gate) else []
 
     def first(items: list[tuple[Phrase, Gated, re.Pattern[str] | None]]) -> tuple[Phrase, re.Match[str]] | None:
         for phrase, gate, allowed in items:
